@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The container config model (DESIGN.md "The config file"): one place that reads,
+ * validates and fills in defaults, used by the generator, the helper and the CLI.
+ * Library code: never logs. Errors come back as a negative errno plus one message
+ * of the form "web.json: mounts[1].target: must be an absolute path". */
+
+#include <stdint.h>
+
+#include "macro.h"
+
+#define CONFIG_NAME_MAX        64
+#define CONFIG_FILE_SIZE_MAX   (1024 * 1024) /* a config is small; refuse anything larger */
+#define CONFIG_DEPTH_MAX       16            /* deepest legal nesting is 3 */
+#define CONFIG_STRING_MAX      4096          /* bytes in any one string (PATH_MAX) */
+#define CONFIG_ARRAY_MAX       1024          /* elements of any array, keys of any object */
+#define CONFIG_MOUNTS_MAX      256
+
+/* The search path, highest precedence first (systemd's: /etc over /run over /usr/lib).
+ * $NSCONTAIN_CONFIG_PATH (colon-separated) replaces it, for tests and debugging. */
+#define CONFIG_SEARCH_PATH "/etc/nscontain.d:/run/nscontain.d:/usr/lib/nscontain.d"
+
+#define DEFAULT_PATH_ENV     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define DEFAULT_BRIDGE       "nsc0"
+#define DEFAULT_USERNS_SIZE  65536U
+#define DEFAULT_STOP_TIMEOUT (10ULL * 1000000ULL) /* µs */
+
+typedef enum MountType {
+        MOUNT_BIND,
+        MOUNT_TMPFS,
+} MountType;
+
+typedef struct MountSpec {
+        MountType type;
+        char *source;  /* bind: absolute host path */
+        char *target;  /* absolute path inside the container */
+        bool readonly; /* bind */
+        bool idmap;    /* bind: idmapped when the container has a user namespace (default true) */
+        char *options; /* tmpfs: mount options string, or NULL */
+} MountSpec;
+
+typedef enum NetworkMode {
+        NETWORK_VETH,
+        NETWORK_NONE,
+        NETWORK_HOST,
+} NetworkMode;
+
+typedef enum Ownership {
+        OWNERSHIP_IDMAP,
+        OWNERSHIP_CHOWN,
+} Ownership;
+
+typedef struct Namespaces {
+        bool net, ipc, uts, pid, user, cgroup; /* mount is always new */
+} Namespaces;
+
+typedef struct UserNamespace {
+        bool base_auto;  /* "auto": the sidecar allocates */
+        uint32_t base;   /* when !base_auto */
+        uint32_t size;
+        Ownership ownership;
+} UserNamespace;
+
+typedef struct Network {
+        NetworkMode mode;
+        char *bridge;  /* veth: default "nsc0" */
+        char *address; /* veth: CIDR, or NULL for "auto" */
+        char *gateway; /* veth: address, or NULL for "auto" */
+        uint32_t mtu;  /* veth: 0 = the bridge's */
+} Network;
+
+/* Values are stored as systemd spells them, ready for the unit ("512M", "50%",
+ * "infinity"); NULL = not set. */
+typedef struct Resources {
+        char *memory_max, *memory_high, *cpu_weight, *cpu_quota, *tasks_max, *io_weight;
+} Resources;
+
+typedef struct Config {
+        char *name; /* NAME, from the file name */
+        char *path; /* the file it came from */
+
+        char *rootfs;
+        char **command; /* strv; NULL only with boot */
+        bool boot;
+        char **env; /* strv of "KEY=VALUE": defaults merged, config wins, sorted by key */
+        char *user; /* "0", "name", "uid:gid", ... unresolved */
+        char *workdir;
+        char *hostname;
+        bool readonly;
+        bool init;
+        MountSpec *mounts;
+        size_t n_mounts;
+        Namespaces namespaces;
+        UserNamespace user_namespace;
+        Network network;
+        uint64_t caps_add;  /* bit mask of CAP_* numbers */
+        uint64_t caps_drop;
+        bool no_new_privileges;
+        bool seccomp;
+        Resources resources;
+        char *restart;     /* systemd Restart= value, default "no" */
+        char *restart_sec; /* systemd time span as written, or NULL */
+        int stop_signal;   /* default SIGTERM */
+        uint64_t stop_timeout_usec;
+        bool autostart;
+        char **after, **requires, **wants; /* NAMEs */
+} Config;
+
+Config *config_free(Config *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
+#define _cleanup_config_free_ _cleanup_(config_freep)
+
+/* Parses 'size' bytes of JSON text as the config of 'name'. 'path' names the file in
+ * messages (its basename is used) and is stored in Config.path. On error returns
+ * -EINVAL (or -ENOMEM) and, if ret_error is non-NULL, a message starting with the
+ * file name, e.g. "web.json: hostname: must be a string". */
+int config_parse(const char *name, const char *path, const char *text, size_t size, Config **ret,
+                 char **ret_error);
+
+/* Reads and parses a file. The name comes from the file name (NAME.json) unless
+ * 'name' is given. Unreadable, oversized, non-regular files fail with a message. */
+int config_load_file(const char *path, const char *name, Config **ret, char **ret_error);
+
+/* Whether NAME is a valid container name (1–64 of [A-Za-z0-9_.-], not starting
+ * with '.' or '-'). */
+bool config_name_is_valid(const char *name);
+
+/* The effective search path as a strv (see CONFIG_SEARCH_PATH). */
+int config_search_path(char ***ret);
+
+/* Finds NAME.json along the search path. Returns 0 and the path, -ENOENT when there
+ * is none, -ERFKILL when the highest-precedence entry masks it (empty file or
+ * symlink to /dev/null). */
+int config_find(const char *name, char **ret_path);
+
+typedef struct ConfigEntry {
+        char *name; /* NAME (may be invalid: check config_name_is_valid) */
+        char *path; /* the file that wins for NAME */
+        bool masked;
+} ConfigEntry;
+
+/* Every *.json along the search path, one entry per NAME (the winner), sorted by
+ * NAME. Masked entries are included with masked=true. */
+int config_enumerate(ConfigEntry **ret, size_t *ret_n);
+void config_entries_free(ConfigEntry *e, size_t n);
+
+/* Renders the config with every default filled in, as pretty JSON (for
+ * "nscontain cat" and tests). */
+int config_to_json(const Config *c, char **ret);
+
+/* Helpers shared by the parser and its users. */
+int signal_from_string(const char *s);       /* "SIGTERM", "TERM", "15", "SIGRTMIN+3" */
+const char *signal_to_string(int sig);       /* "SIGTERM"; static buffer for RT signals */
+int parse_timespan(const char *s, uint64_t *ret_usec); /* "10s", "1min 30s", "500ms", "5" (s) */
+int format_timespan(uint64_t usec, char *buf, size_t size);
+int capability_from_string(const char *s);   /* "CAP_NET_ADMIN" or "net_admin" → number */
+uint64_t capability_default_set(void);       /* DESIGN.md's default set as a mask */

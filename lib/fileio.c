@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+
+int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        size_t n = 0, allocated;
+
+        assert(path && ret);
+
+        /* O_NONBLOCK: a FIFO planted under a config name must not hang us. */
+        fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > max_size)
+                return -EFBIG;
+
+        allocated = (size_t) st.st_size + 1;
+        buf = malloc(allocated);
+        if (!buf)
+                return -ENOMEM;
+
+        /* The size may change under us: read until EOF, never beyond max_size. */
+        for (;;) {
+                if (n + 1 >= allocated) {
+                        if (allocated > max_size)
+                                return -EFBIG;
+                        size_t a = MIN(allocated * 2, max_size + 1);
+                        char *b = realloc(buf, a);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                        allocated = a;
+                }
+                ssize_t k = read(fd, buf + n, allocated - n - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+        }
+        buf[n] = 0;
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = n;
+        return 0;
+}
+
+int loop_write(int fd, const void *buf, size_t n) {
+        const char *p = buf;
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (k == 0)
+                        return -EIO;
+                p += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode,
+                         bool durable) {
+        _cleanup_close_ int fd = -EBADF;
+        const char *base = strrchr(name, '/');
+        int r;
+
+        base = base ? base + 1 : name;
+        if (strlen(name) > PATH_MAX - 32)
+                return -ENAMETOOLONG;
+        /* Same directory as the target, so rename() is atomic; unique per process. */
+        char path[PATH_MAX];
+        r = snprintf(path, sizeof(path), "%.*s.#%s.%ld", (int) (base - name), name,
+                     strlen(base) > NAME_MAX - 24 ? "tmp" : base, (long) getpid());
+        if (r < 0 || (size_t) r >= sizeof(path))
+                return -ENAMETOOLONG;
+
+        fd = openat(dir_fd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0)
+                return negative_errno();
+        r = loop_write(fd, data, size);
+        if (r >= 0 && fchmod(fd, mode) < 0)
+                r = negative_errno();
+        if (r >= 0 && durable && fsync(fd) < 0)
+                r = negative_errno();
+        if (r >= 0 && renameat(dir_fd, path, dir_fd, name) < 0)
+                r = negative_errno();
+        if (r < 0) {
+                (void) unlinkat(dir_fd, path, 0);
+                return r;
+        }
+        if (durable) {
+                /* Make the rename itself durable: fsync the directory. */
+                _cleanup_close_ int dfd = -EBADF;
+                if (base > name) {
+                        _cleanup_free_ char *dir = strndup(name, (size_t) (base - name));
+                        if (!dir)
+                                return -ENOMEM;
+                        dfd = openat(dir_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                } else
+                        dfd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd < 0 || fsync(dfd) < 0)
+                        return negative_errno();
+        }
+        return 0;
+}
+
+int mkdir_p_at(int dir_fd, const char *path, mode_t mode, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        const char *p = path;
+
+        assert(path);
+        fd = openat(dir_fd, *p == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+
+        while (*p) {
+                char comp[NAME_MAX + 1];
+                size_t l;
+
+                p += strspn(p, "/");
+                l = strcspn(p, "/");
+                if (l == 0)
+                        break;
+                if (l > NAME_MAX)
+                        return -ENAMETOOLONG;
+                memcpy(comp, p, l);
+                comp[l] = 0;
+                p += l;
+
+                if (mkdirat(fd, comp, mode) < 0 && errno != EEXIST)
+                        return negative_errno();
+                int nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (nfd < 0)
+                        return negative_errno();
+                safe_close(fd);
+                fd = nfd;
+        }
+        if (ret_fd)
+                *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int write_string_file_at(int dir_fd, const char *path, const char *s) {
+        _cleanup_close_ int fd = openat(dir_fd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        size_t n = strlen(s);
+        ssize_t k = write(fd, s, n);
+        if (k < 0)
+                return negative_errno();
+        return (size_t) k == n ? 0 : -EIO;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/types.h>
+
+#include "macro.h"
+
+/* Reads a whole regular file relative to dir_fd (AT_FDCWD for the cwd), refusing
+ * anything that is not a regular file (-EISDIR, -EBADFD) and files larger than
+ * max_size (-EFBIG). The result is NUL-terminated. */
+int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size);
+
+/* Writes via a temporary file in the same directory, fsync()s it when 'durable',
+ * and renames it over 'name': readers see the old content or the new, never a part. */
+int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode,
+                         bool durable);
+
+/* mkdir -p relative to dir_fd; returns an O_PATH|O_DIRECTORY fd of the result in *ret_fd if non-NULL. */
+int mkdir_p_at(int dir_fd, const char *path, mode_t mode, int *ret_fd);
+
+/* Writes a string to a (proc/sys) file, once, with no truncation or creation. */
+int write_string_file_at(int dir_fd, const char *path, const char *s);
+
+/* A full write(2) loop. */
+int loop_write(int fd, const void *buf, size_t n);

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/uio.h>
+
+#include "log.h"
+
+static const char *log_ident = "nscontain";
+static LogTarget log_target = LOG_TARGET_STDERR;
+static int log_max_level = LOG_INFO;
+static int kmsg_fd = -EBADF;
+
+static const char *const level_names[] = {
+        [LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit",  [LOG_ERR] = "err",
+        [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+};
+
+void log_setup(const char *ident, LogTarget target) {
+        log_ident = ident;
+        log_target = target;
+        if (target == LOG_TARGET_KMSG && kmsg_fd < 0) {
+                kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+                if (kmsg_fd < 0)
+                        log_target = LOG_TARGET_STDERR;
+        }
+}
+
+void log_set_max_level(int level) {
+        log_max_level = level;
+}
+
+int log_get_max_level(void) {
+        return log_max_level;
+}
+
+int log_level_from_string(const char *s) {
+        if (!s)
+                return -EINVAL;
+        for (size_t i = 0; i < ELEMENTSOF(level_names); i++)
+                if (strcasecmp(s, level_names[i]) == 0)
+                        return (int) i;
+        if (strcasecmp(s, "error") == 0)
+                return LOG_ERR;
+        if (s[0] >= '0' && s[0] <= '7' && s[1] == 0)
+                return s[0] - '0';
+        return -EINVAL;
+}
+
+void log_parse_environment(void) {
+        int l = log_level_from_string(getenv("SYSTEMD_LOG_LEVEL"));
+        if (l >= 0)
+                log_max_level = l;
+}
+
+int log_internal(int level, int error, const char *file, int line, const char *func, const char *fmt, ...) {
+        char buf[2048];
+        va_list ap;
+
+        error = error < 0 ? -error : error;
+        if (level > log_max_level)
+                return error > 0 ? -error : -EIO;
+
+        /* %m must expand to the error we were given, not whatever errno holds now. */
+        errno = error;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+
+        if (log_target == LOG_TARGET_KMSG && kmsg_fd >= 0) {
+                char prefix[64];
+                int n = snprintf(prefix, sizeof(prefix), "<%i>%s[%i]: ", LOG_DAEMON | level, log_ident,
+                                 (int) getpid());
+                struct iovec iov[] = {
+                        {.iov_base = prefix, .iov_len = (size_t) n},
+                        {.iov_base = buf, .iov_len = strlen(buf)},
+                        {.iov_base = (char *) "\n", .iov_len = 1},
+                };
+                (void) !writev(kmsg_fd, iov, ELEMENTSOF(iov));
+        } else {
+                /* Under systemd, stderr goes to the journal: a <N> prefix sets the priority. */
+                if (getenv("JOURNAL_STREAM"))
+                        fprintf(stderr, "<%i>%s\n", level, buf);
+                else
+                        fprintf(stderr, "%s: %s\n", log_ident, buf);
+        }
+        (void) file;
+        (void) line;
+        (void) func;
+        return error > 0 ? -error : -EIO;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* NULL-terminated string arrays. */
+
+#include "macro.h"
+
+size_t strv_length(char *const *l);
+char **strv_free(char **l);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
+#define _cleanup_strv_free_ _cleanup_(strv_freep)
+/* Appends a copy of s; on failure *l is unchanged. */
+int strv_extend(char ***l, const char *s);
+/* Appends s itself (taking ownership on success). */
+int strv_push(char ***l, char *s);
+bool strv_contains(char *const *l, const char *s);
+char **strv_copy(char *const *l);
+
+#define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)
