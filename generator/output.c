@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "generator.h"
+#include "log.h"
+#include "unit-name.h"
+
+#ifndef UNITDIR
+#error "UNITDIR must be defined by the build (generator/meson.build)"
+#endif
+
+#define TEMPLATE_PATH UNITDIR "/" CONTAINER_UNIT_PREFIX CONTAINER_UNIT_SUFFIX
+
+void output_done(Output *o) {
+        o->dir_fd = safe_close(o->dir_fd);
+        o->wants_fd = safe_close(o->wants_fd);
+}
+
+/* Opens (creating it if needed) a directory below the output dir. O_PATH is all the
+ * *at() calls need; O_NOFOLLOW keeps a planted symlink from redirecting our writes. */
+static int open_subdir(int dir_fd, const char *name, int *ret_fd) {
+        int fd;
+
+        if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        fd = openat(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        *ret_fd = fd;
+        return 0;
+}
+
+int output_dropin(Output *o, const char *name, const char *text) {
+        char dir[NAME_MAX + 1], path[PATH_MAX];
+        int r;
+
+        assert(o && name && text);
+
+        /* NAME is at most 64 characters, so these cannot overflow; check anyway. */
+        if ((size_t)snprintf(dir, sizeof(dir), CONTAINER_UNIT_PREFIX "%s" CONTAINER_UNIT_SUFFIX ".d",
+                             name) >= sizeof(dir))
+                return log_error_errno(ENAMETOOLONG, "Container name too long: %s", name);
+        snprintf(path, sizeof(path), "%s/" DROPIN_NAME, dir);
+
+        if (o->print) {
+                fprintf(o->print, "%s==> %s <==\n%s", o->printed_any ? "\n" : "", path, text);
+                o->printed_any = true;
+                return 0;
+        }
+
+        if (mkdirat(o->dir_fd, dir, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "Failed to create directory '%s': %m", dir);
+
+        /* The generator dir is on tmpfs and rebuilt at every daemon-reload: no fsync. */
+        r = write_file_atomic_at(o->dir_fd, path, text, strlen(text), 0644, false);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write '%s': %m", path);
+        return 0;
+}
+
+int output_autostart(Output *o, const char *name) {
+        char link[NAME_MAX + 1];
+        int r;
+
+        assert(o && name);
+
+        if ((size_t)snprintf(link, sizeof(link), CONTAINER_UNIT_PREFIX "%s" CONTAINER_UNIT_SUFFIX, name) >=
+            sizeof(link))
+                return log_error_errno(ENAMETOOLONG, "Container name too long: %s", name);
+
+        if (o->print) {
+                fprintf(o->print, "%s==> " WANTS_DIR "/%s -> " TEMPLATE_PATH " <==\n",
+                        o->printed_any ? "\n" : "", link);
+                o->printed_any = true;
+                return 0;
+        }
+
+        if (o->wants_fd < 0) {
+                r = open_subdir(o->dir_fd, WANTS_DIR, &o->wants_fd);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to create directory '" WANTS_DIR "': %m");
+        }
+
+        if (symlinkat(TEMPLATE_PATH, o->wants_fd, link) >= 0)
+                return 0;
+        if (errno != EEXIST)
+                return log_error_errno(errno, "Failed to create symlink '" WANTS_DIR "/%s': %m", link);
+
+        /* Something is there already (a rerun into the same dir): replace it
+         * atomically, by a temporary symlink renamed over it. */
+        char tmp[NAME_MAX + 1];
+        snprintf(tmp, sizeof(tmp), ".#%s.%ld", link, (long)getpid());
+        (void)unlinkat(o->wants_fd, tmp, 0);
+        if (symlinkat(TEMPLATE_PATH, o->wants_fd, tmp) < 0 ||
+            renameat(o->wants_fd, tmp, o->wants_fd, link) < 0) {
+                r = negative_errno();
+                (void)unlinkat(o->wants_fd, tmp, 0);
+                return log_error_errno(r, "Failed to create symlink '" WANTS_DIR "/%s': %m", link);
+        }
+        return 0;
+}
