@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "config.h"
+#include "spawn.h"
+#include "strv.h"
+
+/* fds per SCM_RIGHTS message: the kernel's limit is SCM_MAX_FD (253). */
+#define FDS_PER_MESSAGE 250U
+
+#define GO_MAGIC 0x6e73676fU /* "nsgo" */
+
+/* The parent's "go": the uid maps are written, the trees are ready. The tree fds
+ * follow in messages of their own, root first, then the binds that have one. */
+typedef struct GoMessage {
+        uint32_t magic;
+        uint32_t n_fds;
+        bool has_root;
+        bool has_bind[CONFIG_MOUNTS_MAX];
+        char ifname[IFNAMSIZ];
+        char address[64];
+        char gateway[64];
+        uint32_t mtu;
+} GoMessage;
+
+static bool container_new_netns(const Config *config) {
+        return config->namespaces.net && config->network.mode != NETWORK_HOST;
+}
+
+static uint64_t container_clone_flags(const Config *config) {
+        uint64_t flags = CLONE_NEWNS;
+
+        if (config->namespaces.user)
+                flags |= CLONE_NEWUSER;
+        if (config->namespaces.pid)
+                flags |= CLONE_NEWPID;
+        if (config->namespaces.uts)
+                flags |= CLONE_NEWUTS;
+        if (config->namespaces.ipc)
+                flags |= CLONE_NEWIPC;
+        if (container_new_netns(config))
+                flags |= CLONE_NEWNET;
+        if (config->namespaces.cgroup)
+                flags |= CLONE_NEWCGROUP;
+        return flags;
+}
+
+/* ---- child side ------------------------------------------------------------ */
+
+_noreturn_ void child_fail(int sync_fd, const Failure *f) {
+        /* Nothing else to do if the parent is gone: the exit code still tells. */
+        (void)!send(sync_fd, f, sizeof(*f), MSG_NOSIGNAL);
+        _exit(f->exit_code > 0 ? f->exit_code : EXIT_SETUP_FAILED);
+}
+
+static int child_receive_fds(int sync_fd, int *fds, size_t n, Failure *f) {
+        size_t got = 0;
+
+        while (got < n) {
+                size_t want = MIN(n - got, FDS_PER_MESSAGE);
+                union {
+                        struct cmsghdr align;
+                        char buf[CMSG_SPACE(sizeof(int) * FDS_PER_MESSAGE)];
+                } control = {};
+                uint32_t count = 0;
+                struct iovec iov = {.iov_base = &count, .iov_len = sizeof(count)};
+                struct msghdr mh = {
+                        .msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = &control,
+                        .msg_controllen = CMSG_SPACE(sizeof(int) * want),
+                };
+                struct cmsghdr *cmsg;
+                ssize_t k;
+
+                k = recvmsg(sync_fd, &mh, MSG_CMSG_CLOEXEC);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return failf(f, errno, "Failed to receive the mount trees from the helper");
+                }
+                if (k == 0)
+                        _exit(EXIT_SETUP_FAILED); /* the parent is gone */
+
+                cmsg = CMSG_FIRSTHDR(&mh);
+                if ((mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || k != sizeof(count) || count != want ||
+                    !cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+                    cmsg->cmsg_len != CMSG_LEN(sizeof(int) * want))
+                        return failf(f, EBADMSG, "Received a malformed set of mount trees from the helper");
+
+                memcpy(fds + got, CMSG_DATA(cmsg), sizeof(int) * want);
+                got += want;
+        }
+        return 0;
+}
+
+static int child_receive_go(Container *c, Failure *f) {
+        _cleanup_free_ int *fds = NULL;
+        GoMessage go = {};
+        size_t k = 0;
+        ssize_t n;
+        int r;
+
+        do
+                n = recv(c->sync_fd, &go, sizeof(go), 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return failf(f, errno, "Failed to receive the start message from the helper");
+        /* EOF: the helper died or gave up before the start (then it already said why). */
+        if (n == 0)
+                _exit(EXIT_SETUP_FAILED);
+        if (n != sizeof(go) || go.magic != GO_MAGIC || go.n_fds > 1 + CONFIG_MOUNTS_MAX)
+                return failf(f, EBADMSG, "Received a malformed start message from the helper");
+
+        if (go.n_fds > 0) {
+                fds = calloc(go.n_fds, sizeof(int));
+                if (!fds)
+                        return failf(f, ENOMEM, "Failed to allocate memory");
+                r = child_receive_fds(c->sync_fd, fds, go.n_fds, f);
+                if (r < 0)
+                        return r;
+        }
+
+        c->root_tree_fd = go.has_root && k < go.n_fds ? fds[k++] : -EBADF;
+        c->n_bind_tree_fds = c->config->n_mounts;
+        if (c->n_bind_tree_fds > 0) {
+                c->bind_tree_fds = calloc(c->n_bind_tree_fds, sizeof(int));
+                if (!c->bind_tree_fds)
+                        return failf(f, ENOMEM, "Failed to allocate memory");
+                for (size_t i = 0; i < c->n_bind_tree_fds; i++)
+                        c->bind_tree_fds[i] = go.has_bind[i] && k < go.n_fds ? fds[k++] : -EBADF;
+        }
+        if (k != go.n_fds)
+                return failf(f, EBADMSG, "Received a malformed start message from the helper");
+
+        memcpy(c->ifname, go.ifname, sizeof(c->ifname));
+        c->ifname[sizeof(c->ifname) - 1] = 0;
+        memcpy(c->address, go.address, sizeof(c->address));
+        c->address[sizeof(c->address) - 1] = 0;
+        memcpy(c->gateway, go.gateway, sizeof(c->gateway));
+        c->gateway[sizeof(c->gateway) - 1] = 0;
+        c->mtu = go.mtu;
+        return 0;
+}
+
+/* Both of these are reset by every change of credentials (and PR_SET_DUMPABLE by
+ * exec), so they are set again after each. Non-dumpable: nothing in the container can
+ * ptrace us or open our /proc/PID/fd while we still hold host fds (CVE-2016-8659).
+ * The death signal: a SIGKILLed helper must not leave a half-built container. */
+static int child_protect(pid_t parent, Failure *f) {
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return failf(f, errno, "Failed to make the setup process non-dumpable");
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                return failf(f, errno, "Failed to set the parent death signal");
+        /* The parent may have died before the prctl: then nobody would kill us. In a new
+         * pid namespace getppid() is 0 whatever happens; there the sync socket's EOF tells. */
+        if (parent > 0 && getppid() != parent)
+                _exit(EXIT_SETUP_FAILED);
+        return 0;
+}
+
+static void child_reset_signals(void) {
+        sigset_t empty;
+
+        /* systemd starts services with SIGPIPE ignored, and we block our own signals: the
+         * payload starts with every disposition at its default and nothing blocked. */
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)signal(sig, SIG_DFL);
+        sigemptyset(&empty);
+        (void)sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+static const char *env_get(char *const *env, const char *key) {
+        size_t n = strlen(key);
+
+        STRV_FOREACH (e, env)
+                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+                        return *e + n + 1;
+        return NULL;
+}
+
+static int env_add_default(char ***env, const char *key, const char *value) {
+        char *s;
+
+        if (env_get(*env, key))
+                return 0;
+        if (asprintf(&s, "%s=%s", key, value) < 0)
+                return -ENOMEM;
+        if (strv_push(env, s) < 0) {
+                free(s);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* The configured environment, plus HOME, USER and LOGNAME of the resolved user where
+ * the config does not set them (as login(1), nspawn and docker do). */
+static int child_build_env(const Config *config, const ResolvedUser *u, char ***ret, Failure *f) {
+        _cleanup_strv_free_ char **env = NULL;
+
+        env = strv_copy(config->env);
+        if (!env && config->env)
+                return failf(f, ENOMEM, "Failed to allocate memory");
+        if (env_add_default(&env, "HOME", u->home ?: "/") < 0 ||
+            (u->name && env_add_default(&env, "USER", u->name) < 0) ||
+            (u->name && env_add_default(&env, "LOGNAME", u->name) < 0))
+                return failf(f, ENOMEM, "Failed to allocate memory");
+
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
+int child_exec_payload(const Config *config, char **env, Failure *f) {
+        char *const *argv = config->command;
+        const char *cmd = argv[0], *path;
+        _cleanup_free_ char *denied = NULL;
+        int denied_errno = 0;
+
+        if (strchr(cmd, '/')) {
+                execve(cmd, argv, env);
+                int e = errno;
+                failf(f, e, "Failed to execute '%s'", cmd);
+                f->exit_code = e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+                return -e;
+        }
+
+        /* execvp() would use the helper's PATH and, on ENOEXEC, run the file with
+         * /bin/sh: the lookup must follow the container's environment, and a file that
+         * is not a valid executable is an error, not a script. */
+        path = env_get(env, "PATH") ?: DEFAULT_PATH_ENV + STRLEN("PATH=");
+        for (const char *p = path; *p;) {
+                size_t len = strcspn(p, ":");
+                _cleanup_free_ char *file = NULL;
+
+                /* Empty and relative entries mean the cwd; we only search absolute ones. */
+                if (len > 0 && p[0] == '/' && asprintf(&file, "%.*s/%s", (int)len, p, cmd) >= 0) {
+                        execve(file, argv, env);
+                        switch (errno) {
+                        case ENOENT:
+                        case ENOTDIR:
+                        case ENAMETOOLONG:
+                        case ELOOP:
+                        case ESTALE:
+                                break;
+                        case EACCES:
+                        case EPERM:
+                                /* Like execvp(): remember, keep looking, report it if nothing runs. */
+                                if (!denied) {
+                                        denied_errno = errno;
+                                        denied = TAKE_PTR(file);
+                                }
+                                break;
+                        default: {
+                                int e = errno;
+                                failf(f, e, "Failed to execute '%s'", file);
+                                f->exit_code = EXIT_CANNOT_EXEC;
+                                return -e;
+                        }
+                        }
+                }
+                p += len;
+                if (*p == ':')
+                        p++;
+        }
+
+        if (denied) {
+                failf(f, denied_errno, "Failed to execute '%s'", denied);
+                f->exit_code = EXIT_CANNOT_EXEC;
+                return -denied_errno;
+        }
+        failf(f, ENOENT, "Command '%s' not found in the container's PATH (%s)", cmd, path);
+        f->exit_code = EXIT_NOT_FOUND;
+        return -ENOENT;
+}
+
+static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) {
+        const Config *config = c->config;
+        _cleanup_(resolved_user_done) ResolvedUser u = {.uid = 0};
+        char cwd[4096];
+        int r;
+
+        r = child_protect(parent, f);
+        if (r < 0)
+                return r;
+        child_reset_signals();
+
+        r = child_receive_go(c, f);
+        if (r < 0)
+                return r;
+
+        if (c->userns) {
+                /* We were cloned as the host's root, which the map leaves unmapped: become
+                 * the namespace's root (host uid BASE), so that what we create is owned by
+                 * a mapped id. Root of the new namespace holds every capability in it. */
+                if (setresgid(0, 0, 0) < 0)
+                        return failf(f, errno, "Failed to become gid 0 in the user namespace");
+                if (setresuid(0, 0, 0) < 0)
+                        return failf(f, errno, "Failed to become uid 0 in the user namespace");
+                r = child_protect(parent, f);
+                if (r < 0)
+                        return r;
+        }
+
+        r = mount_setup_root(c, f);
+        if (r < 0)
+                return r;
+        mount_trees_close(c);
+
+        if (container_new_netns(config)) {
+                r = netif_setup(c, f);
+                if (r < 0)
+                        return r;
+        }
+
+        if (config->namespaces.uts) {
+                const char *hn = config->hostname ?: c->name;
+
+                if (sethostname(hn, strlen(hn)) < 0)
+                        return failf(f, errno, "Failed to set the hostname to '%s'", hn);
+        }
+
+        r = user_resolve(config, &u, f);
+        if (r < 0)
+                return r;
+
+        if (chdir(config->workdir ?: "/") < 0)
+                return failf(f, errno, "Failed to change to the working directory '%s'",
+                             config->workdir ?: "/");
+        /* CVE-2024-21626: a cwd outside the root makes getcwd() fail ("(unreachable)")
+         * instead of returning a path: refuse to start the payload there. */
+        if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+                return failf(f, errno ?: ENOENT, "The working directory '%s' is not inside the container",
+                             config->workdir ?: "/");
+
+        /* A new session without a controlling terminal: the payload cannot push input
+         * into a terminal it shares with the host (TIOCSTI, CVE-2017-5226). */
+        if (setsid() < 0)
+                return failf(f, errno, "Failed to start a new session");
+
+        r = child_build_env(config, &u, ret_env, f);
+        if (r < 0)
+                return r;
+
+        r = creds_apply(config, &u, f);
+        if (r < 0)
+                return r;
+
+        r = child_protect(parent, f);
+        if (r < 0)
+                return r;
+
+        /* CVE-2024-21626, CVE-2016-9962: no fd but 0–2 may survive the exec. CLOEXEC
+         * rather than close, since the sync socket has to stay open until the exec. */
+        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                return failf(f, errno, "Failed to mark file descriptors close-on-exec");
+
+        return 0;
+}
+
+_noreturn_ static void child_run(Container *c, pid_t parent) {
+        _cleanup_strv_free_ char **env = NULL;
+        Failure f = {};
+
+        if (child_setup(c, c->config->namespaces.pid ? 0 : parent, &env, &f) < 0)
+                child_fail(c->sync_fd, &f);
+
+        if (c->config->init)
+                init_run(c->config, env, c->sync_fd);
+
+        (void)child_exec_payload(c->config, env, &f);
+        child_fail(c->sync_fd, &f);
+}
+
+/* ---- parent side ----------------------------------------------------------- */
+
+static int parent_send_go(Container *c, Failure *f) {
+        _cleanup_free_ int *fds = NULL;
+        GoMessage go = {.magic = GO_MAGIC};
+        size_t n = 0;
+
+        if (c->n_bind_tree_fds > CONFIG_MOUNTS_MAX)
+                return failf(f, E2BIG, "Too many mounts");
+
+        fds = calloc(1 + c->n_bind_tree_fds, sizeof(int));
+        if (!fds)
+                return failf(f, ENOMEM, "Failed to allocate memory");
+        if (c->root_tree_fd >= 0) {
+                go.has_root = true;
+                fds[n++] = c->root_tree_fd;
+        }
+        for (size_t i = 0; i < c->n_bind_tree_fds; i++)
+                if (c->bind_tree_fds[i] >= 0) {
+                        go.has_bind[i] = true;
+                        fds[n++] = c->bind_tree_fds[i];
+                }
+        go.n_fds = (uint32_t)n;
+        memcpy(go.ifname, c->ifname, sizeof(go.ifname));
+        memcpy(go.address, c->address, sizeof(go.address));
+        memcpy(go.gateway, c->gateway, sizeof(go.gateway));
+        go.mtu = c->mtu;
+
+        if (send(c->sync_fd, &go, sizeof(go), MSG_NOSIGNAL) != (ssize_t)sizeof(go))
+                return failf(f, errno ?: EIO, "Failed to send the start message to the container");
+
+        for (size_t sent = 0; sent < n;) {
+                uint32_t count = (uint32_t)MIN(n - sent, FDS_PER_MESSAGE);
+                union {
+                        struct cmsghdr align;
+                        char buf[CMSG_SPACE(sizeof(int) * FDS_PER_MESSAGE)];
+                } control = {};
+                struct iovec iov = {.iov_base = &count, .iov_len = sizeof(count)};
+                struct msghdr mh = {
+                        .msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = &control,
+                        .msg_controllen = CMSG_SPACE(sizeof(int) * count),
+                };
+                struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
+
+                cmsg->cmsg_level = SOL_SOCKET;
+                cmsg->cmsg_type = SCM_RIGHTS;
+                cmsg->cmsg_len = CMSG_LEN(sizeof(int) * count);
+                memcpy(CMSG_DATA(cmsg), fds + sent, sizeof(int) * count);
+
+                if (sendmsg(c->sync_fd, &mh, MSG_NOSIGNAL) < 0)
+                        return failf(f, errno, "Failed to send the mount trees to the container");
+                sent += count;
+        }
+        return 0;
+}
+
+static int parent_prepare(Container *c, pid_t pid, int pidfd, Failure *f) {
+        _cleanup_close_ int userns_fd = -EBADF;
+        int r;
+
+        if (c->userns) {
+                r = userns_write_maps(pid, c->uid_base, c->uid_size, f);
+                if (r < 0)
+                        return r;
+                userns_fd = userns_open(pidfd, pid, f);
+                if (userns_fd < 0)
+                        return userns_fd;
+        }
+
+        r = mount_prepare_trees(c, userns_fd, f);
+        if (r >= 0)
+                r = parent_send_go(c, f);
+        /* The child has its own copies now (or will never need them). */
+        mount_trees_close(c);
+        return r;
+}
+
+/* EOF on the sync socket without a message: the child's end was closed by a
+ * successful execve() (it is CLOEXEC). A message: setup failed, here is why. */
+static int parent_wait_exec(Container *c, Failure *f) {
+        Failure child = {};
+        ssize_t n;
+
+        do
+                n = recv(c->sync_fd, &child, sizeof(child), 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return failf(f, errno, "Failed to read the container's setup result");
+        if (n == 0)
+                return 0;
+        if (n != sizeof(child))
+                return failf(f, EBADMSG, "Received a malformed message from the container's setup");
+
+        child.message[sizeof(child.message) - 1] = 0;
+        *f = child;
+        if (f->error <= 0)
+                f->error = EIO;
+        if (f->exit_code <= 0 || f->exit_code > 255)
+                f->exit_code = EXIT_SETUP_FAILED;
+        return -f->error;
+}
+
+static void child_kill_and_reap(pid_t pid, int pidfd) {
+        siginfo_t si;
+
+        (void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        while (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
+                ;
+        (void)pid;
+}
+
+int container_spawn(Container *c, pid_t *ret_pid, int *ret_pidfd, Failure *f) {
+        _cleanup_close_pair_ int pair[2] = {-EBADF, -EBADF};
+        _cleanup_close_ int pidfd = -EBADF;
+        pid_t pid, parent = getpid();
+        int r;
+
+        /* SEQPACKET: the Failure arrives whole or not at all, and EOF is distinguishable. */
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return failf(f, errno, "Failed to create the sync socket");
+
+        /* In a user namespace the container cannot change its supplementary groups
+         * (setgroups is denied), so it keeps the ones it is cloned with: none, rather
+         * than the helper's host groups. */
+        if (c->userns && setgroups(0, NULL) < 0)
+                return failf(f, errno, "Failed to drop supplementary groups");
+
+        struct clone_args args = {
+                .flags = container_clone_flags(c->config) | CLONE_PIDFD,
+                .pidfd = (uint64_t)(uintptr_t)&pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0)
+                return failf(f, errno, "Failed to create the container's namespaces (clone3)");
+        if (pid == 0) {
+                /* Only our end: when the parent dies, the receive sees EOF. */
+                pair[0] = safe_close(pair[0]);
+                c->sync_fd = pair[1];
+                child_run(c, parent);
+        }
+
+        pair[1] = safe_close(pair[1]);
+        c->sync_fd = pair[0];
+
+        r = parent_prepare(c, pid, pidfd, f);
+        if (r >= 0)
+                r = parent_wait_exec(c, f);
+        c->sync_fd = -EBADF;
+        if (r < 0) {
+                child_kill_and_reap(pid, pidfd);
+                return r;
+        }
+
+        *ret_pid = pid;
+        *ret_pidfd = TAKE_FD(pidfd);
+        return 0;
+}

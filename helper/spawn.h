@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The helper's core, private to main.c, spawn.c, userns.c, init.c and supervisor.c
+ * (the contract with mount.c, user.c, caps.c, seccomp.c and netif.c is helper.h). */
+
+#include <signal.h>
+
+#include "helper.h"
+
+/* The signals the helper handles itself. They are blocked from the start (so a stop
+ * request that arrives during setup waits for the supervisor instead of killing the
+ * helper half-way) and read through a signalfd by the supervisor. SIGTERM, SIGINT and
+ * SIGHUP mean "stop the container"; SIGUSR1 and SIGUSR2 are passed on unchanged. */
+void helper_signal_set(sigset_t *ret);
+
+/* failure.c: the one log line of a failed setup step, "web: Failed to …: errno". */
+void failure_log(const char *name, const Failure *f);
+
+/* userns.c — parent side, before the child does anything: "deny" to setgroups, then
+ * uid_map and gid_map "0 BASE SIZE", each written to an fd verified to be on procfs. */
+int userns_write_maps(pid_t pid, uint32_t base, uint32_t size, Failure *f);
+
+/* userns.c — an fd of the child's user namespace (for idmapped mounts), through the
+ * pidfd where the kernel can (6.11+), else /proc/PID/ns/user; verified to be nsfs. */
+int userns_open(int pidfd, pid_t pid, Failure *f);
+
+/* spawn.c — clones the child into its namespaces, prepares it and waits until the
+ * payload has been exec'd. On success returns 0 with the child's pid and pidfd; on
+ * failure fills f (the child's or our own), reaps the child and returns -errno. */
+int container_spawn(Container *c, pid_t *ret_pid, int *ret_pidfd, Failure *f);
+
+/* spawn.c — child side: execs the payload with the container's PATH lookup, or
+ * returns with f filled (exit code 127 for not found, 126 for not executable). */
+int child_exec_payload(const Config *config, char **env, Failure *f);
+
+/* spawn.c — child side: sends f to the parent over the sync socket and _exit()s
+ * with its exit code. */
+_noreturn_ void child_fail(int sync_fd, const Failure *f);
+
+/* init.c — child side, after all setup, for "init": true: forks the payload and
+ * becomes its minimal PID 1 (reaps every zombie, forwards signals), exiting with the
+ * payload's status. Never returns. */
+_noreturn_ void init_run(const Config *config, char **env, int sync_fd);
+
+/* supervisor.c — after the exec: READY=1, stop forwarding, reaping. Returns the
+ * helper's exit code. */
+typedef struct Supervisor {
+        char name[CONFIG_NAME_MAX + 1];
+        pid_t pid;
+        int pidfd;
+        int stop_signal;
+        uint64_t stop_timeout_usec;
+} Supervisor;
+
+int supervisor_run(Supervisor *s);
+
+/* The payload's wait status as the helper's exit code: its code, or 128+N for signal N. */
+int exit_code_from_siginfo(const siginfo_t *si);
