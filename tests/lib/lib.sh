@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# lib.sh: assertions for the bash tests. A test exits 0 to pass, 77 to be skipped
+# (after saying why) and anything else to fail. Every assertion that fails prints
+# "FAIL file:line: what" and exits 1; a test that reaches its end calls test_done.
+
+set -o pipefail
+shopt -s inherit_errexit 2>/dev/null || true
+
+: "${NSC_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${NSC_BUILD_DIR:=}"
+export NSC_SOURCE_DIR NSC_BUILD_DIR
+
+_LIB_CHECKS=0
+
+# The caller of the assertion that called us, as file:line.
+_lib_where() {
+        local i=2
+        # Skip frames inside this library (helpers calling helpers).
+        while [[ ${BASH_SOURCE[i]:-} == "${BASH_SOURCE[0]}" ]]; do
+                ((i++))
+        done
+        echo "${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]}"
+}
+
+fail() {
+        echo "FAIL $(_lib_where): $*" >&2
+        exit 1
+}
+
+skip() {
+        echo "skipped: $*"
+        exit 77
+}
+
+# Progress line, so a failure's log shows how far the test got.
+step() {
+        echo "== $*" >&2
+}
+
+_lib_ok() {
+        ((_LIB_CHECKS++)) || true
+}
+
+# assert_eq ACTUAL EXPECTED [WHAT]
+assert_eq() {
+        if [[ $1 != "$2" ]]; then
+                fail "${3:-values differ}: expected '$2', got '$1'"
+        fi
+        _lib_ok
+}
+
+assert_ne() {
+        if [[ $1 == "$2" ]]; then
+                fail "${3:-values equal}: did not expect '$2'"
+        fi
+        _lib_ok
+}
+
+# assert_contains HAYSTACK NEEDLE [WHAT]: NEEDLE is a fixed string.
+assert_contains() {
+        if [[ $1 != *"$2"* ]]; then
+                fail "${3:-missing text}: '$2' not found in:"$'\n'"$1"
+        fi
+        _lib_ok
+}
+
+assert_not_contains() {
+        if [[ $1 == *"$2"* ]]; then
+                fail "${3:-unexpected text}: '$2' found in:"$'\n'"$1"
+        fi
+        _lib_ok
+}
+
+# assert_match STRING REGEX [WHAT]: extended regular expression, bash's =~.
+assert_match() {
+        if [[ ! $1 =~ $2 ]]; then
+                fail "${3:-no match}: /$2/ does not match:"$'\n'"$1"
+        fi
+        _lib_ok
+}
+
+# assert_ok CMD...: CMD must succeed; its output is shown when it does not.
+assert_ok() {
+        local out rc=0
+        out=$("$@" 2>&1) || rc=$?
+        if ((rc != 0)); then
+                fail "'$*' exited $rc:"$'\n'"$out"
+        fi
+        _lib_ok
+}
+
+# assert_fail CMD...: CMD must fail (any non-zero status).
+assert_fail() {
+        local out rc=0
+        out=$("$@" 2>&1) || rc=$?
+        if ((rc == 0)); then
+                fail "'$*' succeeded but should have failed:"$'\n'"$out"
+        fi
+        _lib_ok
+}
+
+# assert_exit CODE CMD...: CMD must exit with exactly CODE.
+assert_exit() {
+        local want=$1 out rc=0
+        shift
+        out=$("$@" 2>&1) || rc=$?
+        if ((rc != want)); then
+                fail "'$*' exited $rc, expected $want:"$'\n'"$out"
+        fi
+        _lib_ok
+}
+
+# retry SECS CMD...: runs CMD until it succeeds, for up to SECS seconds.
+retry() {
+        local secs=$1 i
+        shift
+        for ((i = 0; i < secs * 10; i++)); do
+                "$@" >/dev/null 2>&1 && return 0
+                sleep 0.1
+        done
+        "$@"
+}
+
+test_done() {
+        echo "PASS ${0##*/}: $_LIB_CHECKS checks"
+        exit 0
+}

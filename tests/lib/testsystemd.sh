@@ -1,0 +1,355 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# testsystemd.sh: boot a real systemd (the host's /lib/systemd/systemd) in throwaway
+# namespaces and drive it from outside, as TESTING.md describes. Source it from a bash
+# test:
+#
+#     . "$NSC_SOURCE_DIR/tests/lib/lib.sh"
+#     . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+#     tsd_require             # skips (exit 77) when this machine cannot do it
+#     tsd_install             # DESTDIR install of $NSC_BUILD_DIR into the overlay
+#     tsd_write /etc/nscontain.d/web.json '{...}'
+#     tsd_boot                # sets TSD_PID, waits for running/degraded
+#     tsd_run systemctl start container@web
+#
+# Every test gets its own directory under $TSD_BASE (overlay upper/work dirs, logs) and
+# its own cgroup; all mounts happen in the test's private mount namespace, so nothing is
+# left on the host: tsd_cleanup (an EXIT trap) kills the whole tree and removes the dir.
+
+TSD_BASE=${TSD_BASE:-/var/tmp/nscontain-test}
+# Host ext4 directory bind-mounted at the same path inside: root filesystem fixtures live
+# here because overlayfs refuses idmapped mounts.
+TSD_FIXTURES=${TSD_FIXTURES:-/var/tmp/nscontain-fixtures}
+TSD_BOOT_TIMEOUT=${TSD_BOOT_TIMEOUT:-90}
+TSD_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TSD_DIR=
+TSD_UPPER=
+TSD_PID=
+TSD_UNSHARE_PID=
+TSD_CGROUP=
+TSD_BOOT_SECONDS=
+
+# Units that cannot work (or only slow the boot down) in a container without devices,
+# network or a console. Masked in the overlay's /etc so is-system-running settles quickly.
+TSD_MASK_UNITS=(
+        systemd-udevd.service systemd-udevd-control.socket systemd-udevd-kernel.socket
+        systemd-udev-trigger.service systemd-udev-settle.service systemd-hwdb-update.service
+        getty.target console-getty.service getty@tty1.service serial-getty@.service
+        systemd-networkd.service systemd-networkd.socket systemd-networkd-wait-online.service
+        systemd-resolved.service systemd-timesyncd.service systemd-logind.service
+        systemd-pstore.service systemd-firstboot.service systemd-random-seed.service
+        systemd-machine-id-commit.service systemd-binfmt.service proc-sys-fs-binfmt_misc.automount
+        sys-kernel-config.mount sys-kernel-debug.mount sys-kernel-tracing.mount
+        sys-fs-fuse-connections.mount dev-hugepages.mount dev-mqueue.mount
+        systemd-modules-load.service kmod-static-nodes.service systemd-repart.service
+        systemd-pcrphase.service systemd-pcrphase-sysinit.service systemd-update-utmp.service
+        systemd-update-utmp-runlevel.service systemd-journal-flush.service systemd-sysusers.service
+        systemd-tmpfiles-setup-dev.service systemd-tmpfiles-clean.timer systemd-remount-fs.service
+        systemd-journald-audit.socket systemd-user-sessions.service systemd-ask-password-wall.path
+        systemd-ask-password-console.path ldconfig.service e2scrub_reap.service
+        postgresql.service postgresql@.service cron.service ssh.service
+        apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer
+        fstrim.timer man-db.timer
+)
+# Generators that only look for disks, consoles and init scripts.
+TSD_MASK_GENERATORS=(
+        postgresql-generator systemd-cryptsetup-generator systemd-gpt-auto-generator
+        systemd-hibernate-resume-generator systemd-integritysetup-generator
+        systemd-veritysetup-generator systemd-sysv-generator systemd-getty-generator
+        systemd-rc-local-generator systemd-system-update-generator
+)
+
+_tsd_die() {
+        echo "tsd: $*" >&2
+        exit 1
+}
+
+# Skips the test (exit 77) unless this machine can boot a test systemd.
+tsd_require() {
+        local cmd
+        if [[ $(id -u) != 0 ]]; then
+                echo "skipped: needs root to boot a test systemd"
+                exit 77
+        fi
+        for cmd in unshare nsenter systemctl journalctl; do
+                if ! command -v "$cmd" >/dev/null; then
+                        echo "skipped: $cmd is not installed"
+                        exit 77
+                fi
+        done
+        if [[ ! -x /lib/systemd/systemd ]]; then
+                echo "skipped: /lib/systemd/systemd is not installed"
+                exit 77
+        fi
+        if [[ -z $(_tsd_cgroup2_root) ]]; then
+                echo "skipped: no cgroup2 hierarchy mounted on this machine"
+                exit 77
+        fi
+}
+
+# The host directory of our own cgroup in the cgroup2 hierarchy (hybrid or unified).
+_tsd_cgroup2_root() {
+        local mnt own
+        mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+        [[ -n $mnt ]] || return 0
+        own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+        echo "$mnt${own%/}"
+}
+
+# Removes what earlier tests left when they were SIGKILLed before their EXIT trap ran.
+_tsd_sweep() {
+        local d owner cg
+        for d in "$TSD_BASE"/*/; do
+                [[ -f $d/owner ]] || continue
+                owner=$(<"$d/owner")
+                if [[ -n $owner ]] && kill -0 "$owner" 2>/dev/null; then
+                        continue
+                fi
+                cg=
+                [[ -f $d/cgroup ]] && cg=$(<"$d/cgroup")
+                _tsd_kill_cgroup "$cg"
+                rm -rf --one-file-system "${d%/}"
+        done
+}
+
+_tsd_kill_cgroup() {
+        local cg=$1 i
+        [[ -n $cg && -d $cg ]] || return 0
+        echo 1 >"$cg/cgroup.kill" 2>/dev/null || true
+        for i in $(seq 100); do
+                # Removing the leaves first; fails while a process is still dying.
+                find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null && return 0
+                sleep 0.05
+        done
+        echo "tsd: could not remove cgroup $cg" >&2
+}
+
+# Creates this test's directory and installs the cleanup trap. Called by the other
+# functions when needed; call it directly to choose the name.
+tsd_init() {
+        local name=${1:-$(basename "$0" .sh)}
+        [[ -z $TSD_DIR ]] || return 0
+        mkdir -p "$TSD_BASE" "$TSD_FIXTURES"
+        _tsd_sweep
+        TSD_DIR=$(mktemp -d "$TSD_BASE/$name.XXXXXX")
+        TSD_UPPER=$TSD_DIR/upper
+        mkdir "$TSD_UPPER" "$TSD_DIR/work" "$TSD_DIR/root"
+        echo $$ >"$TSD_DIR/owner"
+        : >"$TSD_DIR/binds"
+        trap tsd_cleanup EXIT
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+        tsd_bind "$TSD_FIXTURES" "$TSD_FIXTURES"
+}
+
+# Bind-mounts host directory SRC at DST inside the test systemd (before tsd_boot).
+tsd_bind() {
+        local src=$1 dst=${2:-$1}
+        tsd_init
+        [[ -z $TSD_PID ]] || _tsd_die "tsd_bind must come before tsd_boot"
+        [[ -d $src ]] || _tsd_die "tsd_bind: $src is not a directory"
+        [[ $src != *:* && $dst != *:* ]] || _tsd_die "tsd_bind: ':' in a path"
+        echo "$src:$dst" >>"$TSD_DIR/binds"
+}
+
+# The path where the test system's "/" is reachable from the host: the live root once
+# booted, the overlay's upper dir before.
+tsd_root() {
+        tsd_init
+        if [[ -n $TSD_PID ]]; then
+                echo "/proc/$TSD_PID/root"
+        else
+                echo "$TSD_UPPER"
+        fi
+}
+
+# Installs a meson build (default $NSC_BUILD_DIR) into the overlay, before tsd_boot.
+tsd_install() {
+        local build=${1:-${NSC_BUILD_DIR:-}} d log
+        [[ -n $build ]] || _tsd_die "tsd_install: no build dir (NSC_BUILD_DIR unset)"
+        tsd_init
+        [[ -z $TSD_PID ]] || _tsd_die "tsd_install must come before tsd_boot"
+        log=$TSD_DIR/install.log
+        if ! DESTDIR=$TSD_UPPER meson install -C "$build" --no-rebuild --quiet >"$log" 2>&1; then
+                cat "$log" >&2
+                _tsd_die "meson install into the overlay failed"
+        fi
+        # A real directory here would hide the host's /lib -> usr/lib (merged /usr)
+        # symlink inside the overlay and break every binary.
+        for d in bin sbin lib lib32 lib64 libx32; do
+                if [[ -e $TSD_UPPER/$d && ! -L $TSD_UPPER/$d ]]; then
+                        _tsd_die "meson install created /$d instead of /usr/$d (wrong prefix?)"
+                fi
+        done
+}
+
+# Writes CONTENT (or stdin when no CONTENT is given) to FILE inside the test system.
+tsd_write() {
+        local file=$1 root
+        root=$(tsd_root)
+        mkdir -p "$root$(dirname "$file")"
+        if (($# > 1)); then
+                printf '%s\n' "$2" >"$root$file"
+        else
+                cat >"$root$file"
+        fi
+}
+
+# Copies host path SRC to DST inside the test system.
+tsd_cp_in() {
+        local src=$1 dst=$2 root
+        root=$(tsd_root)
+        mkdir -p "$root$(dirname "$dst")"
+        cp -a "$src" "$root$dst"
+}
+
+_tsd_prepare() {
+        local etc=$TSD_UPPER/etc u g
+        mkdir -p "$etc/systemd/system" "$etc/systemd/system-generators" \
+                "$etc/systemd/journald.conf.d"
+        for u in "${TSD_MASK_UNITS[@]}"; do
+                ln -sfn /dev/null "$etc/systemd/system/$u"
+        done
+        for g in "${TSD_MASK_GENERATORS[@]}"; do
+                ln -sfn /dev/null "$etc/systemd/system-generators/$g"
+        done
+        ln -sfn /lib/systemd/system/multi-user.target "$etc/systemd/system/default.target"
+        # The journal stays in /run (nothing written to the overlay) and keeps every line.
+        cat >"$etc/systemd/journald.conf.d/50-tsd.conf" <<-EOF2
+	[Journal]
+	Storage=volatile
+	RateLimitBurst=0
+	EOF2
+        echo "tsd-${TSD_DIR##*.}" >"$etc/hostname"
+}
+
+# Boots the test systemd. Sets TSD_PID (its pid on the host) and TSD_BOOT_SECONDS, and
+# returns once "systemctl is-system-running --wait" says running or degraded.
+tsd_boot() {
+        local start end state children i
+        tsd_init
+        [[ -z $TSD_PID ]] || _tsd_die "already booted"
+        _tsd_prepare
+        TSD_CGROUP=$(_tsd_cgroup2_root)/nscontain-test-${TSD_DIR##*/}
+        mkdir "$TSD_CGROUP"
+        echo "$TSD_CGROUP" >"$TSD_DIR/cgroup"
+
+        start=$(date +%s%N)
+        # The subshell moves itself into the test's cgroup first, so the new cgroup
+        # namespace (and the cgroup2 mount systemd sees) is rooted there.
+        (
+                echo "$BASHPID" >"$TSD_CGROUP/cgroup.procs"
+                exec unshare --pid --fork --kill-child --mount --uts --ipc --cgroup --net \
+                        --propagation private "$TSD_LIBDIR/tsd-pid1.sh" "$TSD_DIR"
+        ) </dev/null >"$TSD_DIR/console.log" 2>&1 &
+        TSD_UNSHARE_PID=$!
+        # Not a job of ours: bash would otherwise report "Killed" at cleanup.
+        disown "$TSD_UNSHARE_PID"
+
+        for i in $(seq 500); do
+                children=$(cat "/proc/$TSD_UNSHARE_PID/task/$TSD_UNSHARE_PID/children" 2>/dev/null) || true
+                if [[ -n $children && $(cat "/proc/${children%% *}/comm" 2>/dev/null) == systemd ]]; then
+                        TSD_PID=${children%% *}
+                        break
+                fi
+                kill -0 "$TSD_UNSHARE_PID" 2>/dev/null || break
+                sleep 0.01
+        done
+        if [[ -z $TSD_PID ]]; then
+                cat "$TSD_DIR/console.log" >&2
+                _tsd_die "the test systemd did not start"
+        fi
+        echo "$TSD_PID" >"$TSD_DIR/pid"
+
+        # systemctl calls a system "offline" until PID 1 has made its private socket.
+        for i in $(seq $((TSD_BOOT_TIMEOUT * 100))); do
+                [[ -S /proc/$TSD_PID/root/run/systemd/private ]] && break
+                kill -0 "$TSD_PID" 2>/dev/null || break
+                sleep 0.01
+        done
+
+        state=$(timeout "$TSD_BOOT_TIMEOUT" nsenter -t "$TSD_PID" -a \
+                systemctl is-system-running --wait 2>&1) || true
+        end=$(date +%s%N)
+        TSD_BOOT_SECONDS=$(printf '%d.%02d' $(((end - start) / 1000000000)) $(((end - start) / 10000000 % 100)))
+        case $state in
+        running | degraded)
+                echo "tsd: booted ($state) in ${TSD_BOOT_SECONDS}s, pid $TSD_PID, dir $TSD_DIR" >&2
+                ;;
+        *)
+                echo "tsd: boot failed, state '$state'; console:" >&2
+                tail -n 50 "$TSD_DIR/console.log" >&2
+                _tsd_die "the test systemd did not reach running or degraded"
+                ;;
+        esac
+}
+
+# Runs CMD inside the test systemd's namespaces, in a clean environment.
+tsd_run() {
+        [[ -n $TSD_PID ]] || _tsd_die "tsd_run before tsd_boot"
+        # Run from the test's cgroup (the root of its cgroup namespace), not the host's:
+        # then /proc/self/cgroup reads "0::/" inside as for any process systemd did not start.
+        (
+                echo "$BASHPID" >"$TSD_CGROUP/cgroup.procs" 2>/dev/null || true
+                exec nsenter -t "$TSD_PID" -a env -i \
+                        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+                        LANG=C.UTF-8 SYSTEMD_PAGER= SYSTEMD_COLORS=0 "$@"
+        )
+}
+
+# The journal lines of UNIT (message text only), after making journald write out.
+tsd_journal() {
+        local unit=$1
+        shift
+        tsd_run journalctl --sync >/dev/null 2>&1 || true
+        tsd_run journalctl --no-pager -o cat -u "$unit" "$@"
+}
+
+# Waits until "systemctl is-active UNIT" prints STATE (default active), up to SECS.
+tsd_wait_state() {
+        local unit=$1 want=${2:-active} secs=${3:-20} i state
+        for i in $(seq $((secs * 20))); do
+                state=$(tsd_run systemctl is-active "$unit" 2>/dev/null) || true
+                [[ $state == "$want" ]] && return 0
+                sleep 0.05
+        done
+        echo "tsd: $unit is '$state', expected '$want' after ${secs}s" >&2
+        return 1
+}
+
+# Kills the test systemd and everything it started, removes its dir. The EXIT trap.
+tsd_cleanup() {
+        local rc=$? i
+        trap - EXIT INT TERM
+        # Only the shell that made the test system tears it down (not a subshell that
+        # happened to inherit the trap).
+        if [[ -n $TSD_DIR && $(<"$TSD_DIR/owner") != "$BASHPID" ]]; then
+                exit "$rc"
+        fi
+        if [[ -n $TSD_PID && $rc != 0 && $rc != 77 ]]; then
+                echo "--- tsd: failed units and last journal lines of the test systemd ---" >&2
+                tsd_run systemctl --failed --no-legend >&2 2>&1 || true
+                # Without the host kernel's messages, which journald reads from /dev/kmsg.
+                tsd_run journalctl --no-pager -n 60 _TRANSPORT=journal _TRANSPORT=stdout \
+                        _TRANSPORT=syslog _TRANSPORT=driver >&2 2>&1 || true
+        fi
+        if [[ -n $TSD_PID ]]; then
+                kill -KILL "$TSD_PID" 2>/dev/null || true
+        fi
+        _tsd_kill_cgroup "$TSD_CGROUP"
+        if [[ -n $TSD_UNSHARE_PID ]]; then
+                for i in $(seq 200); do
+                        kill -0 "$TSD_UNSHARE_PID" 2>/dev/null || break
+                        sleep 0.01
+                done
+        fi
+        if [[ -n $TSD_DIR ]]; then
+                if [[ -n ${TSD_KEEP:-} ]]; then
+                        echo "tsd: kept $TSD_DIR" >&2
+                else
+                        rm -rf --one-file-system "$TSD_DIR"
+                fi
+        fi
+        TSD_PID= TSD_DIR= TSD_CGROUP= TSD_UNSHARE_PID=
+        exit "$rc"
+}

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# PID 1 of a fresh pid namespace made by testsystemd.sh: builds the test systemd's root
+# (an overlay over the host's /, so nothing on the host changes) and execs systemd in it.
+# Everything mounted here lives in this private mount namespace and disappears with it.
+set -eu
+
+dir=$1
+root=$dir/root
+
+mount -t overlay overlay -o "lowerdir=/,upperdir=$dir/upper,workdir=$dir/work" "$root"
+
+mount -t proc proc "$root/proc"
+mount --rbind /dev "$root/dev"
+mount -t sysfs sysfs "$root/sys"
+# We are in a fresh cgroup namespace rooted at this test's own cgroup, so the cgroup2
+# mount shows only our subtree and systemd manages it as its whole tree.
+mount -t cgroup2 cgroup2 "$root/sys/fs/cgroup"
+mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$root/run"
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/tmp"
+
+# Host directories on their real filesystem (overlayfs refuses idmapped mounts).
+if [[ -f $dir/binds ]]; then
+        while IFS=: read -r src dst; do
+                [[ -n $src ]] || continue
+                mkdir -p "$root$dst"
+                mount --bind "$src" "$root$dst"
+        done <"$dir/binds"
+fi
+
+mkdir -p "$root/run/tsd-oldroot"
+cd "$root"
+pivot_root . run/tsd-oldroot
+umount -l /run/tsd-oldroot
+rmdir /run/tsd-oldroot
+cd /
+
+export container=nscontain-test
+exec /lib/systemd/systemd --system
