@@ -155,4 +155,6 @@ const char *signal_to_string(int sig);       /* "SIGTERM"; static buffer for RT 
 int parse_timespan(const char *s, uint64_t *ret_usec); /* "10s", "1min 30s", "500ms", "5" (s) */
 int format_timespan(uint64_t usec, char *buf, size_t size);
 int capability_from_string(const char *s);   /* "CAP_NET_ADMIN" or "net_admin" → number */
+const char *capability_to_string(int cap);   /* "CAP_NET_ADMIN"; NULL when unknown */
+int capability_last(void);                   /* highest capability number known */
 uint64_t capability_default_set(void);       /* DESIGN.md's default set as a mask */
