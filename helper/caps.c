@@ -10,7 +10,6 @@
 #include <grp.h>
 #include <sys/prctl.h>
 
-#include "fileio.h"
 #include "helper.h"
 
 uint64_t caps_effective_set(const Config *config) {
@@ -18,15 +17,32 @@ uint64_t caps_effective_set(const Config *config) {
         return (capability_default_set() | config->caps_add) & ~config->caps_drop;
 }
 
+/* Reads a short /proc file in one read(): sysctl files answer a read at a non-zero
+ * offset with EOF, so a reader that grows its buffer from a few bytes would see "4"
+ * for "40". */
+static int proc_read_short(const char *path, char *buf, size_t size) {
+        _cleanup_close_ int fd = -EBADF;
+        ssize_t n;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        n = read(fd, buf, size - 1);
+        if (n < 0)
+                return negative_errno();
+        buf[n] = 0;
+        return 0;
+}
+
 /* The highest capability this kernel knows. /proc/sys/kernel/cap_last_cap is the
  * kernel's own answer; when it cannot be read (an exotic /proc) we probe the bounding
  * set, which answers EINVAL past the last one. Never beyond 63: our masks are 64 bits. */
 static unsigned cap_last_cap(void) {
-        _cleanup_free_ char *s = NULL;
+        char s[32];
         unsigned long v;
         char *end;
 
-        if (read_full_file_at(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", 64, &s, NULL) >= 0) {
+        if (proc_read_short("/proc/sys/kernel/cap_last_cap", s, sizeof(s)) >= 0) {
                 errno = 0;
                 v = strtoul(s, &end, 10);
                 if (errno == 0 && end != s && (*end == '\n' || *end == 0) && v <= 63)
@@ -137,9 +153,9 @@ static int caps_raise_effective(Failure *f) {
 /* /proc/self/setgroups says "deny" when the user namespace forbids setgroups()
  * (SECURITY.md row 10: the helper writes "deny" before gid_map). */
 static bool setgroups_allowed(void) {
-        _cleanup_free_ char *s = NULL;
+        char s[32];
 
-        if (read_full_file_at(AT_FDCWD, "/proc/self/setgroups", 64, &s, NULL) < 0)
+        if (proc_read_short("/proc/self/setgroups", s, sizeof(s)) < 0)
                 return true; /* no user namespace support at all: the initial namespace allows it */
         return strncmp(s, "deny", 4) != 0;
 }
@@ -178,9 +194,9 @@ static int groups_apply(const ResolvedUser *u, Failure *f) {
         if (!same)
                 return failf(
                         f, EPERM,
-                        "Failed to set the %zu supplementary group(s) of uid %u: setgroups is denied in the "
-                        "user namespace and the inherited groups differ",
-                        u->n_groups, (unsigned)u->uid);
+                        "Failed to give uid %u its %zu supplementary group(s): setgroups is denied in the "
+                        "user namespace, and the groups inherited from the helper are not these",
+                        (unsigned)u->uid, u->n_groups);
         return 0;
 }
 

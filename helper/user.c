@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 
 #include "helper.h"
+#include "user.h"
 
 #define USER_DB_SIZE_MAX (4U * 1024U * 1024U) /* /etc/passwd or /etc/group */
 #define USER_DB_LINE_MAX (64U * 1024U)        /* one entry; a big group is long, not this long */
@@ -53,18 +54,20 @@ static bool is_number(const char *s) {
 /* Opens a file of the container's /etc: no symlink as the last component, no magic
  * links (/proc/self/fd/N could lead to one of our own fds) on the way, nothing that is
  * not a regular file (a FIFO must not hang the start), bounded size. -ENOENT when absent. */
-static int user_db_read(const char *path, char **ret) {
+static int user_db_read(int root_fd, const char *path, char **ret) {
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         struct open_how how = {
                 .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK,
-                .resolve = RESOLVE_NO_MAGICLINKS,
+                /* With a root fd (the parent reading the image before clone3), the
+                 * image's symlinks must not lead out of it. */
+                .resolve = RESOLVE_NO_MAGICLINKS | (root_fd >= 0 ? RESOLVE_IN_ROOT : 0),
         };
         struct stat st;
         size_t n = 0;
 
-        fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-        if (fd < 0 && errno == ENOSYS)
+        fd = (int)syscall(SYS_openat2, root_fd >= 0 ? root_fd : AT_FDCWD, path, &how, sizeof(how));
+        if (fd < 0 && errno == ENOSYS && root_fd < 0)
                 fd = open(path, how.flags);
         if (fd < 0)
                 return negative_errno();
@@ -232,7 +235,7 @@ static int id_check_range(const Config *config, const char *what, uint32_t id, F
                      config->user, what, id, config->user_namespace.size);
 }
 
-int user_resolve(const Config *config, ResolvedUser *ret, Failure *f) {
+int user_resolve_in(int root_fd, const Config *config, ResolvedUser *ret, Failure *f) {
         _cleanup_free_ char *spec = NULL, *passwd = NULL, *group = NULL;
         _cleanup_(resolved_user_done) ResolvedUser u = {};
         PasswdQuery pq = {};
@@ -255,7 +258,7 @@ int user_resolve(const Config *config, ResolvedUser *ret, Failure *f) {
                              "Failed to resolve user '%s': expected name, uid, uid:gid or name:group",
                              config->user);
 
-        r = user_db_read("/etc/passwd", &passwd);
+        r = user_db_read(root_fd, "/etc/passwd", &passwd);
         if (r < 0 && r != -ENOENT)
                 return failf(f, r, "Failed to read the container's /etc/passwd");
 
@@ -292,7 +295,7 @@ int user_resolve(const Config *config, ResolvedUser *ret, Failure *f) {
                 u.gid = pq.uid;
         }
 
-        r = user_db_read("/etc/group", &group);
+        r = user_db_read(root_fd, "/etc/group", &group);
         if (r < 0 && r != -ENOENT)
                 return failf(f, r, "Failed to read the container's /etc/group");
 
@@ -347,4 +350,8 @@ int user_resolve(const Config *config, ResolvedUser *ret, Failure *f) {
         *ret = u;
         u = (ResolvedUser){};
         return 0;
+}
+
+int user_resolve(const Config *config, ResolvedUser *ret, Failure *f) {
+        return user_resolve_in(-EBADF, config, ret, f);
 }
