@@ -1,0 +1,228 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The container's root filesystem (helper/mount.c), end to end through systemd:
+# idmapped read-only root, binds (ro, rw, idmap off), tmpfs options, the /dev set,
+# masked and read-only API paths, /sys and cgroupfs read-only, on-disk ownership, and
+# the start failures a broken root or mount gives (overlayfs root, missing rootfs,
+# missing bind source), each visible in `systemctl status`.
+set -eu
+. "$(dirname "$0")/../lib/lib.sh"
+. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+
+tsd_require
+[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
+[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
+[[ -x $NSC_BUILD_DIR/tests/probe ]] || skip "the probe is not built"
+[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
+
+BASE=524288 # 0x80000: the fixed uid range of these containers
+
+tsd_init
+# Fixtures on the host's own filesystem (overlayfs refuses idmapped mounts), inside
+# the test dir so that cleanup removes them.
+FIX=$TSD_DIR/fixtures
+mkdir -p "$FIX"
+tsd_bind "$FIX" "$FIX"
+[[ $(stat -f -c %T "$FIX") != overlayfs ]] || skip "$FIX is on overlayfs, which refuses idmapped mounts"
+
+# make_rootfs DIR: a busybox root with the probe.
+make_rootfs() {
+        local dir=$1 a
+        mkdir -p "$dir"/{bin,etc,tmp,out}
+        cp /bin/busybox "$dir/bin/busybox"
+        for a in $("$dir/bin/busybox" --list); do
+                [[ $a == busybox ]] || ln -sf busybox "$dir/bin/$a"
+        done
+        cp "$NSC_BUILD_DIR/tests/probe" "$dir/probe"
+        echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"
+        echo 'root:x:0:' >"$dir/etc/group"
+}
+
+ROOT=$FIX/root
+make_rootfs "$ROOT"
+mkdir -p "$FIX"/{data,ro,noidmap,out}
+echo "read-only content" >"$FIX/ro/file"
+echo "bound file" >"$FIX/single"
+# With "idmap": false the container sees on-disk ids shifted by the map: give the
+# directory to the range's root.
+chown "$BASE:$BASE" "$FIX/noidmap"
+
+cat >"$ROOT/check.sh" <<'EOF'
+#!/bin/sh
+# Runs inside the container; results go to /out (a rw bind) for the test to read.
+o=/out
+/probe >$o/probe.json
+/probe write /rootfile >$o/write-root.json
+/probe write /data/created >$o/write-data.json
+/probe write /ro/new >$o/write-ro.json
+/probe write /noidmap/created >$o/write-noidmap.json
+/probe write /scratch/f >$o/write-scratch.json
+/probe write /proc/sys/net/ipv4/ip_forward >$o/write-procsys.json
+/probe write /sys/fs/cgroup/cgroup.procs >$o/write-cgroup.json
+/probe write /sys/kernel/uevent_helper >$o/write-sys.json
+/probe mknod-block /scratch/blk >$o/mknod.json
+ls -A /dev | sort | tr '\n' ' ' >$o/dev.txt
+ls -A /sys/firmware | wc -l >$o/firmware.txt
+cat /ro/file >$o/ro.txt
+cat /etc/single >$o/single.txt
+cat /proc/self/mountinfo >$o/mountinfo.txt
+for p in kcore keys timer_list latency_stats sched_debug; do
+        [ -e /proc/$p ] && wc -c </proc/$p >$o/mask-$p.txt
+done
+[ -e /proc/sysrq-trigger ] && /probe write /proc/sysrq-trigger >$o/write-sysrq.json
+readlink /dev/ptmx >$o/ptmx.txt
+stat -c '%F %t:%T' /dev/null >$o/devnull.txt
+echo done >$o/done
+EOF
+chmod 755 "$ROOT/check.sh"
+
+tsd_install
+tsd_boot
+
+# start_container NAME JSON: writes the config and starts the unit; returns start's status.
+start_container() {
+        tsd_write "/etc/nscontain.d/$1.json" "$2"
+        tsd_run systemctl daemon-reload
+        tsd_run systemctl start "container@$1.service"
+}
+
+status_of() {
+        tsd_run systemctl status --no-pager -l -n 30 "container@$1.service" 2>&1 || true
+}
+
+step "a container with an idmapped read-only root, binds and a tmpfs"
+start_container fs "{
+        \"rootfs\": \"$ROOT\",
+        \"command\": [\"/bin/sh\", \"/check.sh\"],
+        \"readonly\": true,
+        \"network\": {\"mode\": \"none\"},
+        \"capabilities\": {\"add\": [\"CAP_NET_ADMIN\"]},
+        \"user_namespace\": {\"base\": $BASE},
+        \"mounts\": [
+                {\"source\": \"$FIX/out\", \"target\": \"/out\"},
+                {\"source\": \"$FIX/data\", \"target\": \"/data\"},
+                {\"source\": \"$FIX/ro\", \"target\": \"/ro\", \"readonly\": true},
+                {\"source\": \"$FIX/noidmap\", \"target\": \"/noidmap\", \"idmap\": false},
+                {\"source\": \"$FIX/single\", \"target\": \"/etc/single\", \"readonly\": true},
+                {\"type\": \"tmpfs\", \"target\": \"/scratch\", \"options\": \"size=1m,mode=0750,noexec\"}
+        ]
+}" || fail "start of container@fs failed: $(status_of fs)"
+tsd_wait_state container@fs.service inactive 20 || fail "container@fs did not finish: $(status_of fs)"
+[[ -f $FIX/out/done ]] || fail "the check script did not finish: $(status_of fs)"
+
+errno_of() {
+        jq -r .errno "$FIX/out/$1"
+}
+mountinfo_line() { # the mountinfo line whose mount point is $1
+        awk -v m="$1" '$5 == m' "$FIX/out/mountinfo.txt"
+}
+
+step "read-only root, binds read-write and read-only"
+assert_eq "$(errno_of write-root.json)" 30 "write to / (EROFS)"
+assert_eq "$(errno_of write-data.json)" 0 "write to the rw bind"
+assert_eq "$(errno_of write-ro.json)" 30 "write to the ro bind (EROFS)"
+assert_eq "$(cat "$FIX/out/ro.txt")" "read-only content" "ro bind content"
+assert_eq "$(cat "$FIX/out/single.txt")" "bound file" "file bind content"
+assert_match "$(mountinfo_line /)" '^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / ro,.*idmapped' "root mount is ro and idmapped"
+assert_match "$(mountinfo_line /ro)" ' ro,.*idmapped' "ro bind"
+assert_not_contains "$(mountinfo_line /noidmap)" idmapped "idmap false bind"
+
+step "files are owned on disk as the idmapped mounts dictate"
+# Root in the container writes through the idmapped bind as on-disk uid 0 ...
+assert_eq "$(stat -c %u:%g "$FIX/data/created")" 0:0 "owner of a file made through an idmapped bind"
+assert_eq "$(jq -r .uid_map "$FIX/out/probe.json" | awk 'NF { print $1, $2, $3 }')" "0 $BASE 65536" \
+        "the container's uid map"
+assert_eq "$(jq -r .uid "$FIX/out/probe.json")" 0 "the payload runs as the container's root"
+# ... and through a plain bind as the range's base.
+assert_eq "$(errno_of write-noidmap.json)" 0 "write to the idmap-false bind"
+assert_eq "$(stat -c %u:%g "$FIX/noidmap/created")" "$BASE:$BASE" "owner of a file made through a plain bind"
+
+step "tmpfs options"
+tmpfs_line=$(mountinfo_line /scratch)
+assert_contains "$tmpfs_line" " - tmpfs " "/scratch is a tmpfs"
+assert_contains "$tmpfs_line" "size=1024k" "tmpfs size"
+assert_contains "$tmpfs_line" "mode=750" "tmpfs mode"
+assert_match "$tmpfs_line" '^[^-]*nosuid,nodev,noexec' "tmpfs mount flags"
+assert_eq "$(errno_of write-scratch.json)" 0 "write to the tmpfs"
+
+step "/dev holds exactly the allowed devices"
+assert_eq "$(cat "$FIX/out/dev.txt")" \
+        "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero " "/dev contents"
+assert_eq "$(cat "$FIX/out/ptmx.txt")" pts/ptmx "/dev/ptmx"
+assert_eq "$(cat "$FIX/out/devnull.txt")" "character special file 1:3" "/dev/null"
+assert_ne "$(errno_of mknod.json)" 0 "mknod of a block device"
+assert_contains "$(mountinfo_line /dev/pts)" " - devpts " "/dev/pts"
+assert_contains "$(mountinfo_line /dev/pts)" "ptmxmode=666" "devpts ptmxmode"
+assert_contains "$(mountinfo_line /dev/shm)" " - tmpfs " "/dev/shm"
+assert_contains "$(mountinfo_line /dev/mqueue)" " - mqueue " "/dev/mqueue"
+assert_match "$(mountinfo_line /dev)" ' rw,nosuid,noexec' "/dev flags"
+
+step "masked and read-only API paths"
+n_masked=0
+for p in kcore keys timer_list latency_stats sched_debug; do
+        if [[ -e /proc/$p ]]; then
+                assert_eq "$(cat "$FIX/out/mask-$p.txt")" 0 "/proc/$p is empty"
+                ((n_masked++)) || true
+        fi
+done
+((n_masked > 0)) || fail "none of the masked /proc files exists on this kernel: nothing was checked"
+assert_eq "$(errno_of write-procsys.json)" 30 "write to /proc/sys (EROFS)"
+if [[ -e /proc/sysrq-trigger ]]; then
+        assert_ne "$(errno_of write-sysrq.json)" 0 "write to /proc/sysrq-trigger"
+fi
+assert_match "$(mountinfo_line /proc/sys)" ' ro,' "/proc/sys read-only"
+assert_eq "$(cat "$FIX/out/firmware.txt")" 0 "/sys/firmware is empty"
+
+step "/sys and /sys/fs/cgroup are read-only"
+assert_match "$(mountinfo_line /sys)" ' ro,' "/sys read-only"
+assert_match "$(mountinfo_line /sys/fs/cgroup)" ' ro,' "/sys/fs/cgroup read-only"
+assert_contains "$(mountinfo_line /sys/fs/cgroup)" " - cgroup2 " "/sys/fs/cgroup is cgroup2"
+assert_ne "$(errno_of write-cgroup.json)" 0 "write to cgroup.procs"
+assert_ne "$(errno_of write-sys.json)" 0 "write to /sys"
+
+step "the old root is gone after pivot_root"
+assert_eq "$(mountinfo_line / | wc -l)" 1 "mounts on / inside"
+
+step "an overlayfs root is refused, naming \"chown\""
+tsd_run mkdir -p /var/lib/ovl-root
+tsd_run cp -a "$ROOT/." /var/lib/ovl-root/
+assert_eq "$(tsd_run stat -f -c %T /var/lib/ovl-root)" overlayfs "the fixture is on overlayfs"
+if start_container ovl "{
+        \"rootfs\": \"/var/lib/ovl-root\",
+        \"command\": [\"/bin/true\"],
+        \"network\": {\"mode\": \"none\"},
+        \"user_namespace\": {\"base\": $BASE}
+}"; then
+        fail "an overlayfs root started"
+fi
+st=$(status_of ovl)
+assert_contains "$st" "overlayfs" "status names the filesystem"
+assert_contains "$st" '"ownership": "chown"' "status names the way out"
+assert_contains "$st" "/var/lib/ovl-root" "status names the rootfs"
+
+step "a missing rootfs fails the start with the path"
+if start_container norootfs "{
+        \"rootfs\": \"$FIX/does-not-exist\",
+        \"command\": [\"/bin/true\"],
+        \"network\": {\"mode\": \"none\"},
+        \"user_namespace\": {\"base\": $BASE}
+}"; then
+        fail "a missing rootfs started"
+fi
+assert_contains "$(status_of norootfs)" "Failed to open rootfs '$FIX/does-not-exist'" "missing rootfs"
+
+step "a missing bind source fails the start with the path"
+if start_container nosource "{
+        \"rootfs\": \"$ROOT\",
+        \"command\": [\"/bin/true\"],
+        \"network\": {\"mode\": \"none\"},
+        \"user_namespace\": {\"base\": $BASE},
+        \"mounts\": [{\"source\": \"$FIX/no-such-source\", \"target\": \"/x\"}]
+}"; then
+        fail "a missing bind source started"
+fi
+assert_contains "$(status_of nosource)" "Failed to open bind source '$FIX/no-such-source'" "missing bind source"
+[[ ! -e $ROOT/x ]] || fail "a failed start created the mount point /x in the rootfs"
+
+test_done

@@ -1,0 +1,229 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# SECURITY.md rows 3, 4, 5, 9, 11 and 13 against the real helper under the test systemd:
+#   3  bind targets through symlinks to "/" and "../..", and a rootfs /dev that is a
+#      symlink to a host directory, never create or mount anything outside the root;
+#   4  a rootfs /proc (or /sys) that is a symlink makes the start fail, clearly;
+#   5  masked paths stay masked even when the image's own /dev/null is a trap, writes
+#      to /proc/sys fail with EROFS;
+#   9  /dev is exactly the allowed set, mknod of a block device fails;
+#  11  a mount made inside the container does not appear on the host (nor in the test
+#      systemd), and neither do the container's own mounts;
+#  13  /sys/fs/cgroup is read-only: writing cgroup.procs fails.
+set -eu
+. "$(dirname "$0")/../lib/lib.sh"
+. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+
+tsd_require
+[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
+[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
+[[ -x $NSC_BUILD_DIR/tests/probe ]] || skip "the probe is not built"
+[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
+
+BASE=589824 # 0x90000
+
+tsd_init
+FIX=$TSD_DIR/fixtures
+mkdir -p "$FIX"
+tsd_bind "$FIX" "$FIX"
+[[ $(stat -f -c %T "$FIX") != overlayfs ]] || skip "$FIX is on overlayfs, which refuses idmapped mounts"
+
+make_rootfs() {
+        local dir=$1 a
+        mkdir -p "$dir"/{bin,etc,tmp,out}
+        cp /bin/busybox "$dir/bin/busybox"
+        for a in $("$dir/bin/busybox" --list); do
+                [[ $a == busybox ]] || ln -sf busybox "$dir/bin/$a"
+        done
+        cp "$NSC_BUILD_DIR/tests/probe" "$dir/probe"
+        echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"
+        echo 'root:x:0:' >"$dir/etc/group"
+}
+
+# A snapshot of a directory tree (names, types, link targets) to prove nothing changed.
+tree_of() {
+        find "$1" -mindepth 1 -printf '%P %y %l\n' 2>/dev/null | sort
+}
+
+# --- fixtures -----------------------------------------------------------------------
+# Row 3: the image plants symlinks that point out of the root, by absolute path, by
+# "..", and to a directory that exists on the host at the very same path.
+OUTSIDE=$FIX/outside # a host directory the image points at
+mkdir -p "$OUTSIDE"
+echo "host secret" >"$OUTSIDE/secret"
+R3=$FIX/r3
+make_rootfs "$R3"
+ln -s / "$R3/to-root"
+ln -s ../.. "$R3/up-up"
+ln -s "$OUTSIDE" "$R3/to-host"
+mkdir -p "$FIX/src"
+echo "bind source" >"$FIX/src/marker"
+
+# Row 3: /dev is a symlink to a host directory.
+R3DEV=$FIX/r3dev
+make_rootfs "$R3DEV"
+HOSTDEV=$FIX/hostdev
+mkdir -p "$HOSTDEV"
+ln -s "$HOSTDEV" "$R3DEV/dev"
+
+# Row 4: /proc, then /sys, a symlink.
+R4P=$FIX/r4proc
+make_rootfs "$R4P"
+mkdir -p "$FIX/fakeproc"
+ln -s "$FIX/fakeproc" "$R4P/proc"
+R4S=$FIX/r4sys
+make_rootfs "$R4S"
+ln -s ../tmp "$R4S/sys"
+
+# Rows 5, 9, 11, 13: the image ships its own /dev with a "null" that is a regular file
+# holding a secret and a symlink "zero" to a host file; the runtime must ignore both
+# (its /dev is a fresh tmpfs) and mask with a verified 1:3 device (CVE-2025-31133).
+R5=$FIX/r5
+make_rootfs "$R5"
+mkdir -p "$R5/dev" "$R5/mnt"
+echo "image secret" >"$R5/dev/null"
+ln -s /etc/passwd "$R5/dev/zero"
+cat >"$R5/check.sh" <<'EOF'
+#!/bin/sh
+o=/out
+for p in kcore keys timer_list latency_stats sched_debug; do
+        [ -e /proc/$p ] && cat /proc/$p >$o/mask-$p.txt
+done
+/probe write /proc/sys/kernel/hostname >$o/write-hostname.json
+/probe write /proc/sys/net/ipv4/ip_forward >$o/write-procsys.json
+[ -e /proc/sysrq-trigger ] && /probe write /proc/sysrq-trigger >$o/write-sysrq.json
+/probe write /sys/fs/cgroup/cgroup.procs >$o/write-cgroup.json
+/probe mknod-block /tmp/blk >$o/mknod.json
+stat -c '%F %t:%T' /dev/null /dev/zero >$o/devnodes.txt
+ls -A /dev | sort | tr '\n' ' ' >$o/dev.txt
+# Row 11: a mount of our own; then stay up so the test can look from outside.
+mount -t tmpfs -o size=1m nsc-row11-marker /mnt && echo mounted >$o/mounted
+echo done >$o/done
+exec sleep 1000
+EOF
+chmod 755 "$R5/check.sh"
+
+tsd_install
+tsd_boot
+
+start_container() {
+        tsd_write "/etc/nscontain.d/$1.json" "$2"
+        tsd_run systemctl daemon-reload
+        tsd_run systemctl start "container@$1.service"
+}
+
+status_of() {
+        tsd_run systemctl status --no-pager -l -n 30 "container@$1.service" 2>&1 || true
+}
+
+container_json() { # ROOTFS COMMAND-JSON [MOUNTS-JSON] [EXTRA]
+        echo "{
+                \"rootfs\": \"$1\",
+                \"command\": $2,
+                \"network\": {\"mode\": \"none\"},
+                \"user_namespace\": {\"base\": $BASE},
+                \"mounts\": ${3:-[]}
+                ${4:-}
+        }"
+}
+
+# --- row 3 -----------------------------------------------------------------------------
+step "row 3: bind targets through symlinks stay inside the root"
+host_root_before=$(ls -A /)
+tsd_root_before=$(tsd_run ls -A /)
+outside_before=$(tree_of "$OUTSIDE")
+start_container r3 "$(container_json "$R3" \
+        '["/bin/sh", "-c", "cat /to-root/a/marker /up-up/b/marker /to-host/c/marker > /out/seen"]' "[
+                {\"source\": \"$FIX/src\", \"target\": \"/to-root/a\"},
+                {\"source\": \"$FIX/src\", \"target\": \"/up-up/b\"},
+                {\"source\": \"$FIX/src\", \"target\": \"/to-host/c\"},
+                {\"source\": \"$R3/out\", \"target\": \"/out\"}
+        ]")" || fail "container@r3 did not start: $(status_of r3)"
+tsd_wait_state container@r3.service inactive 20 || fail "container@r3 did not finish: $(status_of r3)"
+assert_eq "$(cat "$R3/out/seen")" $'bind source\nbind source\nbind source' "binds visible inside"
+# Each mount point was created inside the root, where the symlink leads within it.
+assert_ok test -d "$R3/a"
+assert_ok test -d "$R3/b"
+assert_ok test -d "$R3$OUTSIDE/c"
+# ... and nothing outside it: not on the host, not in the test systemd, not in the
+# host directory the image pointed at.
+assert_eq "$(ls -A /)" "$host_root_before" "host / after row 3"
+assert_eq "$(tsd_run ls -A /)" "$tsd_root_before" "test systemd / after row 3"
+assert_eq "$(tree_of "$OUTSIDE")" "$outside_before" "host dir the image pointed at"
+
+step "row 3: a rootfs /dev that is a symlink to a host directory creates nothing outside"
+if start_container r3dev "$(container_json "$R3DEV" '["/bin/true"]')"; then
+        fail "a rootfs with /dev a symlink started"
+fi
+assert_eq "$(tree_of "$HOSTDEV")" "" "the host directory /dev pointed at"
+assert_contains "$(status_of r3dev)" "rootfs /dev is a symlink" "status names the reason"
+assert_eq "$(grep -c "$HOSTDEV" /proc/self/mountinfo || true)" 0 "host mountinfo"
+
+# --- row 4 -----------------------------------------------------------------------------
+step "row 4: a rootfs /proc that is a symlink fails the start clearly"
+if start_container r4proc "$(container_json "$R4P" '["/bin/true"]')"; then
+        fail "a rootfs with /proc a symlink started"
+fi
+assert_contains "$(status_of r4proc)" "rootfs /proc is a symlink: refusing to mount procfs over it" "status"
+assert_eq "$(tree_of "$FIX/fakeproc")" "" "the directory /proc pointed at"
+
+step "row 4: a rootfs /sys that is a symlink fails the start clearly"
+if start_container r4sys "$(container_json "$R4S" '["/bin/true"]')"; then
+        fail "a rootfs with /sys a symlink started"
+fi
+assert_contains "$(status_of r4sys)" "rootfs /sys is a symlink: refusing to mount sysfs over it" "status"
+assert_eq "$(tree_of "$R4S/tmp")" "" "the directory /sys pointed at"
+
+# --- rows 5, 9, 11, 13 -----------------------------------------------------------------
+step "rows 5, 9, 11, 13: a running container"
+start_container r5 "$(container_json "$R5" '["/bin/sh", "/check.sh"]' \
+        "[{\"source\": \"$R5/out\", \"target\": \"/out\"}]" \
+        ', "capabilities": {"add": ["CAP_SYS_ADMIN", "CAP_NET_ADMIN"]}, "seccomp": false')" ||
+        fail "container@r5 did not start: $(status_of r5)"
+retry 20 test -f "$R5/out/done" || fail "the check script did not finish: $(status_of r5)"
+assert_eq "$(tsd_run systemctl is-active container@r5.service)" active "container@r5 still running"
+
+errno_of() {
+        jq -r .errno "$R5/out/$1"
+}
+
+step "row 5: masked paths"
+n_masked=0
+for p in kcore keys timer_list latency_stats sched_debug; do
+        if [[ -e /proc/$p ]]; then
+                assert_eq "$(wc -c <"$R5/out/mask-$p.txt")" 0 "/proc/$p is empty"
+                ((n_masked++)) || true
+        fi
+done
+((n_masked > 0)) || fail "none of the masked /proc files exists on this kernel: nothing was checked"
+assert_not_contains "$(cat "$R5"/out/mask-*.txt)" "image secret" "masks do not use the image's /dev/null"
+assert_eq "$(errno_of write-procsys.json)" 30 "write to /proc/sys/net (EROFS)"
+assert_ne "$(errno_of write-hostname.json)" 0 "write to /proc/sys/kernel/hostname"
+if [[ -e /proc/sysrq-trigger ]]; then
+        assert_ne "$(errno_of write-sysrq.json)" 0 "write to /proc/sysrq-trigger"
+fi
+
+step "row 9: only the allowed devices"
+assert_eq "$(cat "$R5/out/dev.txt")" \
+        "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero " "/dev contents"
+assert_eq "$(cat "$R5/out/devnodes.txt")" $'character special file 1:3\ncharacter special file 1:5' \
+        "/dev/null and /dev/zero are the real devices, not the image's"
+assert_eq "$(errno_of mknod.json)" 1 "mknod of a block device (EPERM)"
+
+step "row 13: cgroupfs is read-only"
+assert_ne "$(errno_of write-cgroup.json)" 0 "write to /sys/fs/cgroup/cgroup.procs"
+
+step "row 11: mounts inside the container stay inside"
+assert_eq "$(cat "$R5/out/mounted")" mounted "the container could mount (so the check below means something)"
+assert_eq "$(grep -c nsc-row11-marker /proc/self/mountinfo || true)" 0 "the container's mount on the host"
+assert_eq "$(tsd_run grep -c nsc-row11-marker /proc/self/mountinfo || true)" 0 \
+        "the container's mount in the test systemd"
+assert_eq "$(grep -c "$R5" /proc/self/mountinfo || true)" 0 "the container's root on the host"
+assert_eq "$(tsd_run grep -c "$R5" /proc/self/mountinfo || true)" 0 "the container's root in the test systemd"
+helper_pid=$(tsd_run systemctl show -P MainPID container@r5.service)
+assert_ne "$helper_pid" 0 "the helper's pid"
+assert_eq "$(tsd_run grep -c "$R5" "/proc/$helper_pid/mountinfo" || true)" 0 "the container's root in the helper's mounts"
+
+tsd_run systemctl stop container@r5.service
+test_done
