@@ -12,6 +12,8 @@
  *   probe ptrace PID           {"ptrace":PID,"errno":N}  (PTRACE_ATTACH, then detach)
  *   probe open-fds-of PID      {"open_fds_of":PID,"errno":N,"fds":[…]}  (/proc/PID/fd)
  *   probe open PATH            {"open":PATH,"errno":N}  (O_RDONLY)
+ *   probe check-syscall32 NR   {"syscall32":NR,"result":R}  (x86_64 only: the i386 ABI
+ *                              through int 0x80, NR in that ABI's numbering; R is -errno)
  *   probe sleep SECONDS        the report, then sleeps (to be looked at from outside)
  *
  * errno 0 means the operation succeeded. */
@@ -386,6 +388,38 @@ static int check_syscall(const char *name, const char *arg) {
         return 2;
 }
 
+/* TIOCSTI on fd 0, and on a fresh pty made our controlling terminal: there the kernel
+ * itself would allow it (unless dev.tty.legacy_tiocsti=0: EIO), so EPERM can only come
+ * from the seccomp filter. "pty_high" passes the request with junk in the upper 32
+ * bits, which the kernel ignores and a careless filter would not. */
+static int tiocsti(void) {
+        char c = '#';
+        long r0, r1 = -1, r2 = -1;
+        int e0, e1 = 0, e2 = 0, master, slave = -1;
+
+        r0 = ioctl(0, TIOCSTI, &c);
+        e0 = r0 < 0 ? errno : 0;
+
+        (void)setsid(); /* fails (EPERM) when we already lead a session: fine */
+        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0) {
+                const char *name = ptsname(master);
+                slave = name ? open(name, O_RDWR | O_CLOEXEC) : -1;
+        }
+        if (slave >= 0) {
+                (void)ioctl(slave, TIOCSCTTY, 0);
+                r1 = ioctl(slave, TIOCSTI, &c);
+                e1 = r1 < 0 ? errno : 0;
+                r2 = syscall(SYS_ioctl, slave, (unsigned long)TIOCSTI | (1UL << 32), &c);
+                e2 = r2 < 0 ? errno : 0;
+        } else
+                e1 = e2 = errno;
+        printf("{\"tiocsti\":{\"result\":%ld,\"errno\":%d},\"pty\":{\"result\":%ld,\"errno\":%d},"
+               "\"pty_high\":{\"result\":%ld,\"errno\":%d}}\n",
+               r0, e0, r1, e1, r2, e2);
+        return 0;
+}
+
 static int usage(void) {
         fputs("usage: probe [check-syscall NAME [ARG] | tiocsti | write PATH | mknod-block PATH | ptrace "
               "PID |\n"
@@ -410,12 +444,17 @@ int main(int argc, char **argv) {
         if (strcmp(verb, "check-syscall") == 0 && arg)
                 return check_syscall(arg, argc > 3 ? argv[3] : NULL);
 
-        if (strcmp(verb, "tiocsti") == 0) {
-                char c = 'x';
-                r = ioctl(0, TIOCSTI, &c);
-                printf("{\"tiocsti\":{\"result\":%d,\"errno\":%d}}\n", r, r < 0 ? errno : 0);
+#ifdef __x86_64__
+        if (strcmp(verb, "check-syscall32") == 0 && arg) {
+                /* A filter that only knew the native ABI would let these through. */
+                long nr = strtol(arg, NULL, 0), ret;
+                __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(0), "c"(0), "d"(0) : "memory");
+                printf("{\"syscall32\":%ld,\"result\":%ld}\n", nr, ret);
                 return 0;
         }
+#endif
+        if (strcmp(verb, "tiocsti") == 0)
+                return tiocsti();
         if (strcmp(verb, "write") == 0 && arg) {
                 int fd = open(arg, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
                 e = 0;
