@@ -14,6 +14,7 @@
 #include "config.h"
 #include "spawn.h"
 #include "strv.h"
+#include "user.h"
 
 /* fds per SCM_RIGHTS message: the kernel's limit is SCM_MAX_FD (253). */
 #define FDS_PER_MESSAGE 250U
@@ -495,6 +496,44 @@ static void child_kill_and_reap(pid_t pid, int pidfd) {
         (void)pid;
 }
 
+/* In a user namespace the container can never call setgroups() ("deny", SECURITY.md
+ * row 10), so it keeps the supplementary groups it is cloned with: we take exactly the
+ * container user's groups (host gids BASE+gid) before clone3(), never the helper's own.
+ * They are resolved from the image's /etc/passwd and /etc/group by fd here; the child
+ * resolves again after pivot_root and creds_apply() refuses any difference (say, a
+ * bind mount over /etc/group). */
+static int parent_set_groups(Container *c, Failure *f) {
+        _cleanup_(resolved_user_done) ResolvedUser u = {};
+        _cleanup_free_ gid_t *host = NULL;
+        _cleanup_close_ int root_fd = -EBADF;
+        int r;
+
+        root_fd = open(c->config->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return failf(f, errno, "Failed to open rootfs '%s'", c->config->rootfs);
+        r = user_resolve_in(root_fd, c->config, &u, f);
+        if (r < 0)
+                return r;
+
+        if (u.n_groups > 0) {
+                host = calloc(u.n_groups, sizeof(gid_t));
+                if (!host)
+                        return failf(f, ENOMEM, "Failed to allocate memory");
+                for (size_t i = 0; i < u.n_groups; i++) {
+                        if (u.groups[i] >= c->uid_size)
+                                return failf(
+                                        f, ERANGE,
+                                        "Supplementary gid %u of user '%s' is outside the user namespace",
+                                        (unsigned)u.groups[i], c->config->user);
+                        host[i] = c->uid_base + u.groups[i];
+                }
+        }
+        if (setgroups(u.n_groups, host) < 0)
+                return failf(f, errno, "Failed to set the supplementary groups of user '%s'",
+                             c->config->user);
+        return 0;
+}
+
 int container_spawn(Container *c, pid_t *ret_pid, int *ret_pidfd, Failure *f) {
         _cleanup_close_pair_ int pair[2] = {-EBADF, -EBADF};
         _cleanup_close_ int pidfd = -EBADF;
@@ -505,11 +544,11 @@ int container_spawn(Container *c, pid_t *ret_pid, int *ret_pidfd, Failure *f) {
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return failf(f, errno, "Failed to create the sync socket");
 
-        /* In a user namespace the container cannot change its supplementary groups
-         * (setgroups is denied), so it keeps the ones it is cloned with: none, rather
-         * than the helper's host groups. */
-        if (c->userns && setgroups(0, NULL) < 0)
-                return failf(f, errno, "Failed to drop supplementary groups");
+        if (c->userns) {
+                r = parent_set_groups(c, f);
+                if (r < 0)
+                        return r;
+        }
 
         struct clone_args args = {
                 .flags = container_clone_flags(c->config) | CLONE_PIDFD,
