@@ -44,13 +44,13 @@ bench_make_root() {
         fi
         rm -rf --one-file-system "$BENCH_ROOT"
         mkdir -p "$BENCH_WORK"
-        if [[ -f $NSC_SOURCE_DIR/tests/lib/mkrootfs.sh ]] &&
-                (. "$NSC_SOURCE_DIR/tests/lib/mkrootfs.sh" && declare -F mkrootfs_busybox >/dev/null); then
-                (. "$NSC_SOURCE_DIR/tests/lib/mkrootfs.sh" && mkrootfs_busybox "$BENCH_ROOT") ||
+        if [[ -x $NSC_SOURCE_DIR/tests/lib/mkrootfs.sh ]]; then
+                "$NSC_SOURCE_DIR/tests/lib/mkrootfs.sh" "$BENCH_ROOT" >&2 ||
                         bench_die "tests/lib/mkrootfs.sh could not build $BENCH_ROOT"
         else
                 bb=$(command -v busybox) || bench_die "busybox is not installed (Debian: busybox-static)"
-                file -L "$bb" 2>/dev/null | grep -q 'statically linked' ||
+                # ldd fails on a static binary ("not a dynamic executable").
+                ! ldd "$bb" >/dev/null 2>&1 ||
                         bench_die "$bb is not statically linked (Debian: busybox-static)"
                 mkdir -p "$BENCH_ROOT"/{bin,etc,proc,sys,dev,tmp,root}
                 cp "$bb" "$BENCH_ROOT/bin/busybox"

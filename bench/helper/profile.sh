@@ -65,8 +65,8 @@ jq '.seccomp = false | .network = {"mode": "host"} | .namespaces.net = false' "$
 
         echo "### Dynamic loader (LD_DEBUG=statistics, median of 20 runs)"
         echo
-        mhz=$(awk -F: '/^cpu MHz/ { print $2; exit }' /proc/cpuinfo)
-        echo "| command | dynamic execs | objects loaded | relocations | loader cycles | ≈ ms at ${mhz% *} MHz |"
+        mhz=$(awk -F: '/^cpu MHz/ { printf "%d", $2; exit }' /proc/cpuinfo)
+        echo "| command | dynamic execs | objects loaded | relocations | loader cycles | ≈ ms at ${mhz:-?} MHz |"
         echo "| --- | ---: | ---: | ---: | ---: | ---: |"
         loader_row() {
                 local name=$1 bin=$2 i f objs
@@ -86,7 +86,7 @@ jq '.seccomp = false | .network = {"mode": "host"} | .namespaces.net = false' "$
                 sort -n -k3 "$f" | awk -v name="$name" -v objs="$objs" -v mhz="${mhz:-0}" \
                         '{ l[NR] = $0 } END { split(l[int((NR + 1) / 2)], m, " ");
                            printf "| %s | %d | %d | %d | %d | %s |\n", name, m[1], objs, m[2], m[3],
-                                  mhz > 0 ? sprintf("%.2f", m[3] / (mhz * 1000)) : "n/a" }'
+                                  (mhz > 0) ? sprintf("%.2f", m[3] / (mhz * 1000)) : "n/a" }'
         }
         loader_row nscontain-helper "$H" "$H" --config "$C/bench.json" bench
         loader_row crun crun crun --cgroup-manager=disabled --root "$BENCH_WORK/state/crun" run -b "$BENCH_WORK/oci/true" bench-crun-ld

@@ -44,6 +44,14 @@ mkdir -p "$xfer"
 tsd_init bench-systemd
 tsd_bind "$BENCH_WORK"
 tsd_install "$NSC_BUILD_DIR"
+if [[ ! -f $TSD_UPPER/usr/lib/systemd/system/container@.service ]]; then
+        where=$(cd "$TSD_UPPER" && find . -name 'container@.service' | head -n 1)
+        echo "## Through systemd"
+        echo
+        echo "not measured: meson install did not put container@.service in /usr/lib/systemd/system"
+        echo "(it went to '${where:-nowhere}'; see unitdir in the top meson.build)"
+        exit 1
+fi
 for n in bench benchu benchsleep; do
         case $n in
         bench) unit=benchtrue ;;
