@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "manager.h"
+
+/* Every refusal, whatever its reason, is this one error: a caller must not learn
+ * whether a pid exists, which unit it is in, or which check failed. */
+static int reply_refused(sd_bus_error *error) {
+        return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "Access denied");
+}
+
+/* Runs the authorization for NAME; 1 when the call may go on, else the refusal has
+ * been set in 'error' (or a negative errno for allocation failures). */
+static int authorize(sd_bus_message *msg, const char *name, Caller *ret, sd_bus_error *error) {
+        Caller c = {};
+        int r;
+
+        r = caller_get(msg, &c);
+        if (r == -EACCES)
+                return reply_refused(error);
+        if (r < 0)
+                return r;
+        if (name) {
+                r = caller_may_act_for(&c, name);
+                if (r < 0) {
+                        caller_done(&c);
+                        return r == -EACCES ? reply_refused(error) : r;
+                }
+        }
+        *ret = c;
+        return 1;
+}
+
+static int invalid_name(sd_bus_error *error, const char *name) {
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                 "Invalid container name '%.80s': 1-64 characters of [A-Za-z0-9_.-], "
+                                 "not starting with '.' or '-'",
+                                 name);
+}
+
+/* Changes the state through 'mutate' and makes it durable, or leaves it unchanged. */
+typedef int (*StateMutation)(Manager *m, void *userdata, bool *ret_changed);
+
+static int state_transaction(Manager *m, StateMutation mutate, void *userdata) {
+        State saved = {};
+        bool changed = false;
+        int r;
+
+        r = state_copy(&m->state, &saved);
+        if (r < 0)
+                return r;
+        r = mutate(m, userdata, &changed);
+        if (r >= 0 && changed) {
+                int k = manager_save_state(m);
+                if (k < 0)
+                        r = k;
+        }
+        if (r < 0) {
+                state_done(&m->state);
+                m->state = saved;
+        } else
+                state_done(&saved);
+        return r;
+}
+
+typedef struct RangeRequest {
+        const char *name;
+        uint32_t size, base, ret_size;
+} RangeRequest;
+
+static int range_mutation(Manager *m, void *userdata, bool *ret_changed) {
+        RangeRequest *q = userdata;
+        IdSet host = {};
+        Entry *e;
+        int r;
+
+        /* Only a new or growing range needs the host's users and groups. */
+        e = state_find(&m->state, q->name);
+        if (!e || e->uid_size < MAX(q->size, UID_RANGE_ALIGN)) {
+                r = host_ids_collect(&host);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to enumerate the host's users and groups: %m");
+        }
+        r = uid_range_acquire(&m->state, q->name, q->size, &host, &q->base, &q->ret_size, ret_changed);
+        idset_done(&host);
+        return r;
+}
+
+static int method_acquire_user_range(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(caller_done) Caller c = {};
+        RangeRequest q = {};
+        const char *name;
+        uint32_t size;
+        int r;
+
+        r = sd_bus_message_read(msg, "su", &name, &size);
+        if (r < 0)
+                return r;
+        r = authorize(msg, name, &c, error);
+        if (r <= 0)
+                return r;
+        if (!config_name_is_valid(name))
+                return invalid_name(error, name);
+        if (size != 0 && (size % UID_RANGE_ALIGN != 0 || size > UID_RANGE_SIZE_MAX))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid size %" PRIu32 ": must be a multiple of 65536, at most %u",
+                                         size, UID_RANGE_SIZE_MAX);
+
+        q = (RangeRequest){.name = name, .size = size};
+        r = state_transaction(m, range_mutation, &q);
+        if (r == -ENOSPC)
+                return sd_bus_error_setf(error, SIDECAR_ERROR_NO_SPACE,
+                                         "No free uid range of %" PRIu32 " left", size ?: UID_RANGE_ALIGN);
+        if (r == -EBUSY)
+                return sd_bus_error_setf(error, SIDECAR_ERROR_CANNOT_GROW,
+                                         "The range of '%s' is smaller than %" PRIu32
+                                         " and the ids after it are taken",
+                                         name, size);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to allocate a uid range for '%s': %m",
+                                               name);
+
+        log_info("Range 0x%08" PRIx32 "+%" PRIu32 " for %s.", q.base, q.ret_size, name);
+        return sd_bus_reply_method_return(msg, "uu", q.base, q.ret_size);
+}
+
+typedef struct NetworkOptions {
+        const char *bridge;
+        const char *address; /* NULL: auto */
+        const char *gateway; /* NULL: auto */
+        uint32_t mtu;
+} NetworkOptions;
+
+static int read_options(sd_bus_message *msg, NetworkOptions *o, sd_bus_error *error) {
+        int r;
+
+        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        for (;;) {
+                const char *key, *s;
+
+                r = sd_bus_message_enter_container(msg, 'e', "sv");
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                r = sd_bus_message_read(msg, "s", &key);
+                if (r < 0)
+                        return r;
+                if (streq(key, "mtu")) {
+                        r = sd_bus_message_read(msg, "v", "u", &o->mtu);
+                        if (r < 0)
+                                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                        "Option 'mtu' must be of type u");
+                        if (o->mtu != 0 && (o->mtu < 68 || o->mtu > 65535))
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "Option 'mtu' %" PRIu32 " is not within 68-65535",
+                                                         o->mtu);
+                } else if (streq(key, "bridge") || streq(key, "address") || streq(key, "gateway")) {
+                        r = sd_bus_message_read(msg, "v", "s", &s);
+                        if (r < 0)
+                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                         "Option '%s' must be of type s", key);
+                        if (streq(key, "bridge")) {
+                                if (!ifname_is_valid(s))
+                                        return sd_bus_error_setf(
+                                                error, SD_BUS_ERROR_INVALID_ARGS,
+                                                "Option 'bridge': '%.40s' is not an interface name", s);
+                                o->bridge = s;
+                        } else if (streq(key, "address"))
+                                o->address = isempty(s) || streq(s, "auto") ? NULL : s;
+                        else
+                                o->gateway = isempty(s) || streq(s, "auto") ? NULL : s;
+                } else
+                        return sd_bus_error_setf(
+                                error, SD_BUS_ERROR_INVALID_ARGS,
+                                "Unknown option '%.40s' (known: bridge, address, gateway, mtu)", key);
+                r = sd_bus_message_exit_container(msg);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_exit_container(msg);
+}
+
+/* The bridge, made with the pool's gateway address when it is ours and missing. */
+static int bridge_ensure(Manager *m, const char *bridge, LinkInfo *ret, sd_bus_error *error) {
+        bool ours = streq(bridge, m->settings.bridge);
+        LinkInfo b = {};
+        int r;
+
+        r = link_get(m->netlink, bridge, &b);
+        if (r == -ENODEV && ours) {
+                r = bridge_create(m->netlink, bridge, m->settings.mtu);
+                if (r < 0 && r != -EEXIST)
+                        return sd_bus_error_set_errnof(error, r, "Failed to create bridge '%s': %m", bridge);
+                r = link_get(m->netlink, bridge, &b);
+                if (r >= 0) {
+                        r = link_set(m->netlink, b.ifindex, 0, BRIDGE_ALIAS, 0, false);
+                        if (r >= 0)
+                                strcpy(b.alias, BRIDGE_ALIAS);
+                }
+                log_info("Created bridge %s.", bridge);
+        }
+        if (r == -ENODEV)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Bridge '%s' does not exist (only '%s' is created on demand)",
+                                         bridge, m->settings.bridge);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to look up bridge '%s': %m", bridge);
+        if (!streq(b.kind, "bridge"))
+                return sd_bus_error_setf(error, SIDECAR_ERROR_NOT_A_BRIDGE, "Interface '%s' is not a bridge",
+                                         bridge);
+
+        if (streq(b.alias, BRIDGE_ALIAS)) {
+                /* REPLACE makes this idempotent; it also repairs a removed address. */
+                r = address_add(m->netlink, b.ifindex, pool_gateway(&m->settings.pool),
+                                m->settings.pool.prefixlen);
+                if (r < 0)
+                        return sd_bus_error_set_errnof(
+                                error, r, "Failed to add the gateway address to '%s': %m", bridge);
+        }
+        if (!(b.flags & IFF_UP)) {
+                r = link_set(m->netlink, b.ifindex, 0, NULL, 0, true);
+                if (r < 0)
+                        return sd_bus_error_set_errnof(error, r, "Failed to bring up bridge '%s': %m",
+                                                       bridge);
+        }
+        *ret = b;
+        return 1;
+}
+
+typedef struct AddressRequest {
+        const char *name;
+        const NetworkOptions *options;
+        const LinkInfo *links;
+        size_t n_links;
+        uint32_t address;
+        unsigned prefixlen;
+} AddressRequest;
+
+static bool name_is_active(const char *name, void *userdata) {
+        const AddressRequest *q = userdata;
+        return links_find_veth(q->links, q->n_links, name) != NULL;
+}
+
+static int address_mutation(Manager *m, void *userdata, bool *ret_changed) {
+        AddressRequest *q = userdata;
+
+        if (q->options->address)
+                return pool_claim(&m->state, q->name, q->address, name_is_active, q, ret_changed);
+        q->prefixlen = m->settings.pool.prefixlen;
+        return pool_acquire(&m->state, &m->settings.pool, q->name, name_is_active, q, &q->address,
+                            ret_changed);
+}
+
+static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(caller_done) Caller c = {};
+        _cleanup_close_ int netns = -EBADF;
+        _cleanup_free_ LinkInfo *links = NULL;
+        NetworkOptions o = {};
+        AddressRequest q = {};
+        const LinkInfo *old;
+        LinkInfo bridge = {}, host = {};
+        char ifname[IFNAMSIZ] = "", alias[STRLEN(VETH_ALIAS_PREFIX) + CONFIG_NAME_MAX + 1];
+        char address[INET_ADDRSTRLEN + 4], gateway[INET_ADDRSTRLEN] = "";
+        const char *name;
+        uint32_t mtu, gw = 0;
+        size_t n_links = 0;
+        int pidfd, r;
+
+        r = sd_bus_message_read(msg, "sh", &name, &pidfd);
+        if (r < 0)
+                return r;
+        r = authorize(msg, name, &c, error);
+        if (r <= 0)
+                return r;
+        r = caller_pidfd_netns(&c, pidfd, &netns);
+        if (r == -EACCES)
+                return reply_refused(error);
+        if (r < 0)
+                return r;
+        if (!config_name_is_valid(name))
+                return invalid_name(error, name);
+
+        o.bridge = m->settings.bridge;
+        r = read_options(msg, &o, error);
+        if (r < 0 || sd_bus_error_is_set(error))
+                return r;
+
+        q = (AddressRequest){.name = name, .options = &o};
+        if (o.address) {
+                if (ipv4_parse(o.address, &q.address, &q.prefixlen) < 0 || q.prefixlen == 0 ||
+                    q.prefixlen > 30 || q.address == 0)
+                        return sd_bus_error_setf(
+                                error, SD_BUS_ERROR_INVALID_ARGS,
+                                "Option 'address': '%.40s' is not \"auto\" or an IPv4 address "
+                                "with a prefix length (A.B.C.D/N)",
+                                o.address);
+                if (q.address == pool_gateway(&m->settings.pool))
+                        return sd_bus_error_setf(error, SIDECAR_ERROR_ADDRESS_IN_USE,
+                                                 "Address %s is the bridge's gateway address", o.address);
+        }
+        if (o.gateway && ipv4_parse(o.gateway, &gw, NULL) < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Option 'gateway': '%.40s' is not \"auto\" or an IPv4 address",
+                                         o.gateway);
+
+        r = bridge_ensure(m, o.bridge, &bridge, error);
+        if (r <= 0)
+                return r;
+
+        r = link_dump(m->netlink, &links, &n_links);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to list network interfaces: %m");
+        q.links = links;
+        q.n_links = n_links;
+
+        /* A veth left from an earlier run of this container (its helper was killed):
+         * its peer's namespace is gone or about to be, replace it. */
+        old = links_find_veth(links, n_links, name);
+        if (old) {
+                r = link_delete(m->netlink, old->ifindex);
+                if (r < 0 && r != -ENODEV)
+                        return sd_bus_error_set_errnof(error, r, "Failed to remove the old interface %s: %m",
+                                                       old->name);
+                log_info("Removed %s, left over from an earlier start of %s.", old->name, name);
+        }
+
+        r = state_transaction(m, address_mutation, &q);
+        if (r == -EADDRINUSE)
+                return sd_bus_error_setf(error, SIDECAR_ERROR_ADDRESS_IN_USE,
+                                         "Address %s is in use by another running container", o.address);
+        if (r == -ENOSPC)
+                return sd_bus_error_setf(error, SIDECAR_ERROR_NO_SPACE, "The address pool is exhausted");
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to lease an address for '%s': %m", name);
+
+        /* The first free one of NAME's interface names: another container may hold one
+         * (a clash of the hash for long names). */
+        for (unsigned attempt = 0; attempt < 64 && !ifname[0]; attempt++) {
+                bool taken = false;
+
+                veth_host_ifname(name, attempt, ifname);
+                for (size_t i = 0; i < n_links && !taken; i++)
+                        taken = streq(links[i].name, ifname) && (!old || links[i].ifindex != old->ifindex);
+                if (taken)
+                        ifname[0] = 0;
+        }
+        if (!ifname[0])
+                return sd_bus_error_setf(error, SIDECAR_ERROR_NO_SPACE, "No free interface name for '%s'",
+                                         name);
+
+        mtu = o.mtu ?: m->settings.mtu ?: bridge.mtu;
+        r = veth_create(m->netlink, ifname, VETH_PEER_IFNAME, netns, mtu);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to create veth %s for '%s': %m", ifname,
+                                               name);
+
+        snprintf(alias, sizeof(alias), VETH_ALIAS_PREFIX "%s", name);
+        r = link_get(m->netlink, ifname, &host);
+        if (r >= 0)
+                r = link_set(m->netlink, host.ifindex, bridge.ifindex, alias, 0, true);
+        if (r < 0) {
+                if (host.ifindex > 0)
+                        (void)link_delete(m->netlink, host.ifindex);
+                return sd_bus_error_set_errnof(error, r, "Failed to attach %s to bridge %s: %m", ifname,
+                                               o.bridge);
+        }
+
+        ipv4_format(q.address, address);
+        snprintf(address + strlen(address), sizeof(address) - strlen(address), "/%u", q.prefixlen);
+        if (o.gateway)
+                ipv4_format(gw, gateway);
+        else if (streq(o.bridge, m->settings.bridge) && pool_contains(&m->settings.pool, q.address))
+                ipv4_format(pool_gateway(&m->settings.pool), gateway);
+
+        log_info("Network of %s: %s on %s, %s via %s, mtu %" PRIu32 ".", name, ifname, o.bridge, address,
+                 gateway[0] ? gateway : "(none)", mtu);
+        return sd_bus_reply_method_return(msg, "sssu", ifname, address, gateway, mtu);
+}
+
+static int method_release_network(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(caller_done) Caller c = {};
+        _cleanup_free_ LinkInfo *links = NULL;
+        const LinkInfo *l;
+        const char *name;
+        size_t n = 0;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        r = authorize(msg, name, &c, error);
+        if (r <= 0)
+                return r;
+        if (!config_name_is_valid(name))
+                return invalid_name(error, name);
+
+        r = link_dump(m->netlink, &links, &n);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to list network interfaces: %m");
+        /* Releasing what is not there is success: the helper releases on every stop. */
+        l = links_find_veth(links, n, name);
+        if (l) {
+                r = link_delete(m->netlink, l->ifindex);
+                if (r < 0 && r != -ENODEV)
+                        return sd_bus_error_set_errnof(error, r, "Failed to remove %s: %m", l->name);
+                log_info("Released %s, the network of %s.", l->name, name);
+        }
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int entry_ptr_cmp(const void *a, const void *b) {
+        return strcmp((*(const Entry *const *)a)->name, (*(const Entry *const *)b)->name);
+}
+
+static int method_list_containers(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_(caller_done) Caller c = {};
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ LinkInfo *links = NULL;
+        _cleanup_free_ const Entry **sorted = NULL;
+        size_t n = 0;
+        int r;
+
+        r = authorize(msg, NULL, &c, error);
+        if (r <= 0)
+                return r;
+        r = link_dump(m->netlink, &links, &n);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to list network interfaces: %m");
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(suss)");
+        if (r < 0)
+                return r;
+        /* Sorted by NAME, like the state file. */
+        sorted = calloc(m->state.n_entries + 1, sizeof(Entry *));
+        if (!sorted)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->state.n_entries; i++)
+                sorted[i] = &m->state.entries[i];
+        qsort(sorted, m->state.n_entries, sizeof(Entry *), entry_ptr_cmp);
+        for (size_t i = 0; i < m->state.n_entries; i++) {
+                const Entry *e = sorted[i];
+                const LinkInfo *l = links_find_veth(links, n, e->name);
+                char a[INET_ADDRSTRLEN + 4] = "";
+
+                if (e->uid_size == 0 && e->address == 0 && !l)
+                        continue;
+                if (e->address != 0) {
+                        ipv4_format(e->address, a);
+                        if (pool_contains(&m->settings.pool, e->address))
+                                snprintf(a + strlen(a), sizeof(a) - strlen(a), "/%u",
+                                         m->settings.pool.prefixlen);
+                }
+                r = sd_bus_message_append(reply, "(suss)", e->name, e->uid_size ? e->uid_base : 0, a,
+                                          l ? l->name : "");
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+const sd_bus_vtable sidecar_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        /* UNPRIVILEGED: sd-bus's own CAP_SYS_ADMIN check would answer differently from
+         * ours; authorize() does every check. */
+        SD_BUS_METHOD_WITH_NAMES("AcquireUserRange", "su", SD_BUS_PARAM(name) SD_BUS_PARAM(size), "uu",
+                                 SD_BUS_PARAM(base) SD_BUS_PARAM(size), method_acquire_user_range,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("SetupNetwork", "sha{sv}",
+                                 SD_BUS_PARAM(name) SD_BUS_PARAM(pidfd) SD_BUS_PARAM(options), "sssu",
+                                 SD_BUS_PARAM(host_ifname) SD_BUS_PARAM(address) SD_BUS_PARAM(gateway)
+                                         SD_BUS_PARAM(mtu),
+                                 method_setup_network, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ReleaseNetwork", "s", SD_BUS_PARAM(name), "", , method_release_network,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("ListContainers", "", , "a(suss)", SD_BUS_PARAM(containers),
+                                 method_list_containers, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};

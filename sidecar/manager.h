@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The daemon's one object and the parts of it that talk to the bus and the kernel. */
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "sidecar.h"
+
+#define SIDECAR_IDLE_USEC_DEFAULT (30ULL * 1000000ULL)
+#define BRIDGE_ALIAS              "nscontain bridge"
+
+/* Errors other than the uniform AccessDenied. */
+#define SIDECAR_ERROR_NO_SPACE       "org.nscontain.Sidecar1.Error.NoSpace"
+#define SIDECAR_ERROR_CANNOT_GROW    "org.nscontain.Sidecar1.Error.RangeCannotGrow"
+#define SIDECAR_ERROR_ADDRESS_IN_USE "org.nscontain.Sidecar1.Error.AddressInUse"
+#define SIDECAR_ERROR_NOT_A_BRIDGE   "org.nscontain.Sidecar1.Error.NotABridge"
+
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+        Netlink *netlink;
+
+        Settings settings;
+        const char *settings_path;
+        const char *state_dir;
+        int state_dir_fd;
+        State state;
+
+        uint64_t idle_usec; /* 0: never exit when idle */
+        bool reconcile;
+} Manager;
+
+extern const sd_bus_vtable sidecar_vtable[];
+
+/* main.c */
+int manager_save_state(Manager *m);
+
+/* reconcile.c: removes host veths of containers that are not running. */
+int manager_reconcile(Manager *m);
+/* Whether the links hold a host veth for NAME; its entry in *ret when non-NULL. */
+const LinkInfo *links_find_veth(const LinkInfo *links, size_t n, const char *name);

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "log.h"
+#include "manager.h"
+#include "unit-name.h"
+
+const LinkInfo *links_find_veth(const LinkInfo *links, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(links[i].kind, "veth") &&
+                    strncmp(links[i].alias, VETH_ALIAS_PREFIX, STRLEN(VETH_ALIAS_PREFIX)) == 0 &&
+                    streq(links[i].alias + STRLEN(VETH_ALIAS_PREFIX), name))
+                        return &links[i];
+        return NULL;
+}
+
+/* 1: running (or on its way up or down), 0: not running, <0: cannot tell. */
+static int container_is_running(Manager *m, const char *name) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *unit = NULL, *path = NULL, *state = NULL;
+        int r;
+
+        r = container_unit_name(name, &unit);
+        if (r < 0)
+                return r;
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        if (r < 0)
+                return r;
+        /* Reading a property of the unit's object loads the unit if needed, so a unit
+         * systemd has never heard of simply reads "inactive". */
+        r = sd_bus_get_property_string(m->bus, "org.freedesktop.systemd1", path,
+                                       "org.freedesktop.systemd1.Unit", "ActiveState", &error, &state);
+        if (r < 0) {
+                log_warning("Cannot get the state of %s, keeping its network: %s", unit,
+                            error.message ?: strerror(-r));
+                return r;
+        }
+        return streq(state, "active") || streq(state, "activating") || streq(state, "reloading") ||
+               streq(state, "deactivating");
+}
+
+int manager_reconcile(Manager *m) {
+        _cleanup_free_ LinkInfo *links = NULL;
+        size_t n = 0;
+        int r;
+
+        r = link_dump(m->netlink, &links, &n);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list network interfaces: %m");
+
+        for (size_t i = 0; i < n; i++) {
+                const LinkInfo *l = &links[i];
+                const char *name;
+
+                if (!streq(l->kind, "veth"))
+                        continue;
+                if (isempty(l->alias)) {
+                        /* Ours but never finished: we died between creating the pair and
+                         * labelling it. Nobody can be using it. */
+                        if (strncmp(l->name, VETH_IFNAME_PREFIX, STRLEN(VETH_IFNAME_PREFIX)) != 0)
+                                continue;
+                        name = NULL;
+                } else if (strncmp(l->alias, VETH_ALIAS_PREFIX, STRLEN(VETH_ALIAS_PREFIX)) == 0) {
+                        name = l->alias + STRLEN(VETH_ALIAS_PREFIX);
+                        r = container_is_running(m, name);
+                        if (r != 0)
+                                continue;
+                } else
+                        continue;
+
+                r = link_delete(m->netlink, l->ifindex);
+                if (r < 0 && r != -ENODEV)
+                        log_warning_errno(r, "Failed to remove stale interface %s: %m", l->name);
+                else
+                        log_info("Removed %s, the network of %s, which is not running.", l->name,
+                                 name ?: "an interrupted setup");
+        }
+        return 0;
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* nscontain-sidecar: the privileged bus service that owns the global facts of all
+ * containers (DESIGN.md "The sidecar"): which uid range and which address belong to
+ * which NAME, and the host ends of the veth pairs.
+ *
+ *   main.c       sd-event + sd-bus daemon, bus activation, exit when idle
+ *   bus.c        the org.nscontain.Sidecar1 methods
+ *   auth.c       who may call: bus credentials, cgroup → unit, pidfd checks
+ *   settings.c   /etc/nscontain/sidecar.conf
+ *   state.c      /var/lib/nscontain/sidecar.state (ranges and address reservations)
+ *   uidrange.c   the range allocator and the host's users and groups
+ *   addrpool.c   the address pool and its allocator
+ *   netlink.c    links, bridges, veths, addresses through libmnl
+ *   reconcile.c  at start: remove the veths of containers that are not running
+ *
+ * The files that do not talk to the bus or the kernel (settings, state, uidrange,
+ * addrpool, the interface naming in ifname.c) never log, so the unit tests can use
+ * them directly. */
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+#define SIDECAR_BUS_NAME  "org.nscontain.Sidecar1"
+#define SIDECAR_OBJECT    "/org/nscontain/Sidecar1"
+#define SIDECAR_INTERFACE "org.nscontain.Sidecar1"
+
+#define SIDECAR_SETTINGS_FILE  "/etc/nscontain/sidecar.conf"
+#define SIDECAR_STATE_DIR      "/var/lib/nscontain"
+#define SIDECAR_STATE_FILE     "sidecar.state"
+#define SIDECAR_STATE_SIZE_MAX (16U * 1024U * 1024U)
+
+/* systemd's range for container users (UIDS-GIDS.md), 64K-aligned slots. */
+#define UID_RANGE_FIRST    0x00080000U
+#define UID_RANGE_LAST     0x6FFFFFFFU
+#define UID_RANGE_ALIGN    0x00010000U
+#define UID_RANGE_SIZE_MAX (16U * UID_RANGE_ALIGN)
+
+/* The alias written on every host-side veth: how we find them again (the interface
+ * name is only a hash for long NAMEs) and how reconcile knows they are ours. */
+#define VETH_ALIAS_PREFIX  "nscontain:"
+#define VETH_IFNAME_PREFIX "nsc-"
+/* The peer's name inside the container's (fresh) network namespace. */
+#define VETH_PEER_IFNAME "host0"
+
+/* ---- settings.c ---- */
+
+typedef struct Pool {
+        uint32_t network; /* host byte order */
+        unsigned prefixlen;
+} Pool;
+
+typedef struct Settings {
+        char bridge[IFNAMSIZ];
+        Pool pool;
+        uint32_t mtu; /* 0: leave the bridge's */
+} Settings;
+
+void settings_init(Settings *s);
+/* Parses the "Key=Value" text of sidecar.conf. On error returns -EINVAL and a message
+ * "line N: …" in *ret_error. Unknown keys are errors too (a typo must not silently
+ * give the default). */
+int settings_parse(Settings *s, const char *text, char **ret_error);
+bool ifname_is_valid(const char *s);
+
+/* ---- state.c ---- */
+
+typedef struct Entry {
+        char *name;
+        uint32_t uid_base, uid_size; /* uid_size 0: no range */
+        uint32_t address;            /* host byte order; 0: no reservation */
+} Entry;
+
+typedef struct State {
+        Entry *entries;
+        size_t n_entries;
+} State;
+
+void state_done(State *s);
+Entry *state_find(const State *s, const char *name);
+/* Returns the entry of NAME, creating an empty one when missing. */
+int state_get(State *s, const char *name, Entry **ret);
+int state_copy(const State *s, State *ret);
+bool state_equal(const State *a, const State *b);
+/* Parses the state file. Good lines are kept even when others are bad: the number of
+ * bad lines is returned in *ret_n_bad and the first problem in *ret_error. Returns
+ * <0 only on allocation failure. */
+int state_parse(const char *text, State *ret, size_t *ret_n_bad, char **ret_error);
+int state_format(const State *s, char **ret);
+
+/* ---- uidrange.c ---- */
+
+typedef struct IdSet {
+        uint32_t *ids; /* sorted, unique */
+        size_t n;
+} IdSet;
+
+void idset_done(IdSet *s);
+int idset_add(IdSet *s, uint32_t id);
+void idset_sort(IdSet *s);
+bool idset_overlaps(const IdSet *s, uint32_t first, uint32_t last);
+/* Every uid of getpwent() and gid of getgrent() (all NSS sources), plus /etc/passwd
+ * and /etc/group read directly. */
+int host_ids_collect(IdSet *ret);
+
+/* NAME's range: the stored one, or a new 64K-aligned one found by probing from a hint
+ * derived from NAME. Size 0 means 65536. -EINVAL for a bad size, -EBUSY when NAME's
+ * stored range is smaller and cannot grow in place, -ENOSPC when full. Sets
+ * *ret_changed when the state was modified. */
+int uid_range_acquire(State *s, const char *name, uint32_t size, const IdSet *host_ids, uint32_t *ret_base,
+                      uint32_t *ret_size, bool *ret_changed);
+
+/* ---- addrpool.c ---- */
+
+int pool_parse(const char *s, Pool *ret);
+uint32_t pool_gateway(const Pool *p);
+bool pool_contains(const Pool *p, uint32_t a);
+/* Parses "A.B.C.D/N" (ret_prefixlen may be NULL to accept a plain address). */
+int ipv4_parse(const char *s, uint32_t *ret_addr, unsigned *ret_prefixlen);
+char *ipv4_format(uint32_t a, char buf[static INET_ADDRSTRLEN]);
+
+/* Called with another NAME that holds a reservation: true when that container has
+ * its network up right now (its reservation must not be taken). */
+typedef bool (*NameIsActive)(const char *name, void *userdata);
+
+/* NAME's address: its reservation when it lies in the pool, else a new one probed
+ * from a hint derived from NAME, preferring addresses nobody ever had; when the pool
+ * is full, the reservation of a NAME whose network is down is taken over. */
+int pool_acquire(State *s, const Pool *p, const char *name, NameIsActive is_active, void *userdata,
+                 uint32_t *ret_address, bool *ret_changed);
+/* An explicit address for NAME: -EADDRINUSE when another active NAME holds it; an
+ * inactive holder loses its reservation. */
+int pool_claim(State *s, const char *name, uint32_t address, NameIsActive is_active, void *userdata,
+               bool *ret_changed);
+
+/* ---- ifname.c ---- */
+
+uint64_t name_hash(const char *name, uint64_t salt);
+/* The host-side interface name for NAME: "nsc-NAME" when it fits, else "nsc-" + the
+ * first 5 characters + "-" + 5 hex digits of a hash. 'attempt' > 0 gives alternatives
+ * for when another container holds the first one. */
+void veth_host_ifname(const char *name, unsigned attempt, char ret[static IFNAMSIZ]);
+
+/* ---- netlink.c ---- */
+
+typedef struct Netlink Netlink;
+
+typedef struct LinkInfo {
+        int ifindex;
+        char name[IFNAMSIZ];
+        char kind[32];   /* IFLA_INFO_KIND: "bridge", "veth", … or "" */
+        char alias[256]; /* IFLA_IFALIAS or "" */
+        uint32_t mtu;
+        int master; /* 0: none */
+        unsigned flags;
+} LinkInfo;
+
+int netlink_open(Netlink **ret);
+Netlink *netlink_free(Netlink *nl);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Netlink *, netlink_free);
+#define _cleanup_netlink_free_ _cleanup_(netlink_freep)
+
+/* -ENODEV when there is no such link. */
+int link_get(Netlink *nl, const char *name, LinkInfo *ret);
+int link_dump(Netlink *nl, LinkInfo **ret, size_t *ret_n);
+int bridge_create(Netlink *nl, const char *name, uint32_t mtu);
+/* Adds (or replaces) an IPv4 address on a link. */
+int address_add(Netlink *nl, int ifindex, uint32_t address, unsigned prefixlen);
+/* Changes what is non-zero/non-NULL: master, alias, mtu; and brings the link up. */
+int link_set(Netlink *nl, int ifindex, int master, const char *alias, uint32_t mtu, bool up);
+/* A veth pair: 'host' here, 'peer' created directly in the namespace of netns_fd. */
+int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, uint32_t mtu);
+int link_delete(Netlink *nl, int ifindex);
+
+/* ---- auth.c ---- */
+
+typedef struct sd_bus_message sd_bus_message;
+
+typedef struct Caller {
+        uid_t uid;
+        pid_t pid;
+        char *cgroup; /* as in /proc/PID/cgroup, relative to our cgroup namespace */
+        char *unit;   /* the unit the cgroup belongs to, NULL outside any unit */
+} Caller;
+
+void caller_done(Caller *c);
+/* The sender of a call. Refusals are -EACCES (logged here with the reason: the caller
+ * only ever learns "Access denied"). */
+int caller_get(sd_bus_message *m, Caller *ret);
+/* uid 0, and a caller in container@X.service may only name X. */
+int caller_may_act_for(const Caller *c, const char *name);
+/* The pidfd must be a live process in the caller's own unit, in a network namespace
+ * other than ours; returns an fd of that namespace. */
+int caller_pidfd_netns(const Caller *c, int pidfd, int *ret_netns_fd);
+
+/* "/machine.slice/container@web.service/payload" → "container@web.service"; -ENXIO
+ * when the path is in no unit. Pure, for the unit tests. */
+int cgroup_path_get_unit(const char *path, char **ret);
+int pid_get_cgroup(pid_t pid, char **ret);
