@@ -81,6 +81,9 @@ _noreturn_ void init_run(const Config *config, char **env, int sync_fd) {
                 child_fail(sync_fd, &f);
         }
 
+        /* In ps: the container's PID 1 is ours, not the payload. */
+        (void)prctl(PR_SET_NAME, "nscontain-init", 0, 0, 0);
+
         /* Our copy of the sync socket must go now, or the helper would wait for an EOF
          * only our exit brings; the payload's copy closes at its exec. Nothing else from
          * setup stays open either. */

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "config.h"
 #include "spawn.h"
@@ -285,6 +286,29 @@ int child_exec_payload(const Config *config, char **env, Failure *f) {
         return -ENOENT;
 }
 
+#if ENABLE_FAILPOINTS
+/* Test builds only (-Dfailpoints=true): $NSCONTAIN_FAILPOINT_SETUP_DELAY_MS stalls the
+ * child before it builds the root, so that a test can watch a start still in setup. */
+static void failpoint_setup_delay(void) {
+        const char *s = getenv("NSCONTAIN_FAILPOINT_SETUP_DELAY_MS");
+        unsigned long ms;
+        char *end;
+
+        if (isempty(s))
+                return;
+        errno = 0;
+        ms = strtoul(s, &end, 10);
+        if (errno != 0 || *end != 0 || ms > 600000)
+                return;
+        (void)nanosleep(
+                &(struct timespec){.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000},
+                NULL);
+}
+#else
+static void failpoint_setup_delay(void) {
+}
+#endif
+
 static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) {
         const Config *config = c->config;
         _cleanup_(resolved_user_done) ResolvedUser u = {.uid = 0};
@@ -312,6 +336,8 @@ static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) 
                 if (r < 0)
                         return r;
         }
+
+        failpoint_setup_delay();
 
         r = mount_setup_root(c, f);
         if (r < 0)
