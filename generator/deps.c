@@ -77,8 +77,8 @@ static void report_cycle(const Registry *r, const size_t *stack, size_t from, si
                 }
                 len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i == from ? "" : " -> ", name);
         }
-        log_error("Ordering cycle among containers: %s (each is ordered after the next; the units are "
-                  "written, systemd will break the cycle at start by dropping a job)",
+        log_error("Ordering cycle among containers: %s (each after the next); their units are written as "
+                  "configured, and systemd will break the cycle or refuse to start them",
                   buf);
 }
 

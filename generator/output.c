@@ -15,6 +15,9 @@
 
 #define TEMPLATE_PATH UNITDIR "/" CONTAINER_UNIT_PREFIX CONTAINER_UNIT_SUFFIX
 
+/* "container@NAME.service.d" with NAME at most CONFIG_NAME_MAX characters. */
+#define UNIT_NAME_BUF (STRLEN(CONTAINER_UNIT_PREFIX CONTAINER_UNIT_SUFFIX ".d") + CONFIG_NAME_MAX + 1)
+
 void output_done(Output *o) {
         o->dir_fd = safe_close(o->dir_fd);
         o->wants_fd = safe_close(o->wants_fd);
@@ -35,7 +38,7 @@ static int open_subdir(int dir_fd, const char *name, int *ret_fd) {
 }
 
 int output_dropin(Output *o, const char *name, const char *text) {
-        char dir[NAME_MAX + 1], path[PATH_MAX];
+        char dir[UNIT_NAME_BUF], path[UNIT_NAME_BUF + STRLEN("/" DROPIN_NAME)];
         int r;
 
         assert(o && name && text);
@@ -63,7 +66,7 @@ int output_dropin(Output *o, const char *name, const char *text) {
 }
 
 int output_autostart(Output *o, const char *name) {
-        char link[NAME_MAX + 1];
+        char link[UNIT_NAME_BUF];
         int r;
 
         assert(o && name);
@@ -92,7 +95,7 @@ int output_autostart(Output *o, const char *name) {
 
         /* Something is there already (a rerun into the same dir): replace it
          * atomically, by a temporary symlink renamed over it. */
-        char tmp[NAME_MAX + 1];
+        char tmp[UNIT_NAME_BUF + 32];
         snprintf(tmp, sizeof(tmp), ".#%s.%ld", link, (long)getpid());
         (void)unlinkat(o->wants_fd, tmp, 0);
         if (symlinkat(TEMPLATE_PATH, o->wants_fd, tmp) < 0 ||

@@ -88,27 +88,34 @@ static int make_absolute(const char *path, char **ret) {
 
 /* Loads e->path into e. With 'quiet' (a dependency pulled in for --dry-run, not one
  * of ours to report on) a bad file just counts as invalid. Returns 1 when the file
- * was bad, 0 when good, negative on out-of-memory. */
+ * was bad, 0 otherwise. Any failure, even out of memory, stays with this one file:
+ * the others are still configured. */
 static int entry_load(Entry *e, const char *name, bool quiet) {
         _cleanup_free_ char *error = NULL;
         int r;
 
         r = config_load_file(e->path, name, &e->config, &error);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0) {
-                e->state = ENTRY_INVALID;
-                e->config = NULL;
-                if (quiet)
-                        return 1;
-                if (error)
-                        log_error("%s", error);
-                else
-                        log_error_errno(r, "%s: %m", strrchr(e->path, '/') + 1);
-                return 1;
+        if (r >= 0) {
+                e->state = ENTRY_VALID;
+                return 0;
         }
-        e->state = ENTRY_VALID;
-        return 0;
+        e->config = NULL;
+        if (r == -ERFKILL) {
+                /* A --dry-run FILE that masks (search-path entries are known to be
+                 * masked before loading): nothing to write, nothing wrong. */
+                e->state = ENTRY_MASKED;
+                if (!quiet)
+                        log_notice("%s", error ?: "masked");
+                return 0;
+        }
+        e->state = ENTRY_INVALID;
+        if (quiet)
+                return 1;
+        if (error)
+                log_error("%s", error);
+        else
+                log_error_errno(r, "%s: %m", strrchr(e->path, '/') + 1);
+        return 1;
 }
 
 int registry_load_search_path(Registry *r) {
@@ -139,10 +146,7 @@ int registry_load_search_path(Registry *r) {
                         log_debug("%s is masked, skipping.", e->path);
                         continue;
                 }
-                k = entry_load(e, NULL, false);
-                if (k < 0)
-                        goto finish;
-                bad += k;
+                bad += entry_load(e, NULL, false);
         }
         k = bad;
         registry_sort(r);
@@ -207,9 +211,7 @@ static int registry_close_over_deps(Registry *r) {
                                 k = make_absolute(path, &e->path);
                                 if (k < 0)
                                         return log_error_errno(k, "Failed to make '%s' absolute: %m", path);
-                                k = entry_load(e, *d, true);
-                                if (k < 0)
-                                        return k;
+                                (void) entry_load(e, *d, true);
                         }
                 }
                 /* Each round adds only names not seen before: this ends. */
@@ -229,10 +231,7 @@ int registry_load_files(Registry *r, char *const *files) {
                 if (k < 0)
                         return log_error_errno(k, "Failed to process '%s': %m", *f);
                 e->emit = true;
-                k = entry_load(e, NULL, false);
-                if (k < 0)
-                        return k;
-                bad += k;
+                bad += entry_load(e, NULL, false);
         }
 
         /* Two FILEs for one NAME would be two drop-ins for one unit. */

@@ -32,6 +32,7 @@ generator=${1:?usage: run-golden.sh GENERATOR UNITDIR CASEDIR [--update]}
 unitdir=${2:?}
 casedir=${3:?}
 update=${4:-}
+generator=$(realpath "$generator")
 
 case_name=${casedir##*/}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/golden-$case_name.XXXXXX") || exit 1
