@@ -1581,12 +1581,15 @@ static int parse_text(Parser *p, const char *name, const char *path, const char 
                 return -ENOMEM;
         root = json_tokener_parse_ex(tok, text, (int)size);
         enum json_tokener_error jerr = json_tokener_get_error(tok);
+        if (jerr == json_tokener_continue) {
+                /* A top-level scalar ("null", "5") is complete only at a terminator. */
+                root = json_tokener_parse_ex(tok, "", 1);
+                jerr = json_tokener_get_error(tok);
+        }
         size_t end = json_tokener_get_parse_end(tok);
         json_tokener_free(tok);
-        if (!root || jerr != json_tokener_success) {
+        if (jerr != json_tokener_success) {
                 unsigned line, column;
-                if (jerr == json_tokener_success)
-                        return -ENOMEM;
                 json_offset_to_line_column(text, size, end, &line, &column);
                 if (asprintf(&p->error, "%s:%u:%u: %s", p->file, line, column,
                              json_tokener_error_desc(jerr)) < 0) {
@@ -1770,6 +1773,31 @@ static json_object *json_string_or_null(const char *s) {
         return s ? json_object_new_string(s) : NULL;
 }
 
+/* json-c prints an empty array or object over two lines ("[\n  ]"); write "[]" and
+ * "{}" instead. A raw newline only ever appears between tokens (json-c escapes it
+ * inside strings), so the pattern cannot match string content. Adds a final newline. */
+static int json_compact_empty(const char *s, char **ret) {
+        size_t l = strlen(s), k = 0;
+        char *out = malloc(l + 2);
+
+        if (!out)
+                return -ENOMEM;
+        for (size_t i = 0; i < l; i++) {
+                out[k++] = s[i];
+                if ((s[i] == '[' || s[i] == '{') && s[i + 1] == '\n') {
+                        size_t j = i + 1 + strspn(s + i + 1, "\n ");
+                        if (s[j] == (s[i] == '[' ? ']' : '}')) {
+                                out[k++] = s[j];
+                                i = j;
+                        }
+                }
+        }
+        out[k++] = '\n';
+        out[k] = 0;
+        *ret = out;
+        return 0;
+}
+
 int config_to_json(const Config *c, char **ret) {
         _cleanup_json_ json_object *o = json_object_new_object();
         json_object *x;
@@ -1906,7 +1934,5 @@ int config_to_json(const Config *c, char **ret) {
                                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!s)
                 return -ENOMEM;
-        if (asprintf(ret, "%s\n", s) < 0)
-                return -ENOMEM;
-        return 0;
+        return json_compact_empty(s, ret);
 }
