@@ -818,7 +818,8 @@ static int mask_path(int dir_fd, const char *dir_name, const char *name, int nul
                         return failf(f, ENODEV,
                                      "Failed to mask '/%s/%s': '/dev/null' is not the character device 1:3",
                                      dir_name, name);
-                r = tree_set_attr(mnt_fd, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, -EBADF);
+                /* Not nodev: the mask must read as an empty file, not fail to open. */
+                r = tree_set_attr(mnt_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY, -EBADF);
                 if (r < 0)
                         return failf(f, r, "Failed to make the mask of '/%s/%s' read-only", dir_name, name);
         }
@@ -909,10 +910,14 @@ int mount_setup_root(Container *c, Failure *f) {
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return failf(f, errno, "Failed to make '/' private");
 
-        /* Attach the detached root tree on its own path in our private copy of the host
-         * tree. From here on the tree fd is the root every target is resolved in. */
+        /* Attach the detached root tree on top of our (private) "/". Not on the rootfs
+         * path: as the namespace's root we may no longer be allowed to walk the host
+         * directories leading to it (a 0700 parent owned by the host's root). Lookups
+         * start below the stacked mount, so host paths such as /dev/null still resolve
+         * until pivot_root. From here on the tree fd is the root every target is
+         * resolved in. */
         root_fd = c->root_tree_fd;
-        if (move_mount(root_fd, "", AT_FDCWD, config->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        if (move_mount(root_fd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 return failf(f, errno, "Failed to attach rootfs '%s'", config->rootfs);
 
         /* A read-only root is writable at its top only while we create mount points. */

@@ -114,6 +114,7 @@ start_container() {
 }
 
 status_of() {
+        tsd_run journalctl --sync >/dev/null 2>&1 || true
         tsd_run systemctl status --no-pager -l -n 30 "container@$1.service" 2>&1 || true
 }
 
