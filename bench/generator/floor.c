@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define _GNU_SOURCE
 /* The floor for the generator benchmark: the least any generator must do for N
  * configs, which is to read every NAME.json of a directory and write one file per
  * config into a directory of its own (mkdir + create + write + close), with *at()
@@ -45,12 +46,12 @@ int main(int argc, char *argv[]) {
                 if (n < 0)
                         return perror(de->d_name), 1;
 
-                snprintf(path, sizeof(path), "container@%.*s.service.d", (int) (l - 5), de->d_name);
+                snprintf(path, sizeof(path), "container@%.*s.service.d", (int)(l - 5), de->d_name);
                 if (mkdirat(out_fd, path, 0755) < 0 && errno != EEXIST)
                         return perror(path), 1;
                 strcat(path, "/50-nscontain.conf");
                 fd = openat(out_fd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-                if (fd < 0 || write(fd, buf, (size_t) n) != n)
+                if (fd < 0 || write(fd, buf, (size_t)n) != n)
                         return perror(path), 1;
                 close(fd);
         }

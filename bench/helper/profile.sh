@@ -96,6 +96,41 @@ jq '.seccomp = false | .network = {"mode": "host"} | .namespaces.net = false' "$
         echo "objects loaded: ldd's count for the tool's binary (libraries + vdso + ld.so);"
         echo "relocations and cycles: ld.so's own counters summed over every dynamically linked exec."
         echo
+
+        # What one exec costs with the helper's libraries: an empty main() linked three
+        # ways, timed like everything else. The helper pays this once per exec.
+        echo "### Cost of one exec by linkage (empty main(), $runs runs each)"
+        echo
+        if command -v cc >/dev/null && command -v pkg-config >/dev/null; then
+                echo 'int main(void) { return 0; }' >"$P/empty.c"
+                libs=$(pkg-config --libs libsystemd json-c libcap libseccomp libmnl)
+                cc -O2 -o "$P/empty-libc" "$P/empty.c"
+                # shellcheck disable=SC2086
+                cc -O2 -o "$P/empty-helperlibs" "$P/empty.c" -Wl,--no-as-needed $libs
+                cc -O2 -o "$P/empty-libsystemd" "$P/empty.c" -Wl,--no-as-needed -lsystemd
+                cc -O2 -o "$P/empty-nosystemd" "$P/empty.c" -Wl,--no-as-needed \
+                        $(pkg-config --libs json-c libcap libseccomp libmnl)
+                cc -O2 -static -o "$P/empty-static" "$P/empty.c" 2>/dev/null || true
+                args=(-n "static" "$P/empty-static"
+                        -n "libc only" "$P/empty-libc"
+                        -n "libsystemd only" "$P/empty-libsystemd"
+                        -n "json-c, libcap, libseccomp, libmnl (no libsystemd)" "$P/empty-nosystemd"
+                        -n "the helper's libraries ($libs)" "$P/empty-helperlibs")
+                [[ -x $P/empty-static ]] || args=("${args[@]:3}")
+                if hyperfine -N --style basic --runs "$runs" --warmup 5 --export-json "$P/link.json" \
+                        "${args[@]}" >"$P/link.log" 2>&1; then
+                        echo "| empty main() linked with | median ms | p90 ms | CPU ms |"
+                        echo "| --- | ---: | ---: | ---: |"
+                        bench_stats "$P/link.json" | while IFS=$'\t' read -r n m p _ _ _ c _; do
+                                printf '| %s | %s | %s | %s |\n' "$n" "$(bench_ms "$m")" "$(bench_ms "$p")" "$(bench_ms "$c")"
+                        done
+                else
+                        echo "hyperfine failed: $(tail -n 3 "$P/link.log")"
+                fi
+        else
+                echo "not measured: no C compiler or pkg-config"
+        fi
+        echo
         echo "Shared objects of nscontain-helper:"
         echo
         echo '```'
@@ -112,14 +147,18 @@ jq '.seccomp = false | .network = {"mode": "host"} | .namespaces.net = false' "$
                 echo
                 echo '```'
                 perf report -i "$P/perf.data" --stdio --no-children --sort comm,dso 2>/dev/null |
-                        grep -E '^ +[0-9]' | head -n 15
+                        grep -E '^ +[0-9]' | head -n 15 || true
                 echo '```'
                 echo
-                echo "Hottest symbols of the helper (self time, comm nscontain-helpe and its children):"
+                echo "Hottest symbols of the helper (self time; \"memfd:nscontain\" is the helper after its"
+                echo "re-exec from a sealed memfd, \"true\" the payload). In a paravirtualized guest kernel"
+                echo "samples can land where interrupts are re-enabled (pvm_irq_enable here): read the"
+                echo "kernel's share from the inclusive view below."
                 echo
                 echo '```'
-                perf report -i "$P/perf.data" --stdio --no-children --comms nscontain-helpe \
-                        --sort dso,sym 2>/dev/null | grep -E '^ +[0-9]' | head -n 25
+                perf report -i "$P/perf.data" --stdio --no-children \
+                        --comms nscontain-helpe,memfd:nscontain,true \
+                        --sort dso,sym 2>/dev/null | grep -E '^ +[0-9]' | head -n 25 || true
                 echo '```'
                 echo
                 echo "Inclusive time of chosen functions (children included, share of all samples):"
@@ -128,7 +167,7 @@ jq '.seccomp = false | .network = {"mode": "host"} | .namespaces.net = false' "$
                 perf report -i "$P/perf.data" --stdio --children --sort sym 2>/dev/null |
                         grep -E '^ +[0-9]' |
                         grep -E '\] (_dl_start|_dl_relocate_object|_dl_map_object|__libc_start_main|seccomp_[a-z_]+|config_[a-z_]+|json_[a-z_]+|sd_[a-z_]+|mount_[a-z_]+|__x64_sys_(clone3|execve|mount|pivot_root|exit_group|unshare|openat2?|open_tree|move_mount|mount_setattr|seccomp)|copy_net_ns|copy_mnt_ns|put_mnt_ns|free_nsproxy|do_exit|load_elf_binary)$' |
-                        head -n 30
+                        head -n 30 || true
                 echo '```'
                 echo
         else
@@ -147,7 +186,7 @@ jq '.seccomp = false | .network = {"mode": "host"} | .namespaces.net = false' "$
                 cat "$P"/strace-c.* | awk '$NF ~ /^[a-z_0-9]+$/ && $1 ~ /^[0-9.]+$/ && NF >= 5 {
                                 sec[$NF] += $2; calls[$NF] += $4 }
                         END { for (s in sec) printf "%9.6f %8d  %s\n", sec[s], calls[s], s }' |
-                        sort -rn | head -n 18
+                        sort -rn | head -n 18 || true
                 echo '```'
                 echo
                 echo "### strace: phases of one start (median of 15 traced runs, ms; tracing inflates them)"
@@ -159,19 +198,22 @@ jq '.seccomp = false | .network = {"mode": "host"} | .namespaces.net = false' "$
                 echo "| --- | ---: |"
                 for i in $(seq 15); do
                         awk '
-                        NR == 1 { main = $1; t0 = $2 }
+                        NR == 1 { main = $1; t0 = $2; next }
                         !cfg && /open(at)?\(.*bench\.json/ { cfg = $2 }
+                        !rx && cfg && $1 == main && /execve(at)?\(/ { rx = $2 }
                         !cl && $1 == main && /clone3?\(/ { cl = $2 }
                         !ex && $1 != main && /execve(at)?\(/ { ex = $2 }
                         { last = $2 }
                         END { if (cfg && cl && ex)
-                                printf "%.3f %.3f %.3f %.3f %.3f\n", (cfg - t0) * 1000, (cl - cfg) * 1000,
+                                printf "%.3f %.3f %.3f %.3f %.3f %.3f\n", (cfg - t0) * 1000,
+                                        rx ? (rx - cfg) * 1000 : 0, (cl - (rx ? rx : cfg)) * 1000,
                                         (ex - cl) * 1000, (last - ex) * 1000, (last - t0) * 1000 }' "$P/strace-t.$i"
                 done >"$P/phases.txt"
                 if [[ -s $P/phases.txt ]]; then
                         col=1
                         for ph in "exec → config opened (loader, libc and library init)" \
-                                "config opened → clone (parse, validate, prepare)" \
+                                "config opened → re-exec from the sealed memfd (0: none)" \
+                                "re-exec → clone (loader again, parse, validate, prepare)" \
                                 "clone → payload exec'd (namespaces, root, caps, seccomp)" \
                                 "payload exec'd → helper exits (payload, reap, teardown)" \
                                 "total"; do
