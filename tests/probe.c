@@ -10,7 +10,7 @@
  *   probe write PATH           {"write":PATH,"errno":N}  (open O_WRONLY|O_CREAT + write)
  *   probe mknod-block PATH     {"mknod":PATH,"errno":N}  (block device 7:0)
  *   probe ptrace PID           {"ptrace":PID,"errno":N}  (PTRACE_ATTACH, then detach)
- *   probe open-fds-of PID      {"open_fds_of":PID,"errno":N,"fds":[…]}  (/proc/PID/fd)
+ *   probe open-fds-of PID      {"open_fds_of":"PID","errno":N,"fds":[…]}  (/proc/PID/fd)
  *   probe open PATH            {"open":PATH,"errno":N}  (O_RDONLY)
  *   probe check-syscall32 NR   {"syscall32":NR,"result":R}  (x86_64 only: the i386 ABI
  *                              through int 0x80, NR in that ABI's numbering; R is -errno)
@@ -503,12 +503,14 @@ int main(int argc, char **argv) {
         if (strcmp(verb, "open-fds-of") == 0 && arg) {
                 char path[64];
                 bool first = true;
-                snprintf(path, sizeof(path), "/proc/%d/fd", atoi(arg));
+                snprintf(path, sizeof(path), "/proc/%.20s/fd", arg); /* a pid or "self" */
                 DIR *d = opendir(path);
                 e = d ? 0 : errno;
                 if (d)
                         closedir(d);
-                printf("{\"open_fds_of\":%d,\"errno\":%d,", atoi(arg), e);
+                printf("{\"open_fds_of\":");
+                put_str(arg);
+                printf(",\"errno\":%d,", e);
                 put_fds(&first, "fds", path, false);
                 puts("}");
                 return 0;

@@ -1,0 +1,182 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Identity and privileges of the payload (helper/user.c, caps.c, seccomp.c, netif.c),
+# end to end through systemd and observed by the static probe: hostname, env, user,
+# group and supplementary groups from the image's passwd/group, workdir, the capability
+# sets for root and for a named user (default, add, drop), no_new_privileges on and
+# off, the seccomp filter on (with and without no_new_privileges) and off, the fixed
+# uid map with setgroups "deny", loopback up in network "none", namespaces distinct
+# from the host's with the payload as PID 1, and the start failure for an unknown user.
+set -eu
+. "$(dirname "$0")/../lib/lib.sh"
+. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+
+tsd_require
+[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
+[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
+[[ -x $NSC_BUILD_DIR/tests/probe ]] || skip "the probe is not built"
+[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
+command -v jq >/dev/null || skip "jq is not installed"
+
+BASE=524288 # 0x80000: the fixed uid range of these containers
+
+# The DESIGN.md default set as /proc/self/status prints it: CHOWN DAC_OVERRIDE FOWNER
+# FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE SYS_CHROOT SETFCAP.
+CAPS_DEFAULT=00000000800405fb
+# + NET_ADMIN (12), - CHOWN (0)
+CAPS_ADD_DROP=00000000800415fa
+ZERO=0000000000000000
+
+tsd_init
+ROOT=$(tsd_mkrootfs root --probe)
+OUT=$TSD_FIXDIR/out
+mkdir -p "$OUT"
+
+# Each container runs this with its name: everything it sees goes to /out/NAME.*.
+cat >"$ROOT/check.sh" <<'EOF'
+#!/bin/sh
+n=$1
+/probe >/out/$n.json
+/probe check-syscall keyctl >/out/$n.keyctl.json
+/probe check-syscall bpf >/out/$n.bpf.json
+/probe check-syscall getpid >/out/$n.getpid.json
+echo done >/out/$n.done
+EOF
+chmod 755 "$ROOT/check.sh"
+
+tsd_install
+tsd_boot
+
+# The host's view, for comparing namespace inodes: from inside the test systemd (its
+# namespaces are the "host" of the containers).
+tsd_cp_in "$NSC_BUILD_DIR/tests/probe" /usr/local/bin/nsc-probe
+HOST=$(tsd_run /usr/local/bin/nsc-probe)
+
+status_of() {
+        tsd_run systemctl status --no-pager -l -n 30 "container@$1.service" 2>&1 || true
+}
+
+# run_container NAME EXTRA_JSON: starts a container running check.sh and waits for it
+# to finish; EXTRA_JSON is spliced into the config object.
+run_container() {
+        local name=$1 extra=$2
+        tsd_write "/etc/nscontain.d/$name.json" "{
+                \"rootfs\": \"$ROOT\",
+                \"command\": [\"/bin/sh\", \"/check.sh\", \"$name\"],
+                \"network\": {\"mode\": \"none\"},
+                \"user_namespace\": {\"base\": $BASE},
+                \"mounts\": [{\"source\": \"$OUT\", \"target\": \"/out\", \"idmap\": false}]
+                $extra
+        }"
+        tsd_run systemctl daemon-reload
+        tsd_run systemctl start "container@$name.service" || fail "start of container@$name failed: $(status_of "$name")"
+        tsd_wait_state "container@$name.service" inactive 20 || fail "container@$name did not finish: $(status_of "$name")"
+        [[ -f $OUT/$name.done ]] || fail "container@$name did not run its checks: $(status_of "$name")"
+}
+
+# The output directory is a plain (not idmapped) bind: give it to the range.
+chown "$BASE:$BASE" "$OUT"
+chmod 0777 "$OUT"
+
+q() { # q NAME JQ-FILTER
+        jq -r "$2" "$OUT/$1.json"
+}
+
+step "a named user with supplementary groups, workdir, env, hostname, caps add/drop"
+run_container app ',
+        "user": "app",
+        "hostname": "creds-host",
+        "workdir": "/home/app",
+        "env": {"GREETING": "hello world", "PATH": "/bin:/sbin"},
+        "capabilities": {"add": ["CAP_NET_ADMIN"], "drop": ["chown"]}'
+assert_eq "$(q app .uid):$(q app .euid):$(q app .gid):$(q app .egid)" "1000:1000:1000:1000" "uid/gid of user app"
+assert_eq "$(q app '.groups | sort | join(",")')" "50,100" "supplementary groups of app (staff, users)"
+assert_eq "$(q app .hostname)" creds-host "hostname"
+assert_eq "$(q app .cwd)" /home/app "working directory"
+assert_eq "$(q app .env.GREETING)" "hello world" "env from the config"
+assert_eq "$(q app .env.PATH)" /bin:/sbin "env overriding a default"
+assert_eq "$(q app .env.container)" nscontain "default env"
+assert_eq "$(q app .CapBnd)" $CAPS_ADD_DROP "bounding set = default + NET_ADMIN - CHOWN"
+# A non-root user keeps nothing across execve (no ambient, no inheritable): docker's rule.
+assert_eq "$(q app .CapPrm):$(q app .CapEff)" "$ZERO:$ZERO" "permitted/effective of a non-root user"
+assert_eq "$(q app .CapInh):$(q app .CapAmb)" "$ZERO:$ZERO" "inheritable/ambient"
+assert_eq "$(q app .NoNewPrivs)" 1 "no_new_privileges defaults to on"
+assert_eq "$(q app .Seccomp)" 2 "seccomp filter mode"
+assert_eq "$(jq -r .errno "$OUT/app.keyctl.json")" 1 "keyctl is denied with EPERM"
+assert_eq "$(jq -r .errno "$OUT/app.bpf.json")" 1 "bpf is denied with EPERM"
+assert_eq "$(jq -r .errno "$OUT/app.getpid.json")" 0 "getpid is allowed"
+assert_eq "$(q app .uid_map | awk '{ print $1, $2, $3 }')" "0 $BASE 65536" "uid map"
+assert_eq "$(q app .gid_map | awk '{ print $1, $2, $3 }')" "0 $BASE 65536" "gid map"
+assert_eq "$(q app .setgroups)" deny "setgroups (SECURITY.md row 10)"
+
+step "root with the default set, no_new_privileges off: the filter still loads"
+run_container rootc ', "no_new_privileges": false'
+assert_eq "$(q rootc .uid):$(q rootc .gid)" "0:0" "default user is root"
+assert_eq "$(q rootc '.groups | length')" 0 "root has no supplementary groups"
+assert_eq "$(q rootc .CapBnd)" $CAPS_DEFAULT "bounding set = default"
+assert_eq "$(q rootc .CapPrm):$(q rootc .CapEff)" "$CAPS_DEFAULT:$CAPS_DEFAULT" "root's permitted/effective"
+assert_eq "$(q rootc .CapInh):$(q rootc .CapAmb)" "$ZERO:$ZERO" "inheritable/ambient"
+assert_eq "$(q rootc .NoNewPrivs)" 0 "no_new_privileges off"
+assert_eq "$(q rootc .Seccomp)" 2 "the filter without no_new_privileges"
+assert_eq "$(jq -r .errno "$OUT/rootc.keyctl.json")" 1 "keyctl denied without no_new_privileges"
+assert_eq "$(q rootc .hostname)" rootc "hostname defaults to the name"
+assert_eq "$(q rootc .cwd)" / "workdir defaults to /"
+
+step "namespaces: PID 1 of its own, distinct from the host's"
+assert_eq "$(q rootc .pid)" 1 "the payload is PID 1"
+for ns in ipc uts net pid mnt user cgroup; do
+        inside=$(q rootc ".ns.$ns")
+        host=$(jq -r ".ns.$ns" <<<"$HOST")
+        [[ -n $inside && $inside != null ]] || fail "no $ns namespace inode inside"
+        assert_ne "$inside" "$host" "$ns namespace is the host's"
+done
+assert_eq "$(q rootc '[.interfaces[] | select(.name == "lo" and .up)] | length > 0')" true "lo is up"
+assert_eq "$(q rootc '[.interfaces[] | select(.name != "lo")] | length')" 0 "network none: only lo"
+assert_eq "$(q rootc '[.interfaces[] | select(.address == "127.0.0.1")] | length')" 1 "127.0.0.1 on lo"
+
+step "seccomp off"
+run_container noseccomp ', "seccomp": false'
+assert_eq "$(q noseccomp .Seccomp)" 0 "no filter"
+assert_ne "$(jq -r .errno "$OUT/noseccomp.keyctl.json")" 1 "keyctl reaches the kernel"
+
+step "numeric uid:gid without a passwd entry"
+run_container numeric ', "user": "4242:4343"'
+assert_eq "$(q numeric .uid):$(q numeric .gid)" "4242:4343" "numeric uid:gid"
+assert_eq "$(q numeric '.groups | length')" 0 "no supplementary groups"
+assert_eq "$(q numeric .env.HOME)" / "HOME of a user without an entry"
+
+step "name:group"
+run_container namegroup ', "user": "app:users"'
+assert_eq "$(q namegroup .uid):$(q namegroup .gid)" "1000:100" "app:users"
+
+step "an unknown user fails the start, saying so in systemctl status"
+tsd_write /etc/nscontain.d/nouser.json "{
+        \"rootfs\": \"$ROOT\",
+        \"command\": [\"/probe\"],
+        \"user\": \"bob\",
+        \"network\": {\"mode\": \"none\"},
+        \"user_namespace\": {\"base\": $BASE}
+}"
+tsd_run systemctl daemon-reload
+if tsd_run systemctl start container@nouser.service; then
+        fail "a container with an unknown user started"
+fi
+assert_contains "$(status_of nouser)" "Failed to resolve user 'bob': no such user in the container's /etc/passwd" \
+        "status names the user"
+
+step "a uid outside the user namespace is refused"
+tsd_write /etc/nscontain.d/bigid.json "{
+        \"rootfs\": \"$ROOT\",
+        \"command\": [\"/probe\"],
+        \"user\": \"70000\",
+        \"network\": {\"mode\": \"none\"},
+        \"user_namespace\": {\"base\": $BASE}
+}"
+tsd_run systemctl daemon-reload
+if tsd_run systemctl start container@bigid.service; then
+        fail "a container with uid 70000 in a 65536 range started"
+fi
+assert_contains "$(status_of bigid)" "uid 70000 is outside the user namespace" "status names the uid"
+
+test_done
