@@ -56,7 +56,10 @@ R3=$FIX/r3
 make_rootfs "$R3"
 ln -s / "$R3/to-root"
 ln -s ../.. "$R3/up-up"
-ln -s "$OUTSIDE" "$R3/to-host"
+ln -s /etc "$R3/to-etc" # exists in the image and on the host
+R3HOST=$FIX/r3host
+make_rootfs "$R3HOST"
+ln -s "$OUTSIDE" "$R3HOST/to-host" # exists on the host only
 mkdir -p "$FIX/src"
 echo "bind source" >"$FIX/src/marker"
 
@@ -135,23 +138,32 @@ host_root_before=$(ls -A /)
 tsd_root_before=$(tsd_run ls -A /)
 outside_before=$(tree_of "$OUTSIDE")
 start_container r3 "$(container_json "$R3" \
-        '["/bin/sh", "-c", "cat /to-root/a/marker /up-up/b/marker /to-host/c/marker > /out/seen"]' "[
+        '["/bin/sh", "-c", "cat /to-root/a/marker /up-up/b/marker /to-etc/nsc-row3-c/marker > /out/seen"]' "[
                 {\"source\": \"$FIX/src\", \"target\": \"/to-root/a\"},
                 {\"source\": \"$FIX/src\", \"target\": \"/up-up/b\"},
-                {\"source\": \"$FIX/src\", \"target\": \"/to-host/c\"},
+                {\"source\": \"$FIX/src\", \"target\": \"/to-etc/nsc-row3-c\"},
                 {\"source\": \"$R3/out\", \"target\": \"/out\"}
         ]")" || fail "container@r3 did not start: $(status_of r3)"
 tsd_wait_state container@r3.service inactive 20 || fail "container@r3 did not finish: $(status_of r3)"
 assert_eq "$(cat "$R3/out/seen")" $'bind source\nbind source\nbind source' "binds visible inside"
-# Each mount point was created inside the root, where the symlink leads within it.
+# Each mount point was created inside the root, where the symlink leads within it ...
 assert_ok test -d "$R3/a"
 assert_ok test -d "$R3/b"
-assert_ok test -d "$R3$OUTSIDE/c"
-# ... and nothing outside it: not on the host, not in the test systemd, not in the
-# host directory the image pointed at.
+assert_ok test -d "$R3/etc/nsc-row3-c"
+# ... and nothing outside it: not on the host, not in the test systemd.
 assert_eq "$(ls -A /)" "$host_root_before" "host / after row 3"
 assert_eq "$(tsd_run ls -A /)" "$tsd_root_before" "test systemd / after row 3"
-assert_eq "$(tree_of "$OUTSIDE")" "$outside_before" "host dir the image pointed at"
+assert_fail test -e /etc/nsc-row3-c
+assert_fail tsd_run test -e /etc/nsc-row3-c
+
+step "row 3: a bind target through a symlink to a host-only path fails, creating nothing"
+if start_container r3host "$(container_json "$R3HOST" '["/bin/true"]' \
+        "[{\"source\": \"$FIX/src\", \"target\": \"/to-host/c\"}]")"; then
+        fail "a bind target through a symlink to a host path started"
+fi
+assert_contains "$(status_of r3host)" "Failed to create mount point '/to-host/c'" "status names the target"
+assert_eq "$(tree_of "$OUTSIDE")" "$outside_before" "the host dir the image pointed at"
+assert_fail test -e "$R3HOST$OUTSIDE"
 
 step "row 3: a rootfs /dev that is a symlink to a host directory creates nothing outside"
 if start_container r3dev "$(container_json "$R3DEV" '["/bin/true"]')"; then
