@@ -26,7 +26,8 @@ child_test() {
                 . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
                 tsd_init child-'"$how"'
                 tsd_boot 2>/dev/null
-                echo "$TSD_DIR $TSD_PID $TSD_CGROUP" >'"$out"'
+                tsd_mkrootfs r >/dev/null
+                echo "$TSD_DIR $TSD_PID $TSD_CGROUP $TSD_FIXDIR" >'"$out"'
                 case '"$how"' in
                 exit) exit 0 ;;
                 fail) exit 3 ;;
@@ -48,7 +49,7 @@ child_record() {
 }
 
 check_gone() {
-        local what=$1 dir=$2 pid=$3 cg=$4
+        local what=$1 dir=$2 pid=$3 cg=$4 fix=$5
         local i
         for i in $(seq 100); do
                 [[ ! -e $dir && ! -e /proc/$pid && ! -e $cg ]] && break
@@ -57,6 +58,7 @@ check_gone() {
         assert_eq "$([[ -e $dir ]] && echo present || echo gone)" gone "$what: test dir $dir"
         assert_eq "$([[ -e /proc/$pid ]] && echo alive || echo gone)" gone "$what: systemd pid $pid"
         assert_eq "$([[ -e $cg ]] && echo present || echo gone)" gone "$what: cgroup $cg"
+        assert_eq "$([[ -e $fix ]] && echo present || echo gone)" gone "$what: fixture dir $fix"
         assert_eq "$(host_mounts)" "$mounts_before" "$what: host mounts"
 }
 
@@ -87,6 +89,17 @@ if [[ -n $NSC_BUILD_DIR ]]; then
         assert_ok tsd_run test -d /var/lib/nscontain
 fi
 
+step "a busybox root in the fixture area, usable inside"
+rootfs=$(tsd_mkrootfs bb)
+assert_eq "$(stat -f -c %T "$rootfs")" "$(stat -f -c %T "$TSD_FIXTURES")" "rootfs filesystem"
+assert_eq "$(tsd_run chroot "$rootfs" /bin/sh -c 'id app')" \
+        "uid=1000(app) gid=1000(app) groups=1000(app),50(staff),100(users)" "app user in the rootfs"
+assert_eq "$(tsd_run chroot "$rootfs" /bin/readlink /bin/sh)" /bin/busybox "applet link"
+# Tests may change their copy: the cached tree stays as it was.
+tsd_run rm "$rootfs/bin/ls"
+rootfs2=$(tsd_mkrootfs bb2)
+assert_ok test -L "$rootfs2/bin/ls"
+
 step "files written before and after boot are seen inside, not on the host"
 assert_eq "$(tsd_run cat /etc/tsd-before-boot)" "written before boot"
 tsd_write /etc/tsd-after-boot "written after boot"
@@ -113,34 +126,34 @@ step "a child test that exits cleanly leaves nothing"
 rec=$TSD_DIR/child-exit
 child_test exit "$rec"
 pid=$child_pid
-read -r cdir cpid ccg <<<"$(child_record "$rec")"
+read -r cdir cpid ccg cfix <<<"$(child_record "$rec")"
 wait "$pid" || true
-check_gone "exit" "$cdir" "$cpid" "$ccg"
+check_gone "exit" "$cdir" "$cpid" "$ccg" "$cfix"
 
 step "a failing child test leaves nothing"
 rec=$TSD_DIR/child-fail
 child_test fail "$rec"
 pid=$child_pid
-read -r cdir cpid ccg <<<"$(child_record "$rec")"
+read -r cdir cpid ccg cfix <<<"$(child_record "$rec")"
 rc=0
 wait "$pid" || rc=$?
 assert_eq "$rc" 3 "child's own exit status"
-check_gone "fail" "$cdir" "$cpid" "$ccg"
+check_gone "fail" "$cdir" "$cpid" "$ccg" "$cfix"
 
 step "a child test ended by SIGTERM leaves nothing"
 rec=$TSD_DIR/child-term
 child_test term "$rec"
 pid=$child_pid
-read -r cdir cpid ccg <<<"$(child_record "$rec")"
+read -r cdir cpid ccg cfix <<<"$(child_record "$rec")"
 kill -TERM "$pid"
 wait "$pid" || true
-check_gone "SIGTERM" "$cdir" "$cpid" "$ccg"
+check_gone "SIGTERM" "$cdir" "$cpid" "$ccg" "$cfix"
 
 step "a SIGKILLed child test is swept by the next test"
 rec=$TSD_DIR/child-kill
 child_test kill "$rec"
 pid=$child_pid
-read -r cdir cpid ccg <<<"$(child_record "$rec")"
+read -r cdir cpid ccg cfix <<<"$(child_record "$rec")"
 # The child goes without running its trap; its systemd stays until someone sweeps.
 disown "$pid"
 kill -KILL "$pid"
@@ -150,6 +163,6 @@ NSC_SOURCE_DIR=$NSC_SOURCE_DIR bash -c '
         . "$NSC_SOURCE_DIR/tests/lib/lib.sh"
         . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
         tsd_init sweeper'
-check_gone "SIGKILL" "$cdir" "$cpid" "$ccg"
+check_gone "SIGKILL" "$cdir" "$cpid" "$ccg" "$cfix"
 
 test_done

@@ -12,6 +12,7 @@ shopt -s inherit_errexit 2>/dev/null || true
 export NSC_SOURCE_DIR NSC_BUILD_DIR
 
 _LIB_CHECKS=0
+_LIB_START=${EPOCHREALTIME/[.,]/}
 
 # The caller of the assertion that called us, as file:line.
 _lib_where() {
@@ -35,7 +36,8 @@ skip() {
 
 # Progress line, so a failure's log shows how far the test got.
 step() {
-        echo "== $*" >&2
+        local now=${EPOCHREALTIME/[.,]/}
+        printf '== [%d.%02ds] %s\n' $(((now - _LIB_START) / 1000000)) $(((now - _LIB_START) / 10000 % 100)) "$*" >&2
 }
 
 _lib_ok() {

@@ -23,6 +23,7 @@ TSD_FIXTURES=${TSD_FIXTURES:-/var/tmp/nscontain-fixtures}
 TSD_BOOT_TIMEOUT=${TSD_BOOT_TIMEOUT:-90}
 TSD_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TSD_DIR=
+TSD_FIXDIR=
 TSD_UPPER=
 TSD_PID=
 TSD_UNSHARE_PID=
@@ -108,7 +109,8 @@ _tsd_sweep() {
                 cg=
                 [[ -f $d/cgroup ]] && cg=$(<"$d/cgroup")
                 _tsd_kill_cgroup "$cg"
-                rm -rf --one-file-system "${d%/}"
+                d=${d%/}
+                rm -rf --one-file-system "$TSD_FIXTURES/tests/${d##*/}" "$d"
         done
 }
 
@@ -134,12 +136,29 @@ tsd_init() {
         TSD_DIR=$(mktemp -d "$TSD_BASE/$name.XXXXXX")
         TSD_UPPER=$TSD_DIR/upper
         mkdir "$TSD_UPPER" "$TSD_DIR/work" "$TSD_DIR/root"
+        TSD_FIXDIR=$TSD_FIXTURES/tests/${TSD_DIR##*/}
+        mkdir -p "$TSD_FIXDIR"
         echo $$ >"$TSD_DIR/owner"
         : >"$TSD_DIR/binds"
         trap tsd_cleanup EXIT
         trap 'exit 130' INT
         trap 'exit 143' TERM
         tsd_bind "$TSD_FIXTURES" "$TSD_FIXTURES"
+}
+
+# tsd_mkrootfs NAME [--probe]: makes a busybox root (tests/lib/mkrootfs.sh) named NAME
+# in this test's fixture dir (a real filesystem, same path inside and outside) and
+# prints its path. --probe copies the static probe ($NSC_BUILD_DIR/tests/probe) to /probe.
+tsd_mkrootfs() {
+        local name=$1 args=()
+        tsd_init
+        if [[ ${2:-} == --probe ]]; then
+                [[ -x $NSC_BUILD_DIR/tests/probe ]] || _tsd_die "probe not built in $NSC_BUILD_DIR/tests"
+                args=(--probe "$NSC_BUILD_DIR/tests/probe")
+        fi
+        TSD_FIXTURES=$TSD_FIXTURES "$TSD_LIBDIR/mkrootfs.sh" "${args[@]}" "$TSD_FIXDIR/$name" >&2 ||
+                _tsd_die "mkrootfs $name failed"
+        echo "$TSD_FIXDIR/$name"
 }
 
 # Bind-mounts host directory SRC at DST inside the test systemd (before tsd_boot).
@@ -203,8 +222,10 @@ tsd_cp_in() {
         cp -a "$src" "$root$dst"
 }
 
-_tsd_prepare() {
-        local etc=$TSD_UPPER/etc u g
+# The masks and settings of _tsd_etc_build, made once per content and copied into each
+# test's overlay with one cp: forks are slow on a loaded machine.
+_tsd_etc_build() {
+        local etc=$1/etc u g
         mkdir -p "$etc/systemd/system" "$etc/systemd/system-generators" \
                 "$etc/systemd/journald.conf.d"
         for u in "${TSD_MASK_UNITS[@]}"; do
@@ -220,7 +241,21 @@ _tsd_prepare() {
 	Storage=volatile
 	RateLimitBurst=0
 	EOF2
-        echo "tsd-${TSD_DIR##*.}" >"$etc/hostname"
+}
+
+_tsd_prepare() {
+        local key template tmp
+        key=$(printf '%s\n' "${TSD_MASK_UNITS[@]}" "${TSD_MASK_GENERATORS[@]}" "$(declare -f _tsd_etc_build)" | cksum)
+        template=$TSD_BASE/.etc-${key// /-}
+        if [[ ! -d $template ]]; then
+                tmp=$(mktemp -d "$TSD_BASE/.etc-build.XXXXXX")
+                _tsd_etc_build "$tmp"
+                # Copied onto the upper dir's root: it becomes the mode of "/" inside.
+                chmod 0755 "$tmp"
+                mv -T "$tmp" "$template" 2>/dev/null || rm -rf "$tmp"
+        fi
+        cp -a "$template/." "$TSD_UPPER/"
+        echo "tsd-${TSD_DIR##*.}" >"$TSD_UPPER/etc/hostname"
 }
 
 # Boots the test systemd. Sets TSD_PID (its pid on the host) and TSD_BOOT_SECONDS, and
@@ -347,9 +382,9 @@ tsd_cleanup() {
                 if [[ -n ${TSD_KEEP:-} ]]; then
                         echo "tsd: kept $TSD_DIR" >&2
                 else
-                        rm -rf --one-file-system "$TSD_DIR"
+                        rm -rf --one-file-system "$TSD_DIR" "$TSD_FIXDIR"
                 fi
         fi
-        TSD_PID= TSD_DIR= TSD_CGROUP= TSD_UNSHARE_PID=
+        TSD_PID= TSD_DIR= TSD_FIXDIR= TSD_CGROUP= TSD_UNSHARE_PID=
         exit "$rc"
 }
