@@ -44,6 +44,22 @@ mkdir -p "$xfer"
 tsd_init bench-systemd
 tsd_bind "$BENCH_WORK"
 tsd_install "$NSC_BUILD_DIR"
+# meson 1.0 (Debian 12) takes one name/value pair in pkgconfig_define; given several
+# (the top meson.build at the time of writing) it installs units and the generator
+# under a directory literally named "/usr=rootprefix=/usr=prefix=/usr/lib/...". Move
+# such files to the path the name ends with, and say so in the output.
+workaround=
+while IFS= read -r -d '' f; do
+        rel=${f#"$TSD_UPPER"}
+        want=/${rel##*=/}
+        mkdir -p "$TSD_UPPER$(dirname "$want")"
+        mv "$f" "$TSD_UPPER$want"
+        workaround+=" $want"
+done < <(find "$TSD_UPPER" -path "$TSD_UPPER/*=*" \( -type f -o -type l \) -print0)
+if [[ -n $workaround ]]; then
+        find "$TSD_UPPER" -maxdepth 1 -name '*=*' -exec rm -rf {} +
+        bench_note "meson install put files under '…=rootprefix=…' directories (pkgconfig_define with several pairs needs meson >= 1.3?); moved to:$workaround"
+fi
 if [[ ! -f $TSD_UPPER/usr/lib/systemd/system/container@.service ]]; then
         where=$(cd "$TSD_UPPER" && find . -name 'container@.service' | head -n 1)
         echo "## Through systemd"
@@ -125,6 +141,7 @@ n="container@benchtrue"
         echo "--wait\` returns when the container unit has stopped (READY=1 after the payload's exec,"
         echo "payload exit, helper exit), \`systemd-run --wait\` when its transient service has."
         echo "$BENCH_RUNS runs after $BENCH_WARMUP warmup runs each (boot took ${TSD_BOOT_SECONDS}s)."
+        [[ -z $workaround ]] || echo "Note: meson install misplaced files (top meson.build, pkgconfig_define); the benchmark moved them to:$workaround."
         echo
         echo "| command | median ms | p90 ms | mean ± sd ms | × floor |"
         echo "| --- | ---: | ---: | ---: | ---: |"
