@@ -4,6 +4,7 @@
 #include <malloc.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 
@@ -225,6 +226,9 @@ int main(int argc, char *argv[]) {
                 r = exe_is_sealed();
                 if (r == 0)
                         r = reexec_from_sealed_memfd(argv);
+                else if (r > 0)
+                        /* The kernel named us after the memfd; ps should show the helper. */
+                        (void) prctl(PR_SET_NAME, program_invocation_short_name, 0, 0, 0);
                 if (r < 0) {
                         log_error_errno(r, "%s: Failed to re-execute the helper from a sealed copy: %m",
                                         arg_name);

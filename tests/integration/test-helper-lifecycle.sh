@@ -1,0 +1,285 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The helper's life cycle through a booted systemd (helper/main.c, spawn.c, init.c,
+# supervisor.c): a start is active only once the payload has been exec'd, output goes
+# to the journal, exit codes (0, 3, 128+9, 125, 126, 127) come through, restart on
+# failure, stop forwarding and the stop_timeout SIGKILL, the init reaping zombies, the
+# supervisor's memory, and SECURITY.md row 1 (/proc/self/exe must not reach a writable
+# helper binary), with and without a user namespace.
+set -eu
+. "$(dirname "$0")/../lib/lib.sh"
+. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+
+tsd_require
+[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
+[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
+[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
+command -v jq >/dev/null || skip "jq is not installed"
+
+BASE=524288 # 0x80000: the fixed uid range of these containers
+
+tsd_init
+# Fixtures on the host's own filesystem (overlayfs refuses idmapped mounts).
+FIX=$TSD_DIR/fixtures
+mkdir -p "$FIX"
+tsd_bind "$FIX" "$FIX"
+[[ $(stat -f -c %T "$FIX") != overlayfs ]] || skip "$FIX is on overlayfs, which refuses idmapped mounts"
+
+ROOT=$FIX/root
+"$TSD_LIBDIR/mkrootfs.sh" "$ROOT" >&2
+OUT=$FIX/out
+mkdir -p "$OUT"
+
+# A root whose /bin/sh is "#!/proc/self/exe" (CVE-2019-5736). The helper's shared
+# libraries are copied in, so that the helper binary, if the kernel runs it in there,
+# really starts (in a plain busybox root its ELF interpreter would be missing).
+EVIL=$FIX/evil
+"$TSD_LIBDIR/mkrootfs.sh" "$EVIL" >&2
+rm -f "$EVIL/bin/sh"
+printf '#!/proc/self/exe\n' >"$EVIL/bin/sh"
+chmod 755 "$EVIL/bin/sh"
+while read -r lib; do
+        mkdir -p "$EVIL$(dirname "$lib")"
+        cp -L "$lib" "$EVIL$lib"
+done < <(ldd "$NSC_BUILD_DIR/helper/nscontain-helper" | grep -o '/[^ ]*')
+cat >"$EVIL/attack.sh" <<'EOF'
+#!/bin/busybox sh
+# PID 1 is the container's init, i.e. the helper's own image: try to read it and to
+# overwrite it; and run /bin/sh, whose "#!/proc/self/exe" leads back to busybox here.
+o=/out/attack-$1
+: >$o
+i=0
+while [ $i -lt 20 ]; do
+        /bin/sh 2>/dev/null
+        cat /proc/1/exe >/dev/null 2>&1 && echo "READ /proc/1/exe" >>$o
+        (echo pwned >>/proc/1/exe) 2>/dev/null && echo "WROTE /proc/1/exe" >>$o
+        (echo pwned >/proc/1/exe) 2>/dev/null && echo "TRUNCATED /proc/1/exe" >>$o
+        i=$((i + 1))
+done
+echo done >>$o
+EOF
+chmod 755 "$EVIL/attack.sh"
+
+tsd_install
+tsd_boot
+
+HELPER=$(cd "$TSD_UPPER" && find . -path '*/nscontain/nscontain-helper' -type f | head -1)
+[[ -n $HELPER ]] || fail "the helper is not installed in the test system"
+HELPER=${HELPER#.}
+
+# conf NAME JSON-MEMBERS: a container on $ROOT with a fixed uid range, no network, and
+# $OUT at /out; JSON-MEMBERS are more members of the config object.
+conf() {
+        tsd_write "/etc/nscontain.d/$1.json" "{
+                \"rootfs\": \"${ROOTFS:-$ROOT}\",
+                \"network\": {\"mode\": \"none\"},
+                \"user_namespace\": {\"base\": $BASE},
+                \"mounts\": [{\"source\": \"$OUT\", \"target\": \"/out\"}],
+                $2
+        }"
+}
+# conf_nouserns NAME JSON-MEMBERS: the same without a user namespace.
+conf_nouserns() {
+        tsd_write "/etc/nscontain.d/$1.json" "{
+                \"rootfs\": \"${ROOTFS:-$ROOT}\",
+                \"network\": {\"mode\": \"none\"},
+                \"namespaces\": {\"user\": false},
+                \"mounts\": [{\"source\": \"$OUT\", \"target\": \"/out\"}],
+                $2
+        }"
+}
+unit() {
+        echo "container@$1.service"
+}
+prop() { # prop NAME PROPERTY
+        tsd_run systemctl show -p "$2" --value "$(unit "$1")"
+}
+status_of() {
+        tsd_run systemctl status --no-pager -l -n 20 "$(unit "$1")" 2>&1 || true
+}
+start() {
+        tsd_run systemctl start "$(unit "$1")"
+}
+# The container's PID 1 (in the test system's pid namespace): the helper's child.
+container_pid1() {
+        tsd_run pgrep -P "$(prop "$1" MainPID)"
+}
+wait_state() { # wait_state NAME STATE [SECS]
+        tsd_wait_state "$(unit "$1")" "$2" "${3:-20}" || fail "$(unit "$1") is not $2: $(status_of "$1")"
+}
+
+hash_before=$(sha256sum "$TSD_UPPER$HELPER" | cut -d' ' -f1)
+
+step "start: active once the payload runs, its output in the journal, READY and STATUS from the helper"
+conf web '"command": ["/bin/sh", "-c", "echo hello-from-web; echo started >/out/web; exec sleep 1000"], "stop_timeout": "2s"'
+tsd_run systemctl daemon-reload
+start web || fail "start failed: $(status_of web)"
+assert_eq "$(tsd_run systemctl is-active "$(unit web)")" active "state after start"
+retry 5 test -f "$OUT/web" || fail "the payload did not run"
+main=$(prop web MainPID)
+assert_eq "$(tsd_run cat /proc/"$main"/comm)" nscontain-helpe "the unit's main process is the helper"
+assert_match "$(prop web StatusText)" "^Container web running, PID [0-9]+$" "StatusText"
+for i in $(seq 50); do
+        [[ $(tsd_journal "$(unit web)") == *hello-from-web* ]] && break
+        sleep 0.1
+done
+assert_contains "$(tsd_journal "$(unit web)")" hello-from-web "payload output in the journal"
+
+step "the supervisor's private memory is under 1 MiB"
+private_kb=$(tsd_run awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s }' /proc/"$main"/smaps_rollup)
+echo "supervisor private memory: ${private_kb} kB" >&2
+((private_kb > 0 && private_kb < 1024)) || fail "supervisor uses $private_kb kB of private memory"
+
+step "a payload that ignores SIGTERM (sleep as PID 1) is killed after stop_timeout"
+t0=$(date +%s%N)
+tsd_run systemctl stop "$(unit web)"
+t1=$(date +%s%N)
+ms=$(((t1 - t0) / 1000000))
+echo "stop took ${ms} ms" >&2
+((ms >= 1800 && ms < 9000)) || fail "stop took $ms ms, expected about 2 s (stop_timeout)"
+assert_eq "$(prop web ExecMainStatus)" 137 "exit status after the SIGKILL"
+assert_contains "$(tsd_journal "$(unit web)")" "did not stop within 2s" "the escalation is logged"
+assert_eq "$(prop web MainPID)" 0 "nothing left running"
+
+step "a stop the payload obeys is clean: inactive, status 0, well before stop_timeout"
+conf clean '"init": true, "command": ["sleep", "1000"]'
+tsd_run systemctl daemon-reload
+start clean || fail "start failed: $(status_of clean)"
+t0=$(date +%s%N)
+tsd_run systemctl stop "$(unit clean)"
+ms=$((($(date +%s%N) - t0) / 1000000))
+((ms < 5000)) || fail "stop took $ms ms: SIGTERM was not forwarded through the init"
+assert_eq "$(tsd_run systemctl is-active "$(unit clean)" || true)" inactive "state after a clean stop"
+assert_eq "$(prop clean ExecMainStatus)" 0 "exit status of a clean stop"
+
+step "exit codes come through: 0, 3, 128+9"
+conf ex0 '"command": ["/bin/sh", "-c", "exit 0"]'
+conf ex3 '"command": ["/bin/sh", "-c", "exit 3"]'
+conf ex9 '"init": true, "command": ["/bin/sh", "-c", "kill -9 $$"]'
+conf kill9 '"command": ["sleep", "1000"]'
+tsd_run systemctl daemon-reload
+start ex0 || fail "start failed: $(status_of ex0)"
+wait_state ex0 inactive
+assert_eq "$(prop ex0 ExecMainStatus)" 0 "exit 0"
+start ex3 || fail "start failed: $(status_of ex3)"
+wait_state ex3 failed
+assert_eq "$(prop ex3 ExecMainStatus)" 3 "exit 3"
+start ex9 || fail "start failed: $(status_of ex9)"
+wait_state ex9 failed
+assert_eq "$(prop ex9 ExecMainStatus)" 137 "killed by SIGKILL (with init)"
+start kill9 || fail "start failed: $(status_of kill9)"
+pid1=$(container_pid1 kill9)
+tsd_run kill -9 "$pid1"
+wait_state kill9 failed
+assert_eq "$(prop kill9 ExecMainStatus)" 137 "PID 1 SIGKILLed from outside"
+
+step "restart on failure"
+: >"$OUT/rs"
+conf rs '"command": ["/bin/sh", "-c", "echo run >>/out/rs; sleep 0.2; exit 1"], "restart": "on-failure", "restart_sec": "100ms"'
+tsd_run systemctl daemon-reload
+start rs || fail "start failed: $(status_of rs)"
+retry 15 bash -c "(( \$(wc -l <'$OUT/rs') >= 3 ))" || fail "no restarts: $(status_of rs)"
+tsd_run systemctl stop "$(unit rs)"
+nr=$(prop rs NRestarts)
+((nr >= 1)) || fail "NRestarts is $nr"
+
+step "command not found (127) and not executable (126): the start fails, status says why"
+conf nf '"command": ["no-such-command"]'
+conf nx '"command": ["/etc/passwd"]'
+tsd_run systemctl daemon-reload
+assert_fail start nf
+assert_eq "$(prop nf ExecMainStatus)" 127 "not found"
+assert_contains "$(status_of nf)" "nf: Command 'no-such-command' not found in the container's PATH" "status of nf"
+assert_fail start nx
+assert_eq "$(prop nx ExecMainStatus)" 126 "not executable"
+assert_contains "$(status_of nx)" "nx: Failed to execute '/etc/passwd': Permission denied" "status of nx"
+
+step "a config that became invalid, or needs the sidecar, fails with one line"
+conf bad '"command": ["true"]'
+tsd_run systemctl daemon-reload
+tsd_write /etc/nscontain.d/bad.json "{\"rootfs\": \"$ROOT\", \"command\": [\"true\"], \"hostnme\": \"x\"}"
+assert_fail start bad
+assert_eq "$(prop bad ExecMainStatus)" 125 "invalid config"
+assert_contains "$(status_of bad)" "bad.json: hostnme:" "status of bad"
+tsd_write /etc/nscontain.d/auto.json "{\"rootfs\": \"$ROOT\", \"command\": [\"true\"]}"
+tsd_run systemctl daemon-reload
+assert_fail start auto
+assert_eq "$(prop auto ExecMainStatus)" 125 "auto base"
+assert_contains "$(status_of auto)" 'auto: user_namespace.base "auto" needs nscontain-sidecar, which is not available' "status of auto"
+
+step "init: true reaps zombies (without it they stay)"
+conf z1 '"init": true, "command": ["/bin/sh", "-c", "(sleep 0.2 &); (sleep 0.2 &); exec sleep 1000"]'
+conf z0 '"command": ["/bin/sh", "-c", "(sleep 0.2 &); (sleep 0.2 &); exec sleep 1000"]'
+tsd_run systemctl daemon-reload
+start z1 || fail "start failed: $(status_of z1)"
+start z0 || fail "start failed: $(status_of z0)"
+sleep 1.5
+p1=$(container_pid1 z1)
+assert_eq "$(tsd_run cat /proc/"$p1"/comm)" nscontain-init "PID 1 with init"
+states1=$(tsd_run ps -o stat= --ppid "$p1" | tr -d ' ' | sort | tr '\n' ' ')
+p0=$(container_pid1 z0)
+states0=$(tsd_run ps -o stat= --ppid "$p0" | tr -d ' ' | sort | tr '\n' ' ')
+assert_not_contains "$states1" Z "children of the init"
+assert_contains "$states0" Z "children of a payload that is PID 1 and never reaps (the check works)"
+tsd_run systemctl stop "$(unit z1)" "$(unit z0)"
+
+if [[ $(jq -r '.[] | select(.name == "failpoints") | .value' "$NSC_BUILD_DIR/meson-info/intro-buildoptions.json") == true ]]; then
+        step "a start is 'activating' during setup, active after the exec, failed after a slow failure"
+        tsd_run systemctl set-environment NSCONTAIN_FAILPOINT_SETUP_DELAY_MS=2500
+        conf slow '"command": ["sleep", "1000"]'
+        conf slowfail '"command": ["no-such-command"]'
+        tsd_run systemctl daemon-reload
+        tsd_run systemctl start --no-block "$(unit slow)" "$(unit slowfail)"
+        sleep 1
+        assert_eq "$(tsd_run systemctl is-active "$(unit slow)" || true)" activating "slow, during setup"
+        assert_eq "$(tsd_run systemctl is-active "$(unit slowfail)" || true)" activating "slowfail, during setup"
+        wait_state slow active 10
+        wait_state slowfail failed 10
+        assert_eq "$(prop slowfail ExecMainStatus)" 127 "slowfail"
+        tsd_run systemctl stop "$(unit slow)"
+        tsd_run systemctl unset-environment NSCONTAIN_FAILPOINT_SETUP_DELAY_MS
+else
+        echo "note: built without -Dfailpoints=true, the 'activating during setup' check is not run" >&2
+fi
+
+step "SECURITY row 1: /proc/self/exe never reaches a writable helper binary"
+ROOTFS=$EVIL conf evilu '"command": ["/bin/sh"]'
+ROOTFS=$EVIL conf_nouserns eviln '"command": ["/bin/sh"]'
+ROOTFS=$EVIL conf attacku '"init": true, "command": ["/bin/busybox", "sh", "/attack.sh", "u"]'
+ROOTFS=$EVIL conf_nouserns attackn '"init": true, "command": ["/bin/busybox", "sh", "/attack.sh", "n"]'
+ROOTFS=$EVIL conf_nouserns sealed '"init": true, "command": ["sleep", "1000"]'
+tsd_run systemctl daemon-reload
+for i in $(seq 10); do
+        for n in evilu eviln; do
+                # The payload becomes the helper's image, run inside the container with
+                # argv "/proc/self/exe /bin/sh": it refuses the name and exits 125.
+                start "$n" || true
+                wait_state "$n" failed
+                assert_eq "$(prop "$n" ExecMainStatus)" 125 "$n: the helper image ran inside"
+                tsd_run systemctl reset-failed "$(unit "$n")"
+        done
+done
+assert_contains "$(tsd_journal "$(unit evilu)")" "Invalid container name '/bin/sh'" "the helper's image ran in the container (userns)"
+assert_contains "$(tsd_journal "$(unit eviln)")" "Invalid container name '/bin/sh'" "the helper's image ran in the container (no userns)"
+for n in u n; do
+        start "attack$n" || fail "start failed: $(status_of "attack$n")"
+        wait_state "attack$n" inactive
+        assert_eq "$(tail -1 "$OUT/attack-$n")" done "attack-$n ran"
+        assert_not_contains "$(cat "$OUT/attack-$n")" "WROTE" "attack-$n"
+        assert_not_contains "$(cat "$OUT/attack-$n")" "TRUNCATED" "attack-$n"
+        assert_not_contains "$(cat "$OUT/attack-$n")" "READ" "attack-$n: the init is not dumpable"
+done
+# Without a user namespace the supervisor and the container's init run from a sealed
+# memfd: even the host's root cannot write what /proc/PID/exe leads to.
+start sealed || fail "start failed: $(status_of sealed)"
+main=$(prop sealed MainPID)
+pid1=$(container_pid1 sealed)
+for p in "$main" "$pid1"; do
+        assert_contains "$(tsd_run readlink /proc/"$p"/exe)" "/memfd:nscontain-helper" "exe of $p"
+        assert_fail tsd_run sh -c "echo pwned >>/proc/$p/exe"
+done
+tsd_run systemctl stop "$(unit sealed)"
+assert_eq "$(sha256sum "$TSD_UPPER$HELPER" | cut -d' ' -f1)" "$hash_before" "the installed helper is unchanged"
+
+test_done
