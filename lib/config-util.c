@@ -175,6 +175,9 @@ int parse_timespan(const char *s, uint64_t *ret_usec) {
                 }
                 if (*s == '.') {
                         s++;
+                        /* As systemd: no "3.s", "3. 1" or "3.-1". */
+                        if (*s < '0' || *s > '9')
+                                return -EINVAL;
                         while (*s >= '0' && *s <= '9') {
                                 /* Digits beyond microsecond precision of a year are noise. */
                                 if (frac_div < 100000000000000000ULL) {

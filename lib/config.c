@@ -1688,7 +1688,11 @@ int config_load_file(const char *path, const char *name, Config **ret, char **re
                                   quote(name, q, sizeof(q)));
 
         /* read_full_file_at() stats before reading: an oversized file costs no I/O. */
-        r = read_full_file_at(AT_FDCWD, path, CONFIG_FILE_SIZE_MAX, &text, &size);
+        /* One byte of slack: read_full_file_at() refuses a file of exactly max_size,
+         * and a config of exactly CONFIG_FILE_SIZE_MAX bytes is allowed. */
+        r = read_full_file_at(AT_FDCWD, path, CONFIG_FILE_SIZE_MAX + 1, &text, &size);
+        if (r >= 0 && size > CONFIG_FILE_SIZE_MAX)
+                r = -EFBIG;
         switch (r) {
         case 0:
                 break;
@@ -1710,6 +1714,7 @@ int config_load_file(const char *path, const char *name, Config **ret, char **re
                                           (unsigned long long)st.st_size, CONFIG_FILE_SIZE_MAX);
                 return load_error(file, ret_error, r, "file too large: a config may be at most %d bytes",
                                   CONFIG_FILE_SIZE_MAX);
+        case -ENXIO: /* open(2) of a socket */
         case -EBADFD:
                 if (stat(path, &st) >= 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
                         return load_error(file, ret_error, -ERFKILL, "masked (a symlink to /dev/null)");

@@ -1,4 +1,299 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The search path: $NSCONTAIN_CONFIG_PATH, precedence (first directory wins), masking
+ * (empty file or symlink to /dev/null), enumeration order, and speed at 10,000 files. */
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "lib/config.h"
+#include "lib/strv.h"
+#include "tests.h"
+
+static char root[] = "/tmp/test-config-path.XXXXXX";
+
+static const char *at(const char *name) {
+        static char buf[8][512];
+        static int i;
+        i = (i + 1) % 8;
+        snprintf(buf[i], sizeof(buf[i]), "%s/%s", root, name);
+        return buf[i];
+}
+
+static void write_file(const char *name, const char *content) {
+        int fd = open(at(name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        ASSERT(fd >= 0);
+        ASSERT_EQ(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+        close(fd);
+}
+
+static void write_config(const char *name, const char *rootfs) {
+        char json[256];
+        snprintf(json, sizeof(json), "{\"rootfs\": \"%s\", \"command\": [\"/bin/true\"]}\n", rootfs);
+        write_file(name, json);
+}
+
+static double now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void set_path(const char *dirs) {
+        ASSERT_OK(setenv("NSCONTAIN_CONFIG_PATH", dirs, 1));
+}
+
+TEST(test_search_path) {
+        char **l = NULL;
+
+        ASSERT_OK(unsetenv("NSCONTAIN_CONFIG_PATH"));
+        ASSERT_OK(config_search_path(&l));
+        ASSERT_EQ(strv_length(l), 3);
+        ASSERT_STREQ(l[0], "/etc/nscontain.d");
+        ASSERT_STREQ(l[1], "/run/nscontain.d");
+        ASSERT_STREQ(l[2], "/usr/lib/nscontain.d");
+        l = strv_free(l);
+
+        set_path("/a:/b");
+        ASSERT_OK(config_search_path(&l));
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(l[0], "/a");
+        ASSERT_STREQ(l[1], "/b");
+        l = strv_free(l);
+
+        /* Empty components are skipped, duplicates keep their first place. */
+        set_path("::/a::/b:/a");
+        ASSERT_OK(config_search_path(&l));
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(l[0], "/a");
+        ASSERT_STREQ(l[1], "/b");
+        l = strv_free(l);
+
+        /* A trailing ':' appends the built-in path (as $SYSTEMD_UNIT_PATH does). */
+        set_path("/x:");
+        ASSERT_OK(config_search_path(&l));
+        ASSERT_EQ(strv_length(l), 4);
+        ASSERT_STREQ(l[0], "/x");
+        ASSERT_STREQ(l[1], "/etc/nscontain.d");
+        ASSERT_STREQ(l[3], "/usr/lib/nscontain.d");
+        l = strv_free(l);
+
+        /* Set but empty: no directories at all. */
+        set_path("");
+        ASSERT_OK(config_search_path(&l));
+        ASSERT(l);
+        ASSERT_EQ(strv_length(l), 0);
+        l = strv_free(l);
+
+        ConfigEntry *e = NULL;
+        size_t n = 99;
+        ASSERT_OK(config_enumerate(&e, &n));
+        ASSERT_EQ(n, 0);
+        config_entries_free(e, n);
+        ASSERT_EQ(config_find("web", NULL), -ENOENT);
+}
+
+TEST(test_precedence_and_masking) {
+        char **l = NULL;
+        ASSERT_OK(mkdir(at("etc"), 0755));
+        ASSERT_OK(mkdir(at("run"), 0755));
+        ASSERT_OK(mkdir(at("lib"), 0755));
+        char path[1024];
+        /* "missing" does not exist: a normal state for /run/nscontain.d. */
+        snprintf(path, sizeof(path), "%s:%s:%s:%s", at("etc"), at("missing"), at("run"), at("lib"));
+        set_path(path);
+        ASSERT_OK(config_search_path(&l));
+        ASSERT_EQ(strv_length(l), 4);
+        l = strv_free(l);
+
+        /* web: in all three, /etc wins. */
+        write_config("etc/web.json", "/etc-web");
+        write_config("run/web.json", "/run-web");
+        write_config("lib/web.json", "/lib-web");
+        /* db: /run over /usr/lib. */
+        write_config("run/db.json", "/run-db");
+        write_config("lib/db.json", "/lib-db");
+        /* masked by an empty file in /etc. */
+        write_file("etc/old.json", "");
+        write_config("lib/old.json", "/lib-old");
+        /* masked by a /dev/null symlink in /run. */
+        ASSERT_OK(symlink("/dev/null", at("run/gone.json")));
+        write_config("lib/gone.json", "/lib-gone");
+        /* a mask below a real file does nothing. */
+        write_config("etc/up.json", "/etc-up");
+        write_file("lib/up.json", "");
+        /* a mask with nothing below is still a mask. */
+        write_file("lib/lone.json", "");
+        /* a relative symlink to /dev/null through "..": masks by what it resolves to. */
+        char rel[512];
+        snprintf(rel, sizeof(rel), "../../../../../../../../../../dev/null");
+        ASSERT_OK(symlink(rel, at("etc/rel.json")));
+        /* a symlink to a config elsewhere wins and is not a mask. */
+        ASSERT_OK(symlink("../lib/db.json", at("etc/link.json")));
+        /* a dangling symlink, a directory, invalid names: listed for the caller to report. */
+        ASSERT_OK(symlink("nowhere.json", at("etc/dangling.json")));
+        ASSERT_OK(mkdir(at("run/dir.json"), 0755));
+        write_config("lib/a b.json", "/x");
+        write_config("lib/.hidden.json", "/x");
+        /* not configs. */
+        write_config("etc/web.json~", "/x");
+        write_config("etc/web.json.swp", "/x");
+        write_config("etc/README", "/x");
+        write_config("etc/json", "/x");
+
+        char *p = NULL;
+        ASSERT_OK(config_find("web", &p));
+        ASSERT_STREQ(p, at("etc/web.json"));
+        free(p);
+        ASSERT_OK(config_find("db", &p));
+        ASSERT_STREQ(p, at("run/db.json"));
+        free(p);
+        ASSERT_EQ(config_find("old", &p), -ERFKILL);
+        ASSERT_EQ(config_find("gone", &p), -ERFKILL);
+        ASSERT_EQ(config_find("lone", &p), -ERFKILL);
+        ASSERT_EQ(config_find("rel", &p), -ERFKILL);
+        ASSERT_OK(config_find("up", &p));
+        ASSERT_STREQ(p, at("etc/up.json"));
+        free(p);
+        ASSERT_OK(config_find("link", &p));
+        ASSERT_STREQ(p, at("etc/link.json"));
+        free(p);
+        ASSERT_OK(config_find("dangling", &p));
+        free(p);
+        ASSERT_EQ(config_find("nothere", &p), -ENOENT);
+        ASSERT_EQ(config_find("a b", &p), -EINVAL);
+        ASSERT_EQ(config_find("", &p), -EINVAL);
+        ASSERT_OK(config_find("web", NULL));
+
+        /* The winner is what loads. */
+        _cleanup_config_free_ Config *c = NULL;
+        ASSERT_OK(config_find("db", &p));
+        ASSERT_OK(config_load_file(p, NULL, &c, NULL));
+        ASSERT_STREQ(c->rootfs, "/run-db");
+        free(p);
+
+        ConfigEntry *e = NULL;
+        size_t n = 0;
+        ASSERT_OK(config_enumerate(&e, &n));
+        static const struct {
+                const char *name, *path;
+                bool masked;
+        } expected[] = {
+                {".hidden", "lib/.hidden.json", false},
+                {"a b", "lib/a b.json", false},
+                {"dangling", "etc/dangling.json", false},
+                {"db", "run/db.json", false},
+                {"dir", "run/dir.json", false},
+                {"gone", "run/gone.json", true},
+                {"link", "etc/link.json", false},
+                {"lone", "lib/lone.json", true},
+                {"old", "etc/old.json", true},
+                {"rel", "etc/rel.json", true},
+                {"up", "etc/up.json", false},
+                {"web", "etc/web.json", false},
+        };
+        for (size_t i = 0; i < n && i < ELEMENTSOF(expected); i++) {
+                ASSERT_STREQ(e[i].name, expected[i].name);
+                ASSERT_STREQ(e[i].path, at(expected[i].path));
+                ASSERT_EQ(e[i].masked, expected[i].masked);
+        }
+        ASSERT_EQ(n, ELEMENTSOF(expected));
+        ASSERT(!config_name_is_valid(e[0].name));
+        ASSERT(!config_name_is_valid(e[1].name));
+        config_entries_free(e, n);
+
+        /* A trailing '/' in a search-path entry does not double the slash. */
+        snprintf(path, sizeof(path), "%s/", at("run"));
+        set_path(path);
+        ASSERT_OK(config_find("db", &p));
+        ASSERT_STREQ(p, at("run/db.json"));
+        free(p);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return remove(path);
+}
+
+TEST(test_many) {
+        /* 10,000 configs in one directory, with 1,000 lower copies masked or overridden:
+         * one readdir and one stat per winner. */
+        ASSERT_OK(mkdir(at("many"), 0755));
+        ASSERT_OK(mkdir(at("many-lower"), 0755));
+        for (int i = 0; i < 10000; i++) {
+                char name[64];
+                snprintf(name, sizeof(name), "many/c%05d.json", i);
+                write_config(name, "/r");
+                if (i % 10 == 0) {
+                        snprintf(name, sizeof(name), "many-lower/c%05d.json", i);
+                        write_file(name, "");
+                }
+        }
+        char path[1024];
+        snprintf(path, sizeof(path), "%s:%s", at("many"), at("many-lower"));
+        set_path(path);
+
+        ConfigEntry *e = NULL;
+        size_t n = 0;
+        double t = now();
+        ASSERT_OK(config_enumerate(&e, &n));
+        t = now() - t;
+        ASSERT_EQ(n, 10000);
+        for (size_t i = 0; i < n; i++) {
+                char name[64];
+                snprintf(name, sizeof(name), "c%05zu", i);
+                ASSERT_STREQ(e[i].name, name);
+                ASSERT(!e[i].masked);
+        }
+        printf("# enumerate 10,000: %.1f ms\n", t * 1000);
+
+        /* Enumerate + read + parse 1,000 of them: the generator's budget for all its
+         * work is 50 ms, so ours must be a fraction of it. Sanitizers slow this down. */
+        config_entries_free(e, n);
+        ASSERT_OK(nftw(at("many"), remove_entry, 16, FTW_DEPTH | FTW_PHYS));
+        ASSERT_OK(mkdir(at("many"), 0755));
+        for (int i = 0; i < 1000; i++) {
+                char name[64];
+                snprintf(name, sizeof(name), "many/c%04d.json", i);
+                write_file(
+                        name,
+                        "{\"rootfs\": \"/var/lib/machines/x\", \"command\": [\"/bin/sh\", \"-c\", \"sleep "
+                        "1\"],"
+                        " \"env\": {\"A\": \"b\"}, \"mounts\": [{\"source\": \"/a\", \"target\": \"/b\"}],"
+                        " \"resources\": {\"memory_max\": \"512M\"}, \"restart\": \"on-failure\"}");
+        }
+        snprintf(path, sizeof(path), "%s", at("many"));
+        set_path(path);
+        t = now();
+        ASSERT_OK(config_enumerate(&e, &n));
+        ASSERT_EQ(n, 1000);
+        for (size_t i = 0; i < n; i++) {
+                Config *c = NULL;
+                ASSERT_OK(config_load_file(e[i].path, NULL, &c, NULL));
+                config_free(c);
+        }
+        t = now() - t;
+        config_entries_free(e, n);
+        printf("# enumerate + load 1,000: %.1f ms\n", t * 1000);
+#if defined(__SANITIZE_ADDRESS__)
+        double limit = 0.5;
+#else
+        double limit = 0.025;
+#endif
+        if (t > limit) {
+                fprintf(stderr, "enumerate + load of 1,000 configs took %.1f ms (limit %.0f ms)\n", t * 1000,
+                        limit * 1000);
+                abort();
+        }
+}
+
 int main(void) {
+        ASSERT(mkdtemp(root));
+
+        RUN(test_search_path);
+        RUN(test_precedence_and_masking);
+        RUN(test_many);
+
+        ASSERT_OK(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS));
         return 0;
 }

@@ -412,7 +412,7 @@ TEST(test_mounts) {
         ERR("{" BASE ", \"mounts\": [{\"source\": \"/a\"}]}",
             "web.json: mounts[0].target: required: where to mount inside the container, e.g. \"/data\"");
         ERR("{" BASE ", \"mounts\": [{\"source\": \"/a\", \"target\": \"/b\"}, {\"source\": \"/a\", "
-                     "\"target\": \"data\"}]}",
+            "\"target\": \"data\"}]}",
             "web.json: mounts[1].target: must be an absolute path, e.g. \"/data\"");
         ERR("{" BASE ", \"mounts\": [{\"target\": \"/b\"}]}",
             "web.json: mounts[0].source: required for a bind mount: the host path, e.g. \"/srv/data\"");
@@ -431,7 +431,7 @@ TEST(test_mounts) {
             "web.json: mounts[0].target: must not be on /proc or /sys: the runtime mounts those (and masks "
             "parts of them)");
         ERR("{" BASE ", \"mounts\": [{\"source\": \"/a\", \"target\": \"/data\"}, {\"type\": \"tmpfs\", "
-                     "\"target\": \"/data/\"}]}",
+            "\"target\": \"/data/\"}]}",
             "web.json: mounts[1].target: \"/data\" is already the target of mounts[0]");
         ERR("{" BASE ", \"mounts\": [{\"type\": \"overlay\", \"target\": \"/a\"}]}",
             "web.json: mounts[0].type: unknown type \"overlay\": must be \"bind\" or \"tmpfs\"");
@@ -477,7 +477,7 @@ TEST(test_mounts) {
 
         _cleanup_config_free_ Config *c =
                 PARSE_OK("{" BASE ", \"mounts\": [{\"type\": \"tmpfs\", \"target\": \"/t\", \"options\": "
-                                  "\"size=50%,nr_inodes=1k,uid=0,gid=0,mode=700,huge=never\"},"
+                         "\"size=50%,nr_inodes=1k,uid=0,gid=0,mode=700,huge=never\"},"
                          " {\"type\": \"tmpfs\", \"target\": \"/u\", \"options\": \"\"}]}");
         ASSERT_STREQ(c->mounts[0].options, "size=50%,nr_inodes=1k,uid=0,gid=0,mode=700,huge=never");
         ASSERT(!c->mounts[1].options);
@@ -593,7 +593,7 @@ TEST(test_user_namespace) {
 TEST(test_network) {
         _cleanup_config_free_ Config *c =
                 PARSE_OK("{" BASE ", \"network\": {\"address\": \"fd00::5/64\", \"gateway\": \"fd00::1\", "
-                                  "\"bridge\": \"b\", \"mtu\": 68}}");
+                         "\"bridge\": \"b\", \"mtu\": 68}}");
         ASSERT_STREQ(c->network.address, "fd00::5/64");
         ASSERT_STREQ(c->network.gateway, "fd00::1");
         _cleanup_config_free_ Config *d =
@@ -905,7 +905,7 @@ TEST(test_duplicates) {
         ERR("{" BASE ", \"network\": {\"mode\": \"veth\",\n \"mode\": \"none\"}}",
             "web.json: network.mode: duplicate key (lines 1 and 2)");
         ERR("{" BASE ", \"mounts\": [{\"source\": \"/a\", \"target\": \"/b\"}, {\"target\": \"/c\", "
-                     "\"target\": \"/d\"}]}",
+            "\"target\": \"/d\"}]}",
             "web.json: mounts[1].target: duplicate key (line 1)");
         /* Escapes decode before comparing: "\u0041" is "A". */
         ERR("{" BASE ", \"env\": {\"A\": \"1\", \"\\u0041\": \"2\"}}",
@@ -913,7 +913,7 @@ TEST(test_duplicates) {
         /* The same key in different objects is not a duplicate. */
         _cleanup_config_free_ Config *c =
                 PARSE_OK("{" BASE ", \"mounts\": [{\"source\": \"/a\", \"target\": \"/b\"}, {\"source\": "
-                                  "\"/a\", \"target\": \"/c\"}]}");
+                         "\"/a\", \"target\": \"/c\"}]}");
         ASSERT_EQ(c->n_mounts, 2);
 }
 
