@@ -202,6 +202,32 @@ assert_contains "$st" "overlayfs" "status names the filesystem"
 assert_contains "$st" '"ownership": "chown"' "status names the way out"
 assert_contains "$st" "/var/lib/ovl-root" "status names the rootfs"
 
+step "\"ownership\": \"chown\" shifts an overlayfs root once into the range"
+chown_json="{
+        \"rootfs\": \"/var/lib/ovl-root\",
+        \"command\": [\"/bin/sh\", \"-c\", \"stat -c %u:%g / /bin/busybox > /out/chown-owners; touch /chown-new\"],
+        \"network\": {\"mode\": \"none\"},
+        \"user_namespace\": {\"base\": $BASE, \"ownership\": \"chown\"},
+        \"mounts\": [{\"source\": \"$FIX/out\", \"target\": \"/out\"}]
+}"
+start_container chowned "$chown_json" || fail "container@chowned did not start: $(status_of chowned)"
+tsd_wait_state container@chowned.service inactive 20 || fail "container@chowned did not finish: $(status_of chowned)"
+assert_eq "$(cat "$FIX/out/chown-owners")" $'0:0\n0:0' "the container sees its root as its own"
+assert_eq "$(tsd_run stat -c %u:%g /var/lib/ovl-root /var/lib/ovl-root/bin/busybox /var/lib/ovl-root/chown-new)" \
+        $'524288:524288\n524288:524288\n524288:524288' "owners on disk after the shift"
+assert_contains "$(tsd_run cat /var/lib/nscontain/ownership/chowned)" "state=done" "the shift is recorded"
+# Done once: a file given back to uid 0 is left alone by the next start.
+tsd_run chown 0:0 /var/lib/ovl-root/etc/passwd
+start_container chowned "$chown_json" || fail "second start of container@chowned failed: $(status_of chowned)"
+tsd_wait_state container@chowned.service inactive 20 || fail "container@chowned did not finish: $(status_of chowned)"
+assert_eq "$(tsd_run stat -c %u /var/lib/ovl-root/etc/passwd)" 0 "no second walk"
+# Resumed: an interrupted shift (recorded as such) is finished by the next start.
+tsd_run sed -i 's/^state=done$/state=shifting/' /var/lib/nscontain/ownership/chowned
+start_container chowned "$chown_json" || fail "third start of container@chowned failed: $(status_of chowned)"
+tsd_wait_state container@chowned.service inactive 20 || fail "container@chowned did not finish: $(status_of chowned)"
+assert_eq "$(tsd_run stat -c %u /var/lib/ovl-root/etc/passwd)" "$BASE" "the interrupted shift was finished"
+assert_contains "$(tsd_run cat /var/lib/nscontain/ownership/chowned)" "state=done" "recorded as done again"
+
 step "a missing rootfs fails the start with the path"
 if start_container norootfs "{
         \"rootfs\": \"$FIX/does-not-exist\",
