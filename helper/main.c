@@ -8,6 +8,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 
+#include "build-config.h"
 #include "config.h"
 #include "log.h"
 #include "spawn.h"

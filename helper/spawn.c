@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "build-config.h"
 #include "config.h"
 #include "spawn.h"
 #include "strv.h"

@@ -28,7 +28,10 @@ int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret,
         if ((uint64_t) st.st_size > max_size)
                 return -EFBIG;
 
-        allocated = (size_t) st.st_size + 1;
+        /* Files in /proc and /sys report size 0 and some (sysctls) return EOF on a read
+         * that does not start at offset 0: read them with one large buffer. */
+        allocated = (st.st_size > 0 ? (size_t) st.st_size : 4096) + 1;
+        allocated = MIN(allocated, max_size + 1);
         buf = malloc(allocated);
         if (!buf)
                 return -ENOMEM;

@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "build-config.h"
 #include "config.h"
 #include "fileio.h"
 #include "log.h"
