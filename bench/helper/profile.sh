@@ -22,6 +22,7 @@ runs=$((BENCH_RUNS / 2 > 30 ? BENCH_RUNS / 2 : 30))
 jq '.seccomp = false' "$C/bench.json" >"$C/bench-noseccomp.json"
 jq '.network = {"mode": "host"} | .namespaces.net = false' "$C/bench.json" >"$C/bench-hostnet.json"
 jq '.seccomp = false | .network = {"mode": "host"} | .namespaces.net = false' "$C/bench.json" >"$C/bench-bare.json"
+jq '.namespaces.cgroup = true' "$C/bench.json" >"$C/bench-cgroupns.json"
 
 {
         echo "## Where nscontain's start time goes"
@@ -41,6 +42,7 @@ jq '.seccomp = false | .network = {"mode": "host"} | .namespaces.net = false' "$
         add "seccomp off" "$H --config $C/bench-noseccomp.json bench"
         add "network host (no net ns)" "$H --config $C/bench-hostnet.json bench"
         add "seccomp off, no net ns" "$H --config $C/bench-bare.json bench"
+        add "+cgroup ns (the product default)" "$H --config $C/bench-cgroupns.json bench"
         add "+userns" "$H --config $C/benchu.json benchu"
         add "floor: unshare+chroot" "unshare --mount --pid --uts --ipc --net --fork chroot $BENCH_ROOT /bin/true"
         add "floor without --net" "unshare --mount --pid --uts --ipc --fork chroot $BENCH_ROOT /bin/true"
@@ -172,6 +174,37 @@ jq '.seccomp = false | .network = {"mode": "host"} | .namespaces.net = false' "$
                 echo
         else
                 echo "perf record does not work here: $(tail -n 2 "$P/perf.log")"
+                echo
+        fi
+
+        # Off-CPU time: every switch-out of the helper's processes with its kernel stack;
+        # the wait before the next switch-in is charged to that stack.
+        n=20
+        if perf sched record -q -g -o "$P/sched.data" -- \
+                bash -c 'for i in $(seq '"$n"'); do "$@" >/dev/null 2>&1; done' bench \
+                "$H" --config "$C/bench.json" bench >"$P/sched.log" 2>&1; then
+                echo "### perf sched: where the helper's processes wait, per run (mean of $n runs)"
+                echo
+                echo "State S: asleep until an event (the parent waiting for its child is overlap, not"
+                echo "cost); D: uninterruptible (RCU grace periods, I/O); R/W: preempted or yielding, i.e."
+                echo "waiting for a CPU that other processes hold (machine load, not ours)."
+                echo
+                echo '```'
+                perf sched timehist -i "$P/sched.data" --state -g 2>/dev/null | awk -v n="$n" '
+                        $3 ~ /^(nscontain-helpe|memfd:nscontain|true)\[/ {
+                                task = $3; cs = ""
+                                for (i = 8; i <= NF && i <= 15; i++) cs = cs " " $i
+                                if (task in prev) w[prev[task]] += $4
+                                run += $6; prev[task] = $7 " " cs
+                        }
+                        END {
+                                printf "%8.2f ms  on CPU (run time)\n", run / n
+                                for (k in w) printf "%8.2f ms  %s\n", w[k] / n, k
+                        }' | sort -rn | head -n 16 || true
+                echo '```'
+                echo
+        else
+                echo "perf sched record does not work here: $(tail -n 2 "$P/sched.log")"
                 echo
         fi
 
