@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* nsc-sidecar-call: calls nscontain-sidecar through the helper's client module
+ * (helper/sidecar.c), for the integration tests (passing pidfds, which busctl cannot)
+ * and the round-trip benchmark.
+ *
+ *   nsc-sidecar-call acquire NAME [SIZE]
+ *   nsc-sidecar-call setup NAME pid PID|file|dead|self [bridge=B] [address=A] [gateway=G] [mtu=M]
+ *   nsc-sidecar-call release NAME
+ *   nsc-sidecar-call bench COUNT NAME PID    (medians of AcquireUserRange, SetupNetwork, ReleaseNetwork)
+ *
+ * Failures print "Call failed: MESSAGE" (as busctl does) and exit 1. */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <systemd/sd-bus.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helper/sidecar.h"
+
+static int failed(int r, char *message) {
+        fprintf(stderr, "Call failed: %s\n", message ?: strerror(-r));
+        free(message);
+        return 1;
+}
+
+static int pidfd_open_(pid_t pid) {
+        return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int get_fd(const char *kind, const char *arg) {
+        if (strcmp(kind, "pid") == 0 && arg)
+                return pidfd_open_((pid_t)atoi(arg));
+        if (strcmp(kind, "file") == 0)
+                return open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+        if (strcmp(kind, "self") == 0)
+                return pidfd_open_(getpid());
+        if (strcmp(kind, "dead") == 0) {
+                pid_t p = fork();
+                int fd;
+                if (p == 0)
+                        _exit(0);
+                fd = pidfd_open_(p);
+                (void)waitpid(p, NULL, 0);
+                return fd;
+        }
+        return -1;
+}
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+        return x < y ? -1 : x > y;
+}
+
+static double median_ms(uint64_t *v, size_t n) {
+        qsort(v, n, sizeof(uint64_t), cmp_u64);
+        return (n % 2 ? (double)v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0) / 1000.0;
+}
+
+static int bench(int count, const char *name, pid_t pid) {
+        uint64_t *acq = calloc((size_t)count, sizeof(uint64_t)),
+                 *setup = calloc((size_t)count, sizeof(uint64_t)),
+                 *rel = calloc((size_t)count, sizeof(uint64_t));
+        sd_bus *bus = NULL;
+        char *message = NULL;
+        int fd, r;
+
+        if (!acq || !setup || !rel)
+                return 1;
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return failed(r, NULL);
+        fd = pidfd_open_(pid);
+        if (fd < 0)
+                return failed(-errno, NULL);
+        for (int i = 0; i < count; i++) {
+                uint32_t base;
+                SidecarNetwork net;
+                uint64_t t0 = now_usec(), t1, t2, t3;
+
+                r = sidecar_acquire_user_range(bus, name, 0, &base, &message);
+                t1 = now_usec();
+                if (r >= 0)
+                        r = sidecar_setup_network(bus, name, fd, NULL, &net, &message);
+                t2 = now_usec();
+                if (r >= 0)
+                        r = sidecar_release_network(bus, name, &message);
+                t3 = now_usec();
+                if (r < 0)
+                        return failed(r, message);
+                acq[i] = t1 - t0;
+                setup[i] = t2 - t1;
+                rel[i] = t3 - t2;
+        }
+        printf("calls %d\nAcquireUserRange_median_ms %.3f\nSetupNetwork_median_ms "
+               "%.3f\nReleaseNetwork_median_ms "
+               "%.3f\n",
+               count, median_ms(acq, (size_t)count), median_ms(setup, (size_t)count),
+               median_ms(rel, (size_t)count));
+        sd_bus_flush_close_unref(bus);
+        free(acq);
+        free(setup);
+        free(rel);
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        char *message = NULL;
+        int r;
+
+        if (argc >= 3 && strcmp(argv[1], "acquire") == 0) {
+                uint32_t base;
+                r = sidecar_acquire_user_range(
+                        NULL, argv[2], argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 0, &base, &message);
+                if (r < 0)
+                        return failed(r, message);
+                printf("%" PRIu32 "\n", base);
+                return 0;
+        }
+        if (argc >= 4 && strcmp(argv[1], "setup") == 0) {
+                Network n = {};
+                SidecarNetwork net;
+                int i = 4, fd;
+
+                fd = get_fd(argv[3], strcmp(argv[3], "pid") == 0 ? argv[i++] : NULL);
+                if (fd < 0)
+                        return failed(-errno, NULL);
+                for (; i < argc; i++) {
+                        if (strncmp(argv[i], "bridge=", 7) == 0)
+                                n.bridge = argv[i] + 7;
+                        else if (strncmp(argv[i], "address=", 8) == 0)
+                                n.address = argv[i] + 8;
+                        else if (strncmp(argv[i], "gateway=", 8) == 0)
+                                n.gateway = argv[i] + 8;
+                        else if (strncmp(argv[i], "mtu=", 4) == 0)
+                                n.mtu = (uint32_t)strtoul(argv[i] + 4, NULL, 10);
+                        else {
+                                fprintf(stderr, "Unknown option %s\n", argv[i]);
+                                return 2;
+                        }
+                }
+                r = sidecar_setup_network(NULL, argv[2], fd, &n, &net, &message);
+                if (r < 0)
+                        return failed(r, message);
+                printf("%s %s %s %" PRIu32 "\n", net.host_ifname, net.address,
+                       net.gateway[0] ? net.gateway : "-", net.mtu);
+                return 0;
+        }
+        if (argc == 3 && strcmp(argv[1], "release") == 0) {
+                r = sidecar_release_network(NULL, argv[2], &message);
+                return r < 0 ? failed(r, message) : 0;
+        }
+        if (argc == 5 && strcmp(argv[1], "bench") == 0)
+                return bench(atoi(argv[2]), argv[3], (pid_t)atoi(argv[4]));
+        fprintf(stderr, "Usage: %s acquire|setup|release|bench ... (see the source)\n", argv[0]);
+        return 2;
+}

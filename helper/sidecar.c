@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+#include <systemd/sd-bus.h>
+
+#include "sidecar.h"
+
+#define SIDECAR_DEST  "org.nscontain.Sidecar1"
+#define SIDECAR_PATH_ "/org/nscontain/Sidecar1"
+#define SIDECAR_IFACE "org.nscontain.Sidecar1"
+/* Bus activation plus reconcile at the sidecar's first start can take a moment; a
+ * stuck sidecar must not hang a container start forever. */
+#define SIDECAR_TIMEOUT_USEC (30ULL * 1000000ULL)
+
+static int bus_get(sd_bus *bus, sd_bus **ret) {
+        if (bus) {
+                *ret = sd_bus_ref(bus);
+                return 0;
+        }
+        return sd_bus_open_system(ret);
+}
+
+static int set_error(const sd_bus_error *e, int r, char **ret_error) {
+        if (ret_error) {
+                const char *m = e && e->message ? e->message : strerror(r < 0 ? -r : r);
+                *ret_error = strdup(m);
+        }
+        return r < 0 ? r : -EIO;
+}
+
+static int copy_string(char *dst, size_t size, const char *src) {
+        size_t l = strlen(src);
+        if (l >= size)
+                return -EBADMSG;
+        memcpy(dst, src, l + 1);
+        return 0;
+}
+
+int sidecar_acquire_user_range(sd_bus *bus, const char *name, uint32_t size, uint32_t *ret_base,
+                               char **ret_error) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *m = NULL, *reply = NULL;
+        sd_bus *b = NULL;
+        uint32_t base = 0, got = 0;
+        int r;
+
+        r = bus_get(bus, &b);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(b, &m, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE,
+                                                   "AcquireUserRange");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "su", name, size);
+        if (r >= 0)
+                r = sd_bus_call(b, m, SIDECAR_TIMEOUT_USEC, &error, &reply);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "uu", &base, &got);
+        if (r >= 0 && got < (size ?: 65536))
+                r = -EBADMSG;
+        if (r < 0)
+                set_error(&error, r, ret_error);
+        else
+                *ret_base = base;
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(reply);
+        sd_bus_message_unref(m);
+        sd_bus_flush_close_unref(b);
+        return r;
+}
+
+static int append_string_option(sd_bus_message *m, const char *key, const char *value) {
+        if (!value || !*value)
+                return 0;
+        return sd_bus_message_append(m, "{sv}", key, "s", value);
+}
+
+int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Network *n, SidecarNetwork *ret,
+                          char **ret_error) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *m = NULL, *reply = NULL;
+        sd_bus *b = NULL;
+        const char *ifname = NULL, *address = NULL, *gateway = NULL;
+        SidecarNetwork out = {};
+        int r;
+
+        r = bus_get(bus, &b);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(b, &m, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE,
+                                                   "SetupNetwork");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sh", name, pidfd);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0 && n) {
+                r = append_string_option(m, "bridge", n->bridge);
+                if (r >= 0)
+                        r = append_string_option(m, "address", n->address);
+                if (r >= 0)
+                        r = append_string_option(m, "gateway", n->gateway);
+                if (r >= 0 && n->mtu > 0)
+                        r = sd_bus_message_append(m, "{sv}", "mtu", "u", n->mtu);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_call(b, m, SIDECAR_TIMEOUT_USEC, &error, &reply);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "sssu", &ifname, &address, &gateway, &out.mtu);
+        if (r >= 0)
+                r = copy_string(out.host_ifname, sizeof(out.host_ifname), ifname);
+        if (r >= 0)
+                r = copy_string(out.address, sizeof(out.address), address);
+        if (r >= 0)
+                r = copy_string(out.gateway, sizeof(out.gateway), gateway);
+        if (r >= 0) {
+                strcpy(out.peer_ifname, SIDECAR_PEER_IFNAME);
+                *ret = out;
+        } else
+                set_error(&error, r, ret_error);
+        sd_bus_error_free(&error);
+        sd_bus_message_unref(reply);
+        sd_bus_message_unref(m);
+        sd_bus_flush_close_unref(b);
+        return r;
+}
+
+int sidecar_release_network(sd_bus *bus, const char *name, char **ret_error) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus *b = NULL;
+        int r;
+
+        r = bus_get(bus, &b);
+        if (r >= 0)
+                r = sd_bus_call_method(b, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE, "ReleaseNetwork",
+                                       &error, NULL, "s", name);
+        if (r < 0)
+                set_error(&error, r, ret_error);
+        sd_bus_error_free(&error);
+        sd_bus_flush_close_unref(b);
+        return r;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The helper's client of nscontain-sidecar (org.nscontain.Sidecar1, see
+ * nscontain-sidecar(8)). Self-contained: sd-bus only. Every function takes an optional
+ * bus (NULL: a private system-bus connection for this one call), returns 0 or a
+ * negative errno (-EACCES for the sidecar's uniform refusal), and on failure puts the
+ * sidecar's message in *ret_error when that is non-NULL (free() it). */
+
+#include <net/if.h>
+#include <stdint.h>
+
+#include "config.h"
+
+typedef struct sd_bus sd_bus;
+
+/* The peer's name inside the container's network namespace, before the child renames
+ * it to eth0: the value for Container.ifname. */
+#define SIDECAR_PEER_IFNAME "host0"
+
+typedef struct SidecarNetwork {
+        char host_ifname[IFNAMSIZ]; /* the host side, on the bridge */
+        char peer_ifname[IFNAMSIZ]; /* SIDECAR_PEER_IFNAME, in the container's netns */
+        char address[64];           /* CIDR, e.g. "10.77.3.4/16" */
+        char gateway[64];           /* "" when there is none */
+        uint32_t mtu;
+} SidecarNetwork;
+
+/* NAME's uid/gid range: base of 'size' ids (0: 65536). */
+int sidecar_acquire_user_range(sd_bus *bus, const char *name, uint32_t size, uint32_t *ret_base,
+                               char **ret_error);
+
+/* A veth pair for NAME: the peer goes into the network namespace of the process behind
+ * pidfd (a process in the caller's own unit). n gives bridge, address, gateway, mtu
+ * (NULL or "auto" fields: the sidecar's defaults). */
+int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Network *n, SidecarNetwork *ret,
+                          char **ret_error);
+
+/* Removes NAME's veth; success when there is none. */
+int sidecar_release_network(sd_bus *bus, const char *name, char **ret_error);
