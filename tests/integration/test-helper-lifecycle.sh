@@ -180,9 +180,9 @@ conf rs '"command": ["/bin/sh", "-c", "echo run >>/out/rs; sleep 0.2; exit 1"], 
 tsd_run systemctl daemon-reload
 start rs || fail "start failed: $(status_of rs)"
 retry 15 bash -c "(( \$(wc -l <'$OUT/rs') >= 3 ))" || fail "no restarts: $(status_of rs)"
-tsd_run systemctl stop "$(unit rs)"
-nr=$(prop rs NRestarts)
+nr=$(prop rs NRestarts) # before the stop, which resets it
 ((nr >= 1)) || fail "NRestarts is $nr"
+tsd_run systemctl stop "$(unit rs)"
 
 step "command not found (127) and not executable (126): the start fails, status says why"
 conf nf '"command": ["no-such-command"]'
@@ -210,7 +210,7 @@ assert_contains "$(status_of auto)" 'auto: user_namespace.base "auto" needs nsco
 
 step "init: true reaps zombies (without it they stay)"
 conf z1 '"init": true, "command": ["/bin/sh", "-c", "(sleep 0.2 &); (sleep 0.2 &); exec sleep 1000"]'
-conf z0 '"command": ["/bin/sh", "-c", "(sleep 0.2 &); (sleep 0.2 &); exec sleep 1000"]'
+conf z0 '"stop_timeout": "1s", "command": ["/bin/sh", "-c", "(sleep 0.2 &); (sleep 0.2 &); exec sleep 1000"]'
 tsd_run systemctl daemon-reload
 start z1 || fail "start failed: $(status_of z1)"
 start z0 || fail "start failed: $(status_of z0)"
@@ -227,7 +227,7 @@ tsd_run systemctl stop "$(unit z1)" "$(unit z0)"
 if [[ $(jq -r '.[] | select(.name == "failpoints") | .value' "$NSC_BUILD_DIR/meson-info/intro-buildoptions.json") == true ]]; then
         step "a start is 'activating' during setup, active after the exec, failed after a slow failure"
         tsd_run systemctl set-environment NSCONTAIN_FAILPOINT_SETUP_DELAY_MS=2500
-        conf slow '"command": ["sleep", "1000"]'
+        conf slow '"init": true, "command": ["sleep", "1000"]'
         conf slowfail '"command": ["no-such-command"]'
         tsd_run systemctl daemon-reload
         tsd_run systemctl start --no-block "$(unit slow)" "$(unit slowfail)"
