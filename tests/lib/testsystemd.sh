@@ -184,15 +184,26 @@ tsd_root() {
 
 # Installs a meson build (default $NSC_BUILD_DIR) into the overlay, before tsd_boot.
 tsd_install() {
-        local build=${1:-${NSC_BUILD_DIR:-}} d log
+        local build=${1:-${NSC_BUILD_DIR:-}} d log prefix
         [[ -n $build ]] || _tsd_die "tsd_install: no build dir (NSC_BUILD_DIR unset)"
         tsd_init
         [[ -z $TSD_PID ]] || _tsd_die "tsd_install must come before tsd_boot"
         log=$TSD_DIR/install.log
+        # D-Bus reads policies only from /usr/share and /etc: a /usr/local build would
+        # install but not work.
+        prefix=$(python3 -c 'import json, sys
+print(next(o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "prefix"))' \
+                "$build/meson-info/intro-buildoptions.json") || _tsd_die "$build is not a meson build dir"
+        [[ $prefix == /usr ]] || _tsd_die "$build is configured with prefix $prefix; integration tests need --prefix=/usr"
         if ! DESTDIR=$TSD_UPPER meson install -C "$build" --no-rebuild --quiet >"$log" 2>&1; then
                 cat "$log" >&2
                 _tsd_die "meson install into the overlay failed"
         fi
+        # meson < 1.3 joins several pkgconfig_define pairs into one bogus value, which
+        # shows up as a directory named like "usr=rootprefix=/usr=prefix=/usr".
+        for d in "$TSD_UPPER"/*=*; do
+                [[ -e $d ]] && _tsd_die "meson install wrote to '${d#"$TSD_UPPER"}/...': broken install dir (pkgconfig_define in meson.build?)"
+        done
         # A real directory here would hide the host's /lib -> usr/lib (merged /usr)
         # symlink inside the overlay and break every binary.
         for d in bin sbin lib lib32 lib64 libx32; do
@@ -235,6 +246,11 @@ _tsd_etc_build() {
                 ln -sfn /dev/null "$etc/systemd/system-generators/$g"
         done
         ln -sfn /lib/systemd/system/multi-user.target "$etc/systemd/system/default.target"
+        # As Debian's systemd-container enables it: containers with "autostart" hang
+        # off machines.target.
+        mkdir -p "$etc/systemd/system/multi-user.target.wants"
+        ln -sfn /lib/systemd/system/machines.target \
+                "$etc/systemd/system/multi-user.target.wants/machines.target"
         # The journal stays in /run (nothing written to the overlay) and keeps every line.
         cat >"$etc/systemd/journald.conf.d/50-tsd.conf" <<-EOF2
 	[Journal]
