@@ -6,7 +6,9 @@
  * Parent side (host user namespace, full privileges): the rootfs and every bind source
  * are cloned into detached mount trees with open_tree(OPEN_TREE_CLONE), idmapped through
  * the child's user namespace and made read-only as configured. Only the host can make
- * an idmapped mount, and a detached tree cannot be swapped behind our back.
+ * an idmapped mount, and a detached tree cannot be swapped behind our back. With
+ * "ownership": "chown" (filesystems that refuse idmapped mounts, such as overlayfs) the
+ * tree is instead shifted into the range once, by an fd walk, and the shift recorded.
  *
  * Child side (new user + mount namespace): propagation private first, the root tree is
  * attached, and everything else is mounted with the new mount API, every target opened
