@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -492,8 +493,40 @@ static int parent_prepare(Container *c, pid_t pid, int pidfd, Failure *f) {
 /* EOF on the sync socket without a message: the child's end was closed by a
  * successful execve() (it is CLOEXEC). A message: setup failed, here is why. */
 static int parent_wait_exec(Container *c, Failure *f) {
+        _cleanup_close_ int sfd = -EBADF;
         Failure child = {};
+        sigset_t mask;
         ssize_t n;
+
+        /* A stop request (systemctl stop, or TimeoutStartSec=) while the child is still
+         * setting up: give up the start instead of leaving it to the final SIGKILL. */
+        helper_signal_set(&mask);
+        sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sfd < 0)
+                return failf(f, errno, "Failed to create a signalfd");
+
+        for (;;) {
+                struct pollfd p[] = {
+                        {.fd = c->sync_fd, .events = POLLIN},
+                        {.fd = sfd, .events = POLLIN},
+                };
+                struct signalfd_siginfo si;
+
+                if (poll(p, ELEMENTSOF(p), -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return failf(f, errno, "Failed to wait for the container's setup");
+                }
+                if (p[0].revents)
+                        break;
+                while (read(sfd, &si, sizeof(si)) == sizeof(si))
+                        if (si.ssi_signo != SIGUSR1 && si.ssi_signo != SIGUSR2) {
+                                failf(f, ECANCELED, "Start cancelled by %s during setup",
+                                      signal_to_string((int)si.ssi_signo));
+                                f->exit_code = 128 + (int)si.ssi_signo;
+                                return -ECANCELED;
+                        }
+        }
 
         do
                 n = recv(c->sync_fd, &child, sizeof(child), 0);
