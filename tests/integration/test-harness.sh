@@ -84,6 +84,8 @@ assert_eq "$(tsd_run stat -f -c %T /)" overlayfs "root filesystem type"
 assert_eq "$(tsd_run stat -f -c %T "$TSD_FIXTURES")" "$(stat -f -c %T "$TSD_FIXTURES")" "fixture dir type"
 assert_eq "$(tsd_run readlink /lib)" usr/lib "/lib is still the merged-/usr symlink"
 if [[ -n $NSC_BUILD_DIR ]]; then
+        # The install went where it should without the harness moving anything.
+        assert_eq "$(cat "$TSD_DIR/install-fixups" 2>/dev/null)" "" "files installed to broken directories"
         assert_ok tsd_run test -f /usr/lib/systemd/system/container@.service
         assert_ok tsd_run test -f /usr/lib/tmpfiles.d/nscontain.conf
         assert_ok tsd_run test -d /var/lib/nscontain
