@@ -50,7 +50,9 @@ TSD_MASK_UNITS=(
         systemd-ask-password-console.path ldconfig.service e2scrub_reap.service
         postgresql.service postgresql@.service cron.service ssh.service
         apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer
-        fstrim.timer man-db.timer
+        fstrim.timer man-db.timer systemd-initctl.socket
+        # kernel.* settings are global: the test system must not rewrite the host's.
+        systemd-sysctl.service
 )
 # Generators that only look for disks, consoles and init scripts.
 TSD_MASK_GENERATORS=(
