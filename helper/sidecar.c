@@ -19,6 +19,14 @@ static int bus_get(sd_bus *bus, sd_bus **ret) {
         return sd_bus_open_system(ret);
 }
 
+/* Closes only a connection of our own: the caller's stays usable. */
+static void bus_put(sd_bus *caller_bus, sd_bus *b) {
+        if (caller_bus)
+                sd_bus_unref(b);
+        else
+                sd_bus_flush_close_unref(b);
+}
+
 static int set_error(const sd_bus_error *e, int r, char **ret_error) {
         if (ret_error) {
                 const char *m = e && e->message ? e->message : strerror(r < 0 ? -r : r);
@@ -62,7 +70,7 @@ int sidecar_acquire_user_range(sd_bus *bus, const char *name, uint32_t size, uin
         sd_bus_error_free(&error);
         sd_bus_message_unref(reply);
         sd_bus_message_unref(m);
-        sd_bus_flush_close_unref(b);
+        bus_put(bus, b);
         return r;
 }
 
@@ -118,7 +126,7 @@ int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Networ
         sd_bus_error_free(&error);
         sd_bus_message_unref(reply);
         sd_bus_message_unref(m);
-        sd_bus_flush_close_unref(b);
+        bus_put(bus, b);
         return r;
 }
 
@@ -134,6 +142,6 @@ int sidecar_release_network(sd_bus *bus, const char *name, char **ret_error) {
         if (r < 0)
                 set_error(&error, r, ret_error);
         sd_bus_error_free(&error);
-        sd_bus_flush_close_unref(b);
+        bus_put(bus, b);
         return r;
 }
