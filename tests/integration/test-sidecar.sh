@@ -236,9 +236,17 @@ assert_fail tsd_run ip link show nsc-half
 assert_ok tsd_run ip link show nsc-web
 assert_contains "$(tsd_journal nscontain-sidecar.service)" "Removed nsc-ghost, the network of ghost, which is not running."
 
-step "a stale veth of the same container is replaced on its next start"
-tsd_run systemctl kill -s KILL container@web.service
-retry 10 sh -c "! nsenter -t $TSD_PID -n ip link show nsc-web"
+step "a veth left by an earlier start of the same container is replaced"
+tsd_run systemd-run -q --unit=container@again.service -p Type=exec sh -c \
+        'unshare -n sleep 1000 & p=$!; sleep 0.2; nsc-call pid again $p >/run/again1.out 2>&1 &&
+         nsc-call pid again $p >/run/again2.out 2>&1; echo $? >/run/again.rc; wait'
+retry 10 tsd_run test -s /run/again.rc
+assert_eq "$(tsd_run cat /run/again.rc)" 0 "second SetupNetwork: $(tsd_run cat /run/again2.out)"
+assert_eq "$(tsd_run ip -o link show type veth | grep -c 'alias nscontain:again')" 1 "one veth for 'again'"
+assert_eq "$(tsd_run cat /run/again1.out | cut -d' ' -f2)" "$(tsd_run cat /run/again2.out | cut -d' ' -f2)" "same address"
+# Stopping the container ends its netns, and the kernel takes the pair with it.
+tsd_run systemctl kill -s KILL container@again.service
+retry 10 sh -c "! nsenter -t $TSD_PID -n ip link show nsc-again"
 
 step "idle exit and re-activation"
 tsd_write /etc/systemd/system/nscontain-sidecar.service.d/idle.conf <<EOF
