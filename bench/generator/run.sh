@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Times nscontain-generator on 1, 100, 1,000 and 10,000 configs against a floor (a
 # program that only reads the same files and writes as many, floor.c), and prints
-# the medians. Target: 1,000 configs in under 50 ms, within 3x the floor, linear.
+# the medians of wall-clock and CPU time. Target: 1,000 configs in under 50 ms, within 3x the floor, linear.
 #
 #   bench/generator/run.sh [GENERATOR] [RUNS]
 # GENERATOR defaults to build/generator/nscontain-generator; RUNS (per size) to 11.
@@ -13,7 +13,11 @@ runs=${2:-11}
 [ -x "$generator" ] || { echo "no generator at $generator (build first, or pass its path)" >&2; exit 1; }
 generator=$(realpath "$generator")
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-generator.XXXXXX")
+# Under systemd the output goes to /run/systemd/generator, a tmpfs: measure on one
+# too (/dev/shm), or disk journaling dominates both numbers.
+base=${BENCH_DIR:-/dev/shm}
+[ -d "$base" ] && [ -w "$base" ] || base=${TMPDIR:-/tmp}
+tmp=$(mktemp -d "$base/bench-generator.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 ${CC:-cc} -O2 -o "$tmp/floor" "$here/floor.c"
@@ -32,21 +36,25 @@ make_configs() {
         done
 }
 
-# Median wall time in ms (3 decimals) of RUNS runs of "$@" OUT, with a fresh output
-# directory each run (made and removed outside the timed part).
-median_ms() {
-        local i t0 t1 times=()
+# Medians over RUNS runs of "$@" OUT, with a fresh output directory each run (made
+# and removed outside the timed part): "WALL_MS CPU_MS", CPU being user + system
+# time, which a busy machine disturbs less than wall time.
+measure() {
+        local i t0 t1 wall=() cpu=() TIMEFORMAT='%3U %3S' u s
         for ((i = 0; i < runs; i++)); do
                 rm -rf "$tmp/out" && mkdir "$tmp/out"
                 t0=$EPOCHREALTIME
-                "$@" "$tmp/out" >/dev/null
+                read -r u s < <({ time "$@" "$tmp/out" >/dev/null 2>&1; } 2>&1)
                 t1=$EPOCHREALTIME
-                times+=("$(((${t1/./} - ${t0/./})))")
+                wall+=("$(((${t1/./} - ${t0/./})))")
+                cpu+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%d", (u + s) * 1000000 }')")
         done
-        printf '%s\n' "${times[@]}" | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2) { printf "%.3f", $1 / 1000 }'
+        med() { printf '%s\n' "$@" | sort -n | awk -v n=$# 'NR == int((n + 1) / 2) { printf "%.3f", $1 / 1000 }'; }
+        echo "$(med "${wall[@]}") $(med "${cpu[@]}")"
 }
 
-printf '%8s %14s %10s %7s %16s\n' configs generator_ms floor_ms ratio per_config_us
+echo "in $(df --output=fstype "$tmp" | tail -1) $tmp; median of $runs runs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%8s %10s %10s %7s %10s %10s %7s %12s\n' configs gen_ms floor_ms ratio gen_cpu floor_cpu ratio us/config
 for n in 1 100 1000 10000; do
         make_configs "$tmp/conf$n" "$n"
         export NSCONTAIN_CONFIG_PATH=$tmp/conf$n SYSTEMD_LOG_TARGET=console
@@ -56,8 +64,11 @@ for n in 1 100 1000 10000; do
         written=$(find "$tmp/out" -name 50-nscontain.conf | wc -l)
         [ "$written" = "$n" ] || { echo "generator wrote $written drop-ins for $n configs" >&2; exit 1; }
 
-        g=$(median_ms "$generator")
-        f=$(median_ms "$tmp/floor" "$tmp/conf$n")
-        awk -v n="$n" -v g="$g" -v f="$f" \
-                'BEGIN { printf "%8d %14.2f %10.2f %7.2f %16.1f\n", n, g, f, g / f, g * 1000 / n }'
+        read -r gw gc < <(measure "$generator")
+        read -r fw fc < <(measure "$tmp/floor" "$tmp/conf$n")
+        awk -v n="$n" -v gw="$gw" -v fw="$fw" -v gc="$gc" -v fc="$fc" 'BEGIN {
+                cr = fc > 0 ? sprintf("%.2f", gc / fc) : "-"
+                printf "%8d %10.2f %10.2f %7.2f %10.2f %10.2f %7s %12.1f\n", n, gw, fw, gw / fw, gc, fc, cr,
+                        gw * 1000 / n }'
+        rm -rf "$tmp/conf$n"
 done
