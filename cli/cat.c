@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "nscontain.h"
+#include "strv.h"
+
+static void help(void) {
+        printf("nscontain cat [OPTIONS...] NAME\n\n"
+               "Shows the config of container NAME as nscontain reads it (every default filled\n"
+               "in), then the unit files systemd runs it from: the unit and its drop-ins, as\n"
+               "\"systemctl cat\" does.\n\n"
+               "  -h --help       Show this help\n"
+               "     --no-pager   Do not pipe output into a pager\n\n"
+               "Exit status: 0 on success, 1 on failure (an invalid config, no unit), 2 on a\n"
+               "usage error, 4 when there is no container NAME.\n");
+}
+
+static int cat_file(const char *path) {
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        int r;
+
+        r = read_full_file_at(AT_FDCWD, path, 4 * 1024 * 1024, &text, &size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read '%s': %m", path);
+        printf("\n# %s\n", path);
+        fwrite(text, 1, size, stdout);
+        if (size > 0 && text[size - 1] != '\n')
+                putchar('\n');
+        return 0;
+}
+
+int verb_cat(int argc, char *argv[]) {
+        enum { ARG_NO_PAGER = 0x100 };
+        static const struct option options[] = {
+                {"help", no_argument, NULL, 'h'},
+                {"no-pager", no_argument, NULL, ARG_NO_PAGER},
+                {},
+        };
+        _cleanup_(container_ref_done) ContainerRef ref = {};
+        _cleanup_config_free_ Config *config = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(unit_info_done) UnitInfo unit = {};
+        _cleanup_free_ char *json = NULL;
+        int c, r, ret = 0;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_NO_PAGER:
+                        arg_no_pager = true;
+                        break;
+                default:
+                        return EXIT_USAGE;
+                }
+        if (optind + 1 != argc) {
+                log_error("Expected exactly one container NAME; see 'nscontain cat --help'.");
+                return EXIT_USAGE;
+        }
+
+        r = container_ref_find(argv[optind], &ref);
+        if (r < 0)
+                return r == -EINVAL ? EXIT_USAGE : EXIT_NO_CONTAINER;
+
+        r = bus_open_system(&bus);
+        if (r < 0)
+                return EXIT_FAILED;
+        r = unit_info_get(bus, ref.unit, &unit, &error);
+        if (r < 0) {
+                log_error("Failed to get the unit files of %s: %s", ref.unit, error.message ?: strerror(-r));
+                return EXIT_FAILED;
+        }
+
+        pager_open();
+
+        r = container_ref_load(&ref, &config);
+        if (r >= 0) {
+                r = config_to_json(config, &json);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to format the config of '%s': %m", ref.name);
+                        ret = EXIT_FAILED;
+                } else
+                        printf("# %s (as read, with defaults)\n%s\n", ref.config_path, json);
+        } else
+                ret = EXIT_FAILED;
+
+        if (isempty(unit.fragment_path)) {
+                log_error("%s has no unit file (load state: %s).", ref.unit, strna(unit.load_state));
+                return EXIT_FAILED;
+        }
+        if (cat_file(unit.fragment_path) < 0)
+                ret = EXIT_FAILED;
+        STRV_FOREACH (p, unit.dropin_paths)
+                if (cat_file(*p) < 0)
+                        ret = EXIT_FAILED;
+        return ret;
+}

@@ -1,0 +1,813 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* nscontain exec: a new process inside a running container.
+ *
+ *   nscontain (host)                 I (intermediate)               G (the command)
+ *   unit state, MainPID, PID 1
+ *   pidfd of PID 1, user resolved
+ *   through /proc/PID1/root
+ *   fork ─────────────────────────►  non-dumpable, PDEATHSIG
+ *                                    setgroups (host gids)
+ *                                    setns(pidfd, every ns that differs)
+ *                                    fork ────────────────────────► (in the container's pid ns)
+ *   ◄──── MSG_PID (G's pid) ───────  wait for G, exit with its code waits for "go"
+ *   AttachProcessesToUnit(G)
+ *   "go" ───────────────────────────────────────────────────────►  setsid; -t: pty from the
+ *   ◄────────────────────────── MSG_PTY (master fd) ────────────   container's /dev/ptmx
+ *                                                                  workdir, env, creds_apply()
+ *   ◄──────────── EOF (exec'd) or MSG_FAILURE ───────────────────  close fds, execve
+ *   relay the pty / forward signals; exit with I's code = G's.
+ *
+ * G is attached to the container's unit before it does anything, so everything it
+ * runs is accounted, limited and stopped with the container. */
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#include "fileio.h"
+#include "helper.h"
+#include "log.h"
+#include "nscontain.h"
+#include "strv.h"
+#include "user.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+static bool arg_tty = false;
+static const char *arg_user = NULL;
+static const char *arg_workdir = NULL;
+static char **arg_env = NULL;
+
+typedef enum MessageType {
+        MSG_PID = 1,
+        MSG_PTY,
+        MSG_FAILURE,
+} MessageType;
+
+typedef struct Message {
+        MessageType type;
+        pid_t pid;
+        Failure failure;
+} Message;
+
+static void help(void) {
+        printf("nscontain exec [OPTIONS...] NAME [--] COMMAND [ARGS...]\n\n"
+               "Runs COMMAND inside the running container NAME: in all its namespaces, under\n"
+               "its root, as its user with its capabilities, no_new_privileges and seccomp\n"
+               "filter, in its unit's cgroup. COMMAND is looked up in the container's PATH.\n\n"
+               "  -h --help          Show this help\n"
+               "  -t --tty           Allocate a terminal from the container's /dev/pts\n"
+               "  -u --user=USER     Run as USER (name, uid, uid:gid; default: the config's)\n"
+               "  -w --workdir=DIR   Working directory inside (default: the config's)\n"
+               "  -e --env=KEY=VALUE Set an environment variable (repeatable)\n\n"
+               "Exit status: the command's (128+N when it is killed by signal N); 125 when\n"
+               "nscontain fails (no such or no running container, not root), 126 when the\n"
+               "command cannot be executed, 127 when it is not found.\n");
+}
+
+/* One line, like the helper's: "web: Failed to …: errno". */
+static void failure_report(const char *name, const Failure *f) {
+        if (f->error > 0)
+                log_error_errno(f->error, "%s: %s: %m", name, f->message);
+        else
+                log_error("%s: %s", name, f->message);
+}
+
+static int send_message(int fd, const Message *m, int pass_fd) {
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+        if (pass_fd >= 0) {
+                mh.msg_control = &control;
+                mh.msg_controllen = sizeof(control);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+        }
+        if (sendmsg(fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(*m))
+                return negative_errno();
+        return 0;
+}
+
+/* Returns 1 with a message (and *ret_fd when one came along), 0 on EOF. */
+static int receive_message(int fd, Message *m, int *ret_fd) {
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = &control,
+                            .msg_controllen = sizeof(control)};
+        ssize_t n;
+
+        do
+                n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return negative_errno();
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                    c->cmsg_len == CMSG_LEN(sizeof(int))) {
+                        int passed;
+                        memcpy(&passed, CMSG_DATA(c), sizeof(int));
+                        if (ret_fd && *ret_fd < 0)
+                                *ret_fd = passed;
+                        else
+                                safe_close(passed);
+                }
+        if (n == 0)
+                return 0;
+        if (n != (ssize_t)sizeof(*m))
+                return -EBADMSG;
+        m->failure.message[sizeof(m->failure.message) - 1] = 0;
+        return 1;
+}
+
+_noreturn_ static void child_fail(int fd, Failure *f) {
+        Message m = {.type = MSG_FAILURE, .failure = *f};
+
+        if (m.failure.exit_code <= 0 || m.failure.exit_code > 255)
+                m.failure.exit_code = EXIT_EXEC_FAILED;
+        (void)send_message(fd, &m, -EBADF);
+        _exit(m.failure.exit_code);
+}
+
+/* Sets "KEY=VALUE" in env, replacing KEY unless keep_existing. */
+static int env_set(char ***env, const char *kv, bool keep_existing) {
+        size_t k = strcspn(kv, "=");
+        char *copy;
+
+        for (char **e = *env; e && *e; e++)
+                if (strncmp(*e, kv, k) == 0 && (*e)[k] == '=') {
+                        if (keep_existing)
+                                return 0;
+                        copy = strdup(kv);
+                        if (!copy)
+                                return -ENOMEM;
+                        free(*e);
+                        *e = copy;
+                        return 0;
+                }
+        return strv_extend(env, kv);
+}
+
+static const char *env_get(char **env, const char *key) {
+        size_t k = strlen(key);
+
+        STRV_FOREACH (e, env)
+                if (strncmp(*e, key, k) == 0 && (*e)[k] == '=')
+                        return *e + k + 1;
+        return NULL;
+}
+
+/* The config's env, the -e values on top, and what a login would give (HOME, USER,
+ * LOGNAME; TERM with -t) where neither set it. */
+static int build_env(const Config *config, const ResolvedUser *u, char ***ret) {
+        _cleanup_strv_free_ char **env = strv_copy(config->env);
+        _cleanup_free_ char *home = NULL, *user = NULL, *logname = NULL, *term = NULL;
+
+        if (!env && config->env)
+                return -ENOMEM;
+        STRV_FOREACH (e, arg_env)
+                if (env_set(&env, *e, false) < 0)
+                        return -ENOMEM;
+        if (asprintf(&home, "HOME=%s", u->home ?: "/") < 0)
+                return -ENOMEM;
+        if (env_set(&env, home, true) < 0)
+                return -ENOMEM;
+        if (u->name && (asprintf(&user, "USER=%s", u->name) < 0 || env_set(&env, user, true) < 0 ||
+                        asprintf(&logname, "LOGNAME=%s", u->name) < 0 || env_set(&env, logname, true) < 0))
+                return -ENOMEM;
+        if (arg_tty &&
+            (asprintf(&term, "TERM=%s", getenv("TERM") ?: "xterm") < 0 || env_set(&env, term, true) < 0))
+                return -ENOMEM;
+        if (!env && !(env = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
+/* execve with the lookup in the container's PATH (never ours, never /bin/sh on
+ * ENOEXEC), as the helper runs the payload. Returns only on failure, with f filled. */
+static void exec_command(char **argv, char **env, Failure *f) {
+        const char *path = env_get(env, "PATH") ?: DEFAULT_PATH_ENV + STRLEN("PATH=");
+        int denied = 0;
+
+        if (strchr(argv[0], '/')) {
+                execve(argv[0], argv, env);
+                int e = errno;
+                failf(f, e, "Failed to execute '%s'", argv[0]);
+                f->exit_code = e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+                return;
+        }
+        for (const char *p = path; *p;) {
+                size_t len = strcspn(p, ":");
+                _cleanup_free_ char *file = NULL;
+
+                if (len > 0 && p[0] == '/' && asprintf(&file, "%.*s/%s", (int)len, p, argv[0]) >= 0) {
+                        execve(file, argv, env);
+                        if (errno == EACCES || errno == EPERM) {
+                                if (!denied)
+                                        denied = errno;
+                        } else if (errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG &&
+                                   errno != ELOOP) {
+                                int e = errno;
+                                failf(f, e, "Failed to execute '%s'", file);
+                                f->exit_code = EXIT_CANNOT_EXEC;
+                                return;
+                        }
+                }
+                p += len;
+                if (*p == ':')
+                        p++;
+        }
+        if (denied) {
+                failf(f, denied, "Failed to execute '%s'", argv[0]);
+                f->exit_code = EXIT_CANNOT_EXEC;
+                return;
+        }
+        failf(f, ENOENT, "Command '%s' not found in the container's PATH (%s)", argv[0], path);
+        f->exit_code = EXIT_NOT_FOUND;
+}
+
+/* A terminal from the container's own devpts: its /dev/ptmx, the peer opened through
+ * the master (TIOCGPTPEER), so no path inside the container is trusted for the slave.
+ * The slave becomes our controlling terminal and stdio; the master goes to nscontain. */
+static int child_setup_pty(int sync_fd, Failure *f) {
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        Message m = {.type = MSG_PTY};
+        int unlock = 0, r;
+
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                return failf(f, errno, "Failed to open the container's /dev/ptmx");
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+                return failf(f, errno, "Failed to unlock the pseudo terminal");
+        slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return failf(f, errno, "Failed to open the pseudo terminal's peer");
+        if (ioctl(slave, TIOCSCTTY, 0) < 0)
+                return failf(f, errno, "Failed to make the pseudo terminal the controlling terminal");
+        for (int i = 0; i < 3; i++)
+                if (dup2(slave, i) < 0)
+                        return failf(f, errno, "Failed to connect standard input/output to the terminal");
+        r = send_message(sync_fd, &m, master);
+        if (r < 0)
+                return failf(f, r, "Failed to pass the terminal to nscontain");
+        return 0;
+}
+
+typedef struct ExecContext {
+        const ContainerRef *ref;
+        Config *config;
+        ResolvedUser user;
+        gid_t *host_groups; /* the user's supplementary groups as host gids, for setgroups before setns */
+        size_t n_host_groups;
+        bool join_userns;
+        int ns_flags;
+        int pidfd; /* of the container's PID 1 */
+        char **argv;
+        sigset_t saved_mask;
+} ExecContext;
+
+/* G: in the container's namespaces; runs COMMAND or reports why not. */
+_noreturn_ static void command_run(ExecContext *x, int sync_fd) {
+        _cleanup_strv_free_ char **env = NULL;
+        const char *workdir = x->config->workdir ?: "/";
+        char cwd[4096], go;
+        Failure f = {};
+        ssize_t n;
+        int r;
+
+        x->pidfd = safe_close(x->pidfd);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+                failf(&f, errno, "Failed to set the parent death signal");
+                child_fail(sync_fd, &f);
+        }
+
+        /* Wait until nscontain has put us into the container's unit. */
+        do
+                n = recv(sync_fd, &go, 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n != 1)
+                _exit(EXIT_EXEC_FAILED);
+
+        /* Our own session: no way to push input into a terminal of the host (TIOCSTI,
+         * CVE-2017-5226), with -t the container's pty becomes the controlling one. */
+        if (setsid() < 0) {
+                failf(&f, errno, "Failed to start a new session");
+                child_fail(sync_fd, &f);
+        }
+        if (arg_tty && child_setup_pty(sync_fd, &f) < 0)
+                child_fail(sync_fd, &f);
+
+        if (chdir(workdir) < 0) {
+                failf(&f, errno, "Failed to change to the working directory '%s'", workdir);
+                child_fail(sync_fd, &f);
+        }
+        /* CVE-2024-21626: a cwd outside the root makes getcwd() fail. */
+        if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/') {
+                failf(&f, errno ?: ENOENT, "The working directory '%s' is not inside the container",
+                      workdir);
+                child_fail(sync_fd, &f);
+        }
+
+        r = build_env(x->config, &x->user, &env);
+        if (r < 0) {
+                failf(&f, r, "Failed to build the environment");
+                child_fail(sync_fd, &f);
+        }
+
+        /* The helper's own credential code: bounding set, groups, gid, uid, NNP,
+         * seccomp, all five capability sets. */
+        if (creds_apply(x->config, &x->user, &f) < 0)
+                child_fail(sync_fd, &f);
+
+        if (sigprocmask(SIG_SETMASK, &x->saved_mask, NULL) < 0) {
+                failf(&f, errno, "Failed to restore the signal mask");
+                child_fail(sync_fd, &f);
+        }
+        /* CVE-2024-21626: nothing but 0–2 survives the exec. CLOEXEC, not close: the
+         * sync socket closing at exec is how nscontain learns that the exec happened. */
+        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+                failf(&f, errno, "Failed to mark file descriptors close-on-exec");
+                child_fail(sync_fd, &f);
+        }
+
+        exec_command(x->argv, env, &f);
+        child_fail(sync_fd, &f);
+}
+
+/* I: joins the namespaces and forks G into the container's pid namespace. */
+_noreturn_ static void intermediate_run(ExecContext *x, int sync_fd, pid_t parent) {
+        Message m = {.type = MSG_PID};
+        Failure f = {};
+        siginfo_t si = {};
+        pid_t pid;
+
+        /* Non-dumpable from here to the exec: nothing in the container may ptrace us or
+         * open our fds through /proc while we hold the host's (CVE-2016-8659). */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+                failf(&f, errno, "Failed to protect the setup process");
+                child_fail(sync_fd, &f);
+        }
+        if (getppid() != parent)
+                _exit(EXIT_EXEC_FAILED);
+
+        /* setgroups() is denied inside the container's user namespace (SECURITY.md row
+         * 10): the groups must be the user's before we join it; creds_apply() checks. */
+        if (x->join_userns && setgroups(x->n_host_groups, x->host_groups) < 0) {
+                failf(&f, errno, "Failed to set the supplementary groups of user '%s'", x->config->user);
+                child_fail(sync_fd, &f);
+        }
+
+        /* All at once through the pidfd: the kernel joins them in the right order and
+         * either all or none. The mount namespace's root (the container's, after its
+         * pivot_root) becomes our root and cwd. */
+        if (setns(x->pidfd, x->ns_flags) < 0) {
+                failf(&f, errno, "Failed to enter the namespaces of the container");
+                child_fail(sync_fd, &f);
+        }
+
+        pid = fork();
+        if (pid < 0) {
+                failf(&f, errno, "Failed to fork into the container's pid namespace");
+                child_fail(sync_fd, &f);
+        }
+        if (pid == 0)
+                command_run(x, sync_fd);
+
+        m.pid = pid;
+        if (send_message(sync_fd, &m, -EBADF) < 0) {
+                kill(pid, SIGKILL);
+                _exit(EXIT_EXEC_FAILED);
+        }
+        sync_fd = safe_close(sync_fd);
+        x->pidfd = safe_close(x->pidfd);
+
+        while (waitid(P_PID, (id_t)pid, &si, WEXITED) < 0)
+                if (errno != EINTR)
+                        _exit(EXIT_EXEC_FAILED);
+        if (si.si_code == CLD_EXITED)
+                _exit(si.si_status);
+        _exit(128 + si.si_status);
+}
+
+/* The host gid of each supplementary group, through the container's gid_map. */
+static int host_groups_map(pid_t init, const ResolvedUser *u, gid_t **ret, size_t *ret_n) {
+        _cleanup_free_ char *path = NULL, *map = NULL;
+        _cleanup_free_ gid_t *g = NULL;
+        int r;
+
+        if (asprintf(&path, "/proc/%d/gid_map", (int)init) < 0)
+                return -ENOMEM;
+        r = read_full_file_at(AT_FDCWD, path, 64 * 1024, &map, NULL);
+        if (r < 0)
+                return r;
+        g = calloc(MAX(u->n_groups, 1), sizeof(gid_t));
+        if (!g)
+                return -ENOMEM;
+        for (size_t i = 0; i < u->n_groups; i++) {
+                bool found = false;
+                for (char *line = map; line && *line && !found;) {
+                        unsigned long inside, outside, count;
+                        if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 &&
+                            u->groups[i] >= inside && u->groups[i] - inside < count) {
+                                g[i] = (gid_t)(outside + (u->groups[i] - inside));
+                                found = true;
+                        }
+                        line = strchr(line, '\n');
+                        if (line)
+                                line++;
+                }
+                if (!found)
+                        return -ERANGE;
+        }
+        *ret = TAKE_PTR(g);
+        *ret_n = u->n_groups;
+        return 0;
+}
+
+/* Every namespace of PID 1 that is not already ours (joining our own user namespace
+ * would be EINVAL). The mount namespace is always the container's own. */
+static int namespaces_to_join(pid_t init, int *ret, bool *ret_userns) {
+        static const struct {
+                const char *name;
+                int flag;
+        } table[] = {
+                {"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},  {"pid", CLONE_NEWPID},
+                {"uts", CLONE_NEWUTS},       {"ipc", CLONE_NEWIPC}, {"net", CLONE_NEWNET},
+                {"cgroup", CLONE_NEWCGROUP},
+        };
+        int flags = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                char theirs[64], ours[64];
+                struct stat a, b;
+
+                snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)init, table[i].name);
+                snprintf(ours, sizeof(ours), "/proc/self/ns/%s", table[i].name);
+                if (stat(theirs, &a) < 0)
+                        return negative_errno();
+                if (stat(ours, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+                        flags |= table[i].flag;
+        }
+        *ret = flags;
+        *ret_userns = flags & CLONE_NEWUSER;
+        return 0;
+}
+
+static pid_t proc_ppid(pid_t pid) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        const char *p;
+        int ppid;
+
+        if (asprintf(&path, "/proc/%d/stat", (int)pid) < 0 ||
+            read_full_file_at(AT_FDCWD, path, 4096, &text, NULL) < 0)
+                return -1;
+        /* "pid (comm) state ppid": comm may hold anything, the last ')' ends it. */
+        p = strrchr(text, ')');
+        if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+                return -1;
+        return ppid;
+}
+
+static int attach_to_unit(sd_bus *bus, const char *unit, const char *subcgroup, pid_t pid) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                               "org.freedesktop.systemd1.Manager", "AttachProcessesToUnit", &error, NULL,
+                               "ssau", unit, subcgroup, 1, (uint32_t)pid);
+        if (r < 0)
+                return log_error_errno(r, "Failed to attach the new process to %s: %s", unit,
+                                       error.message ?: strerror(-r));
+        return 0;
+}
+
+static int wait_exit_code(pid_t pid) {
+        siginfo_t si = {};
+
+        while (waitid(P_PID, (id_t)pid, &si, WEXITED) < 0)
+                if (errno != EINTR)
+                        return EXIT_EXEC_FAILED;
+        if (si.si_code == CLD_EXITED)
+                return si.si_status;
+        return 128 + si.si_status;
+}
+
+/* Without -t: forward the signals a user sends us to the command, until I exits. */
+static void forward_signals_until_exit(int wait_pidfd, int command_pidfd, const sigset_t *mask) {
+        _cleanup_close_ int sfd = signalfd(-1, mask, SFD_CLOEXEC);
+
+        for (;;) {
+                struct pollfd p[2] = {{.fd = wait_pidfd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+                struct signalfd_siginfo si;
+
+                if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return;
+                }
+                if (p[0].revents)
+                        return;
+                if (p[1].revents && read(sfd, &si, sizeof(si)) == sizeof(si) && command_pidfd >= 0)
+                        (void)syscall(SYS_pidfd_send_signal, command_pidfd, (int)si.ssi_signo, NULL, 0);
+        }
+}
+
+static int parse_argv(int argc, char *argv[], const char **ret_name, char ***ret_cmd) {
+        static const struct option options[] = {
+                {"help", no_argument, NULL, 'h'},       {"tty", no_argument, NULL, 't'},
+                {"user", required_argument, NULL, 'u'}, {"workdir", required_argument, NULL, 'w'},
+                {"env", required_argument, NULL, 'e'},  {},
+        };
+        int c;
+
+        /* "+": stop at NAME, so the command's own options are never ours. */
+        while ((c = getopt_long(argc, argv, "+htu:w:e:", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case 't':
+                        arg_tty = true;
+                        break;
+                case 'u':
+                        if (isempty(optarg)) {
+                                log_error("Empty user name.");
+                                return -EINVAL;
+                        }
+                        arg_user = optarg;
+                        break;
+                case 'w':
+                        if (optarg[0] != '/') {
+                                log_error("The working directory must be an absolute path: '%s'.", optarg);
+                                return -EINVAL;
+                        }
+                        arg_workdir = optarg;
+                        break;
+                case 'e':
+                        if (!strchr(optarg, '=') || optarg[0] == '=') {
+                                log_error("Expected KEY=VALUE for --env, got '%s'.", optarg);
+                                return -EINVAL;
+                        }
+                        if (strv_extend(&arg_env, optarg) < 0)
+                                return log_oom();
+                        break;
+                default:
+                        return -EINVAL;
+                }
+
+        if (optind >= argc) {
+                log_error("Expected a container NAME and a COMMAND; see 'nscontain exec --help'.");
+                return -EINVAL;
+        }
+        *ret_name = argv[optind++];
+        if (optind < argc && streq(argv[optind], "--"))
+                optind++;
+        if (optind >= argc) {
+                log_error("Expected a COMMAND to run in '%s'; see 'nscontain exec --help'.", *ret_name);
+                return -EINVAL;
+        }
+        *ret_cmd = argv + optind;
+        return 1;
+}
+
+/* Everything up to the fork: which process, which namespaces, which user. Returns an
+ * exit code (0 to go on). */
+static int exec_prepare(sd_bus *bus, ExecContext *x, pid_t *ret_init, char **ret_subcgroup) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(unit_info_done) UnitInfo unit = {};
+        _cleanup_close_ int root_fd = -EBADF;
+        const ContainerRef *ref = x->ref;
+        char root_path[64];
+        Failure f = {};
+        pid_t init = 0;
+        int r;
+
+        r = unit_info_get(bus, ref->unit, &unit, &error);
+        if (r < 0) {
+                log_error("Failed to get the state of %s: %s", ref->unit, error.message ?: strerror(-r));
+                return EXIT_EXEC_FAILED;
+        }
+        if (!unit_is_running(&unit) || unit.main_pid == 0) {
+                log_error("Container '%s' is not running (%s is %s).", ref->name, ref->unit,
+                          strna(unit.active_state));
+                return EXIT_EXEC_FAILED;
+        }
+        r = container_find_init((pid_t)unit.main_pid, &init);
+        if (r < 0) {
+                log_error("Container '%s' has no PID 1 (%s is %s/%s): still starting or already stopping?",
+                          ref->name, ref->unit, strna(unit.active_state), strna(unit.sub_state));
+                return EXIT_EXEC_FAILED;
+        }
+
+        x->pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+        if (x->pidfd < 0) {
+                log_error_errno(errno, "Failed to open the container's PID 1 (%d): %m", (int)init);
+                return EXIT_EXEC_FAILED;
+        }
+        /* The pid could have been reused between reading it and opening the pidfd:
+         * only a process that is still the helper's child is the container. */
+        if (proc_ppid(init) != (pid_t)unit.main_pid) {
+                log_error("Container '%s' stopped while entering it.", ref->name);
+                return EXIT_EXEC_FAILED;
+        }
+
+        r = namespaces_to_join(init, &x->ns_flags, &x->join_userns);
+        if (r < 0) {
+                log_error_errno(r, "Failed to read the namespaces of the container's PID 1: %m");
+                return EXIT_EXEC_FAILED;
+        }
+
+        /* The user is resolved in the container's /etc/passwd and /etc/group through its
+         * root, read by fd with RESOLVE_IN_ROOT (the helper's code). */
+        snprintf(root_path, sizeof(root_path), "/proc/%d/root", (int)init);
+        root_fd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0) {
+                log_error_errno(errno, "Failed to open the root of container '%s': %m", ref->name);
+                return EXIT_EXEC_FAILED;
+        }
+        r = user_resolve_in(root_fd, x->config, &x->user, &f);
+        if (r < 0) {
+                failure_report(ref->name, &f);
+                return EXIT_EXEC_FAILED;
+        }
+        if (x->join_userns) {
+                r = host_groups_map(init, &x->user, &x->host_groups, &x->n_host_groups);
+                if (r < 0) {
+                        log_error_errno(
+                                r, "%s: Failed to map the supplementary groups of user '%s' to the host: %m",
+                                ref->name, x->config->user);
+                        return EXIT_EXEC_FAILED;
+                }
+        }
+
+        r = container_subcgroup(init, unit.control_group, ret_subcgroup);
+        if (r < 0) {
+                log_error_errno(r, "Failed to find the cgroup of the container's PID 1 inside %s: %m",
+                                ref->unit);
+                return EXIT_EXEC_FAILED;
+        }
+        *ret_init = init;
+        return 0;
+}
+
+static void exec_context_done(ExecContext *x) {
+        resolved_user_done(&x->user);
+        free(x->host_groups);
+        x->host_groups = NULL;
+        x->pidfd = safe_close(x->pidfd);
+}
+
+/* From the fork to the command's exit. Returns the exit code. */
+static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
+        _cleanup_close_pair_ int pair[2] = {-EBADF, -EBADF};
+        _cleanup_close_ int wait_pidfd = -EBADF, command_pidfd = -EBADF, master = -EBADF;
+        const ContainerRef *ref = x->ref;
+        pid_t parent = getpid(), intermediate;
+        sigset_t mask;
+        Message m = {};
+        int r;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+                log_error_errno(errno, "Failed to create a socket pair: %m");
+                return EXIT_EXEC_FAILED;
+        }
+
+        /* Signals meant for the command are read from a signalfd and passed on. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGQUIT);
+        sigaddset(&mask, SIGWINCH);
+        sigaddset(&mask, SIGUSR1);
+        sigaddset(&mask, SIGUSR2);
+        if (sigprocmask(SIG_BLOCK, &mask, &x->saved_mask) < 0) {
+                log_error_errno(errno, "Failed to block signals: %m");
+                return EXIT_EXEC_FAILED;
+        }
+
+        intermediate = fork();
+        if (intermediate < 0) {
+                log_error_errno(errno, "Failed to fork: %m");
+                return EXIT_EXEC_FAILED;
+        }
+        if (intermediate == 0) {
+                pair[0] = safe_close(pair[0]);
+                intermediate_run(x, pair[1], parent);
+        }
+        pair[1] = safe_close(pair[1]);
+        x->pidfd = safe_close(x->pidfd);
+        wait_pidfd = (int)syscall(SYS_pidfd_open, intermediate, 0);
+
+        r = receive_message(pair[0], &m, NULL);
+        if (r <= 0 || m.type != MSG_PID) {
+                if (r > 0 && m.type == MSG_FAILURE)
+                        failure_report(ref->name, &m.failure);
+                else
+                        log_error("%s: Failed to enter the container.", ref->name);
+                r = wait_exit_code(intermediate);
+                return r == 0 ? EXIT_EXEC_FAILED : r;
+        }
+        command_pidfd = (int)syscall(SYS_pidfd_open, m.pid, 0);
+
+        r = attach_to_unit(bus, ref->unit, subcgroup, m.pid);
+        if (r >= 0 && send(pair[0], "g", 1, MSG_NOSIGNAL) != 1)
+                r = log_error_errno(EPIPE, "%s: The new process died before it could start.", ref->name);
+        if (r < 0) {
+                (void)kill(m.pid, SIGKILL);
+                (void)wait_exit_code(intermediate);
+                return EXIT_EXEC_FAILED;
+        }
+
+        /* With -t the terminal first; then EOF (exec'd) or why it failed. */
+        for (;;) {
+                r = receive_message(pair[0], &m, &master);
+                if (r <= 0)
+                        break;
+                if (m.type == MSG_FAILURE) {
+                        failure_report(ref->name, &m.failure);
+                        break;
+                }
+        }
+        pair[0] = safe_close(pair[0]);
+
+        if (master >= 0)
+                (void)pty_relay(master, wait_pidfd, command_pidfd);
+        else
+                forward_signals_until_exit(wait_pidfd, command_pidfd, &mask);
+        return wait_exit_code(intermediate);
+}
+
+int verb_exec(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(container_ref_done) ContainerRef ref = {};
+        _cleanup_config_free_ Config *config = NULL;
+        _cleanup_(exec_context_done) ExecContext x = {.pidfd = -EBADF};
+        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char *subcgroup = NULL;
+        const char *name = NULL;
+        pid_t init = 0;
+        int r;
+
+        r = parse_argv(argc, argv, &name, &x.argv);
+        env = arg_env; /* freed on return */
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : 0;
+        if (require_root("exec") < 0)
+                return EXIT_EXEC_FAILED;
+
+        r = container_ref_find(name, &ref);
+        if (r < 0)
+                return EXIT_EXEC_FAILED;
+        r = container_ref_load(&ref, &config);
+        if (r < 0)
+                return EXIT_EXEC_FAILED;
+        if (arg_user) {
+                free(config->user);
+                config->user = strdup(arg_user);
+        }
+        if (arg_workdir) {
+                free(config->workdir);
+                config->workdir = strdup(arg_workdir);
+        }
+        if ((arg_user && !config->user) || (arg_workdir && !config->workdir))
+                return log_oom(), EXIT_EXEC_FAILED;
+        x.ref = &ref;
+        x.config = config;
+
+        if (bus_open_system(&bus) < 0)
+                return EXIT_EXEC_FAILED;
+
+        r = exec_prepare(bus, &x, &init, &subcgroup);
+        if (r != 0)
+                return r;
+        return exec_run(bus, &x, subcgroup);
+}

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-journal.h>
+#include <time.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "nscontain.h"
+#include "strv.h"
+
+#define EXIT_NOT_RUNNING 3 /* LSB's "program is not running", as systemctl status */
+
+static void help(void) {
+        printf("nscontain status [OPTIONS...] NAME\n\n"
+               "Shows container NAME: its config and the drop-in in force, the unit state,\n"
+               "main PID and the container's PID 1, its namespaces, address and traffic, memory\n"
+               "and CPU as systemd accounts them, and the last lines of its log.\n\n"
+               "  -h --help       Show this help\n"
+               "  -n --lines=N    Number of log lines (default 10, 0 for none)\n"
+               "     --no-pager   Do not pipe output into a pager\n\n"
+               "Exit status: 0 when running, 3 when not running, 4 when there is no container\n"
+               "NAME, 1 on other failures, 2 on a usage error.\n");
+}
+
+#define FIELD "%12s "
+
+static void comm_of(pid_t pid, char *buf, size_t size) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+
+        snprintf(buf, size, "?");
+        if (asprintf(&path, "/proc/%d/comm", (int)pid) < 0 ||
+            read_full_file_at(AT_FDCWD, path, 256, &text, NULL) < 0)
+                return;
+        text[strcspn(text, "\n")] = 0;
+        snprintf(buf, size, "%s", text);
+}
+
+static void print_namespaces(pid_t pid) {
+        static const char *const types[] = {"cgroup", "ipc", "mnt", "net", "pid", "user", "uts"};
+        bool first = true;
+
+        printf(FIELD, "Namespaces:");
+        for (size_t i = 0; i < ELEMENTSOF(types); i++) {
+                char path[64], own[64];
+                struct stat st, self;
+
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, types[i]);
+                snprintf(own, sizeof(own), "/proc/self/ns/%s", types[i]);
+                if (stat(path, &st) < 0) {
+                        printf("%s%s:?", first ? "" : " ", types[i]);
+                } else if (stat(own, &self) == 0 && self.st_ino == st.st_ino && self.st_dev == st.st_dev)
+                        printf("%s%s:host", first ? "" : " ", types[i]);
+                else
+                        printf("%s%s:%" PRIu64, first ? "" : " ", types[i], (uint64_t)st.st_ino);
+                first = false;
+        }
+        putchar('\n');
+}
+
+static int read_counter(const char *ifname, const char *name, uint64_t *ret) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        int r;
+
+        if (asprintf(&path, "/sys/class/net/%s/statistics/%s", ifname, name) < 0)
+                return -ENOMEM;
+        r = read_full_file_at(AT_FDCWD, path, 64, &text, NULL);
+        if (r < 0)
+                return r;
+        *ret = strtoull(text, NULL, 10);
+        return 0;
+}
+
+/* The host side of the veth: what it receives, the container sent. */
+static void print_traffic(const char *ifname) {
+        uint64_t rxb, rxp, txb, txp;
+        char a[32], b[32];
+
+        if (read_counter(ifname, "rx_bytes", &rxb) < 0 || read_counter(ifname, "rx_packets", &rxp) < 0 ||
+            read_counter(ifname, "tx_bytes", &txb) < 0 || read_counter(ifname, "tx_packets", &txp) < 0) {
+                printf(FIELD "%s (no counters)\n", "Veth:", ifname);
+                return;
+        }
+        printf(FIELD "%s: sent %s (%" PRIu64 " packets), received %s (%" PRIu64 " packets)\n",
+               "Veth:", ifname, format_bytes(a, sizeof(a), rxb), rxp, format_bytes(b, sizeof(b), txb), txp);
+}
+
+static void print_log(const char *unit, unsigned lines) {
+        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+        _cleanup_free_ char *m1 = NULL, *m2 = NULL;
+        unsigned n = 0;
+        int r;
+
+        if (lines == 0)
+                return;
+        r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to open the journal: %m");
+                return;
+        }
+        /* What the container printed, and what systemd said about its unit. */
+        if (asprintf(&m1, "_SYSTEMD_UNIT=%s", unit) < 0 || asprintf(&m2, "UNIT=%s", unit) < 0)
+                return;
+        if (sd_journal_add_match(j, m1, 0) < 0 || sd_journal_add_disjunction(j) < 0 ||
+            sd_journal_add_match(j, m2, 0) < 0 || sd_journal_add_match(j, "_PID=1", 0) < 0 ||
+            sd_journal_seek_tail(j) < 0)
+                return;
+        for (; n < lines; n++) {
+                r = sd_journal_previous(j);
+                if (r <= 0)
+                        break;
+        }
+        if (n == 0)
+                return;
+        putchar('\n');
+        /* seek_tail + previous leaves us on the oldest line we want. */
+        for (unsigned i = 0; i < n; i++) {
+                const void *d;
+                size_t l;
+                uint64_t usec = 0;
+                char ts[32] = "";
+                const char *ident = "?";
+                int msg_len = 0;
+                const char *msg = "";
+                char ident_buf[64], pid_buf[32] = "";
+                struct tm tm;
+                time_t t;
+
+                if (i > 0 && sd_journal_next(j) <= 0)
+                        break;
+                if (sd_journal_get_realtime_usec(j, &usec) >= 0) {
+                        t = (time_t)(usec / 1000000ULL);
+                        if (localtime_r(&t, &tm))
+                                strftime(ts, sizeof(ts), "%b %d %H:%M:%S", &tm);
+                }
+                if (sd_journal_get_data(j, "SYSLOG_IDENTIFIER", &d, &l) >= 0 ||
+                    sd_journal_get_data(j, "_COMM", &d, &l) >= 0) {
+                        const char *eq = memchr(d, '=', l);
+                        if (eq) {
+                                snprintf(ident_buf, sizeof(ident_buf), "%.*s",
+                                         (int)(l - (size_t)(eq + 1 - (const char *)d)), eq + 1);
+                                ident = ident_buf;
+                        }
+                }
+                if (sd_journal_get_data(j, "_PID", &d, &l) >= 0 && l > 5)
+                        snprintf(pid_buf, sizeof(pid_buf), "[%.*s]", (int)(l - 5), (const char *)d + 5);
+                if (sd_journal_get_data(j, "MESSAGE", &d, &l) >= 0 && l >= 8) {
+                        msg = (const char *)d + 8;
+                        msg_len = (int)(l - 8);
+                }
+                printf("%s %s%s: %.*s\n", ts, ident, pid_buf, msg_len, msg);
+        }
+}
+
+int verb_status(int argc, char *argv[]) {
+        enum { ARG_NO_PAGER = 0x100 };
+        static const struct option options[] = {
+                {"help", no_argument, NULL, 'h'},
+                {"lines", required_argument, NULL, 'n'},
+                {"no-pager", no_argument, NULL, ARG_NO_PAGER},
+                {},
+        };
+        _cleanup_(container_ref_done) ContainerRef ref = {};
+        _cleanup_config_free_ Config *config = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(unit_info_done) UnitInfo unit = {};
+        _cleanup_free_ char *expected_dropin = NULL;
+        SidecarEntry *sidecar = NULL;
+        const SidecarEntry *se = NULL;
+        size_t n_sidecar = 0;
+        unsigned lines = 10;
+        pid_t init = 0;
+        char buf[64], buf2[64];
+        bool running;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "hn:", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case 'n': {
+                        char *end;
+                        errno = 0;
+                        unsigned long v = strtoul(optarg, &end, 10);
+                        if (errno != 0 || *end != 0 || end == optarg || v > 100000) {
+                                log_error("Invalid number of lines '%s'.", optarg);
+                                return EXIT_USAGE;
+                        }
+                        lines = (unsigned)v;
+                        break;
+                }
+                case ARG_NO_PAGER:
+                        arg_no_pager = true;
+                        break;
+                default:
+                        return EXIT_USAGE;
+                }
+        if (optind + 1 != argc) {
+                log_error("Expected exactly one container NAME; see 'nscontain status --help'.");
+                return EXIT_USAGE;
+        }
+
+        r = container_ref_find(argv[optind], &ref);
+        if (r < 0)
+                return r == -EINVAL ? EXIT_USAGE : EXIT_NO_CONTAINER;
+
+        r = bus_open_system(&bus);
+        if (r < 0)
+                return EXIT_FAILED;
+        r = unit_info_get(bus, ref.unit, &unit, &error);
+        if (r < 0) {
+                log_error("Failed to get the state of %s: %s", ref.unit, error.message ?: strerror(-r));
+                return EXIT_FAILED;
+        }
+        sd_bus_error_free(&error);
+        if (sidecar_list(bus, &sidecar, &n_sidecar, &error) >= 0)
+                se = sidecar_find(sidecar, n_sidecar, ref.name);
+        (void)config_load_file(ref.config_path, ref.name, &config, NULL);
+        running = unit_is_running(&unit);
+        if (running && unit.main_pid > 0)
+                (void)container_find_init((pid_t)unit.main_pid, &init);
+
+        pager_open();
+
+        printf("%s %s (%s)%s%s\n",
+               running                              ? "●"
+               : streq(unit.active_state, "failed") ? "×"
+                                                    : "○",
+               ref.name, ref.unit, ref.transient ? " - one-off container of \"nscontain run\"" : "",
+               config ? "" : " - the config does not validate, see 'nscontain validate'");
+        printf(FIELD "%s\n", "Config:", ref.config_path);
+
+        if (!ref.transient && asprintf(&expected_dropin, GENERATOR_DROPIN_FMT, ref.name) < 0)
+                return log_oom(), EXIT_FAILED;
+        if (strv_length(unit.dropin_paths) == 0)
+                printf(FIELD "%s\n", "Drop-In:", "none");
+        STRV_FOREACH (p, unit.dropin_paths)
+                printf(FIELD "%s\n", p == unit.dropin_paths ? "Drop-In:" : "", *p);
+        if (expected_dropin && !strv_contains(unit.dropin_paths, expected_dropin))
+                printf(FIELD "%s is not in force: run 'systemctl daemon-reload'%s\n", "", expected_dropin,
+                       access(expected_dropin, F_OK) == 0 ? "" : " (or the generator rejected the config)");
+
+        printf(FIELD "%s (%s)", "State:", strna(unit.active_state), strna(unit.sub_state));
+        if (running && unit.active_enter_timestamp > 0) {
+                uint64_t now = now_usec(CLOCK_REALTIME);
+                printf(" since %s; %s ago", format_timestamp(buf, sizeof(buf), unit.active_enter_timestamp),
+                       format_usec_span(buf2, sizeof(buf2),
+                                        now > unit.active_enter_timestamp ? now - unit.active_enter_timestamp
+                                                                          : 0));
+        } else if (!isempty(unit.result) && !streq(unit.result, "success"))
+                printf(" result: %s", unit.result);
+        putchar('\n');
+        if (!running && unit.exec_main_code != 0)
+                printf(FIELD "%s %" PRIi32 "\n",
+                       "Last exit:", unit.exec_main_code == 1 ? "status" : "signal", unit.exec_main_status);
+
+        if (unit.main_pid > 0) {
+                comm_of((pid_t)unit.main_pid, buf, sizeof(buf));
+                printf(FIELD "%" PRIu32 " (%s)\n", "Main PID:", unit.main_pid, buf);
+        }
+        if (init > 0) {
+                comm_of(init, buf, sizeof(buf));
+                printf(FIELD "%d (%s)\n", "Init PID:", (int)init, buf);
+                print_namespaces(init);
+        }
+
+        if (se && !isempty(se->address))
+                printf(FIELD "%s\n", "Address:", se->address);
+        else if (config)
+                printf(FIELD "%s\n", "Address:",
+                       config->network.mode == NETWORK_HOST || !config->namespaces.net ? "host network"
+                       : config->network.mode == NETWORK_NONE ? "none (loopback only)"
+                                                              : "-");
+        if (se && !isempty(se->host_ifname))
+                print_traffic(se->host_ifname);
+        if (se && se->uid_base > 0)
+                printf(FIELD "%" PRIu32 "\n", "UID base:", se->uid_base);
+        else if (config && config->namespaces.user && !config->user_namespace.base_auto)
+                printf(FIELD "%" PRIu32 " (%" PRIu32 " ids)\n", "UID base:", config->user_namespace.base,
+                       config->user_namespace.size);
+
+        if (unit.memory_current != UINT64_MAX)
+                printf(FIELD "%s\n", "Memory:", format_bytes(buf, sizeof(buf), unit.memory_current));
+        if (unit.cpu_usage_nsec != UINT64_MAX)
+                printf(FIELD "%s\n", "CPU:", format_usec_span(buf, sizeof(buf), unit.cpu_usage_nsec / 1000));
+        if (!isempty(unit.control_group))
+                printf(FIELD "%s\n", "CGroup:", unit.control_group);
+
+        print_log(ref.unit, lines);
+        sidecar_entries_free(sidecar, n_sidecar);
+        return running ? 0 : EXIT_NOT_RUNNING;
+}
