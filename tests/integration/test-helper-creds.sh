@@ -124,7 +124,7 @@ assert_eq "$(q rootc .hostname)" rootc "hostname defaults to the name"
 assert_eq "$(q rootc .cwd)" / "workdir defaults to /"
 
 step "namespaces: PID 1 of its own, distinct from the host's"
-assert_eq "$(q rootc .pid)" 1 "the payload is PID 1"
+assert_eq "$(q rootc .ppid)" 1 "the payload (sh, the probe's parent) is PID 1"
 for ns in ipc uts net pid mnt user cgroup; do
         inside=$(q rootc ".ns.$ns")
         host=$(jq -r ".ns.$ns" <<<"$HOST")
