@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include "lib/config.h"
+#include "config.h"
 #include "macro.h"
 
 /* systemd gets TimeoutStopSec= = stop_timeout + this, so the helper's own SIGKILL of

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "build-config.h"
 #include "fileio.h"
 #include "generator.h"
 #include "log.h"

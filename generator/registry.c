@@ -211,7 +211,7 @@ static int registry_close_over_deps(Registry *r) {
                                 k = make_absolute(path, &e->path);
                                 if (k < 0)
                                         return log_error_errno(k, "Failed to make '%s' absolute: %m", path);
-                                (void) entry_load(e, *d, true);
+                                (void)entry_load(e, *d, true);
                         }
                 }
                 /* Each round adds only names not seen before: this ends. */
