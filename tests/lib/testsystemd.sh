@@ -133,6 +133,9 @@ _tsd_kill_cgroup() {
 tsd_init() {
         local name=${1:-$(basename "$0" .sh)}
         [[ -z $TSD_DIR ]] || return 0
+        # Made in a subshell ($(tsd_mkrootfs …) first), the test system would be torn
+        # down as soon as that subshell ends.
+        [[ $BASHPID == "$$" ]] || _tsd_die "call tsd_init (or tsd_install/tsd_boot) first, outside \$(...)"
         mkdir -p "$TSD_BASE" "$TSD_FIXTURES"
         _tsd_sweep
         TSD_DIR=$(mktemp -d "$TSD_BASE/$name.XXXXXX")
