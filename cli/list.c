@@ -99,14 +99,16 @@ static int row_cmp(const void *a, const void *b) {
         return strcmp(((const Row *)a)->ref.name, ((const Row *)b)->ref.name);
 }
 
-/* The uid base in force: the sidecar's allocation, else the config's fixed one. */
+/* The uid base in force: a fixed one from the config, else the sidecar's allocation. */
 static bool row_uid_base(const Row *r, uint32_t *ret) {
-        if (r->sidecar && r->sidecar->uid_base > 0) {
-                *ret = r->sidecar->uid_base;
+        if (r->config && !r->config->namespaces.user)
+                return false;
+        if (r->config && !r->config->user_namespace.base_auto) {
+                *ret = r->config->user_namespace.base;
                 return true;
         }
-        if (r->config && r->config->namespaces.user && !r->config->user_namespace.base_auto) {
-                *ret = r->config->user_namespace.base;
+        if (r->sidecar && r->sidecar->uid_base > 0) {
+                *ret = r->sidecar->uid_base;
                 return true;
         }
         return false;

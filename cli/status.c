@@ -278,11 +278,11 @@ int verb_status(int argc, char *argv[]) {
                                                               : "-");
         if (se && !isempty(se->host_ifname))
                 print_traffic(se->host_ifname);
-        if (se && se->uid_base > 0)
-                printf(FIELD "%" PRIu32 "\n", "UID base:", se->uid_base);
-        else if (config && config->namespaces.user && !config->user_namespace.base_auto)
+        if (config && config->namespaces.user && !config->user_namespace.base_auto)
                 printf(FIELD "%" PRIu32 " (%" PRIu32 " ids)\n", "UID base:", config->user_namespace.base,
                        config->user_namespace.size);
+        else if (se && se->uid_base > 0 && (!config || config->namespaces.user))
+                printf(FIELD "%" PRIu32 " (from nscontain-sidecar)\n", "UID base:", se->uid_base);
 
         if (unit.memory_current != UINT64_MAX)
                 printf(FIELD "%s\n", "Memory:", format_bytes(buf, sizeof(buf), unit.memory_current));
