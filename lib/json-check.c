@@ -261,7 +261,7 @@ static void describe_at(Checker *c, size_t pos, char *buf, size_t size) {
                 snprintf(buf, size, "control character 0x%02x", b);
 }
 
-static int fail_unexpected(Checker *c, const char *expected) {
+static int fail_unexpected_full(Checker *c, const char *expected, bool hints) {
         char what[32];
         const char *hint = "";
 
@@ -274,7 +274,9 @@ static int fail_unexpected(Checker *c, const char *expected) {
                 if (b >= 0x80 &&
                     utf8_sequence_length((const uint8_t *)c->text + c->pos, c->size - c->pos) == 0)
                         return fail_at(c, c->pos, "invalid UTF-8 (byte offset %zu)", c->pos);
-                if (b == '\'')
+                if (!hints)
+                        ;
+                else if (b == '\'')
                         hint = " (strings and keys need double quotes, not single quotes)";
                 else if (b == '/')
                         hint = " (comments are not allowed in JSON)";
@@ -283,6 +285,10 @@ static int fail_unexpected(Checker *c, const char *expected) {
         }
         describe_at(c, c->pos, what, sizeof(what));
         return fail_at(c, c->pos, "expected %s, found %s%s", expected, what, hint);
+}
+
+static int fail_unexpected(Checker *c, const char *expected) {
+        return fail_unexpected_full(c, expected, true);
 }
 
 static void skip_whitespace(Checker *c) {
@@ -607,7 +613,7 @@ static int check(Checker *c) {
                                 return r;
                         skip_whitespace(c);
                         if (c->pos >= c->size || c->text[c->pos] != ':')
-                                return fail_unexpected(c, "':' after the key");
+                                return fail_unexpected_full(c, "':' after the key", false);
                         c->pos++;
                         state = STATE_VALUE;
                         break;
@@ -617,7 +623,8 @@ static int check(Checker *c) {
                         if (c->depth == 0) {
                                 if (c->pos >= c->size)
                                         return 0;
-                                return fail_unexpected(c, "the end of the file after the JSON value");
+                                return fail_unexpected_full(c, "the end of the file after the JSON value",
+                                                            false);
                         }
                         Frame *f = &c->stack[c->depth - 1];
                         char close = f->array ? ']' : '}';
@@ -638,8 +645,10 @@ static int check(Checker *c) {
                         } else if (c->pos < c->size && c->text[c->pos] == close) {
                                 pop(c);
                         } else
-                                return fail_unexpected(c, f->array ? "',' or ']' after an array element"
-                                                                   : "',' or '}' after an object member");
+                                return fail_unexpected_full(c,
+                                                            f->array ? "',' or ']' after an array element"
+                                                                     : "',' or '}' after an object member",
+                                                            false);
                         break;
                 }
                 }
