@@ -7,14 +7,30 @@
 #     . "$NSC_SOURCE_DIR/tests/lib/lib.sh"
 #     . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
 #     tsd_require             # skips (exit 77) when this machine cannot do it
-#     tsd_install             # DESTDIR install of $NSC_BUILD_DIR into the overlay
-#     tsd_write /etc/nscontain.d/web.json '{...}'
+#     tsd_init [NAME]         # this test's dir + cleanup trap (call it in the main shell)
+#     tsd_install [BUILDDIR]  # DESTDIR install of $NSC_BUILD_DIR into the overlay
+#     rootfs=$(tsd_mkrootfs web --probe)   # busybox root (+ /probe) on a real filesystem
+#     tsd_bind HOSTDIR [DST]  # bind a host dir into the test system
+#     tsd_write /etc/nscontain.d/web.json '{...}'   # or from stdin; before or after boot
+#     tsd_cp_in SRC DST
 #     tsd_boot                # sets TSD_PID, waits for running/degraded
-#     tsd_run systemctl start container@web
+#     tsd_run systemctl start container@web         # nsenter into all its namespaces
+#     tsd_wait_state container@web active 20
+#     tsd_journal container@web.service             # message text of one unit
+#     tsd_root                # where its / is visible from the host
 #
-# Every test gets its own directory under $TSD_BASE (overlay upper/work dirs, logs) and
-# its own cgroup; all mounts happen in the test's private mount namespace, so nothing is
-# left on the host: tsd_cleanup (an EXIT trap) kills the whole tree and removes the dir.
+# Every test gets its own directory under $TSD_BASE (overlay upper/work dirs, logs), a
+# fixture dir $TSD_FIXDIR under $TSD_FIXTURES, and its own cgroup; all mounts happen in
+# the test's private mount namespace, so nothing is left on the host: tsd_cleanup (the
+# EXIT trap, also run on INT/TERM) kills the whole tree and removes the dirs, and what
+# a SIGKILLed test left is swept by the next tsd_init. TSD_KEEP=1 keeps the dirs.
+#
+# Facts about the test system: PID 1 is systemd 252 with container=nscontain-test; /dev
+# is the host's (rbind), so /dev/kmsg is the host's ring buffer, and journald inside
+# reads it from its start: kernel-transport lines include the host's and other tests'
+# messages (use unique names when asserting on them). The cgroup2 tree is the test's own
+# subtree, without cpu or memory controllers here. dbus-daemon and systemd-machined are
+# started on demand.
 
 TSD_BASE=${TSD_BASE:-/var/tmp/nscontain-test}
 # Host ext4 directory bind-mounted at the same path inside: root filesystem fixtures live
