@@ -35,7 +35,8 @@ typedef struct Entry {
         char *path;     /* absolute; NULL for ENTRY_MISSING */
         Config *config; /* ENTRY_VALID only */
         EntryState state;
-        bool emit; /* ours to render: everything on the search path, or the --dry-run FILEs */
+        bool emit;    /* ours to render: everything on the search path, or the --dry-run FILEs */
+        size_t order; /* when it was added: among equal names the first one given wins */
 
         /* Ordering graph (deps.c): indexes of the entries this one is ordered after. */
         size_t *edges;

@@ -38,9 +38,11 @@ static int entry_cmp(const void *a, const void *b) {
         const Entry *x = a, *y = b;
         int c = strcmp(x->name, y->name);
 
-        /* Equal names only happen with two --dry-run FILEs for one NAME: order them by
-         * path so the same one is reported every time. */
-        return c != 0 ? c : strcmp(x->path ?: "", y->path ?: "");
+        /* Equal names only happen with two --dry-run FILEs for one NAME: keep them in
+         * the order given. */
+        if (c != 0)
+                return c;
+        return x->order < y->order ? -1 : x->order > y->order;
 }
 
 static void registry_sort(Registry *r) {
@@ -234,16 +236,21 @@ int registry_load_files(Registry *r, char *const *files) {
                 bad += entry_load(e, NULL, false);
         }
 
-        /* Two FILEs for one NAME would be two drop-ins for one unit. */
+        /* Two FILEs for one NAME would be two drop-ins for one unit: the first one
+         * given stays, the others leave the registry (so lookups find the one). */
         registry_sort(r);
-        for (size_t i = 1; i < r->n; i++)
-                if (streq(r->entries[i - 1].name, r->entries[i].name)) {
-                        log_error("%s: container '%s' is also defined by %s", r->entries[i].path,
-                                  r->entries[i].name, r->entries[i - 1].path);
-                        r->entries[i].state = ENTRY_INVALID;
-                        r->entries[i].config = config_free(r->entries[i].config);
+        size_t kept = 0;
+        for (size_t i = 0; i < r->n; i++) {
+                if (kept > 0 && streq(r->entries[kept - 1].name, r->entries[i].name)) {
+                        log_error("%s: container '%s' is already defined by %s, ignoring this file",
+                                  r->entries[i].path, r->entries[i].name, r->entries[kept - 1].path);
+                        entry_done(&r->entries[i]);
                         bad++;
+                        continue;
                 }
+                r->entries[kept++] = r->entries[i];
+        }
+        r->n = kept;
 
         k = registry_close_over_deps(r);
         if (k < 0)
