@@ -39,11 +39,11 @@
 #include <termios.h>
 
 #include "fileio.h"
-#include "helper.h"
+#include "creds.h"
 #include "log.h"
 #include "nscontain.h"
 #include "strv.h"
-#include "user.h"
+#include "creds.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -151,7 +151,7 @@ _noreturn_ static void child_fail(int fd, Failure *f) {
         Message m = {.type = MSG_FAILURE, .failure = *f};
 
         if (m.failure.exit_code <= 0 || m.failure.exit_code > 255)
-                m.failure.exit_code = EXIT_EXEC_FAILED;
+                m.failure.exit_code = EXIT_SETUP_FAILED;
         (void)send_message(fd, &m, -EBADF);
         _exit(m.failure.exit_code);
 }
@@ -314,7 +314,7 @@ _noreturn_ static void command_run(ExecContext *x, int sync_fd) {
                 n = recv(sync_fd, &go, 1, 0);
         while (n < 0 && errno == EINTR);
         if (n != 1)
-                _exit(EXIT_EXEC_FAILED);
+                _exit(EXIT_SETUP_FAILED);
 
         /* Our own session: no way to push input into a terminal of the host (TIOCSTI,
          * CVE-2017-5226), with -t the container's pty becomes the controlling one. */
@@ -376,7 +376,7 @@ _noreturn_ static void intermediate_run(ExecContext *x, int sync_fd, pid_t paren
                 child_fail(sync_fd, &f);
         }
         if (getppid() != parent)
-                _exit(EXIT_EXEC_FAILED);
+                _exit(EXIT_SETUP_FAILED);
 
         /* setgroups() is denied inside the container's user namespace (SECURITY.md row
          * 10): the groups must be the user's before we join it; creds_apply() checks. */
@@ -404,14 +404,14 @@ _noreturn_ static void intermediate_run(ExecContext *x, int sync_fd, pid_t paren
         m.pid = pid;
         if (send_message(sync_fd, &m, -EBADF) < 0) {
                 kill(pid, SIGKILL);
-                _exit(EXIT_EXEC_FAILED);
+                _exit(EXIT_SETUP_FAILED);
         }
         sync_fd = safe_close(sync_fd);
         x->pidfd = safe_close(x->pidfd);
 
         while (waitid(P_PID, (id_t)pid, &si, WEXITED) < 0)
                 if (errno != EINTR)
-                        _exit(EXIT_EXEC_FAILED);
+                        _exit(EXIT_SETUP_FAILED);
         if (si.si_code == CLD_EXITED)
                 _exit(si.si_status);
         _exit(128 + si.si_status);
@@ -514,7 +514,7 @@ static int wait_exit_code(pid_t pid) {
 
         while (waitid(P_PID, (id_t)pid, &si, WEXITED) < 0)
                 if (errno != EINTR)
-                        return EXIT_EXEC_FAILED;
+                        return EXIT_SETUP_FAILED;
         if (si.si_code == CLD_EXITED)
                 return si.si_status;
         return 128 + si.si_status;
@@ -613,36 +613,36 @@ static int exec_prepare(sd_bus *bus, ExecContext *x, pid_t *ret_init, char **ret
         r = unit_info_get(bus, ref->unit, &unit, &error);
         if (r < 0) {
                 log_error("Failed to get the state of %s: %s", ref->unit, error.message ?: strerror(-r));
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
         if (!unit_is_running(&unit) || unit.main_pid == 0) {
                 log_error("Container '%s' is not running (%s is %s).", ref->name, ref->unit,
                           strna(unit.active_state));
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
         r = container_find_init((pid_t)unit.main_pid, &init);
         if (r < 0) {
                 log_error("Container '%s' has no PID 1 (%s is %s/%s): still starting or already stopping?",
                           ref->name, ref->unit, strna(unit.active_state), strna(unit.sub_state));
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
 
         x->pidfd = (int)syscall(SYS_pidfd_open, init, 0);
         if (x->pidfd < 0) {
                 log_error_errno(errno, "Failed to open the container's PID 1 (%d): %m", (int)init);
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
         /* The pid could have been reused between reading it and opening the pidfd:
          * only a process that is still the helper's child is the container. */
         if (proc_ppid(init) != (pid_t)unit.main_pid) {
                 log_error("Container '%s' stopped while entering it.", ref->name);
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
 
         r = namespaces_to_join(init, &x->ns_flags, &x->join_userns);
         if (r < 0) {
                 log_error_errno(r, "Failed to read the namespaces of the container's PID 1: %m");
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
 
         /* The user is resolved in the container's /etc/passwd and /etc/group through its
@@ -651,12 +651,12 @@ static int exec_prepare(sd_bus *bus, ExecContext *x, pid_t *ret_init, char **ret
         root_fd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0) {
                 log_error_errno(errno, "Failed to open the root of container '%s': %m", ref->name);
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
         r = user_resolve_in(root_fd, x->config, &x->user, &f);
         if (r < 0) {
                 failure_report(ref->name, &f);
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
         if (x->join_userns) {
                 r = host_groups_map(init, &x->user, &x->host_groups, &x->n_host_groups);
@@ -664,7 +664,7 @@ static int exec_prepare(sd_bus *bus, ExecContext *x, pid_t *ret_init, char **ret
                         log_error_errno(
                                 r, "%s: Failed to map the supplementary groups of user '%s' to the host: %m",
                                 ref->name, x->config->user);
-                        return EXIT_EXEC_FAILED;
+                        return EXIT_SETUP_FAILED;
                 }
         }
 
@@ -672,7 +672,7 @@ static int exec_prepare(sd_bus *bus, ExecContext *x, pid_t *ret_init, char **ret
         if (r < 0) {
                 log_error_errno(r, "Failed to find the cgroup of the container's PID 1 inside %s: %m",
                                 ref->unit);
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
         *ret_init = init;
         return 0;
@@ -697,7 +697,7 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
                 log_error_errno(errno, "Failed to create a socket pair: %m");
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
 
         /* Signals meant for the command are read from a signalfd and passed on. */
@@ -711,13 +711,13 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
         sigaddset(&mask, SIGUSR2);
         if (sigprocmask(SIG_BLOCK, &mask, &x->saved_mask) < 0) {
                 log_error_errno(errno, "Failed to block signals: %m");
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
 
         intermediate = fork();
         if (intermediate < 0) {
                 log_error_errno(errno, "Failed to fork: %m");
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
         if (intermediate == 0) {
                 pair[0] = safe_close(pair[0]);
@@ -734,7 +734,7 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
                 else
                         log_error("%s: Failed to enter the container.", ref->name);
                 r = wait_exit_code(intermediate);
-                return r == 0 ? EXIT_EXEC_FAILED : r;
+                return r == 0 ? EXIT_SETUP_FAILED : r;
         }
         command_pidfd = (int)syscall(SYS_pidfd_open, m.pid, 0);
 
@@ -744,7 +744,7 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
         if (r < 0) {
                 (void)kill(m.pid, SIGKILL);
                 (void)wait_exit_code(intermediate);
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
 
         /* With -t the terminal first; then EOF (exec'd) or why it failed. */
@@ -782,14 +782,14 @@ int verb_exec(int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : 0;
         if (require_root("exec") < 0)
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
 
         r = container_ref_find(name, &ref);
         if (r < 0)
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         r = container_ref_load(&ref, &config);
         if (r < 0)
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         if (arg_user) {
                 free(config->user);
                 config->user = strdup(arg_user);
@@ -799,12 +799,12 @@ int verb_exec(int argc, char *argv[]) {
                 config->workdir = strdup(arg_workdir);
         }
         if ((arg_user && !config->user) || (arg_workdir && !config->workdir))
-                return log_oom(), EXIT_EXEC_FAILED;
+                return log_oom(), EXIT_SETUP_FAILED;
         x.ref = &ref;
         x.config = config;
 
         if (bus_open_system(&bus) < 0)
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
 
         r = exec_prepare(bus, &x, &init, &subcgroup);
         if (r != 0)

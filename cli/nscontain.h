@@ -19,14 +19,12 @@
 #include <systemd/sd-bus.h>
 
 #include "config.h"
+#include "creds.h" /* EXIT_SETUP_FAILED, EXIT_CANNOT_EXEC, EXIT_NOT_FOUND */
 #include "macro.h"
 
 #define EXIT_FAILED       1
 #define EXIT_USAGE        2
 #define EXIT_NO_CONTAINER 4
-#define EXIT_EXEC_FAILED  125
-#define EXIT_CANNOT_EXEC  126
-#define EXIT_NOT_FOUND    127
 
 /* Transient containers of "nscontain run": unit "nscontain-run-NAME.service", config in
  * RUN_CONFIG_DIR/NAME.json. A distinct unit prefix, so they never collide with

@@ -387,7 +387,7 @@ static int waiter_check(Waiter *w) {
         r = unit_info_get(w->bus, w->unit, &i, &error);
         if (r < 0) {
                 log_error("Failed to get the state of %s: %s", w->unit, error.message ?: strerror(-r));
-                w->exit_code = EXIT_EXEC_FAILED;
+                w->exit_code = EXIT_SETUP_FAILED;
                 return r;
         }
         if (i.job_id != 0)
@@ -408,7 +408,7 @@ static int waiter_check(Waiter *w) {
                 w->exit_code = 128 + i.exec_main_status;
         else {
                 log_error("%s did not run (result: %s).", w->unit, strna(i.result));
-                w->exit_code = EXIT_EXEC_FAILED;
+                w->exit_code = EXIT_SETUP_FAILED;
         }
         if (arg_detach && w->exit_code != 0)
                 log_error("%s failed to start (exit status %d); see 'journalctl -u %s'.", w->unit,
@@ -458,7 +458,7 @@ static int wait_for_unit(sd_bus *bus, const char *unit) {
         int r;
 
         if (!path)
-                return log_oom(), EXIT_EXEC_FAILED;
+                return log_oom(), EXIT_SETUP_FAILED;
         r = sd_event_default(&event);
         if (r >= 0)
                 r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
@@ -476,7 +476,7 @@ static int wait_for_unit(sd_bus *bus, const char *unit) {
                 r = sd_event_add_time_relative(event, &timer, CLOCK_MONOTONIC, 1000000, 0, on_timer, &w);
         if (r < 0) {
                 log_error_errno(r, "Failed to watch %s: %m", unit);
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
         if (!arg_detach) {
                 sigemptyset(&mask);
@@ -494,11 +494,11 @@ static int wait_for_unit(sd_bus *bus, const char *unit) {
                 r = sd_event_loop(event);
                 if (r < 0) {
                         log_error_errno(r, "Failed to wait for %s: %m", unit);
-                        return EXIT_EXEC_FAILED;
+                        return EXIT_SETUP_FAILED;
                 }
         }
         sd_bus_detach_event(bus);
-        return w.exit_code < 0 ? EXIT_EXEC_FAILED : w.exit_code;
+        return w.exit_code < 0 ? EXIT_SETUP_FAILED : w.exit_code;
 }
 
 static int parse_argv(int argc, char *argv[]) {
@@ -598,13 +598,13 @@ int verb_run(int argc, char *argv[]) {
         cmd = argv + optind + 1;
         if (require_root("run") < 0) {
                 args_free();
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
 
         if (!realpath(argv[optind], rootfs)) {
                 log_error_errno(errno, "Cannot use '%s' as the root filesystem: %m", argv[optind]);
                 args_free();
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
 
         name = arg_name;
@@ -614,7 +614,7 @@ int verb_run(int argc, char *argv[]) {
                         id = (uint32_t)getpid() ^ (uint32_t)now_usec(CLOCK_MONOTONIC);
                 if (asprintf(&generated, "run-%08x", id) < 0) {
                         args_free();
-                        return log_oom(), EXIT_EXEC_FAILED;
+                        return log_oom(), EXIT_SETUP_FAILED;
                 }
                 name = generated;
         }
@@ -623,11 +623,11 @@ int verb_run(int argc, char *argv[]) {
                 log_error("'%s' is the name of a configured container (%s); choose another --name.", name,
                           existing ?: "masked");
                 args_free();
-                return EXIT_EXEC_FAILED;
+                return EXIT_SETUP_FAILED;
         }
         if (asprintf(&unit, RUN_UNIT_PREFIX "%s.service", name) < 0) {
                 args_free();
-                return log_oom(), EXIT_EXEC_FAILED;
+                return log_oom(), EXIT_SETUP_FAILED;
         }
 
         r = bus_open_system(&bus);
@@ -655,7 +655,7 @@ int verb_run(int argc, char *argv[]) {
         }
         args_free();
         if (r < 0)
-                return r == -EINVAL || r == -EOPNOTSUPP ? EXIT_USAGE : EXIT_EXEC_FAILED;
+                return r == -EINVAL || r == -EOPNOTSUPP ? EXIT_USAGE : EXIT_SETUP_FAILED;
 
         r = wait_for_unit(bus, unit);
         if (arg_detach) {

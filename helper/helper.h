@@ -29,32 +29,8 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "creds.h"
 #include "macro.h"
-
-/* Exit codes, documented in nscontain-helper(8); the payload's own codes pass through. */
-#define EXIT_SETUP_FAILED 125 /* anything before the exec */
-#define EXIT_CANNOT_EXEC  126 /* the command exists but cannot be executed */
-#define EXIT_NOT_FOUND    127 /* the command is not in the container's PATH */
-
-typedef struct Failure {
-        int error;     /* positive errno */
-        int exit_code; /* EXIT_SETUP_FAILED unless the step says otherwise */
-        char message[1024]; /* "Failed to bind-mount '/srv/data' on '/data'"; the parent adds ": %m" */
-} Failure;
-
-/* Records the first failure; returns -abs(error) so "return failf(f, r, …)" reads well. */
-int failf(Failure *f, int error, const char *fmt, ...) _printf_(3, 4);
-
-typedef struct ResolvedUser {
-        uid_t uid;
-        gid_t gid;
-        gid_t *groups; /* supplementary, may be NULL */
-        size_t n_groups;
-        char *home; /* may be NULL */
-        char *name; /* may be NULL when given numerically and absent from passwd */
-} ResolvedUser;
-
-void resolved_user_done(ResolvedUser *u);
 
 typedef struct Container {
         Config *config;
@@ -96,18 +72,3 @@ int mount_setup_root(Container *c, Failure *f);
 /* netif.c — child side: lo up; for veth, rename c->ifname to eth0, address, MTU,
  * default route via the gateway. */
 int netif_setup(Container *c, Failure *f);
-
-/* user.c — child side, after pivot_root: resolve config->user in /etc/passwd and
- * /etc/group of the container (numeric ids need no entry). */
-int user_resolve(const Config *config, ResolvedUser *ret, Failure *f);
-
-/* caps.c, seccomp.c, user.c — child side, the last steps before exec, in this order:
- *   creds_apply(): bounding set, setgroups/setgid/setuid keeping the caps we need,
- *   then all five capability sets explicitly (inheritable and ambient empty),
- *   PR_SET_NO_NEW_PRIVS when configured, and the seccomp filter (installed while we
- *   still may, i.e. before dropping CAP_SYS_ADMIN when no_new_privileges is off). */
-int creds_apply(const Config *config, const ResolvedUser *u, Failure *f);
-int caps_bounding_apply(uint64_t keep, Failure *f);
-int caps_final_apply(uint64_t keep, Failure *f);
-int seccomp_apply(const Config *config, Failure *f);
-uint64_t caps_effective_set(const Config *config); /* default ∪ add ∖ drop */

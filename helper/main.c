@@ -2,15 +2,18 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <net/if.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <systemd/sd-bus.h>
 
 #include "build-config.h"
 #include "config.h"
 #include "log.h"
+#include "sidecar.h"
 #include "spawn.h"
 
 #ifndef MFD_EXEC
@@ -104,31 +107,154 @@ static int helper_load_config(const char *name, Config **ret) {
         return 0;
 }
 
-/* The one place that knows what the sidecar provides: a uid range for "auto" and the
- * veth network. Until nscontain-sidecar exists those configs are refused here, before
- * anything is created. Fills c->uid_base/uid_size and the network facts. */
-static int container_acquire_resources(Container *c) {
-        const Config *config = c->config;
+/* What this start holds outside the helper: the bus connection of the setup, and what
+ * must be given back when the container ends (or its start fails). */
+typedef struct Holdings {
+        sd_bus *bus;      /* open during setup only: the supervisor keeps no connection */
+        bool network;     /* SetupNetwork was asked for: ReleaseNetwork at the end */
+        bool machine;     /* registered with systemd-machined */
+        int host_ifindex; /* the host side of the veth, 0 without one */
+} Holdings;
 
-        if (config->namespaces.user) {
-                if (config->user_namespace.base_auto) {
-                        log_error("%s: user_namespace.base \"auto\" needs nscontain-sidecar, which is not "
-                                  "available; "
-                                  "set a fixed \"base\" (e.g. 524288)",
-                                  c->name);
-                        return -EOPNOTSUPP;
-                }
-                c->uid_base = config->user_namespace.base;
-                c->uid_size = config->user_namespace.size;
-        }
+static int holdings_bus(Holdings *h, sd_bus **ret) {
+        int r;
 
-        if (config->network.mode == NETWORK_VETH && config->namespaces.net) {
-                log_error("%s: network.mode \"veth\" needs nscontain-sidecar, which is not available; "
-                          "set network.mode \"none\" or \"host\"",
-                          c->name);
-                return -EOPNOTSUPP;
+        if (!h->bus) {
+                r = sd_bus_open_system(&h->bus);
+                if (r < 0)
+                        return r;
         }
+        *ret = h->bus;
         return 0;
+}
+
+static void holdings_close_bus(Holdings *h) {
+        h->bus = sd_bus_flush_close_unref(h->bus);
+}
+
+/* The uid range for "auto" from nscontain-sidecar (the same one for NAME every time),
+ * before clone3: the maps are written as soon as the child exists. */
+static int container_acquire_user_range(Container *c, Holdings *h) {
+        const Config *config = c->config;
+        _cleanup_free_ char *error = NULL;
+        uint32_t base = 0;
+        sd_bus *bus;
+        int r;
+
+        if (!config->namespaces.user)
+                return 0;
+        c->uid_size = config->user_namespace.size;
+        if (!config->user_namespace.base_auto) {
+                c->uid_base = config->user_namespace.base;
+                return 0;
+        }
+
+        r = holdings_bus(h, &bus);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to connect to the system bus for a uid range: %m",
+                                       c->name);
+        r = sidecar_acquire_user_range(bus, c->name, c->uid_size, &base, &error);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to get a uid range from nscontain-sidecar: %s",
+                                       c->name, error ?: "unknown error");
+        c->uid_base = base;
+        return 0;
+}
+
+static bool container_wants_veth(const Config *config) {
+        return config->network.mode == NETWORK_VETH && config->namespaces.net;
+}
+
+/* SpawnPrepare: the child exists in its own network namespace and waits; the sidecar
+ * makes the veth pair with the peer ("host0") directly in that namespace, found through
+ * the child's pidfd, and the child renames it to eth0 with the facts put into c. */
+static int container_setup_network(Container *c, pid_t pid, int pidfd, void *userdata, Failure *f) {
+        Holdings *h = userdata;
+        _cleanup_free_ char *error = NULL;
+        SidecarNetwork net = {};
+        sd_bus *bus;
+        int r;
+
+        (void)pid;
+        if (!container_wants_veth(c->config))
+                return 0;
+
+        r = holdings_bus(h, &bus);
+        if (r < 0)
+                return failf(f, r, "Failed to connect to the system bus for the network");
+        /* Before the call: one that times out or fails half-way may still have made a
+         * veth, and ReleaseNetwork is harmless when there is none. */
+        h->network = true;
+        r = sidecar_setup_network(bus, c->name, pidfd, &c->config->network, &net, &error);
+        if (r < 0)
+                return failf(f, r, "Failed to set up the network through nscontain-sidecar: %s",
+                             error ?: "unknown error");
+
+        snprintf(c->ifname, sizeof(c->ifname), "%s", net.peer_ifname);
+        snprintf(c->address, sizeof(c->address), "%s", net.address);
+        snprintf(c->gateway, sizeof(c->gateway), "%s", net.gateway);
+        c->mtu = net.mtu;
+        /* Only for machined's "ifindices"; a missing one is no reason to fail. */
+        h->host_ifindex = (int)if_nametoindex(net.host_ifname);
+        return 0;
+}
+
+/* Optional: without machined (not installed, no bus) the container runs, unlisted. */
+static void container_register_machine(Container *c, Holdings *h, pid_t leader) {
+        _cleanup_free_ char *error = NULL;
+        sd_bus *bus;
+        int r;
+
+        r = holdings_bus(h, &bus);
+        if (r >= 0)
+                r = machine_register(bus, c->name, leader, c->config->rootfs, h->host_ifindex, &error);
+        if (r < 0) {
+                log_warning_errno(r,
+                                  "%s: Failed to register with systemd-machined, machinectl will not show "
+                                  "the container: %s",
+                                  c->name, error ?: strerror(-r));
+                return;
+        }
+        h->machine = true;
+}
+
+/* Gives back what the start holds, once the container's processes are gone: the veth
+ * (the kernel removes it with the last process of the network namespace, but something
+ * may still hold that namespace) and the machine (machined would also drop it when the
+ * unit stops; doing it now lets an immediate restart register again). A SIGKILLed
+ * helper gets here never: the sidecar's reconcile and the next SetupNetwork for NAME
+ * remove a leftover veth, and the next registration replaces the stale machine. */
+static void container_release(const char *name, Holdings *h) {
+        _cleanup_free_ char *error = NULL;
+        sd_bus *bus = NULL;
+        int r;
+
+        if (!h->network && !h->machine)
+                return;
+        r = holdings_bus(h, &bus);
+        if (r < 0) {
+                log_warning_errno(r, "%s: Failed to connect to the system bus to release the network: %m",
+                                  name);
+                return;
+        }
+        if (h->machine) {
+                r = machine_unregister(bus, name, &error);
+                if (r < 0)
+                        log_warning_errno(r, "%s: Failed to unregister from systemd-machined: %s", name,
+                                          error ?: strerror(-r));
+                free(error);
+                error = NULL;
+                h->machine = false;
+        }
+        if (h->network) {
+                r = sidecar_release_network(bus, name, &error);
+                if (r < 0)
+                        log_warning_errno(r,
+                                          "%s: Failed to release the network through nscontain-sidecar: %s",
+                                          name, error ?: strerror(-r));
+                h->network = false;
+        }
+        holdings_close_bus(h);
 }
 
 /* CVE-2019-5736: a payload that runs /proc/self/exe (a "#!/proc/self/exe" script as
@@ -189,11 +315,12 @@ static int reexec_from_sealed_memfd(char *argv[]) {
 int main(int argc, char *argv[]) {
         _cleanup_config_free_ Config *config = NULL;
         _cleanup_close_ int pidfd = -EBADF;
+        Holdings h = {};
         Supervisor s = {};
         Failure f = {};
         sigset_t mask;
         pid_t pid;
-        int r;
+        int r, code;
 
         log_setup("nscontain-helper", LOG_TARGET_STDERR);
         log_parse_environment();
@@ -219,17 +346,13 @@ int main(int argc, char *argv[]) {
                 .sync_fd = -EBADF,
         };
 
-        r = container_acquire_resources(&c);
-        if (r < 0)
-                return EXIT_SETUP_FAILED;
-
         if (!c.userns) {
                 r = exe_is_sealed();
                 if (r == 0)
                         r = reexec_from_sealed_memfd(argv);
                 else if (r > 0)
                         /* The kernel named us after the memfd; ps should show the helper. */
-                        (void) prctl(PR_SET_NAME, program_invocation_short_name, 0, 0, 0);
+                        (void)prctl(PR_SET_NAME, program_invocation_short_name, 0, 0, 0);
                 if (r < 0) {
                         log_error_errno(r, "%s: Failed to re-execute the helper from a sealed copy: %m",
                                         arg_name);
@@ -237,18 +360,28 @@ int main(int argc, char *argv[]) {
                 }
         }
 
+        r = container_acquire_user_range(&c, &h);
+        if (r < 0) {
+                holdings_close_bus(&h);
+                return EXIT_SETUP_FAILED;
+        }
+
         /* From here on a stop request waits for the supervisor (see helper_signal_set()). */
         helper_signal_set(&mask);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
                 log_error_errno(errno, "%s: Failed to block signals: %m", arg_name);
+                holdings_close_bus(&h);
                 return EXIT_SETUP_FAILED;
         }
 
-        r = container_spawn(&c, &pid, &pidfd, &f);
+        r = container_spawn(&c, container_setup_network, &h, &pid, &pidfd, &f);
         if (r < 0) {
                 failure_log(arg_name, &f);
+                container_release(arg_name, &h);
                 return f.exit_code > 0 ? f.exit_code : EXIT_SETUP_FAILED;
         }
+
+        container_register_machine(&c, &h, pid);
 
         s = (Supervisor){
                 .pid = pid,
@@ -258,9 +391,13 @@ int main(int argc, char *argv[]) {
         };
         snprintf(s.name, sizeof(s.name), "%s", arg_name);
 
-        /* The supervisor lives as long as the container: give back what setup used. */
+        /* The supervisor lives as long as the container: give back what setup used, the
+         * bus connection included (reopened at the end if there is something to release). */
+        holdings_close_bus(&h);
         config = config_free(config);
         (void)malloc_trim(0);
 
-        return supervisor_run(&s);
+        code = supervisor_run(&s);
+        container_release(arg_name, &h);
+        return code;
 }

@@ -17,7 +17,7 @@
 #include "config.h"
 #include "spawn.h"
 #include "strv.h"
-#include "user.h"
+#include "creds.h"
 
 /* fds per SCM_RIGHTS message: the kernel's limit is SCM_MAX_FD (253). */
 #define FDS_PER_MESSAGE 250U
@@ -594,7 +594,8 @@ static int parent_set_groups(Container *c, Failure *f) {
         return 0;
 }
 
-int container_spawn(Container *c, pid_t *ret_pid, int *ret_pidfd, Failure *f) {
+int container_spawn(Container *c, SpawnPrepare prepare, void *userdata, pid_t *ret_pid, int *ret_pidfd,
+                    Failure *f) {
         _cleanup_close_pair_ int pair[2] = {-EBADF, -EBADF};
         _cleanup_close_ int pidfd = -EBADF;
         pid_t pid, parent = getpid();
@@ -628,7 +629,9 @@ int container_spawn(Container *c, pid_t *ret_pid, int *ret_pidfd, Failure *f) {
         pair[1] = safe_close(pair[1]);
         c->sync_fd = pair[0];
 
-        r = parent_prepare(c, pid, pidfd, f);
+        r = prepare ? prepare(c, pid, pidfd, userdata, f) : 0;
+        if (r >= 0)
+                r = parent_prepare(c, pid, pidfd, f);
         if (r >= 0)
                 r = parent_wait_exec(c, f);
         c->sync_fd = -EBADF;

@@ -25,10 +25,18 @@ int userns_write_maps(pid_t pid, uint32_t base, uint32_t size, Failure *f);
  * pidfd where the kernel can (6.11+), else /proc/PID/ns/user; verified to be nsfs. */
 int userns_open(int pidfd, pid_t pid, Failure *f);
 
-/* spawn.c — clones the child into its namespaces, prepares it and waits until the
- * payload has been exec'd. On success returns 0 with the child's pid and pidfd; on
- * failure fills f (the child's or our own), reaps the child and returns -errno. */
-int container_spawn(Container *c, pid_t *ret_pid, int *ret_pidfd, Failure *f);
+/* spawn.c — called once the child exists (in its namespaces, waiting for "go") and
+ * before anything else is done for it: what needs the child's pidfd from outside, the
+ * network from nscontain-sidecar (main.c). Fills the network facts of c; on failure
+ * fills f and returns -errno, and the start is given up. */
+typedef int (*SpawnPrepare)(Container *c, pid_t pid, int pidfd, void *userdata, Failure *f);
+
+/* spawn.c — clones the child into its namespaces, prepares it (prepare may be NULL)
+ * and waits until the payload has been exec'd. On success returns 0 with the child's
+ * pid and pidfd; on failure fills f (the child's or our own), reaps the child and
+ * returns -errno. */
+int container_spawn(Container *c, SpawnPrepare prepare, void *userdata, pid_t *ret_pid, int *ret_pidfd,
+                    Failure *f);
 
 /* spawn.c — child side: execs the payload with the container's PATH lookup, or
  * returns with f filled (exit code 127 for not found, 126 for not executable). */
@@ -42,6 +50,18 @@ _noreturn_ void child_fail(int sync_fd, const Failure *f);
  * becomes its minimal PID 1 (reaps every zombie, forwards signals), exiting with the
  * payload's status. Never returns. */
 _noreturn_ void init_run(const Config *config, char **env, int sync_fd);
+
+/* machine.c — registration with systemd-machined (RegisterMachineWithNetwork): NAME,
+ * a machine id stable per NAME, service "nscontain", class "container", the leader
+ * (the container's PID 1 as the host sees it), its root directory and the host side
+ * of its veth (ifindex 0: none). A stale machine of NAME left by the previous run of
+ * our own unit is replaced. On failure returns -errno and machined's message in
+ * *ret_error when non-NULL (free() it). */
+typedef struct sd_bus sd_bus;
+int machine_register(sd_bus *bus, const char *name, pid_t leader, const char *root_directory, int ifindex,
+                     char **ret_error);
+/* Success when machined has dropped it already. */
+int machine_unregister(sd_bus *bus, const char *name, char **ret_error);
 
 /* supervisor.c — after the exec: READY=1, stop forwarding, reaping. Returns the
  * helper's exit code. */

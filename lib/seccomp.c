@@ -47,7 +47,7 @@
 #include <seccomp.h>
 #include <sys/ioctl.h>
 
-#include "helper.h"
+#include "creds.h"
 
 static const char *const denied_syscalls[] = {
         "kexec_load",

@@ -10,7 +10,7 @@
 #include <grp.h>
 #include <sys/prctl.h>
 
-#include "helper.h"
+#include "creds.h"
 
 uint64_t caps_effective_set(const Config *config) {
         assert(config);

@@ -14,8 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "helper.h"
-#include "user.h"
+#include "creds.h"
 
 #define USER_DB_SIZE_MAX (4U * 1024U * 1024U) /* /etc/passwd or /etc/group */
 #define USER_DB_LINE_MAX (64U * 1024U)        /* one entry; a big group is long, not this long */

@@ -1,0 +1,985 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* "boot": true — the container-manager side of systemd's container interface. See
+ * boot.h for the list; the comments here say why each piece is done the way it is.
+ *
+ * Two fds travel between parent and child over a channel of our own (a socketpair made
+ * before clone3(), so the sync protocol of spawn.c stays as it is):
+ *   parent → child: detached mounts of the notify socket and of the host's os-release,
+ *     cloned with host privileges (the child, root of its user namespace only, may not
+ *     even walk /run/nscontain, which is 0700);
+ *   child → parent: the master of the pty that the child allocated from the container's
+ *     own devpts and mounted as /dev/console.
+ * Both are CLOEXEC: nothing of it survives the exec of /sbin/init. */
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/xattr.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "fileio.h"
+#include "log.h"
+#include "strv.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+#define BOOT_INIT          "/sbin/init"
+#define BOOT_MANAGER       "nscontain"
+#define BOOT_RUN_DIR       "/run/nscontain"
+#define BOOT_STATE_DIR     "/var/lib/nscontain/boot"
+#define BOOT_NOTIFY_INSIDE "/run/host/notify"
+#define BOOT_CGROUP_ROOT   "/sys/fs/cgroup"
+#define BOOT_UUID_MAX      64
+#define BOOT_NOTIFY_MAX    4096
+
+/* Capabilities a full system needs inside its user namespace, on top of DESIGN.md's
+ * default set; systemd-nspawn's default set for a booted container, less what is
+ * meaningless in a user namespace (CAP_AUDIT_CONTROL, the MAC and module ones). They
+ * act on what the user namespace owns (its mount, UTS, IPC, net and pid namespaces,
+ * the payload/ cgroup, files of mapped ids), never on the host: this is why boot needs
+ * a user namespace. CAP_SYS_BOOT lets the inner systemd reboot(2) its pid namespace,
+ * which is how it powers off and restarts. CAP_NET_ADMIN only with a private netns. */
+#define BOOT_CAPS                                                                                             \
+        ((1ULL << CAP_AUDIT_WRITE) | (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_IPC_OWNER) |                \
+         (1ULL << CAP_LEASE) | (1ULL << CAP_LINUX_IMMUTABLE) | (1ULL << CAP_MKNOD) |                          \
+         (1ULL << CAP_NET_BROADCAST) | (1ULL << CAP_NET_RAW) | (1ULL << CAP_SYS_ADMIN) |                      \
+         (1ULL << CAP_SYS_BOOT) | (1ULL << CAP_SYS_NICE) | (1ULL << CAP_SYS_PTRACE) |                         \
+         (1ULL << CAP_SYS_RESOURCE) | (1ULL << CAP_SYS_TTY_CONFIG))
+
+static struct {
+        bool active;
+        char name[CONFIG_NAME_MAX + 1];
+        char uuid[SD_ID128_UUID_STRING_MAX];
+        uid_t uid_base;
+        bool new_netns;
+        pid_t pid;
+
+        int payload_cgroup_fd; /* parent: clone3(CLONE_INTO_CGROUP) */
+        int notify_fd;         /* parent: the socket the inner $NOTIFY_SOCKET reaches */
+        char notify_path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
+        int channel[2];        /* [0] parent's end, [1] child's end */
+        int console_fd;        /* parent: the pty master */
+        int console_peer_fd;   /* parent: a slave kept open, so the master never hangs up */
+        unsigned filter_state; /* escape-sequence filter across reads of the console */
+} boot = {
+        .payload_cgroup_fd = -EBADF,
+        .notify_fd = -EBADF,
+        .channel = {-EBADF, -EBADF},
+        .console_fd = -EBADF,
+        .console_peer_fd = -EBADF,
+};
+
+/* ---- shared -------------------------------------------------------------------------- */
+
+static int openat2_fd(int dir_fd, const char *path, int flags, uint64_t resolve) {
+        struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve};
+        int fd;
+
+        do
+                fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
+        while (fd < 0 && errno == EAGAIN);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+static int fd_fs_type(int fd, unsigned long magic) {
+        struct statfs sfs;
+
+        if (fstatfs(fd, &sfs) < 0)
+                return negative_errno();
+        return (unsigned long)sfs.f_type == magic;
+}
+
+/* Sends up to two fds, or receives them (ret_fds[i] = -EBADF for the ones not sent). */
+static int channel_send(int fd, const int *fds, size_t n) {
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int) * 2)];
+        } control = {};
+        uint32_t count = (uint32_t)n;
+        struct iovec iov = {.iov_base = &count, .iov_len = sizeof(count)};
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = CMSG_SPACE(sizeof(int) * n),
+        };
+        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
+
+        assert(n >= 1 && n <= 2);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int) * n);
+        memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * n);
+        return RET_NERRNO(sendmsg(fd, &mh, MSG_NOSIGNAL));
+}
+
+static int channel_receive(int fd, int flags, int *ret_fds, size_t n) {
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(int) * 2)];
+        } control = {};
+        uint32_t count = 0;
+        struct iovec iov = {.iov_base = &count, .iov_len = sizeof(count)};
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        struct cmsghdr *cmsg;
+        ssize_t k;
+
+        assert(n >= 1 && n <= 2);
+        do
+                k = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | flags);
+        while (k < 0 && errno == EINTR);
+        if (k < 0)
+                return negative_errno();
+        if (k == 0)
+                return -EPIPE;
+        cmsg = CMSG_FIRSTHDR(&mh);
+        if ((mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || k != sizeof(count) || count != n || !cmsg ||
+            cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+            cmsg->cmsg_len != CMSG_LEN(sizeof(int) * n)) {
+                if (cmsg && cmsg->cmsg_type == SCM_RIGHTS)
+                        for (size_t i = 0; i < (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
+                                safe_close(((int *)CMSG_DATA(cmsg))[i]);
+                return -EBADMSG;
+        }
+        memcpy(ret_fds, CMSG_DATA(cmsg), sizeof(int) * n);
+        return 0;
+}
+
+/* ---- parent side: the config ---------------------------------------------------------- */
+
+static const char *env_get(char *const *env, const char *key) {
+        size_t n = strlen(key);
+
+        STRV_FOREACH (e, env)
+                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+                        return *e + n + 1;
+        return NULL;
+}
+
+/* KEY=VALUE into the config's environment; 'replace' overrides the config's own. */
+static int env_set(char ***env, const char *key, const char *value, bool replace) {
+        size_t n = strlen(key);
+        char *s;
+
+        if (env_get(*env, key)) {
+                if (!replace)
+                        return 0;
+                for (char **e = *env; *e; e++)
+                        if (strncmp(*e, key, n) == 0 && (*e)[n] == '=') {
+                                if (asprintf(&s, "%s=%s", key, value) < 0)
+                                        return -ENOMEM;
+                                free(*e);
+                                *e = s;
+                        }
+                return 0;
+        }
+        if (asprintf(&s, "%s=%s", key, value) < 0)
+                return -ENOMEM;
+        if (strv_push(env, s) < 0) {
+                free(s);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* The command is /sbin/init; a "command" given with boot holds its arguments (as the
+ * arguments after systemd-nspawn -b). */
+static int boot_command(Config *config) {
+        _cleanup_strv_free_ char **argv = NULL;
+
+        if (strv_extend(&argv, BOOT_INIT) < 0)
+                return -ENOMEM;
+        STRV_FOREACH (a, config->command)
+                if (strv_extend(&argv, *a) < 0)
+                        return -ENOMEM;
+        strv_free(config->command);
+        config->command = TAKE_PTR(argv);
+        return 0;
+}
+
+int boot_container_uuid(const char *name, sd_id128_t *ret) {
+        _cleanup_free_ char *text = NULL, *file = NULL;
+        _cleanup_close_ int dir_fd = -EBADF;
+        char s[SD_ID128_UUID_STRING_MAX + 1];
+        sd_id128_t id;
+        int r;
+
+        assert(name && ret);
+        if (asprintf(&file, "%s.uuid", name) < 0)
+                return -ENOMEM;
+        r = mkdir_p_at(AT_FDCWD, BOOT_STATE_DIR, 0755, &dir_fd);
+        if (r < 0)
+                return r;
+
+        r = read_full_file_at(dir_fd, file, BOOT_UUID_MAX, &text, NULL);
+        if (r >= 0) {
+                text[strcspn(text, "\n")] = 0;
+                r = sd_id128_from_string(text, &id);
+                if (r >= 0 && !sd_id128_is_null(id)) {
+                        *ret = id;
+                        return 0;
+                }
+                /* A damaged record is replaced, not trusted. */
+        } else if (r != -ENOENT)
+                return r;
+
+        r = sd_id128_randomize(&id);
+        if (r < 0)
+                return r;
+        snprintf(s, sizeof(s), "%s\n", sd_id128_to_uuid_string(id, (char[SD_ID128_UUID_STRING_MAX]){}));
+        r = write_file_atomic_at(dir_fd, file, s, strlen(s), 0644, /* durable= */ true);
+        if (r < 0)
+                return r;
+        *ret = id;
+        return 0;
+}
+
+static bool user_is_root(const char *user) {
+        return !user || streq(user, "0") || streq(user, "root") || streq(user, "0:0") ||
+               streq(user, "root:root") || streq(user, "root:0") || streq(user, "0:root");
+}
+
+/* ---- parent side: the delegated cgroup ------------------------------------------------ */
+
+/* Our cgroup, as "/machine.slice/container@web.service", from the unified hierarchy. */
+static int cgroup_self(char **ret) {
+        _cleanup_free_ char *text = NULL;
+        char *line, *end;
+
+        int r = read_full_file_at(AT_FDCWD, "/proc/self/cgroup", 64 * 1024, &text, NULL);
+        if (r < 0)
+                return r;
+        for (line = text; line && *line; line = end ? end + 1 : NULL) {
+                end = strchr(line, '\n');
+                if (end)
+                        *end = 0;
+                if (strncmp(line, "0::", 3) == 0) {
+                        char *p = strdup(line + 3);
+                        if (!p)
+                                return -ENOMEM;
+                        *ret = p;
+                        return 0;
+                }
+        }
+        return -ENOMEDIUM;
+}
+
+/* systemd marks a cgroup it delegated (Delegate=yes) with this xattr; the unit's own
+ * cgroup name is accepted too, for a manager that does not set it. Creating cgroups
+ * anywhere else would be writing into a tree someone else manages. */
+static bool cgroup_is_delegated(int fd, const char *path, const char *name) {
+        _cleanup_free_ char *unit = NULL;
+        const char *base = strrchr(path, '/');
+        char v[8] = "";
+
+        if (fgetxattr(fd, "trusted.delegate", v, sizeof(v) - 1) > 0 && v[0] == '1')
+                return true;
+        if (fgetxattr(fd, "user.delegate", v, sizeof(v) - 1) > 0 && v[0] == '1')
+                return true;
+        if (asprintf(&unit, "container@%s.service", name) < 0)
+                return false;
+        return base && streq(base + 1, unit);
+}
+
+/* The files of a cgroup that its delegatee may write: the kernel's list where it has
+ * one (/sys/kernel/cgroup/delegate), the classic three otherwise. */
+static int cgroup_chown_delegated(int cg_fd, uid_t uid, gid_t gid) {
+        static const char *const fallback = "cgroup.procs\ncgroup.threads\ncgroup.subtree_control\n";
+        _cleanup_free_ char *text = NULL;
+        const char *list = fallback;
+        char *save = NULL;
+
+        if (fchownat(cg_fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+                return negative_errno();
+        if (read_full_file_at(AT_FDCWD, "/sys/kernel/cgroup/delegate", 4096, &text, NULL) >= 0)
+                list = text;
+        _cleanup_free_ char *copy = strdup(list);
+        if (!copy)
+                return -ENOMEM;
+        for (char *f = strtok_r(copy, "\n", &save); f; f = strtok_r(NULL, "\n", &save))
+                if (fchownat(cg_fd, f, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+                        return negative_errno();
+        return 0;
+}
+
+/* Hands what our cgroup has on to payload/, for the inner systemd to use. A controller
+ * the kernel will not enable (e.g. threaded-only) is skipped: the container boots
+ * without it, as on a host where it is missing. */
+static void cgroup_enable_controllers(int unit_fd) {
+        _cleanup_free_ char *text = NULL;
+        char *save = NULL;
+
+        if (read_full_file_at(unit_fd, "cgroup.controllers", 4096, &text, NULL) < 0)
+                return;
+        for (char *c = strtok_r(text, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+                char s[64];
+                int r;
+
+                snprintf(s, sizeof(s), "+%s", c);
+                r = write_string_file_at(unit_fd, "cgroup.subtree_control", s);
+                if (r < 0)
+                        log_debug_errno(r, "%s: Failed to enable the %s controller for the container: %m",
+                                        boot.name, c);
+        }
+}
+
+static int boot_cgroup_setup(void) {
+        _cleanup_free_ char *self = NULL, *path = NULL;
+        _cleanup_close_ int root_fd = -EBADF, unit_fd = -EBADF, sup_fd = -EBADF, payload_fd = -EBADF;
+        int r;
+
+        root_fd = open(BOOT_CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return log_error_errno(errno, "%s: Failed to open %s: %m", boot.name, BOOT_CGROUP_ROOT);
+        r = fd_fs_type(root_fd, CGROUP2_SUPER_MAGIC);
+        if (r <= 0)
+                return log_error_errno(r < 0 ? r : -EOPNOTSUPP,
+                                       "%s: \"boot\" needs the unified cgroup hierarchy (cgroup2) on %s",
+                                       boot.name, BOOT_CGROUP_ROOT);
+
+        r = cgroup_self(&self);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to find the helper's cgroup: %m", boot.name);
+        if (streq(self, "/"))
+                return log_error_errno(-EPERM,
+                                       "%s: \"boot\" needs a delegated cgroup; run it as container@%s.service "
+                                       "(Delegate=yes), not in the root cgroup",
+                                       boot.name, boot.name);
+        if (asprintf(&path, ".%s", self) < 0)
+                return log_oom();
+        unit_fd = openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (unit_fd < 0)
+                return log_error_errno(errno, "%s: Failed to open the cgroup %s: %m", boot.name, self);
+        if (!cgroup_is_delegated(unit_fd, self, boot.name))
+                return log_error_errno(-EPERM,
+                                       "%s: \"boot\" needs a delegated cgroup, and %s is not one; run it as "
+                                       "container@%s.service or with systemd-run -p Delegate=yes",
+                                       boot.name, self, boot.name);
+
+        /* The helper leaves the unit's cgroup for supervisor/, so that the unit's cgroup
+         * holds no process and may pass controllers down ("no internal processes"). */
+        if (mkdirat(unit_fd, "supervisor", 0755) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "%s: Failed to create the cgroup %s/supervisor: %m", boot.name,
+                                       self);
+        if (mkdirat(unit_fd, "payload", 0755) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "%s: Failed to create the cgroup %s/payload: %m", boot.name,
+                                       self);
+        sup_fd = openat(unit_fd, "supervisor", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        payload_fd = openat(unit_fd, "payload", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sup_fd < 0 || payload_fd < 0)
+                return log_error_errno(errno, "%s: Failed to open the cgroups below %s: %m", boot.name, self);
+
+        r = write_string_file_at(sup_fd, "cgroup.procs", "0");
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to move the helper to %s/supervisor: %m", boot.name, self);
+
+        cgroup_enable_controllers(unit_fd);
+
+        /* As systemd-nspawn does: the container's root (host uid BASE) owns payload/ and
+         * the files a delegatee writes, so the inner systemd manages its subtree, and
+         * nothing above it (its cgroup namespace shows nothing above either). */
+        r = cgroup_chown_delegated(payload_fd, boot.uid_base, (gid_t)boot.uid_base);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to hand %s/payload to the container's root: %m",
+                                       boot.name, self);
+
+        boot.payload_cgroup_fd = TAKE_FD(payload_fd);
+        return 0;
+}
+
+void boot_clone_args(struct clone_args *args) {
+        if (!boot.active || boot.payload_cgroup_fd < 0)
+                return;
+        /* Cloned straight into payload/: with CLONE_NEWCGROUP in the same call the new
+         * cgroup namespace is rooted there, and the child never runs anywhere else. */
+        args->flags |= CLONE_INTO_CGROUP;
+        args->cgroup = (uint64_t)boot.payload_cgroup_fd;
+}
+
+/* ---- parent side: notify socket, host files ------------------------------------------ */
+
+static int boot_notify_setup(void) {
+        union {
+                struct sockaddr sa;
+                struct sockaddr_un un;
+        } sa = {.un.sun_family = AF_UNIX};
+        _cleanup_close_ int fd = -EBADF;
+        int one = 1, r;
+
+        r = mkdir_p_at(AT_FDCWD, BOOT_RUN_DIR, 0700, NULL);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to create %s: %m", boot.name, BOOT_RUN_DIR);
+        r = snprintf(boot.notify_path, sizeof(boot.notify_path), "%s/%s.notify", BOOT_RUN_DIR, boot.name);
+        if (r < 0 || (size_t)r >= sizeof(boot.notify_path))
+                return log_error_errno(-ENAMETOOLONG, "%s: The notify socket's path is too long", boot.name);
+        memcpy(sa.un.sun_path, boot.notify_path, strlen(boot.notify_path));
+
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return log_error_errno(errno, "%s: Failed to create the notify socket: %m", boot.name);
+        /* A socket left by a helper that was SIGKILLed. */
+        if (unlink(boot.notify_path) < 0 && errno != ENOENT)
+                return log_error_errno(errno, "%s: Failed to remove %s: %m", boot.name, boot.notify_path);
+        if (bind(fd, &sa.sa, sizeof(sa.un)) < 0)
+                return log_error_errno(errno, "%s: Failed to bind the notify socket %s: %m", boot.name,
+                                       boot.notify_path);
+        /* connect() needs write permission on the inode, which the container sees owned
+         * by an unmapped id: only the "other" bits count there. Who may send is checked
+         * per message (the sender must be the container's PID 1). */
+        if (chmod(boot.notify_path, 0666) < 0)
+                return log_error_errno(errno, "%s: Failed to chmod %s: %m", boot.name, boot.notify_path);
+        if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+                return log_error_errno(errno, "%s: Failed to enable credentials on the notify socket: %m",
+                                       boot.name);
+        boot.notify_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* Detached, read-only mounts of the notify socket and the host's os-release, for the
+ * child to attach below /run/host. */
+static int boot_send_host_files(void) {
+        static const char *const os_release[] = {"/etc/os-release", "/usr/lib/os-release"};
+        _cleanup_close_ int notify_tree = -EBADF, os_tree = -EBADF;
+        struct mount_attr attr = {
+                .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+        };
+        int r;
+
+        notify_tree = open_tree(AT_FDCWD, boot.notify_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (notify_tree < 0)
+                return log_error_errno(errno, "%s: Failed to clone %s: %m", boot.name, boot.notify_path);
+        for (size_t i = 0; i < ELEMENTSOF(os_release) && os_tree < 0; i++)
+                os_tree = open_tree(AT_FDCWD, os_release[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (os_tree < 0)
+                return log_error_errno(errno, "%s: Failed to clone the host's os-release: %m", boot.name);
+        if (mount_setattr(os_tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                return log_error_errno(errno, "%s: Failed to make the host's os-release read-only: %m",
+                                       boot.name);
+        /* Not read-only: sending on a socket is a write to its inode. */
+        attr.attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+        if (mount_setattr(notify_tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                return log_error_errno(errno, "%s: Failed to set attributes of the notify socket's mount: %m",
+                                       boot.name);
+
+        r = channel_send(boot.channel[0], (int[]){notify_tree, os_tree}, 2);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to pass /run/host to the container: %m", boot.name);
+        return 0;
+}
+
+int boot_prepare(Container *c) {
+        Config *config = c->config;
+        sd_id128_t id;
+        int r;
+
+        if (!config->boot)
+                return 0;
+
+        snprintf(boot.name, sizeof(boot.name), "%s", c->name);
+
+        /* Checks the config layer cannot make alone: they are about what we grant. */
+        if (!c->userns)
+                return log_error_errno(-EPERM,
+                                       "%s: \"boot\": true needs a user namespace: a booted system gets "
+                                       "CAP_SYS_ADMIN and a writable cgroup, which without one are the "
+                                       "host's; remove \"namespaces\": {\"user\": false}",
+                                       c->name);
+        if (!config->namespaces.cgroup)
+                return log_error_errno(-EPERM,
+                                       "%s: \"boot\": true needs a cgroup namespace (the inner systemd "
+                                       "manages its own cgroup tree); remove \"namespaces\": {\"cgroup\": false}",
+                                       c->name);
+        if (!user_is_root(config->user))
+                return log_error_errno(-EINVAL, "%s: \"user\" must be root with \"boot\": true (it is %s)",
+                                       c->name, config->user);
+
+        boot.active = true;
+        boot.uid_base = c->uid_base;
+        boot.new_netns = config->namespaces.net && config->network.mode != NETWORK_HOST;
+
+        r = boot_command(config);
+        if (r < 0)
+                return log_oom();
+
+        r = boot_container_uuid(c->name, &id);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to get the container's UUID from %s: %m", c->name,
+                                       BOOT_STATE_DIR);
+        sd_id128_to_uuid_string(id, boot.uuid);
+
+        /* $container stays as configured (default "nscontain"); the rest is ours. TERM:
+         * what systemd-nspawn gives a console without a terminal of its own. */
+        if (env_set(&config->env, "container", BOOT_MANAGER, false) < 0 ||
+            env_set(&config->env, "container_uuid", boot.uuid, true) < 0 ||
+            env_set(&config->env, "NOTIFY_SOCKET", BOOT_NOTIFY_INSIDE, true) < 0 ||
+            env_set(&config->env, "TERM", "vt220", false) < 0)
+                return log_oom();
+
+        config->caps_add |= BOOT_CAPS | (boot.new_netns ? 1ULL << CAP_NET_ADMIN : 0);
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, boot.channel) < 0)
+                return log_error_errno(errno, "%s: Failed to create a socket pair: %m", c->name);
+
+        r = boot_notify_setup();
+        if (r < 0)
+                return r;
+        r = boot_send_host_files();
+        if (r < 0)
+                return r;
+        r = boot_cgroup_setup();
+        if (r < 0)
+                return r;
+
+        (void)sd_notifyf(false, "STATUS=Booting container %s", c->name);
+        return 0;
+}
+
+/* ---- child side ----------------------------------------------------------------------- */
+
+static int fs_new(const char *fstype, const char *const *options, uint64_t attr, int *ret) {
+        _cleanup_close_ int fs_fd = -EBADF;
+        int fd;
+
+        fs_fd = fsopen(fstype, FSOPEN_CLOEXEC);
+        if (fs_fd < 0)
+                return negative_errno();
+        for (const char *const *o = options; o && *o; o += 2)
+                if (fsconfig(fs_fd, FSCONFIG_SET_STRING, o[0], o[1], 0) < 0)
+                        return negative_errno();
+        if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return negative_errno();
+        fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, (unsigned)attr);
+        if (fd < 0)
+                return negative_errno();
+        *ret = fd;
+        return 0;
+}
+
+static int attach(int tree_fd, int target_fd) {
+        return RET_NERRNO(
+                move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
+}
+
+/* A directory of the image, resolved inside the root (a symlinked /run in the image
+ * leads back into the root, never out), created when missing. */
+static int open_dir_in_root(int root_fd, const char *name, int *ret) {
+        int fd;
+
+        fd = openat2_fd(root_fd, name, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+        if (fd == -ENOENT) {
+                if (mkdirat(root_fd, name, 0755) < 0 && errno != EEXIST)
+                        return negative_errno();
+                fd = openat2_fd(root_fd, name, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+        }
+        if (fd < 0)
+                return fd;
+        *ret = fd;
+        return 0;
+}
+
+static int mount_tmpfs_at(int root_fd, const char *name, const char *const *options, int *ret_mnt,
+                          Failure *f) {
+        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
+        int r;
+
+        r = open_dir_in_root(root_fd, name, &target_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to open mount point '/%s' in the rootfs", name);
+        r = fs_new("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &mnt_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to mount tmpfs on '/%s'", name);
+        r = attach(mnt_fd, target_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to attach tmpfs on '/%s'", name);
+        if (ret_mnt)
+                *ret_mnt = TAKE_FD(mnt_fd);
+        return 0;
+}
+
+static int write_new_file(int dir_fd, const char *name, const char *text, mode_t mode) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(dir_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0)
+                return negative_errno();
+        return loop_write(fd, text, strlen(text));
+}
+
+static int bind_onto_new_file(int dir_fd, const char *name, int tree_fd) {
+        _cleanup_close_ int target_fd = -EBADF;
+        int r;
+
+        r = write_new_file(dir_fd, name, "", 0444);
+        if (r < 0)
+                return r;
+        target_fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (target_fd < 0)
+                return negative_errno();
+        return attach(tree_fd, target_fd);
+}
+
+/* /run/host: what the container interface says a manager provides there. Its own tmpfs,
+ * read-only once filled: the container may read it, never change what it says. */
+static int mount_run_host(int run_fd, int notify_tree, int os_tree, Failure *f) {
+        static const char *const options[] = {"mode", "0755", "size", "1m", "nr_inodes", "64", NULL};
+        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
+        struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+        char uuid[SD_ID128_UUID_STRING_MAX + 1];
+        int r;
+
+        if (mkdirat(run_fd, "host", 0755) < 0 && errno != EEXIST)
+                return failf(f, errno, "Failed to create '/run/host'");
+        target_fd = openat2_fd(run_fd, "host", O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        if (target_fd < 0)
+                return failf(f, target_fd, "Failed to open '/run/host'");
+        r = fs_new("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, &mnt_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to mount tmpfs on '/run/host'");
+        r = attach(mnt_fd, target_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to attach tmpfs on '/run/host'");
+
+        snprintf(uuid, sizeof(uuid), "%s\n", boot.uuid);
+        r = write_new_file(mnt_fd, "container-manager", BOOT_MANAGER "\n", 0444);
+        if (r < 0)
+                return failf(f, r, "Failed to write '/run/host/container-manager'");
+        r = write_new_file(mnt_fd, "container-uuid", uuid, 0444);
+        if (r < 0)
+                return failf(f, r, "Failed to write '/run/host/container-uuid'");
+        r = bind_onto_new_file(mnt_fd, "os-release", os_tree);
+        if (r < 0)
+                return failf(f, r, "Failed to bind the host's os-release on '/run/host/os-release'");
+        r = bind_onto_new_file(mnt_fd, "notify", notify_tree);
+        if (r < 0)
+                return failf(f, r, "Failed to bind the notify socket on '%s'", BOOT_NOTIFY_INSIDE);
+
+        /* Not recursive: the notify socket's mount must stay writable. */
+        if (mount_setattr(mnt_fd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+                return failf(f, errno, "Failed to make '/run/host' read-only");
+        return 0;
+}
+
+/* /dev/console: a pty of the container's own devpts instance (one it may open, chown
+ * and reset like any terminal, and which leads nowhere on the host), its master passed
+ * to the supervisor, which copies what the inner system prints to the unit's journal. */
+static int mount_console(int root_fd, Failure *f) {
+        _cleanup_close_ int dev_fd = -EBADF, ptmx = -EBADF, peer = -EBADF, tree = -EBADF, target = -EBADF;
+        int unlock = 0, r;
+
+        dev_fd = openat(root_fd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dev_fd < 0)
+                return failf(f, errno, "Failed to open '/dev'");
+        r = fd_fs_type(dev_fd, TMPFS_MAGIC);
+        if (r <= 0)
+                return failf(f, r < 0 ? r : EBADF, "Failed to set up '/dev/console': '/dev' is not our tmpfs");
+
+        ptmx = openat2_fd(dev_fd, "pts/ptmx", O_RDWR | O_NOCTTY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        if (ptmx < 0)
+                return failf(f, ptmx, "Failed to open '/dev/pts/ptmx'");
+        r = fd_fs_type(ptmx, DEVPTS_SUPER_MAGIC);
+        if (r <= 0)
+                return failf(f, r < 0 ? r : EBADF, "Failed to allocate the console: '/dev/pts' is not devpts");
+        if (ioctl(ptmx, TIOCSPTLCK, &unlock) < 0)
+                return failf(f, errno, "Failed to unlock the console pty");
+        peer = ioctl(ptmx, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (peer < 0)
+                return failf(f, errno, "Failed to open the console pty");
+
+        r = write_new_file(dev_fd, "console", "", 0600);
+        if (r < 0)
+                return failf(f, r, "Failed to create '/dev/console'");
+        target = openat(dev_fd, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (target < 0)
+                return failf(f, errno, "Failed to open '/dev/console'");
+        tree = open_tree(peer, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tree < 0)
+                return failf(f, errno, "Failed to clone the console pty");
+        r = attach(tree, target);
+        if (r < 0)
+                return failf(f, r, "Failed to mount the console pty on '/dev/console'");
+
+        r = channel_send(boot.channel[1], &ptmx, 1);
+        if (r < 0)
+                return failf(f, r, "Failed to pass the console to the helper");
+        return 0;
+}
+
+int boot_mount_setup(const Container *c, int root_fd, Failure *f) {
+        static const char *const run_options[] = {"mode", "0755", "size", "20%", "nr_inodes", "800k", NULL};
+        static const char *const tmp_options[] = {"mode", "1777", "size", "50%", "nr_inodes", "400k", NULL};
+        _cleanup_close_ int run_fd = -EBADF, notify_tree = -EBADF, os_tree = -EBADF;
+        int fds[2] = {-EBADF, -EBADF};
+        int r;
+
+        if (!c->config->boot)
+                return 0;
+
+        /* The parent sent these before clone3(): they are waiting. */
+        r = channel_receive(boot.channel[1], 0, fds, 2);
+        if (r < 0)
+                return failf(f, r, "Failed to receive /run/host from the helper");
+        notify_tree = fds[0];
+        os_tree = fds[1];
+
+        /* Fresh /run and /tmp, as on a booted host: the inner systemd expects an empty
+         * /run (it writes /run/systemd/container itself), never the image's. */
+        r = mount_tmpfs_at(root_fd, "run", run_options, &run_fd, f);
+        if (r < 0)
+                return r;
+        r = mount_tmpfs_at(root_fd, "tmp", tmp_options, NULL, f);
+        if (r < 0)
+                return r;
+        r = mount_run_host(run_fd, notify_tree, os_tree, f);
+        if (r < 0)
+                return r;
+        return mount_console(root_fd, f);
+}
+
+int boot_mount_finish(const Container *c, int root_fd, Failure *f) {
+        _cleanup_close_ int proc_fd = -EBADF, net_fd = -EBADF, tree = -EBADF;
+        struct mount_attr rw = {.attr_clr = MOUNT_ATTR_RDONLY};
+        int r;
+
+        if (!c->config->boot || !boot.new_netns)
+                return 0;
+
+        /* /proc/sys is read-only (mount.c); its net/ subtree describes only the private
+         * network namespace the container owns, and systemd-networkd, sysctl.d and the
+         * like write there, so that part is made writable again, as systemd-nspawn does. */
+        proc_fd = openat(root_fd, "proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (proc_fd < 0)
+                return failf(f, errno, "Failed to open '/proc'");
+        r = fd_fs_type(proc_fd, PROC_SUPER_MAGIC);
+        if (r <= 0)
+                return failf(f, r < 0 ? r : EBADF, "Failed to open '/proc': not procfs");
+        net_fd = openat2_fd(proc_fd, "sys/net", O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        if (net_fd == -ENOENT)
+                return 0;
+        if (net_fd < 0)
+                return failf(f, net_fd, "Failed to open '/proc/sys/net'");
+        tree = open_tree(net_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tree < 0)
+                return failf(f, errno, "Failed to clone '/proc/sys/net'");
+        if (mount_setattr(tree, "", AT_EMPTY_PATH, &rw, sizeof(rw)) < 0)
+                return failf(f, errno, "Failed to make '/proc/sys/net' writable");
+        r = attach(tree, net_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to mount '/proc/sys/net' writable");
+        return 0;
+}
+
+/* ---- supervisor ----------------------------------------------------------------------- */
+
+bool boot_supervise_start(pid_t pid) {
+        int fd = -EBADF, r;
+
+        if (!boot.active)
+                return false;
+        boot.pid = pid;
+        boot.payload_cgroup_fd = safe_close(boot.payload_cgroup_fd);
+        boot.channel[1] = safe_close(boot.channel[1]);
+
+        /* The child sent the console before its exec, which the caller has seen. */
+        r = channel_receive(boot.channel[0], MSG_DONTWAIT, &fd, 1);
+        boot.channel[0] = safe_close(boot.channel[0]);
+        if (r < 0)
+                log_warning_errno(r, "%s: Failed to receive the console from the container, its boot "
+                                  "messages will not be shown: %m",
+                                  boot.name);
+        else {
+                boot.console_fd = fd;
+                if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+                        log_debug_errno(errno, "%s: Failed to make the console non-blocking: %m", boot.name);
+                /* While no process holds the slave open (systemd closes and reopens
+                 * /dev/console), the master would poll as hung up, and we would spin. */
+                boot.console_peer_fd = ioctl(fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (boot.console_peer_fd < 0)
+                        log_debug_errno(errno, "%s: Failed to open the console's peer: %m", boot.name);
+        }
+
+        (void)sd_notifyf(false, "STATUS=Booting container %s, PID %i", boot.name, (int)pid);
+        return true;
+}
+
+int boot_notify_fd(void) {
+        return boot.active ? boot.notify_fd : -EBADF;
+}
+
+int boot_console_fd(void) {
+        return boot.active ? boot.console_fd : -EBADF;
+}
+
+/* Keeps the console's text readable in the journal: drops carriage returns, other
+ * control characters and terminal escape sequences (colours, cursor movement). */
+static size_t console_filter(char *buf, size_t n) {
+        enum { TEXT, ESC, CSI, OSC, OSC_ESC };
+        size_t k = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                unsigned char ch = (unsigned char)buf[i];
+
+                switch (boot.filter_state) {
+                case TEXT:
+                        if (ch == 0x1b)
+                                boot.filter_state = ESC;
+                        else if (ch == '\n' || ch == '\t' || ch >= 0x20)
+                                buf[k++] = (char)ch;
+                        break;
+                case ESC:
+                        boot.filter_state = ch == '[' ? CSI : ch == ']' ? OSC : TEXT;
+                        break;
+                case CSI:
+                        if (ch >= 0x40 && ch <= 0x7e)
+                                boot.filter_state = TEXT;
+                        break;
+                case OSC:
+                        if (ch == 0x07)
+                                boot.filter_state = TEXT;
+                        else if (ch == 0x1b)
+                                boot.filter_state = OSC_ESC;
+                        break;
+                case OSC_ESC:
+                        boot.filter_state = ch == '\\' ? TEXT : OSC;
+                        break;
+                }
+        }
+        return k;
+}
+
+static void console_relay(void) {
+        char buf[4096];
+
+        /* Bounded, so a chatty console cannot starve the stop handling. */
+        for (int i = 0; i < 64 && boot.console_fd >= 0; i++) {
+                ssize_t n = read(boot.console_fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return;
+                if (n <= 0) {
+                        /* EIO: every slave is gone; nothing more can come. */
+                        boot.console_fd = safe_close(boot.console_fd);
+                        return;
+                }
+                size_t k = console_filter(buf, (size_t)n);
+                if (k > 0)
+                        (void)loop_write(STDOUT_FILENO, buf, k);
+        }
+}
+
+/* One datagram on the notify socket. Only the container's PID 1 speaks for the
+ * container (the socket is reachable by every process in it); of what it says, the
+ * unit gets what describes the whole container. */
+static int notify_receive(void) {
+        char buf[BOOT_NOTIFY_MAX + 1];
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
+        } control;
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        const struct ucred *cred = NULL;
+        char out[BOOT_NOTIFY_MAX + 64] = "";
+        size_t o = 0;
+        ssize_t n;
+
+        n = recvmsg(boot.notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+        if (n < 0)
+                return negative_errno();
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                if (c->cmsg_level != SOL_SOCKET)
+                        continue;
+                if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
+                        cred = (const struct ucred *)CMSG_DATA(c);
+                else if (c->cmsg_type == SCM_RIGHTS)
+                        for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
+                                safe_close(((int *)CMSG_DATA(c))[i]);
+        }
+        if (!cred || cred->pid != boot.pid) {
+                log_debug("%s: Ignoring a notification from pid %i, not the container's PID 1", boot.name,
+                          cred ? (int)cred->pid : -1);
+                return 0;
+        }
+        if ((size_t)n >= sizeof(buf) || (mh.msg_flags & MSG_TRUNC))
+                return 0;
+        buf[n] = 0;
+
+        for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                if (streq(line, "READY=1") || streq(line, "STOPPING=1") || streq(line, "RELOADING=1") ||
+                    strncmp(line, "STATUS=", 7) == 0) {
+                        int k = snprintf(out + o, sizeof(out) - o, "%s\n", line);
+                        if (k < 0 || (size_t)k >= sizeof(out) - o)
+                                break;
+                        o += (size_t)k;
+                }
+                if (streq(line, "READY=1"))
+                        log_debug("%s: The container's init reported READY=1", boot.name);
+        }
+        if (o > 0)
+                (void)sd_notify(false, out);
+        return 0;
+}
+
+void boot_dispatch(short notify_revents, short console_revents) {
+        if (!boot.active)
+                return;
+        if (console_revents && boot.console_fd >= 0)
+                console_relay();
+        if (notify_revents && boot.notify_fd >= 0)
+                for (int i = 0; i < 16 && notify_receive() >= 0; i++)
+                        ;
+}
+
+int boot_exit_code(const siginfo_t *si, int code) {
+        if (!boot.active)
+                return code;
+
+        console_relay();
+        boot.console_fd = safe_close(boot.console_fd);
+        boot.console_peer_fd = safe_close(boot.console_peer_fd);
+        boot.notify_fd = safe_close(boot.notify_fd);
+        if (boot.notify_path[0] && unlink(boot.notify_path) < 0 && errno != ENOENT)
+                log_debug_errno(errno, "%s: Failed to remove %s: %m", boot.name, boot.notify_path);
+
+        /* In a pid namespace the kernel turns reboot(2) by its init into the init's death
+         * by SIGHUP (restart) or SIGINT (power-off, halt): systemd-nspawn's convention,
+         * and container@.service restarts on 133 (RestartForceExitStatus=). */
+        if (si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED) {
+                if (si->si_status == SIGHUP) {
+                        log_info("%s: The container rebooted.", boot.name);
+                        return 133;
+                }
+                if (si->si_status == SIGINT) {
+                        log_info("%s: The container powered off.", boot.name);
+                        return 0;
+                }
+        }
+        return code;
+}

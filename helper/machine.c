@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Registration with systemd-machined, so that machinectl list/status/terminate know the
+ * container. We use RegisterMachineWithNetwork, not CreateMachine: the container
+ * already runs in its own unit (container@NAME.service) and machined is to follow that
+ * unit, not create a scope. machined takes the unit from the leader's cgroup, watches
+ * it (a machine whose unit stops is dropped) and "machinectl terminate" stops it. */
+
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-id128.h>
+#include <systemd/sd-login.h>
+
+#include "spawn.h"
+
+#define MACHINED_DEST  "org.freedesktop.machine1"
+#define MACHINED_PATH  "/org/freedesktop/machine1"
+#define MACHINED_IFACE "org.freedesktop.machine1.Manager"
+#define MACHINE_EXISTS "org.freedesktop.machine1.MachineExists"
+/* machined is bus-activated: its first start may take a moment; a hung machined must
+ * not hold up the container's start for long, registration is optional. */
+#define MACHINED_TIMEOUT_USEC (10ULL * 1000000ULL)
+
+/* The application id under which machine ids of containers are derived from the host's
+ * machine id (sd_id128_get_machine_app_specific: an HMAC, so the host's id cannot be
+ * recovered from a container's). */
+#define NSCONTAIN_APP_ID SD_ID128_MAKE(3b, 6e, 0c, 52, 9a, 41, 4e, 8f, 8d, 27, c1, 55, 0e, 94, 7a, 13)
+
+static uint64_t fnv1a64(const char *s, uint64_t h) {
+        for (; *s; s++) {
+                h ^= (unsigned char)*s;
+                h *= 0x100000001b3ULL;
+        }
+        return h;
+}
+
+/* Stable per NAME on this host, distinct between NAMEs: the app id mixed with two
+ * independent hashes of NAME, then keyed with the machine id. */
+static int machine_id_for(const char *name, sd_id128_t *ret) {
+        sd_id128_t app = NSCONTAIN_APP_ID;
+        uint64_t a = fnv1a64(name, 0xcbf29ce484222325ULL), b = fnv1a64(name, 0x84222325cbf29ce4ULL);
+
+        for (unsigned i = 0; i < 8; i++) {
+                app.bytes[i] ^= (uint8_t)(a >> (8 * i));
+                app.bytes[8 + i] ^= (uint8_t)(b >> (8 * i));
+        }
+        return sd_id128_get_machine_app_specific(app, ret);
+}
+
+static void set_error(const sd_bus_error *e, int r, char **ret_error) {
+        if (ret_error && !*ret_error)
+                *ret_error = strdup(e && e->message ? e->message : strerror(r < 0 ? -r : r));
+}
+
+static int machine_register_once(sd_bus *bus, const char *name, sd_id128_t id, pid_t leader,
+                                 const char *root_directory, int ifindex, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE,
+                                           "RegisterMachineWithNetwork");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", name);
+        if (r >= 0)
+                r = sd_bus_message_append_array(m, 'y', &id, sd_id128_is_null(id) ? 0 : sizeof(id));
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ssus", "nscontain", "container", (uint32_t)leader,
+                                          root_directory);
+        if (r >= 0)
+                r = sd_bus_message_append_array(m, 'i', &ifindex, ifindex > 0 ? sizeof(ifindex) : 0);
+        if (r < 0)
+                return r;
+        return sd_bus_call(bus, m, MACHINED_TIMEOUT_USEC, error, &reply);
+}
+
+/* A machine of NAME that machined still has from the previous run of our own unit
+ * (its unit restarted before machined noticed the stop): it is ours to drop. A machine
+ * of another unit, or any when we run outside a unit, is left alone. */
+static int machine_is_stale_of_our_unit(sd_bus *bus, const char *name) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *ours = NULL, *theirs = NULL;
+        const char *path;
+        int r;
+
+        r = sd_pid_get_unit(0, &ours);
+        if (r < 0)
+                return 0;
+        r = sd_bus_call_method(bus, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE, "GetMachine", &error,
+                               &reply, "s", name);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return r;
+        r = sd_bus_get_property_string(bus, MACHINED_DEST, path, "org.freedesktop.machine1.Machine", "Unit",
+                                       &error, &theirs);
+        if (r < 0)
+                return r;
+        return streq(ours, theirs);
+}
+
+int machine_register(sd_bus *bus, const char *name, pid_t leader, const char *root_directory, int ifindex,
+                     char **ret_error) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_id128_t id = SD_ID128_NULL;
+        int r;
+
+        assert(bus && name && leader > 0 && root_directory);
+
+        /* Without a machine id (an empty /etc/machine-id) machined is told "unknown". */
+        if (machine_id_for(name, &id) < 0)
+                id = SD_ID128_NULL;
+
+        r = machine_register_once(bus, name, id, leader, root_directory, ifindex, &error);
+        if (r < 0 && sd_bus_error_has_name(&error, MACHINE_EXISTS) &&
+            machine_is_stale_of_our_unit(bus, name) > 0) {
+                sd_bus_error_free(&error);
+                r = machine_unregister(bus, name, NULL);
+                if (r >= 0)
+                        r = machine_register_once(bus, name, id, leader, root_directory, ifindex, &error);
+        }
+        if (r < 0)
+                set_error(&error, r, ret_error);
+        return r;
+}
+
+int machine_unregister(sd_bus *bus, const char *name, char **ret_error) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        assert(bus && name);
+
+        r = sd_bus_call_method(bus, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE, "UnregisterMachine",
+                               &error, NULL, "s", name);
+        /* Gone already: machined dropped it when the leader's unit went down. */
+        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+                return 0;
+        if (r < 0)
+                set_error(&error, r, ret_error);
+        return r;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include "creds.h"
+
+int failf(Failure *f, int error, const char *fmt, ...) {
+        va_list ap;
+
+        error = error < 0 ? -error : error;
+        if (error == 0)
+                error = EIO;
+
+        /* The first failure is the cause; whatever a caller adds while unwinding is noise. */
+        if (f && f->message[0] == 0) {
+                f->error = error;
+                if (f->exit_code == 0)
+                        f->exit_code = EXIT_SETUP_FAILED;
+                va_start(ap, fmt);
+                vsnprintf(f->message, sizeof(f->message), fmt, ap);
+                va_end(ap);
+                if (f->message[0] == 0)
+                        snprintf(f->message, sizeof(f->message), "Setup failed");
+        }
+        return -error;
+}
