@@ -56,11 +56,11 @@
  * the payload/ cgroup, files of mapped ids), never on the host: this is why boot needs
  * a user namespace. CAP_SYS_BOOT lets the inner systemd reboot(2) its pid namespace,
  * which is how it powers off and restarts. CAP_NET_ADMIN only with a private netns. */
-#define BOOT_CAPS                                                                                             \
-        ((1ULL << CAP_AUDIT_WRITE) | (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_IPC_OWNER) |                \
-         (1ULL << CAP_LEASE) | (1ULL << CAP_LINUX_IMMUTABLE) | (1ULL << CAP_MKNOD) |                          \
-         (1ULL << CAP_NET_BROADCAST) | (1ULL << CAP_NET_RAW) | (1ULL << CAP_SYS_ADMIN) |                      \
-         (1ULL << CAP_SYS_BOOT) | (1ULL << CAP_SYS_NICE) | (1ULL << CAP_SYS_PTRACE) |                         \
+#define BOOT_CAPS                                                                              \
+        ((1ULL << CAP_AUDIT_WRITE) | (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_IPC_OWNER) | \
+         (1ULL << CAP_LEASE) | (1ULL << CAP_LINUX_IMMUTABLE) | (1ULL << CAP_MKNOD) |           \
+         (1ULL << CAP_NET_BROADCAST) | (1ULL << CAP_NET_RAW) | (1ULL << CAP_SYS_ADMIN) |       \
+         (1ULL << CAP_SYS_BOOT) | (1ULL << CAP_SYS_NICE) | (1ULL << CAP_SYS_PTRACE) |          \
          (1ULL << CAP_SYS_RESOURCE) | (1ULL << CAP_SYS_TTY_CONFIG))
 
 static struct {
@@ -363,10 +363,11 @@ static int boot_cgroup_setup(void) {
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to find the helper's cgroup: %m", boot.name);
         if (streq(self, "/"))
-                return log_error_errno(-EPERM,
-                                       "%s: \"boot\" needs a delegated cgroup; run it as container@%s.service "
-                                       "(Delegate=yes), not in the root cgroup",
-                                       boot.name, boot.name);
+                return log_error_errno(
+                        -EPERM,
+                        "%s: \"boot\" needs a delegated cgroup; run it as container@%s.service "
+                        "(Delegate=yes), not in the root cgroup",
+                        boot.name, boot.name);
         if (asprintf(&path, ".%s", self) < 0)
                 return log_oom();
         unit_fd = openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -389,11 +390,13 @@ static int boot_cgroup_setup(void) {
         sup_fd = openat(unit_fd, "supervisor", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         payload_fd = openat(unit_fd, "payload", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sup_fd < 0 || payload_fd < 0)
-                return log_error_errno(errno, "%s: Failed to open the cgroups below %s: %m", boot.name, self);
+                return log_error_errno(errno, "%s: Failed to open the cgroups below %s: %m", boot.name,
+                                       self);
 
         r = write_string_file_at(sup_fd, "cgroup.procs", "0");
         if (r < 0)
-                return log_error_errno(r, "%s: Failed to move the helper to %s/supervisor: %m", boot.name, self);
+                return log_error_errno(r, "%s: Failed to move the helper to %s/supervisor: %m", boot.name,
+                                       self);
 
         cgroup_enable_controllers(unit_fd);
 
@@ -480,8 +483,8 @@ static int boot_send_host_files(void) {
         /* Not read-only: sending on a socket is a write to its inode. */
         attr.attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
         if (mount_setattr(notify_tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-                return log_error_errno(errno, "%s: Failed to set attributes of the notify socket's mount: %m",
-                                       boot.name);
+                return log_error_errno(
+                        errno, "%s: Failed to set attributes of the notify socket's mount: %m", boot.name);
 
         r = channel_send(boot.channel[0], (int[]){notify_tree, os_tree}, 2);
         if (r < 0)
@@ -507,10 +510,11 @@ int boot_prepare(Container *c) {
                                        "host's; remove \"namespaces\": {\"user\": false}",
                                        c->name);
         if (!config->namespaces.cgroup)
-                return log_error_errno(-EPERM,
-                                       "%s: \"boot\": true needs a cgroup namespace (the inner systemd "
-                                       "manages its own cgroup tree); remove \"namespaces\": {\"cgroup\": false}",
-                                       c->name);
+                return log_error_errno(
+                        -EPERM,
+                        "%s: \"boot\": true needs a cgroup namespace (the inner systemd "
+                        "manages its own cgroup tree); remove \"namespaces\": {\"cgroup\": false}",
+                        c->name);
         if (!user_is_root(config->user))
                 return log_error_errno(-EINVAL, "%s: \"user\" must be root with \"boot\": true (it is %s)",
                                        c->name, config->user);
@@ -591,7 +595,8 @@ static int open_dir_in_root(int root_fd, const char *name, int *ret) {
         if (fd == -ENOENT) {
                 if (mkdirat(root_fd, name, 0755) < 0 && errno != EEXIST)
                         return negative_errno();
-                fd = openat2_fd(root_fd, name, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+                fd = openat2_fd(root_fd, name, O_PATH | O_DIRECTORY,
+                                RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
         }
         if (fd < 0)
                 return fd;
@@ -693,14 +698,16 @@ static int mount_console(int root_fd, Failure *f) {
                 return failf(f, errno, "Failed to open '/dev'");
         r = fd_fs_type(dev_fd, TMPFS_MAGIC);
         if (r <= 0)
-                return failf(f, r < 0 ? r : EBADF, "Failed to set up '/dev/console': '/dev' is not our tmpfs");
+                return failf(f, r < 0 ? r : EBADF,
+                             "Failed to set up '/dev/console': '/dev' is not our tmpfs");
 
         ptmx = openat2_fd(dev_fd, "pts/ptmx", O_RDWR | O_NOCTTY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
         if (ptmx < 0)
                 return failf(f, ptmx, "Failed to open '/dev/pts/ptmx'");
         r = fd_fs_type(ptmx, DEVPTS_SUPER_MAGIC);
         if (r <= 0)
-                return failf(f, r < 0 ? r : EBADF, "Failed to allocate the console: '/dev/pts' is not devpts");
+                return failf(f, r < 0 ? r : EBADF,
+                             "Failed to allocate the console: '/dev/pts' is not devpts");
         if (ioctl(ptmx, TIOCSPTLCK, &unlock) < 0)
                 return failf(f, errno, "Failed to unlock the console pty");
         peer = ioctl(ptmx, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -805,7 +812,8 @@ bool boot_supervise_start(pid_t pid) {
         r = channel_receive(boot.channel[0], MSG_DONTWAIT, &fd, 1);
         boot.channel[0] = safe_close(boot.channel[0]);
         if (r < 0)
-                log_warning_errno(r, "%s: Failed to receive the console from the container, its boot "
+                log_warning_errno(r,
+                                  "%s: Failed to receive the console from the container, its boot "
                                   "messages will not be shown: %m",
                                   boot.name);
         else {
@@ -931,7 +939,8 @@ static int notify_receive(void) {
                 return 0;
         buf[n] = 0;
 
-        for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
                 if (streq(line, "READY=1") || streq(line, "STOPPING=1") || streq(line, "RELOADING=1") ||
                     strncmp(line, "STATUS=", 7) == 0) {
                         int k = snprintf(out + o, sizeof(out) - o, "%s\n", line);
