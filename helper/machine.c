@@ -35,7 +35,7 @@ static uint64_t fnv1a64(const char *s, uint64_t h) {
 
 /* Stable per NAME on this host, distinct between NAMEs: the app id mixed with two
  * independent hashes of NAME, then keyed with the machine id. */
-static int machine_id_for(const char *name, sd_id128_t *ret) {
+int machine_id_for(const char *name, sd_id128_t *ret) {
         sd_id128_t app = NSCONTAIN_APP_ID;
         uint64_t a = fnv1a64(name, 0xcbf29ce484222325ULL), b = fnv1a64(name, 0x84222325cbf29ce4ULL);
 
