@@ -60,6 +60,9 @@ _noreturn_ void init_run(const Config *config, char **env, int sync_fd);
 typedef struct sd_bus sd_bus;
 int machine_register(sd_bus *bus, const char *name, pid_t leader, const char *root_directory, int ifindex,
                      char **ret_error);
+/* The machine id registered for NAME (also boot's $container_uuid): stable per NAME,
+ * derived from the host's machine id; fails without one. */
+int machine_id_for(const char *name, sd_id128_t *ret);
 /* Success when machined has dropped it already. */
 int machine_unregister(sd_bus *bus, const char *name, char **ret_error);
 
