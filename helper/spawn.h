@@ -5,6 +5,7 @@
  * (the contract with mount.c, user.c, caps.c, seccomp.c and netif.c is helper.h). */
 
 #include <signal.h>
+#include <systemd/sd-id128.h>
 
 #include "helper.h"
 
