@@ -333,11 +333,6 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return EXIT_SETUP_FAILED;
 
-        if (config->boot) {
-                log_error("%s: \"boot\" is not supported by this version of nscontain-helper", arg_name);
-                return EXIT_SETUP_FAILED;
-        }
-
         Container c = {
                 .config = config,
                 .name = arg_name,
