@@ -361,6 +361,13 @@ int main(int argc, char *argv[]) {
                 return EXIT_SETUP_FAILED;
         }
 
+        /* "boot": the container interface (boot.c); nothing for other containers. */
+        r = boot_prepare(&c);
+        if (r < 0) {
+                holdings_close_bus(&h);
+                return EXIT_SETUP_FAILED;
+        }
+
         /* From here on a stop request waits for the supervisor (see helper_signal_set()). */
         helper_signal_set(&mask);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
