@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <systemd/sd-bus.h>
 
+#include "boot.h"
 #include "build-config.h"
 #include "config.h"
 #include "log.h"
