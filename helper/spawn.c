@@ -616,6 +616,7 @@ int container_spawn(Container *c, SpawnPrepare prepare, void *userdata, pid_t *r
                 .pidfd = (uint64_t)(uintptr_t)&pidfd,
                 .exit_signal = SIGCHLD,
         };
+        boot_clone_args(&args); /* "boot": straight into the payload/ cgroup */
         pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
         if (pid < 0)
                 return failf(f, errno, "Failed to create the container's namespaces (clone3)");
