@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "boot.h"
 #include "build-config.h"
 #include "config.h"
 #include "spawn.h"
