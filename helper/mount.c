@@ -1174,6 +1174,11 @@ int mount_setup_root(Container *c, Failure *f) {
         r = mount_dev(c, root_fd, &dev_fd, f);
         if (r < 0)
                 return r;
+        /* "boot": /run, /tmp, /run/host, /dev/console (boot.c); before the binds, which
+         * may mount over them. */
+        r = boot_mount_setup(c, root_fd, f);
+        if (r < 0)
+                return r;
 
         for (size_t i = 0; i < config->n_mounts; i++) {
                 r = mount_entry(c, root_fd, i, f);
