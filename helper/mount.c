@@ -1189,6 +1189,9 @@ int mount_setup_root(Container *c, Failure *f) {
         r = mount_masks(proc_fd, sys_fd, dev_fd, f);
         if (r < 0)
                 return r;
+        r = boot_mount_finish(c, root_fd, f); /* "boot": /proc/sys/net writable again */
+        if (r < 0)
+                return r;
 
         if (config->readonly) {
                 r = root_set_readonly(root_fd, true);
