@@ -31,6 +31,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "fileio.h"
 #include "helper.h"
 
