@@ -85,7 +85,9 @@ int supervisor_run(Supervisor *s) {
                 (void)pidfd_send(s->pidfd, SIGKILL);
         }
 
-        (void)sd_notifyf(false, "READY=1\nSTATUS=Container %s running, PID %i", s->name, (int)s->pid);
+        /* A booted system says itself when it is up (boot.c relays its READY=1). */
+        if (!boot_supervise_start(s->pid))
+                (void)sd_notifyf(false, "READY=1\nSTATUS=Container %s running, PID %i", s->name, (int)s->pid);
 
         for (;;) {
                 struct pollfd p[] = {
