@@ -94,6 +94,8 @@ int supervisor_run(Supervisor *s) {
                         {.fd = s->pidfd, .events = POLLIN},
                         {.fd = sfd, .events = POLLIN},
                         {.fd = tfd, .events = POLLIN},
+                        {.fd = boot_notify_fd(), .events = POLLIN},  /* "boot" only, else -EBADF */
+                        {.fd = boot_console_fd(), .events = POLLIN}, /* "boot" only, else -EBADF */
                 };
 
                 if (poll(p, ELEMENTSOF(p), -1) < 0) {
