@@ -106,6 +106,8 @@ int supervisor_run(Supervisor *s) {
                         p[0].revents = POLLIN;
                 }
 
+                boot_dispatch(p[3].revents, p[4].revents);
+
                 if (p[0].revents) {
                         siginfo_t si = {};
                         int code;
