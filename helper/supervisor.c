@@ -120,7 +120,8 @@ int supervisor_run(Supervisor *s) {
                                                        s->name),
                                        EXIT_SETUP_FAILED;
                         }
-                        code = exit_code_from_siginfo(&si);
+                        /* "boot": reboot → 133, poweroff → 0 (boot.c). */
+                        code = boot_exit_code(&si, exit_code_from_siginfo(&si));
 
                         /* A stop we forwarded that ended the payload (by the signal itself, or
                          * by a shell's 128+N) is a clean stop, not a failure of the unit. */
