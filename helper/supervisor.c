@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <systemd/sd-daemon.h>
 
+#include "boot.h"
 #include "log.h"
 #include "spawn.h"
 
