@@ -34,6 +34,7 @@
 #include "boot.h"
 #include "fileio.h"
 #include "log.h"
+#include "spawn.h"
 #include "strv.h"
 
 #ifndef TIOCGPTPEER
@@ -227,6 +228,15 @@ int boot_container_uuid(const char *name, sd_id128_t *ret) {
         int r;
 
         assert(name && ret);
+
+        /* The id machined registers the container with (main.c), so that the inner
+         * machine id (systemd takes $container_uuid when /etc/machine-id is empty) and
+         * machined's agree. Without a host machine id, a random one kept per NAME. */
+        if (machine_id_for(name, &id) >= 0 && !sd_id128_is_null(id)) {
+                *ret = id;
+                return 0;
+        }
+
         if (asprintf(&file, "%s.uuid", name) < 0)
                 return -ENOMEM;
         r = mkdir_p_at(AT_FDCWD, BOOT_STATE_DIR, 0755, &dir_fd);

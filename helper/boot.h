@@ -59,7 +59,8 @@ void boot_dispatch(short notify_revents, short console_revents);
 int boot_exit_code(const siginfo_t *si, int code);
 
 /* The container's UUID ($container_uuid, /run/host/container-uuid), stable per NAME:
- * made once at random and kept in /var/lib/nscontain/boot/NAME.uuid. It becomes the
- * inner machine id when the image has none, so it is also the id to register with
- * systemd-machined. */
+ * machine_id_for(NAME), the id it is registered with in systemd-machined; on a host
+ * without a machine id, made once at random and kept in
+ * /var/lib/nscontain/boot/NAME.uuid. It becomes the inner machine id when the image
+ * has none. */
 int boot_container_uuid(const char *name, sd_id128_t *ret);
