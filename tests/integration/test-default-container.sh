@@ -51,11 +51,13 @@ tsd_run systemctl start dbus.socket
 config() {
         tsd_write "/etc/nscontain.d/$1.json" "{\"rootfs\": \"$2\", \"command\": $3 ${4:-}}"
 }
-# The probe once, then stay up.
-PROBE_CMD='["/bin/sh", "-c", "/probe; echo root-was-here >/created-by-root; exec sleep 1000"]'
+# The probe once, then stay up. The shell is PID 1 of its pid namespace, where only
+# signals it handles arrive: it traps the stop signal so that a stop is quick and clean.
+UP="trap 'exit 0' TERM; sleep 1000 \u0026 wait"
+PROBE_CMD="[\"/bin/sh\", \"-c\", \"/probe; echo root-was-here >/created-by-root; $UP\"]"
 config a "$ROOT_A" "$PROBE_CMD"
 config b "$ROOT_B" "$PROBE_CMD"
-config c "$ROOT_C" '["/bin/sh", "-c", "/probe; echo x >/data/by-root; echo x >/raw/by-root; exec sleep 1000"]' ",
+config c "$ROOT_C" "[\"/bin/sh\", \"-c\", \"/probe; echo x >/data/by-root; echo x >/raw/by-root; $UP\"]" ",
         \"mounts\": [{\"source\": \"$DATA_ID\", \"target\": \"/data\"},
                      {\"source\": \"$DATA_RAW\", \"target\": \"/raw\", \"idmap\": false}]"
 for i in $(seq "$N_MANY"); do
@@ -152,5 +154,143 @@ retry 5 test -f "$DATA_RAW/by-root"
 assert_eq "$(stat -c %u:%g "$DATA_ID/by-root")" 0:0 "idmapped bind: owned by 0 on disk"
 base_c=${RANGE[c]% *}
 assert_eq "$(stat -c %u:%g "$DATA_RAW/by-root")" "$base_c:$base_c" "\"idmap\": false bind: owned by the range's base"
+
+# same_as_before WHAT NAME…: each running container has its range and address of the
+# first start, and machined knows it.
+same_as_before() {
+        local what=$1 n
+        shift
+        for n; do
+                assert_eq "$(tsd_run systemctl is-active "container@$n.service")" active "$n $what"
+                assert_eq "$(range_of "$n")" "${RANGE[$n]}" "$n: range $what"
+                assert_eq "$(addr_of "$n")" "${ADDR[$n]}" "$n: address $what"
+        done
+}
+
+step "restarts of the containers keep range and address"
+tsd_run systemctl restart container@a.service container@b.service
+same_as_before "after a restart" a b
+tsd_run systemctl stop container@a.service
+assert_eq "$(tsd_run machinectl list --no-legend --no-pager | grep -c '^a ' || true)" 0 "a is no machine once stopped"
+assert_fail tsd_run ip link show nsc-a
+start a
+same_as_before "after stop and start" a
+assert_ok in_container a /bin/busybox ping -c1 -W2 "${ADDR[b]%/*}"
+
+step "a restart of the sidecar changes nothing"
+tsd_run systemctl restart nscontain-sidecar.service
+# Its reconcile must have kept the veths of the running containers.
+for n in a b c; do
+        assert_ok tsd_run ip link show "nsc-$n"
+done
+assert_ok in_container a /bin/busybox ping -c1 -W2 "${ADDR[b]%/*}"
+tsd_run systemctl restart container@a.service container@b.service
+same_as_before "after a restart of the sidecar" a b
+
+step "the sidecar SIGKILLed while containers start"
+# Containers start and stop in a loop while the sidecar is killed: starts that lose
+# their call fail (the unit says why), none may get another range or address.
+tsd_run sh -c 'for i in 1 2 3 4 5 6; do systemctl restart container@a.service container@b.service; done' \
+        >/dev/null 2>&1 &
+looper=$!
+for i in 1 2 3 4; do
+        sleep 0.4
+        tsd_run systemctl kill -s KILL nscontain-sidecar.service 2>/dev/null || true
+done
+wait "$looper" || true
+tsd_run systemctl reset-failed 2>/dev/null || true
+tsd_run systemctl restart container@a.service container@b.service ||
+        fail "restart after the kills: $(status_of a; status_of b)"
+same_as_before "after SIGKILLs of the sidecar" a b
+assert_ok in_container b /bin/busybox ping -c1 -W2 "${ADDR[a]%/*}"
+ranges=$(tsd_run awk '$1 == "range" { print $3 }' /var/lib/nscontain/sidecar.state)
+assert_eq "$(sort <<<"$ranges" | uniq -d)" "" "no range handed out twice"
+
+step "machinectl terminate stops the unit"
+assert_ok tsd_run machinectl terminate c
+tsd_wait_state container@c.service inactive 20 || fail "machinectl terminate did not stop container@c: $(status_of c)"
+assert_eq "$(tsd_run machinectl list --no-legend --no-pager | grep -c '^c ' || true)" 0 "c is no machine after terminate"
+retry 10 sh -c "! nsenter -t $TSD_PID -n ip link show nsc-c" || fail "nsc-c still there after terminate"
+assert_eq "$(tsd_run systemctl show -P Result container@c.service)" success "terminated cleanly"
+
+step "$N_MANY containers started in one call"
+many=()
+for i in $(seq "$N_MANY"); do
+        many+=("container@c$i.service")
+done
+t0=${EPOCHREALTIME/[.,]/}
+tsd_run systemctl start "${many[@]}" || fail "starting $N_MANY containers: $(tsd_run systemctl --failed --no-legend)"
+t1=${EPOCHREALTIME/[.,]/}
+echo "   $N_MANY containers active in $(((t1 - t0) / 1000)) ms" >&2
+assert_eq "$(tsd_run systemctl is-active "${many[@]}" | sort | uniq -c | awk '{ print $1, $2 }')" "$N_MANY active"
+list=$(sc ListContainers)
+# a(suss) N "name" base "address" "ifname" …: one line per container.
+rows=$(tr ' ' '\n' <<<"${list#*a(suss) * }" | paste - - - - | tr -d '"' | grep -E '^c[0-9]+\s')
+assert_eq "$(wc -l <<<"$rows")" "$N_MANY" "ListContainers: one entry each"
+assert_eq "$(awk '{ print $2 }' <<<"$rows" | sort -u | wc -l)" "$N_MANY" "distinct ranges"
+assert_eq "$(awk '{ print $3 }' <<<"$rows" | sort -u | wc -l)" "$N_MANY" "distinct addresses"
+assert_eq "$(awk '$4 != "" { print $4 }' <<<"$rows" | sort -u | wc -l)" "$N_MANY" "distinct host interfaces"
+while read -r n b a _; do
+        ((b % 65536 == 0 && b >= 0x80000 && b + 65535 <= 0x6FFFFFFF)) || fail "$n: range $b"
+        for o in a b c; do
+                [[ $b != "${RANGE[$o]% *}" && $a != "${ADDR[$o]}" ]] || fail "$n shares range or address with $o"
+        done
+done <<<"$rows"
+for i in 1 "$N_MANY"; do
+        assert_eq "$(range_of "c$i")" "$(awk -v n="c$i" '$1 == n { print $2, 65536 }' <<<"$rows")" "c$i: its own range"
+        assert_eq "$(addr_of "c$i")" "$(awk -v n="c$i" '$1 == n { print $3 }' <<<"$rows")" "c$i: its own address"
+done
+assert_ok in_container "c1" /bin/busybox ping -c1 -W2 "$(awk -v n="c$N_MANY" '$1 == n { sub("/.*", "", $3); print $3 }' <<<"$rows")"
+assert_eq "$(tsd_run machinectl list --no-legend --no-pager | grep -c '^c[0-9]')" "$N_MANY" "all are machines"
+
+step "stopping them all leaves no veth and no lease in use"
+# "sleep" as PID 1 ignores SIGTERM: the stop timeout ends them with SIGKILL.
+tsd_run systemctl stop "${many[@]}"
+tsd_run systemctl reset-failed 2>/dev/null || true
+assert_eq "$(tsd_run ip -o link show master nsc0 | grep -c 'nsc-c[0-9]' || true)" 0 "veths on the bridge"
+assert_eq "$(tsd_run ip -o link show type veth | grep -c 'alias nscontain:c[0-9]' || true)" 0 "veths of the many"
+rows=$(sc ListContainers | tr ' ' '\n' | tail -n +3 | paste - - - - | tr -d '"' | grep -E '^c[0-9]+\s')
+assert_eq "$(awk 'NF == 4' <<<"$rows")" "" "ListContainers: no host interface left"
+assert_eq "$(tsd_run machinectl list --no-legend --no-pager | grep -c '^c[0-9]' || true)" 0 "no machine left"
+
+step "a SIGKILLed container's veth: removed by its next start and by reconcile"
+start c1
+addr1=$(addr_of c1)
+# Something outside the container holds its network namespace: the kernel cannot take
+# the veth away when the container dies.
+hold() {
+        tsd_run systemd-run -q --unit="hold-$1.service" sh -c "exec 3</proc/$(leader "$1")/ns/net; exec sleep 1000"
+        retry 5 tsd_run sh -c "ls -l /proc/\$(systemctl show -P MainPID hold-$1.service)/fd | grep -q net:"
+}
+hold c1
+tsd_run systemctl kill -s KILL container@c1.service
+tsd_wait_state container@c1.service failed 20 || fail "c1 not dead: $(status_of c1)"
+old=$(tsd_run ip -o link show type veth | grep 'alias nscontain:c1$' | cut -d: -f1)
+[[ -n $old ]] || fail "the veth of the killed c1 is gone: the test cannot show its removal"
+tsd_run systemctl reset-failed container@c1.service
+start c1
+new=$(tsd_run ip -o link show type veth | grep 'alias nscontain:c1$' | cut -d: -f1)
+assert_eq "$(wc -l <<<"$new")" 1 "one veth for c1 after its next start"
+assert_ne "$new" "$old" "the leftover was replaced"
+assert_eq "$(addr_of c1)" "$addr1" "c1: same address"
+assert_contains "$(tsd_journal nscontain-sidecar.service)" "left over from an earlier start of c1"
+tsd_run systemctl stop hold-c1.service
+hold c1
+tsd_run systemctl kill -s KILL container@c1.service
+tsd_wait_state container@c1.service failed 20 || fail "c1 not dead: $(status_of c1)"
+assert_ok tsd_run ip link show nsc-c1
+tsd_run systemctl restart nscontain-sidecar.service
+assert_fail tsd_run ip link show nsc-c1
+assert_contains "$(tsd_journal nscontain-sidecar.service)" "Removed nsc-c1, the network of c1, which is not running."
+tsd_run systemctl stop hold-c1.service
+# Without a holder the kernel removes the pair with the namespace.
+tsd_run systemctl reset-failed container@c1.service
+start c1
+tsd_run systemctl kill -s KILL container@c1.service
+retry 10 sh -c "! nsenter -t $TSD_PID -n ip link show nsc-c1" || fail "nsc-c1 outlived its namespace"
+# Nobody unregistered it (the helper was killed too): machined follows the unit.
+retry 10 sh -c "! nsenter -t $TSD_PID -a machinectl list --no-legend | grep -q '^c1 '" ||
+        fail "machined still lists the killed c1"
+assert_ok tsd_run ip link show nsc-a
 
 test_done
