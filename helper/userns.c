@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/statfs.h>
 
+#include "boot.h"
 #include "spawn.h"
 
 #ifndef NSFS_MAGIC
