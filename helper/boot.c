@@ -422,6 +422,10 @@ static int boot_cgroup_setup(void) {
         return 0;
 }
 
+const char *boot_setgroups_policy(void) {
+        return boot.active ? "allow" : "deny";
+}
+
 void boot_clone_args(struct clone_args *args) {
         if (!boot.active || boot.payload_cgroup_fd < 0)
                 return;

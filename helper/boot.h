@@ -37,6 +37,14 @@ struct clone_args;
  * the channel that carries the console to the supervisor. Logs its own errors. */
 int boot_prepare(Container *c);
 
+/* userns.c — what to write to /proc/PID/setgroups: "deny" (SECURITY.md row 10), but
+ * "allow" for a booted system, whose services and logins (dbus-daemon, su, login,
+ * every User= service) call setgroups(). Safe there as in systemd-nspawn: the map is
+ * written by the privileged helper, and every group a container process holds is one
+ * of its own range, so dropping one can only ever lose access to the container's
+ * own files, never gain access to the host's. */
+const char *boot_setgroups_policy(void);
+
 /* spawn.c — parent side, right before clone3(): clone into payload/. */
 void boot_clone_args(struct clone_args *args);
 
