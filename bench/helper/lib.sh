@@ -15,12 +15,16 @@ BENCH_WORK=${BENCH_WORK:-/var/tmp/nscontain-bench}
 BENCH_OUT=${BENCH_OUT:-$NSC_SOURCE_DIR/bench/out/helper}
 BENCH_RUNS=${BENCH_RUNS:-200}
 BENCH_WARMUP=${BENCH_WARMUP:-20}
+# The timed runs are split into this many rounds, each a hyperfine call over every
+# command in a rotated order: a burst of load on the shared machine then hits all rows
+# alike instead of the one that happened to be running.
+BENCH_ROUNDS=${BENCH_ROUNDS:-10}
 BENCH_ROOT=$BENCH_WORK/root
 BENCH_HELPER=${BENCH_HELPER:-$NSC_BUILD_DIR/helper/nscontain-helper}
 # A fixed range at the top of systemd's container range, away from what the sidecar
 # hands out first.
 BENCH_USERNS_BASE=$((0x6FFF0000))
-export NSC_SOURCE_DIR NSC_BUILD_DIR BENCH_WORK BENCH_OUT BENCH_RUNS BENCH_WARMUP BENCH_HELPER
+export NSC_SOURCE_DIR NSC_BUILD_DIR BENCH_WORK BENCH_OUT BENCH_RUNS BENCH_WARMUP BENCH_ROUNDS BENCH_HELPER
 
 # The helper runs in the foreground only without a notification socket.
 unset NOTIFY_SOCKET
@@ -128,20 +132,33 @@ bench_write_oci() {
         done
 }
 
-# Statistics of hyperfine's --export-json, one TSV line per command:
+# Statistics of hyperfine's --export-json (or of bench_merge's output), computed from
+# the runs' times, one TSV line per command:
 #   name  median_ms  p90_ms  mean_ms  stddev_ms  min_ms  cpu_ms(user+sys mean)  runs
 # p90 is the nearest-rank 90th percentile of the measured runs.
 bench_stats() {
         jq -r '.results[] |
                 (.times | sort) as $t | ($t | length) as $n |
+                ($t | add / $n) as $mean |
                 [ .command,
-                  (.median * 1000),
+                  (if $n % 2 == 1 then $t[($n - 1) / 2] else ($t[$n / 2 - 1] + $t[$n / 2]) / 2 end) * 1000,
                   ($t[(($n * 0.9) | ceil) - 1] * 1000),
-                  (.mean * 1000),
-                  ((.stddev // 0) * 1000),
-                  (.min * 1000),
+                  ($mean * 1000),
+                  (if $n > 1 then (($t | map(. - $mean | . * .) | add) / ($n - 1) | sqrt) * 1000 else 0 end),
+                  ($t[0] * 1000),
                   ((.user + .system) * 1000),
                   $n ] | @tsv' "$1"
+}
+
+# Merges the hyperfine JSON files given into one with every run of each command (CPU
+# times weighted by runs), written to stdout.
+bench_merge() {
+        jq -s '[.[].results[]] | group_by(.command) | map({
+                command: .[0].command,
+                times: (map(.times) | add),
+                user: ((map(.user * (.times | length)) | add) / (map(.times | length) | add)),
+                system: ((map(.system * (.times | length)) | add) / (map(.times | length) | add))
+        }) | {results: .}' "$@"
 }
 
 # Formats milliseconds with two decimals (awk: bash has no floats).

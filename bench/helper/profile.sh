@@ -168,7 +168,7 @@ jq '.namespaces.cgroup = true' "$C/bench.json" >"$C/bench-cgroupns.json"
                 echo '```'
                 perf report -i "$P/perf.data" --stdio --children --sort sym 2>/dev/null |
                         grep -E '^ +[0-9]' |
-                        grep -E '\] (_dl_start|_dl_relocate_object|_dl_map_object|__libc_start_main|seccomp_[a-z_]+|config_[a-z_]+|json_[a-z_]+|sd_[a-z_]+|mount_[a-z_]+|__x64_sys_(clone3|execve|mount|pivot_root|exit_group|unshare|openat2?|open_tree|move_mount|mount_setattr|seccomp)|copy_net_ns|copy_mnt_ns|put_mnt_ns|free_nsproxy|do_exit|load_elf_binary)$' |
+                        grep -E '\] (_dl_start|_dl_relocate_object|_dl_map_object|__libc_start_main|seccomp_[a-z_]+|config_[a-z_]+|json_[a-z_]+|sd_[a-z_]+|mount_[a-z_]+|__x64_sys_(clone3|execve|mount|pivot_root|exit_group|unshare|openat2?|open_tree|move_mount|mount_setattr|seccomp)|copy_net_ns|copy_mnt_ns|put_mnt_ns|free_nsproxy|do_exit|load_elf_binary|asm_exc_page_fault|exit_mmap|copy_process|begin_new_exec|do_seccomp|bpf_prog_create_from_user)$' |
                         head -n 30 || true
                 echo '```'
                 echo

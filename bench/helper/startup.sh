@@ -57,22 +57,37 @@ row "unshare+chroot (floor)" "namespaces and chroot only: no /proc, /dev, pivot_
 
 ((${#names[@]})) || bench_die "no tool could run"
 
-args=()
-for i in "${!names[@]}"; do
-        args+=(-n "${names[$i]}" "${cmds[$i]}")
-done
+rounds=$BENCH_ROUNDS
+((rounds >= 1)) || rounds=1
+per_round=$(((BENCH_RUNS + rounds - 1) / rounds))
+((per_round >= 2)) || per_round=2
+warm=$(((BENCH_WARMUP + rounds - 1) / rounds))
+((warm >= 1)) || warm=1
+nrows=${#names[@]}
 
 best= best_score=
 for k in $(seq "$BENCH_REPEAT"); do
-        json=$BENCH_OUT/startup.$k.json
-        hyperfine -N --style basic --runs "$BENCH_RUNS" --warmup "$BENCH_WARMUP" \
-                --export-json "$json" "${args[@]}" >"$BENCH_OUT/startup.$k.log" 2>&1 ||
-                {
-                        cat "$BENCH_OUT/startup.$k.log" >&2
-                        bench_die "hyperfine failed (log above)"
-                }
+        files=()
+        for r in $(seq "$rounds"); do
+                # Round r starts at row (r - 1) mod nrows.
+                args=()
+                for j in $(seq 0 $((nrows - 1))); do
+                        i=$(((j + r - 1) % nrows))
+                        args+=(-n "${names[$i]}" "${cmds[$i]}")
+                done
+                f=$BENCH_OUT/startup.$k.round$r.json
+                hyperfine -N --style basic --runs "$per_round" --warmup "$warm" \
+                        --export-json "$f" "${args[@]}" >"$BENCH_OUT/startup.$k.log" 2>&1 ||
+                        {
+                                cat "$BENCH_OUT/startup.$k.log" >&2
+                                bench_die "hyperfine failed (log above)"
+                        }
+                files+=("$f")
+        done
+        bench_merge "${files[@]}" >"$BENCH_OUT/startup.$k.json"
+        rm -f "${files[@]}"
         # The quietest repetition: the smallest geometric mean of all medians.
-        score=$(bench_stats "$json" | awk -F'\t' '{ s += log($2); n++ } END { printf "%.6f", s / n }')
+        score=$(bench_stats "$BENCH_OUT/startup.$k.json" | awk -F'\t' '{ s += log($2); n++ } END { printf "%.6f", s / n }')
         if [[ -z $best ]] || bench_lt "$score" "$best_score"; then
                 best=$k best_score=$score
         fi
@@ -88,7 +103,8 @@ done < <(bench_stats "$json")
         echo "## Start of a /bin/true container"
         echo
         echo "mount, pid, uts, ipc and net (loopback only) namespaces, no user namespace unless"
-        echo "stated; $BENCH_RUNS runs after $BENCH_WARMUP warmup runs each, one hyperfine run"
+        echo "stated; $((per_round * rounds)) runs of each command in $rounds rounds of $per_round (each round one"
+        echo "hyperfine call over all commands, the order rotated; $warm warmup runs per command and round)"
         if ((BENCH_REPEAT > 1)); then
                 echo "(repetition $best of $BENCH_REPEAT, the quietest: smallest geometric mean of the medians)"
         fi

@@ -128,7 +128,11 @@ if tsd_run systemctl start container@benchsleep >/dev/null 2>&1; then
                 read -r mpriv mrss mpss < <(tsd_run awk '/^Rss:/ { rss = $2 } /^Pss:/ { pss = $2 }
                         /^Private_(Clean|Dirty|Hugetlb):/ { priv += $2 }
                         END { printf "%d %d %d\n", priv, rss, pss }' "/proc/$mp/smaps_rollup")
-                mem_row="| container@benchsleep | $mpriv | $mrss | $mpss |"
+                memfd=0
+                if [[ $(tsd_run readlink "/proc/$mp/exe") == /memfd:* ]]; then
+                        memfd=$(($(tsd_run stat -L -c %s "/proc/$mp/exe") / 1024))
+                fi
+                mem_row="| container@benchsleep | $mpriv | $mrss | $mpss | $memfd |"
         fi
         tsd_run systemctl stop container@benchsleep >/dev/null 2>&1 || true
 else
@@ -174,11 +178,11 @@ n="container@benchtrue"
         echo
         echo "Supervisor memory under systemd (MainPID of container@benchsleep, KiB):"
         echo
-        echo "| unit | private KiB | Rss KiB | Pss KiB |"
-        echo "| --- | ---: | ---: | ---: |"
+        echo "| unit | private KiB | Rss KiB | Pss KiB | memfd copy KiB |"
+        echo "| --- | ---: | ---: | ---: | ---: |"
         if [[ -n $mem_row ]]; then
                 echo "$mem_row"
         else
-                echo "| container@benchsleep | — | — | — (did not start, status above) |"
+                echo "| container@benchsleep | — | — | — | — (did not start, status above) |"
         fi
 } | tee "$BENCH_OUT/systemd.md"
