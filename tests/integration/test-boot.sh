@@ -1,0 +1,164 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# "boot": true end to end (helper/boot.c, issue 6): a Debian root (tests/lib/mkdebian.sh)
+# booted with its own systemd as PID 1, with the default user namespace (a range from
+# the sidecar) and the default veth network. Checks systemd's container interface from
+# inside ($container, $container_uuid, /run/host/*, /dev/console, the delegated cgroup,
+# /proc/sys/net), that "systemctl start" returns only once the inner system is up, that
+# the inner system is running with no failed unit, that its journal has entries and its
+# console reaches the unit's journal, that machined knows it (and "machinectl shell"
+# works), that "systemctl stop" shuts it down cleanly well inside the timeout, and that
+# an inner "systemctl reboot" restarts the unit.
+set -eu
+. "$(dirname "$0")/../lib/lib.sh"
+. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+
+tsd_require
+[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
+[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
+[[ -x /usr/bin/dbus-daemon ]] || skip "dbus-daemon is not installed"
+command -v machinectl >/dev/null || skip "machinectl is not installed (systemd-container)"
+
+tsd_init boot
+# The Debian image is made once (minutes) and cached; each run boots a private copy.
+rc=0
+ROOT=$("$TSD_LIBDIR/mkdebian.sh" "$TSD_FIXDIR/debian") || rc=$?
+if ((rc == 77)); then
+        exit 77 # mkdebian.sh said "skipped: …"
+fi
+((rc == 0)) || fail "mkdebian.sh failed ($rc)"
+[[ $(stat -f -c %T "$ROOT") != overlayfs ]] || skip "$ROOT is on overlayfs, which refuses idmapped mounts"
+
+tsd_install
+tsd_boot
+tsd_run systemctl start dbus.socket
+
+U=container@deb.service
+tsd_write /etc/nscontain.d/deb.json "{\"rootfs\": \"$ROOT\", \"boot\": true}"
+tsd_run systemctl daemon-reload
+
+status_of() {
+        tsd_run systemctl status --no-pager -l -n 40 "$U" 2>&1 || true
+}
+leader() {
+        tsd_run systemctl show -p MainPID --value "$U" >/dev/null
+        # The container's PID 1: the helper's child in payload/.
+        tsd_run cat "/sys/fs/cgroup/machine.slice/$U/payload/cgroup.procs" 2>/dev/null | head -1
+}
+# Runs CMD in the container (all its namespaces, as its root), PATH of the image.
+inside() {
+        local pid
+        pid=$(tsd_run sh -c "cat /sys/fs/cgroup/machine.slice/$U/payload/init.scope/cgroup.procs 2>/dev/null ||
+                             cat /sys/fs/cgroup/machine.slice/$U/payload/cgroup.procs" | head -1)
+        [[ -n $pid ]] || fail "no container PID 1 found"
+        tsd_run nsenter -t "$pid" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin SYSTEMD_PAGER= "$@"
+}
+
+step "start: returns once the inner system is up"
+t0=${EPOCHREALTIME/[.,]/}
+tsd_run timeout 120 systemctl start "$U" || fail "start failed: $(status_of)"
+t1=${EPOCHREALTIME/[.,]/}
+step "started in $(((t1 - t0) / 1000)) ms"
+assert_eq "$(tsd_run systemctl is-active "$U")" active "unit state after start"
+# READY=1 came from the inner systemd: its boot transaction was done before "start"
+# returned, so it is not "starting" any more.
+state=$(inside systemctl is-system-running 2>&1) || true
+[[ $state == running || $state == degraded ]] || fail "inner system is '$state' right after start: $(status_of)"
+state=$(inside systemctl is-system-running --wait 2>&1) || true
+failed=$(inside systemctl list-units --failed --no-legend --plain 2>&1) || true
+[[ $state == running ]] || fail "inner system is '$state'; failed units: $failed"
+assert_eq "$failed" "" "failed units inside"
+
+step "the container interface"
+pid1_env=$(inside cat /proc/1/environ | tr '\0' '\n')
+assert_contains "$pid1_env" "container=nscontain" "\$container of the inner PID 1"
+uuid=$(sed -n 's/^container_uuid=//p' <<<"$pid1_env")
+assert_match "$uuid" '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' "\$container_uuid"
+assert_eq "$(inside cat /run/host/container-uuid)" "$uuid" "/run/host/container-uuid"
+assert_eq "$(inside cat /run/host/container-manager)" nscontain "/run/host/container-manager"
+assert_eq "$(inside cat /run/host/os-release)" "$(tsd_run cat /etc/os-release)" "/run/host/os-release"
+assert_eq "$(inside cat /run/systemd/container)" nscontain "what the inner systemd detected"
+assert_eq "$(inside systemd-detect-virt -c)" container-other "systemd-detect-virt"
+# The inner machine id is the container's UUID (the image has none), which is also
+# the id machined has for it.
+assert_eq "$(inside cat /etc/machine-id)" "${uuid//-/}" "inner machine id"
+assert_eq "$(tsd_run machinectl show -p Id --value deb)" "${uuid//-/}" "machined's id"
+assert_fail inside sh -c 'echo x >/run/host/container-manager'
+# /dev/console is a pty of the container's own devpts.
+assert_match "$(inside stat -c '%t:%T' /dev/console)" '^88:' "/dev/console major (136 = pts)"
+# Tmpfs /run and /tmp.
+assert_eq "$(inside stat -f -c %T /run)" tmpfs "/run"
+assert_eq "$(inside stat -f -c %T /tmp)" tmpfs "/tmp"
+# /proc/sys: net/ writable (private netns), the rest read-only.
+assert_ok inside sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
+assert_fail inside sh -c 'echo 1 >/proc/sys/kernel/domainname'
+# Its own user namespace from the sidecar's range, and the veth network.
+assert_match "$(inside cat /proc/self/uid_map)" '^ +0 +[0-9]+ +65536$' "uid map"
+assert_ne "$(inside cat /proc/self/uid_map | awk '{print $2}')" 0 "uid base"
+assert_match "$(inside cat /sys/class/net/eth0/operstate)" 'up|unknown' "eth0"
+
+step "the delegated cgroup"
+cg=/sys/fs/cgroup/machine.slice/$U
+# (nsenter joins the cgroup namespace, not a cgroup: look at PID 1's.)
+assert_eq "$(inside cat /proc/1/cgroup | grep '^0::')" "0::/init.scope" "cgroup namespace root"
+# The inner systemd made its own tree below payload/; the helper is in supervisor/.
+assert_ok tsd_run test -d "$cg/payload/init.scope"
+assert_ok tsd_run test -d "$cg/payload/system.slice"
+assert_eq "$(tsd_run cat "$cg/supervisor/cgroup.procs")" "$(tsd_run systemctl show -p MainPID --value "$U")" "supervisor/"
+assert_eq "$(tsd_run cat "$cg/cgroup.procs")" "" "no process in the unit's own cgroup"
+status=$(status_of)
+assert_match "$status" "─payload" "systemctl status shows payload"
+assert_contains "$status" "init.scope" "systemctl status shows the inner init.scope"
+assert_contains "$status" "systemd-journald" "systemctl status shows the inner journald"
+# Nothing above payload/ is writable from inside: its cgroupfs root is payload/.
+assert_fail inside sh -c 'echo 1 >/sys/fs/cgroup/cgroup.max.depth'
+
+step "journal inside, console in the unit's journal"
+n=$(inside journalctl --no-pager -q -o cat | wc -l)
+((n > 10)) || fail "the inner journal has $n lines"
+assert_contains "$(inside journalctl --no-pager -q -o cat -u systemd-journald.service)" "Journal started" "inner journald"
+host_log=$(tsd_journal "$U")
+assert_contains "$host_log" "Welcome to Debian" "the console's boot banner in the unit's journal"
+assert_not_contains "$host_log" $'\e[' "escape sequences in the unit's journal"
+
+step "machinectl"
+assert_contains "$(tsd_run machinectl list --no-legend)" deb "machinectl list"
+out=$(tsd_run timeout 30 machinectl shell deb /bin/sh -c 'echo shell-in-$(cat /run/host/container-manager)' 2>&1) ||
+        fail "machinectl shell failed: $out"
+assert_contains "$out" "shell-in-nscontain" "machinectl shell"
+
+step "stop: a clean inner shutdown"
+t0=${EPOCHREALTIME/[.,]/}
+tsd_run systemctl stop "$U"
+t1=${EPOCHREALTIME/[.,]/}
+ms=$(((t1 - t0) / 1000))
+step "stopped in $ms ms"
+((ms < 8000)) || fail "stop took $ms ms (stop_timeout 10s)"
+assert_eq "$(tsd_run systemctl show -p Result --value "$U")" success "Result after stop"
+assert_eq "$(tsd_run systemctl show -p ExecMainStatus --value "$U")" 0 "ExecMainStatus after stop"
+host_log=$(tsd_journal "$U")
+assert_contains "$host_log" "powered off" "the helper saw the inner power-off"
+assert_contains "$host_log" "Reached target" "the inner shutdown on the console"
+assert_not_contains "$host_log" "did not stop within" "no SIGKILL"
+
+step "inner reboot restarts the unit"
+tsd_run systemctl start "$U" || fail "second start failed: $(status_of)"
+before=$(tsd_run systemctl show -p NRestarts --value "$U")
+old=$(tsd_run systemctl show -p MainPID --value "$U")
+inside systemctl reboot || true
+for i in $(seq 600); do
+        now=$(tsd_run systemctl show -p NRestarts --value "$U")
+        [[ $now != "$before" ]] && break
+        sleep 0.1
+done
+assert_eq "$now" "$((before + 1))" "NRestarts after an inner reboot"
+tsd_wait_state "$U" active 60 || fail "not active again after the reboot: $(status_of)"
+assert_ne "$(tsd_run systemctl show -p MainPID --value "$U")" "$old" "a new helper"
+state=$(inside systemctl is-system-running --wait 2>&1) || true
+[[ $state == running ]] || fail "inner system is '$state' after the reboot"
+assert_contains "$(tsd_journal "$U")" "rebooted" "the helper saw the inner reboot"
+tsd_run systemctl stop "$U"
+assert_eq "$(tsd_run systemctl show -p Result --value "$U")" success "Result after the last stop"
+
+test_done
