@@ -187,11 +187,22 @@ static int read_options(sd_bus_message *msg, NetworkOptions *o, sd_bus_error *er
         return sd_bus_message_exit_container(msg);
 }
 
-/* The bridge, made with the pool's gateway address when it is ours and missing. */
-static int bridge_ensure(Manager *m, const char *bridge, LinkInfo *ret, sd_bus_error *error) {
+/* The bridge, made with the pool's gateway address when it is ours and missing. Once
+ * that was done for a bridge, a later call that finds it in its link dump under the
+ * same ifindex and up skips the lookups and the address (two round trips): a bridge
+ * that was removed and made again has a new ifindex and is checked again. */
+static int bridge_ensure(Manager *m, const char *bridge, const LinkInfo *links, size_t n_links,
+                         LinkInfo *ret, sd_bus_error *error) {
         bool ours = streq(bridge, m->settings.bridge);
         LinkInfo b = {};
         int r;
+
+        for (size_t i = 0; i < n_links; i++)
+                if (streq(links[i].name, bridge) && links[i].ifindex == m->bridge_ready_ifindex &&
+                    streq(links[i].kind, "bridge") && (links[i].flags & IFF_UP)) {
+                        *ret = links[i];
+                        return 1;
+                }
 
         r = link_get(m->netlink, bridge, &b);
         if (r == -ENODEV && ours) {
@@ -229,7 +240,11 @@ static int bridge_ensure(Manager *m, const char *bridge, LinkInfo *ret, sd_bus_e
                 if (r < 0)
                         return sd_bus_error_set_errnof(error, r, "Failed to bring up bridge '%s': %m",
                                                        bridge);
+                b.flags |= IFF_UP;
         }
+        /* Only the settings' bridge: one we did not make may change behind our back. */
+        if (ours)
+                m->bridge_ready_ifindex = b.ifindex;
         *ret = b;
         return 1;
 }
@@ -311,15 +326,17 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
                                          "Option 'gateway': '%.40s' is not \"auto\" or an IPv4 address",
                                          o.gateway);
 
-        r = bridge_ensure(m, o.bridge, &bridge, error);
-        if (r <= 0)
-                return r;
-
+        /* Every link, those queued for deletion included: their names are still taken
+         * and an old veth of NAME must go before its name can be used again. */
         r = link_dump(m->netlink, &links, &n_links);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to list network interfaces: %m");
         q.links = links;
         q.n_links = n_links;
+
+        r = bridge_ensure(m, o.bridge, links, n_links, &bridge, error);
+        if (r <= 0)
+                return r;
 
         /* A veth left from an earlier run of this container (its helper was killed):
          * its peer's namespace is gone or about to be, replace it. */
@@ -357,20 +374,19 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
                                          name);
 
         mtu = o.mtu ?: m->settings.mtu ?: bridge.mtu;
-        r = veth_create(m->netlink, ifname, VETH_PEER_IFNAME, netns, mtu);
+        r = veth_create(m->netlink, ifname, VETH_PEER_IFNAME, netns, mtu, bridge.ifindex, &host.ifindex);
         if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to create veth %s for '%s': %m", ifname,
-                                               name);
+                return sd_bus_error_set_errnof(error, r,
+                                               "Failed to create veth %s on bridge %s for '%s': %m", ifname,
+                                               o.bridge, name);
 
+        /* The kernel ignores an alias given at creation. Until it is set, reconcile
+         * knows the pair as an interrupted setup by its "nsc-" name. */
         snprintf(alias, sizeof(alias), VETH_ALIAS_PREFIX "%s", name);
-        r = link_get(m->netlink, ifname, &host);
-        if (r >= 0)
-                r = link_set(m->netlink, host.ifindex, bridge.ifindex, alias, 0, true);
+        r = link_set(m->netlink, host.ifindex, 0, alias, 0, false);
         if (r < 0) {
-                if (host.ifindex > 0)
-                        (void)link_delete(m->netlink, host.ifindex);
-                return sd_bus_error_set_errnof(error, r, "Failed to attach %s to bridge %s: %m", ifname,
-                                               o.bridge);
+                (void)link_delete(m->netlink, host.ifindex);
+                return sd_bus_error_set_errnof(error, r, "Failed to label %s: %m", ifname);
         }
 
         ipv4_format(q.address, address);
@@ -406,11 +422,13 @@ static int method_release_network(sd_bus_message *msg, void *userdata, sd_bus_er
         r = link_dump(m->netlink, &links, &n);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to list network interfaces: %m");
-        /* Releasing what is not there is success: the helper releases on every stop. */
+        links_drop_pending(m->reaper, links, &n);
+        /* Releasing what is not there is success: the helper releases on every stop. The
+         * deletion itself happens in the reaper thread: from now on no method sees it. */
         l = links_find_veth(links, n, name);
         if (l) {
-                r = link_delete(m->netlink, l->ifindex);
-                if (r < 0 && r != -ENODEV)
+                r = manager_delete_link_later(m, l);
+                if (r < 0)
                         return sd_bus_error_set_errnof(error, r, "Failed to remove %s: %m", l->name);
                 log_info("Released %s, the network of %s.", l->name, name);
         }
@@ -436,6 +454,7 @@ static int method_list_containers(sd_bus_message *msg, void *userdata, sd_bus_er
         r = link_dump(m->netlink, &links, &n);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to list network interfaces: %m");
+        links_drop_pending(m->reaper, links, &n);
 
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r < 0)

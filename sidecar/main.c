@@ -142,6 +142,8 @@ static int run_loop(Manager *m) {
 static void manager_done(Manager *m) {
         m->bus = sd_bus_flush_close_unref(m->bus);
         m->event = sd_event_unref(m->event);
+        /* Finishes the deletions still queued. */
+        m->reaper = link_reaper_free(m->reaper);
         m->netlink = netlink_free(m->netlink);
         state_done(&m->state);
         m->state_dir_fd = safe_close(m->state_dir_fd);
@@ -239,6 +241,11 @@ int main(int argc, char *argv[]) {
                 r = netlink_open(&m.netlink);
                 if (r < 0)
                         log_error_errno(r, "Failed to open a netlink socket: %m");
+        }
+        if (r >= 0) {
+                r = link_reaper_new(&m.reaper);
+                if (r < 0)
+                        log_error_errno(r, "Failed to start the link reaper thread: %m");
         }
         if (r < 0)
                 goto finish;

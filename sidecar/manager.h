@@ -17,10 +17,22 @@
 #define SIDECAR_ERROR_ADDRESS_IN_USE "org.nscontain.Sidecar1.Error.AddressInUse"
 #define SIDECAR_ERROR_NOT_A_BRIDGE   "org.nscontain.Sidecar1.Error.NotABridge"
 
+/* reaper.c: veth deletions off the event loop (see there). */
+typedef struct LinkReaper LinkReaper;
+int link_reaper_new(LinkReaper **ret);
+LinkReaper *link_reaper_free(LinkReaper *r);
+int link_reaper_queue(LinkReaper *r, const LinkInfo *l);
+bool link_reaper_pending(LinkReaper *r, int ifindex);
+void links_drop_pending(LinkReaper *r, LinkInfo *links, size_t *n);
+
 typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
         Netlink *netlink;
+        LinkReaper *reaper;
+        /* The bridge we made sure of (exists, up, gateway address): later calls that
+         * find it under the same ifindex in their link dump skip the checks. */
+        int bridge_ready_ifindex;
 
         Settings settings;
         const char *settings_path;
@@ -37,6 +49,8 @@ extern const sd_bus_vtable sidecar_vtable[];
 /* main.c */
 int manager_save_state(Manager *m);
 
+/* reconcile.c: deletes l in the reaper thread, or here when it cannot take more. */
+int manager_delete_link_later(Manager *m, const LinkInfo *l);
 /* reconcile.c: removes host veths of containers that are not running. */
 int manager_reconcile(Manager *m);
 /* Whether the links hold a host veth for NAME; its entry in *ret when non-NULL. */

@@ -276,18 +276,30 @@ int link_set(Netlink *nl, int ifindex, int master, const char *alias, uint32_t m
         return nl_call(nl, nlh, NULL, NULL);
 }
 
-int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, uint32_t mtu) {
+int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, uint32_t mtu, int master,
+                int *ret_ifindex) {
         char buf[NL_REQUEST_SIZE];
         struct nlmsghdr *nlh;
         struct nlattr *info, *data, *peer_nest;
-        struct ifinfomsg *pifi;
+        struct ifinfomsg *ifi, *pifi;
+        LinkInfo made = {};
+        int r;
 
-        assert(nl && host && peer && netns_fd >= 0);
+        assert(nl && host && peer && netns_fd >= 0 && ret_ifindex);
 
+        /* One request does it all: create, attach, up (the kernel unregisters the pair
+         * again if attaching fails). Not NLM_F_ECHO for the ifindex: the kernel echoes
+         * every notification the request causes, and one may come after the ACK, to
+         * be read as the answer to our next request. */
         nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+        ifi = mnl_nlmsg_get_payload(nlh);
+        ifi->ifi_flags = IFF_UP;
+        ifi->ifi_change = IFF_UP;
         mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
         if (mtu > 0)
                 mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+        if (master > 0)
+                mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
         info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
         mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
         data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -304,7 +316,13 @@ int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, u
         mnl_attr_nest_end(nlh, peer_nest);
         mnl_attr_nest_end(nlh, data);
         mnl_attr_nest_end(nlh, info);
-        return nl_call(nl, nlh, NULL, NULL);
+        r = nl_call(nl, nlh, NULL, NULL);
+        if (r >= 0)
+                r = link_get(nl, host, &made);
+        if (r < 0)
+                return r;
+        *ret_ifindex = made.ifindex;
+        return 0;
 }
 
 int link_delete(Netlink *nl, int ifindex) {

@@ -14,6 +14,15 @@ const LinkInfo *links_find_veth(const LinkInfo *links, size_t n, const char *nam
         return NULL;
 }
 
+int manager_delete_link_later(Manager *m, const LinkInfo *l) {
+        int r;
+
+        if (m->reaper && link_reaper_queue(m->reaper, l) >= 0)
+                return 0;
+        r = link_delete(m->netlink, l->ifindex);
+        return r == -ENODEV ? 0 : r;
+}
+
 /* 1: running (or on its way up or down), 0: not running, <0: cannot tell. */
 static int container_is_running(Manager *m, const char *name) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;

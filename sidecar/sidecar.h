@@ -172,8 +172,10 @@ int bridge_create(Netlink *nl, const char *name, uint32_t mtu);
 int address_add(Netlink *nl, int ifindex, uint32_t address, unsigned prefixlen);
 /* Changes what is non-zero/non-NULL: master, alias, mtu; and brings the link up. */
 int link_set(Netlink *nl, int ifindex, int master, const char *alias, uint32_t mtu, bool up);
-/* A veth pair: 'host' here, 'peer' created directly in the namespace of netns_fd. */
-int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, uint32_t mtu);
+/* A veth pair: 'host' here, attached to 'master' (0: none) and up, 'peer' created
+ * directly in the namespace of netns_fd. The host side's ifindex in *ret_ifindex. */
+int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, uint32_t mtu, int master,
+                int *ret_ifindex);
 int link_delete(Netlink *nl, int ifindex);
 
 /* ---- auth.c ---- */

@@ -6,7 +6,11 @@
  *   nsc-sidecar-call acquire NAME [SIZE]
  *   nsc-sidecar-call setup NAME pid PID|file|dead|self [bridge=B] [address=A] [gateway=G] [mtu=M]
  *   nsc-sidecar-call release NAME
- *   nsc-sidecar-call bench COUNT NAME PID    (medians of AcquireUserRange, SetupNetwork, ReleaseNetwork)
+ *   nsc-sidecar-call bench COUNT NAME PID[,PID…]
+ *        medians of AcquireUserRange, SetupNetwork, ReleaseNetwork; with K pids the calls
+ *        go round K containers NAME-0…NAME-(K-1), one network namespace each, as K
+ *        containers restarting in turn do (so that a SetupNetwork does not meet the
+ *        veth its own ReleaseNetwork just let go, which the kernel is still deleting)
  *
  * Failures print "Call failed: MESSAGE" (as busctl does) and exit 1. */
 #include <fcntl.h>
@@ -66,34 +70,47 @@ static double median_ms(uint64_t *v, size_t n) {
         return (n % 2 ? (double)v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0) / 1000.0;
 }
 
-static int bench(int count, const char *name, pid_t pid) {
+#define BENCH_NAMES_MAX 64
+
+static int bench(int count, const char *name, const char *pids) {
         uint64_t *acq = calloc((size_t)count, sizeof(uint64_t)),
                  *setup = calloc((size_t)count, sizeof(uint64_t)),
                  *rel = calloc((size_t)count, sizeof(uint64_t));
+        char names[BENCH_NAMES_MAX][80];
+        int fds[BENCH_NAMES_MAX], k = 0;
         sd_bus *bus = NULL;
         char *message = NULL;
-        int fd, r;
+        int r;
 
         if (!acq || !setup || !rel)
                 return 1;
         r = sd_bus_open_system(&bus);
         if (r < 0)
                 return failed(r, NULL);
-        fd = pidfd_open_(pid);
-        if (fd < 0)
-                return failed(-errno, NULL);
+        for (const char *p = pids; *p && k < BENCH_NAMES_MAX; k++) {
+                fds[k] = pidfd_open_((pid_t)atoi(p));
+                if (fds[k] < 0)
+                        return failed(-errno, NULL);
+                if (strchr(pids, ','))
+                        snprintf(names[k], sizeof(names[k]), "%s-%d", name, k);
+                else
+                        snprintf(names[k], sizeof(names[k]), "%s", name);
+                p = strchr(p, ',') ? strchr(p, ',') + 1 : p + strlen(p);
+        }
         for (int i = 0; i < count; i++) {
                 uint32_t base;
                 SidecarNetwork net;
                 uint64_t t0 = now_usec(), t1, t2, t3;
 
-                r = sidecar_acquire_user_range(bus, name, 0, &base, &message);
+                const char *n = names[i % k];
+
+                r = sidecar_acquire_user_range(bus, n, 0, &base, &message);
                 t1 = now_usec();
                 if (r >= 0)
-                        r = sidecar_setup_network(bus, name, fd, NULL, &net, &message);
+                        r = sidecar_setup_network(bus, n, fds[i % k], NULL, &net, &message);
                 t2 = now_usec();
                 if (r >= 0)
-                        r = sidecar_release_network(bus, name, &message);
+                        r = sidecar_release_network(bus, n, &message);
                 t3 = now_usec();
                 if (r < 0)
                         return failed(r, message);
@@ -160,7 +177,7 @@ int main(int argc, char *argv[]) {
                 return r < 0 ? failed(r, message) : 0;
         }
         if (argc == 5 && strcmp(argv[1], "bench") == 0)
-                return bench(atoi(argv[2]), argv[3], (pid_t)atoi(argv[4]));
+                return bench(atoi(argv[2]), argv[3], argv[4]);
         fprintf(stderr, "Usage: %s acquire|setup|release|bench ... (see the source)\n", argv[0]);
         return 2;
 }
