@@ -33,8 +33,42 @@ static void json_object_putp(json_object **o) {
 }
 #define _cleanup_json_ _cleanup_(json_object_putp)
 
-_printf_(3, 4) static int perr(Parser *p, const char *path, const char *fmt, ...) {
+/* Where a value is, for messages: a chain of keys and indexes up to the top level
+ * (NULL), kept on the stack and turned into text ("mounts[1].target") only when an
+ * error is reported, so that a valid config costs no formatting. */
+typedef struct JPath {
+        const struct JPath *parent;
+        const char *key; /* NULL: an array element */
+        size_t index;
+} JPath;
+#define JP_KEY(parent, k)   (&(const JPath){(parent), (k), 0})
+#define JP_INDEX(parent, i) (&(const JPath){(parent), NULL, (i)})
+
+static const char *jpath_format(const JPath *path, char buf[static JPATH_MAX]) {
+        const JPath *chain[CONFIG_DEPTH_MAX + 1];
+        size_t n = 0;
+
+        buf[0] = 0;
+        for (const JPath *j = path; j && n < ELEMENTSOF(chain); j = j->parent)
+                chain[n++] = j;
+        while (n > 0) {
+                const JPath *j = chain[--n];
+                size_t l = strlen(buf);
+
+                if (!j->key)
+                        snprintf(buf + l, JPATH_MAX - l, "[%zu]", j->index);
+                else if (!json_path_append_key(buf, JPATH_MAX, j->key)) {
+                        /* Only a key of thousands of bytes gets here: show where it is. */
+                        buf[MIN(l, (size_t)1000)] = 0;
+                        strcat(buf, "...");
+                }
+        }
+        return buf;
+}
+
+_printf_(3, 4) static int perr(Parser *p, const JPath *path, const char *fmt, ...) {
         _cleanup_free_ char *msg = NULL;
+        char jp[JPATH_MAX];
         va_list ap;
         int r;
 
@@ -46,7 +80,8 @@ _printf_(3, 4) static int perr(Parser *p, const char *path, const char *fmt, ...
         va_end(ap);
         if (r < 0)
                 return -ENOMEM;
-        if (asprintf(&p->error, "%s: %s%s%s", p->file, path, *path ? ": " : "", msg) < 0) {
+        jpath_format(path, jp);
+        if (asprintf(&p->error, "%s: %s%s%s", p->file, jp, *jp ? ": " : "", msg) < 0) {
                 p->error = NULL;
                 return -ENOMEM;
         }
@@ -91,33 +126,21 @@ static const char *quote(const char *s, char *buf, size_t size) {
         return buf;
 }
 
-static const char *jpath_key(char *buf, const char *parent, const char *key) {
-        snprintf(buf, JPATH_MAX, "%s", parent);
-        if (!json_path_append_key(buf, JPATH_MAX, key))
-                snprintf(buf, JPATH_MAX, "%.1000s...", parent);
-        return buf;
-}
-
-static const char *jpath_index(char *buf, const char *parent, size_t i) {
-        snprintf(buf, JPATH_MAX, "%s[%zu]", parent, i);
-        return buf;
-}
-
-static const char *type_phrase(json_object *o) {
-        switch (json_object_get_type(o)) {
-        case json_type_null:
+static const char *type_phrase(const JsonValue *o) {
+        switch (o->type) {
+        case JSON_NULL:
                 return "null";
-        case json_type_boolean:
-                return json_object_get_boolean(o) ? "true" : "false";
-        case json_type_double:
+        case JSON_BOOLEAN:
+                return o->boolean ? "true" : "false";
+        case JSON_FRACTION:
                 return "a fractional number";
-        case json_type_int:
+        case JSON_INTEGER:
                 return "a number";
-        case json_type_string:
+        case JSON_STRING:
                 return "a string";
-        case json_type_array:
+        case JSON_ARRAY:
                 return "an array";
-        case json_type_object:
+        case JSON_OBJECT:
                 return "an object";
         }
         return "something else";
@@ -204,17 +227,15 @@ static int join_quoted(const char *const *l, size_t n, char **ret) {
 
 /* Unknown keys are errors (a typo must not silently become a default). With
  * 'list_known' the message lists the valid keys, for objects that have few. */
-static int check_keys(Parser *p, const char *path, json_object *obj, const char *const *known,
+static int check_keys(Parser *p, const JPath *path, const JsonValue *obj, const char *const *known,
                       size_t n_known, bool list_known) {
-        char jp[JPATH_MAX];
-
-        json_object_object_foreach(obj, key, val) {
-                (void)val;
+        JSON_FOREACH(m, obj) {
+                const char *key = m->key;
                 if (strv_in(key, known, n_known))
                         continue;
 
                 const char *guess = closest(key, known, n_known);
-                jpath_key(jp, path, key);
+                const JPath *jp = JP_KEY(path, key);
                 if (guess)
                         return perr(p, jp, "unknown key, did you mean \"%s\"?", guess);
                 if (list_known) {
@@ -228,39 +249,39 @@ static int check_keys(Parser *p, const char *path, json_object *obj, const char 
         return 0;
 }
 
-static int want_type(Parser *p, const char *path, json_object *o, json_type type, const char *what) {
-        if (json_object_is_type(o, type))
+static int want_type(Parser *p, const JPath *path, const JsonValue *o, JsonType type, const char *what) {
+        if (o->type == type)
                 return 0;
         return perr(p, path, "must be %s, not %s", what, type_phrase(o));
 }
 
-static int get_bool(Parser *p, const char *path, json_object *o, bool *ret) {
-        if (json_object_is_type(o, json_type_string)) {
-                const char *s = json_object_get_string(o);
+static int get_bool(Parser *p, const JPath *path, const JsonValue *o, bool *ret) {
+        if (o->type == JSON_STRING) {
+                const char *s = o->string;
                 if (streq(s, "true") || streq(s, "false"))
                         return perr(p, path, "must be true or false, not a string; write %s without quotes",
                                     s);
         }
-        if (!json_object_is_type(o, json_type_boolean))
+        if (o->type != JSON_BOOLEAN)
                 return perr(p, path, "must be true or false, not %s", type_phrase(o));
-        *ret = json_object_get_boolean(o);
+        *ret = o->boolean;
         return 0;
 }
 
-static int get_string(Parser *p, const char *path, json_object *o, const char *what, const char **ret) {
-        int r = want_type(p, path, o, json_type_string, what);
+static int get_string(Parser *p, const JPath *path, const JsonValue *o, const char *what, const char **ret) {
+        int r = want_type(p, path, o, JSON_STRING, what);
         if (r < 0)
                 return r;
-        *ret = json_object_get_string(o);
+        *ret = o->string;
         return 0;
 }
 
 /* An integer in [min, max]; 'what' completes "must be ...". */
-static int get_uint(Parser *p, const char *path, json_object *o, uint64_t min, uint64_t max,
+static int get_uint(Parser *p, const JPath *path, const JsonValue *o, uint64_t min, uint64_t max,
                     const char *what, uint64_t *ret) {
-        if (!json_object_is_type(o, json_type_int))
+        if (o->type != JSON_INTEGER)
                 return perr(p, path, "must be %s, not %s", what, type_phrase(o));
-        int64_t v = json_object_get_int64(o);
+        int64_t v = o->integer;
         if (v < 0 || (uint64_t)v < min || (uint64_t)v > max)
                 return perr(p, path, "must be %s", what);
         *ret = (uint64_t)v;
@@ -314,7 +335,7 @@ static int path_normalize(const char *in, char **ret) {
         return 0;
 }
 
-static int get_abs_path(Parser *p, const char *path, json_object *o, const char *example, char **ret) {
+static int get_abs_path(Parser *p, const JPath *path, const JsonValue *o, const char *example, char **ret) {
         const char *s;
         char *n;
         int r;
@@ -534,28 +555,28 @@ Config *config_free(Config *c) {
         return NULL;
 }
 
-static int parse_command(Parser *p, json_object *o) {
-        char jp[JPATH_MAX];
-        size_t n;
+static int parse_command(Parser *p, const JsonValue *o) {
+        const JPath *path = JP_KEY(NULL, "command");
+        size_t n, i = 0;
         int r;
 
-        r = want_type(p, "command", o, json_type_array,
+        r = want_type(p, path, o, JSON_ARRAY,
                       "an array of strings, e.g. [\"/bin/sh\", \"-c\", \"echo hello\"]");
         if (r < 0)
                 return r;
-        n = json_object_array_length(o);
+        n = o->n;
         if (n == 0)
-                return perr(p, "command",
+                return perr(p, path,
                             "must not be empty; write the program and its arguments, e.g. [\"/bin/sh\", "
                             "\"-c\", \"echo hello\"]");
 
         _cleanup_strv_free_ char **argv = calloc(n + 1, sizeof(char *));
         if (!argv)
                 return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                json_object *e = json_object_array_get_idx(o, i);
+        JSON_FOREACH(e, o) {
+                const JPath *jp = JP_INDEX(path, i);
                 const char *s;
-                r = get_string(p, jpath_index(jp, "command", i), e, "a string", &s);
+                r = get_string(p, jp, e, "a string", &s);
                 if (r < 0)
                         return r;
                 if (i == 0 && !*s)
@@ -564,6 +585,7 @@ static int parse_command(Parser *p, json_object *o) {
                 argv[i] = strdup(s);
                 if (!argv[i])
                         return -ENOMEM;
+                i++;
         }
         strv_free(p->config->command);
         p->config->command = TAKE_PTR(argv);
@@ -580,11 +602,14 @@ static int env_compare(const void *a, const void *b) {
 }
 
 static int env_set(char ***env, const char *key, const char *value) {
-        size_t kl = strlen(key);
-        char *kv;
+        size_t kl = strlen(key), vl = strlen(value);
+        char *kv = malloc(kl + 1 + vl + 1);
 
-        if (asprintf(&kv, "%s=%s", key, value) < 0)
+        if (!kv)
                 return -ENOMEM;
+        memcpy(kv, key, kl);
+        kv[kl] = '=';
+        memcpy(kv + kl + 1, value, vl + 1);
         for (char **e = *env; e && *e; e++)
                 if (strncmp(*e, key, kl) == 0 && (*e)[kl] == '=') {
                         free(*e);
@@ -597,24 +622,24 @@ static int env_set(char ***env, const char *key, const char *value) {
         return r;
 }
 
-static int parse_env(Parser *p, json_object *o) {
-        char jp[JPATH_MAX];
+static int parse_env(Parser *p, const JsonValue *o) {
+        const JPath *path = JP_KEY(NULL, "env");
         int r;
 
-        r = want_type(p, "env", o, json_type_object, "an object of strings, e.g. {\"LANG\": \"C.UTF-8\"}");
+        r = want_type(p, path, o, JSON_OBJECT, "an object of strings, e.g. {\"LANG\": \"C.UTF-8\"}");
         if (r < 0)
                 return r;
 
-        json_object_object_foreach(o, key, val) {
-                jpath_key(jp, "env", key);
+        JSON_FOREACH(val, o) {
+                const char *key = val->key;
+                const JPath *jp = JP_KEY(path, key);
                 if (!env_name_is_valid(key))
                         return perr(p, jp,
                                     "invalid variable name: use letters, digits and \"_\", not starting "
                                     "with a digit");
-                if (json_object_is_type(val, json_type_int) || json_object_is_type(val, json_type_double) ||
-                    json_object_is_type(val, json_type_boolean))
+                if (val->type == JSON_INTEGER || val->type == JSON_FRACTION || val->type == JSON_BOOLEAN)
                         return perr(p, jp, "must be a string, not %s; write \"%s\"", type_phrase(val),
-                                    json_object_get_string(val));
+                                    val->string);
                 const char *s;
                 r = get_string(p, jp, val, "a string", &s);
                 if (r < 0)
@@ -626,35 +651,35 @@ static int parse_env(Parser *p, json_object *o) {
         return 0;
 }
 
-static int parse_user(Parser *p, json_object *o) {
+static int parse_user(Parser *p, const JsonValue *o) {
         char q[160];
         const char *s;
         int r;
 
-        if (json_object_is_type(o, json_type_int))
-                return perr(p, "user", "must be a string, not a number; write \"%s\"",
-                            json_object_get_string(o));
-        r = get_string(p, "user", o, "a string (\"NAME\", \"UID\" or \"UID:GID\")", &s);
+        if (o->type == JSON_INTEGER)
+                return perr(p, JP_KEY(NULL, "user"), "must be a string, not a number; write \"%s\"",
+                            o->string);
+        r = get_string(p, JP_KEY(NULL, "user"), o, "a string (\"NAME\", \"UID\" or \"UID:GID\")", &s);
         if (r < 0)
                 return r;
         if (!user_is_valid(s))
-                return perr(p, "user",
+                return perr(p, JP_KEY(NULL, "user"),
                             "invalid user %s: use \"NAME\", \"UID\", \"UID:GID\" or \"NAME:GROUP\", e.g. "
                             "\"0\" or \"www-data\"",
                             quote(s, q, sizeof(q)));
         return strdup_to(&p->config->user, s);
 }
 
-static int parse_hostname(Parser *p, json_object *o) {
+static int parse_hostname(Parser *p, const JsonValue *o) {
         char q[160];
         const char *s;
         int r;
 
-        r = get_string(p, "hostname", o, "a string", &s);
+        r = get_string(p, JP_KEY(NULL, "hostname"), o, "a string", &s);
         if (r < 0)
                 return r;
         if (!hostname_is_valid(s))
-                return perr(p, "hostname",
+                return perr(p, JP_KEY(NULL, "hostname"),
                             "invalid hostname %s: use 1–64 of A–Z a–z 0–9 - . not starting or ending with - "
                             "or .",
                             quote(s, q, sizeof(q)));
@@ -666,7 +691,7 @@ static const char *const tmpfs_options[] = {
         "huge", "mpol",      "inode32",   "inode64", "noswap",
 };
 
-static int check_tmpfs_options(Parser *p, const char *path, const char *s) {
+static int check_tmpfs_options(Parser *p, const JPath *path, const char *s) {
         char q[160];
 
         for (const char *c = s; *c;) {
@@ -723,12 +748,13 @@ static bool path_is_under(const char *path, const char *prefix) {
 
 static const char *const mount_keys[] = {"type", "source", "target", "readonly", "idmap", "options"};
 
-static int parse_mount(Parser *p, const char *path, json_object *o, MountSpec *m) {
-        char jp[JPATH_MAX], q[160];
-        json_object *v;
+static int parse_mount(Parser *p, const JPath *path, const JsonValue *o, MountSpec *m) {
+        const JPath *jp;
+        char q[160];
+        const JsonValue *v;
         int r;
 
-        r = want_type(p, path, o, json_type_object,
+        r = want_type(p, path, o, JSON_OBJECT,
                       "an object, e.g. {\"source\": \"/srv/data\", \"target\": \"/data\"}");
         if (r < 0)
                 return r;
@@ -738,10 +764,11 @@ static int parse_mount(Parser *p, const char *path, json_object *o, MountSpec *m
 
         m->type = MOUNT_BIND;
         m->idmap = true;
-        if (json_object_object_get_ex(o, "type", &v)) {
+        if ((v = json_member(o, "type"))) {
                 static const char *const types[] = {"bind", "tmpfs"};
                 const char *s;
-                r = get_string(p, jpath_key(jp, path, "type"), v, "\"bind\" or \"tmpfs\"", &s);
+                jp = JP_KEY(path, "type");
+                r = get_string(p, jp, v, "\"bind\" or \"tmpfs\"", &s);
                 if (r < 0)
                         return r;
                 if (streq(s, "tmpfs"))
@@ -756,10 +783,10 @@ static int parse_mount(Parser *p, const char *path, json_object *o, MountSpec *m
                 }
         }
 
-        if (!json_object_object_get_ex(o, "target", &v))
-                return perr(p, jpath_key(jp, path, "target"),
-                            "required: where to mount inside the container, e.g. \"/data\"");
-        r = get_abs_path(p, jpath_key(jp, path, "target"), v, "/data", &m->target);
+        jp = JP_KEY(path, "target");
+        if (!(v = json_member(o, "target")))
+                return perr(p, jp, "required: where to mount inside the container, e.g. \"/data\"");
+        r = get_abs_path(p, jp, v, "/data", &m->target);
         if (r < 0)
                 return r;
         if (streq(m->target, "/"))
@@ -770,31 +797,30 @@ static int parse_mount(Parser *p, const char *path, json_object *o, MountSpec *m
                         "must not be on /proc or /sys: the runtime mounts those (and masks parts of them)");
 
         if (m->type == MOUNT_BIND) {
-                if (json_object_object_get_ex(o, "options", &v))
-                        return perr(p, jpath_key(jp, path, "options"),
-                                    "only for \"type\": \"tmpfs\"; remove it");
-                if (!json_object_object_get_ex(o, "source", &v))
-                        return perr(p, jpath_key(jp, path, "source"),
+                if ((v = json_member(o, "options")))
+                        return perr(p, JP_KEY(path, "options"), "only for \"type\": \"tmpfs\"; remove it");
+                if (!(v = json_member(o, "source")))
+                        return perr(p, JP_KEY(path, "source"),
                                     "required for a bind mount: the host path, e.g. \"/srv/data\"");
-                r = get_abs_path(p, jpath_key(jp, path, "source"), v, "/srv/data", &m->source);
+                r = get_abs_path(p, JP_KEY(path, "source"), v, "/srv/data", &m->source);
                 if (r < 0)
                         return r;
-                if (json_object_object_get_ex(o, "idmap", &v)) {
-                        r = get_bool(p, jpath_key(jp, path, "idmap"), v, &m->idmap);
+                if ((v = json_member(o, "idmap"))) {
+                        r = get_bool(p, JP_KEY(path, "idmap"), v, &m->idmap);
                         if (r < 0)
                                 return r;
                 }
         } else {
-                if (json_object_object_get_ex(o, "source", &v))
-                        return perr(p, jpath_key(jp, path, "source"),
-                                    "not used by \"type\": \"tmpfs\"; remove it");
-                if (json_object_object_get_ex(o, "idmap", &v))
-                        return perr(p, jpath_key(jp, path, "idmap"), "only for bind mounts; remove it");
+                if ((v = json_member(o, "source")))
+                        return perr(p, JP_KEY(path, "source"), "not used by \"type\": \"tmpfs\"; remove it");
+                if ((v = json_member(o, "idmap")))
+                        return perr(p, JP_KEY(path, "idmap"), "only for bind mounts; remove it");
                 m->idmap = false;
-                if (json_object_object_get_ex(o, "options", &v)) {
+                if ((v = json_member(o, "options"))) {
                         const char *s;
-                        r = get_string(p, jpath_key(jp, path, "options"), v,
-                                       "a string of tmpfs options, e.g. \"size=64m,mode=1777\"", &s);
+                        jp = JP_KEY(path, "options");
+                        r = get_string(p, jp, v, "a string of tmpfs options, e.g. \"size=64m,mode=1777\"",
+                                       &s);
                         if (r < 0)
                                 return r;
                         r = check_tmpfs_options(p, jp, s);
@@ -808,72 +834,72 @@ static int parse_mount(Parser *p, const char *path, json_object *o, MountSpec *m
                 }
         }
 
-        if (json_object_object_get_ex(o, "readonly", &v)) {
-                r = get_bool(p, jpath_key(jp, path, "readonly"), v, &m->readonly);
+        if ((v = json_member(o, "readonly"))) {
+                r = get_bool(p, JP_KEY(path, "readonly"), v, &m->readonly);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-static int parse_mounts(Parser *p, json_object *o) {
+static int parse_mounts(Parser *p, const JsonValue *o) {
+        const JPath *path = JP_KEY(NULL, "mounts");
         Config *c = p->config;
-        char jp[JPATH_MAX], q[160];
-        size_t n;
+        char q[160];
+        size_t n, i = 0;
         int r;
 
-        r = want_type(p, "mounts", o, json_type_array, "an array of objects");
+        r = want_type(p, path, o, JSON_ARRAY, "an array of objects");
         if (r < 0)
                 return r;
-        n = json_object_array_length(o);
+        n = o->n;
         if (n > CONFIG_MOUNTS_MAX)
-                return perr(p, "mounts", "more than %d mounts", CONFIG_MOUNTS_MAX);
+                return perr(p, path, "more than %d mounts", CONFIG_MOUNTS_MAX);
         if (n == 0)
                 return 0;
 
         c->mounts = calloc(n, sizeof(MountSpec));
         if (!c->mounts)
                 return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
+        JSON_FOREACH(e, o) {
+                const JPath *jp = JP_INDEX(path, i);
                 c->n_mounts = i + 1; /* so config_free() frees what a failed entry holds */
-                r = parse_mount(p, jpath_index(jp, "mounts", i), json_object_array_get_idx(o, i),
-                                &c->mounts[i]);
+                r = parse_mount(p, jp, e, &c->mounts[i]);
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < i; j++)
-                        if (streq(c->mounts[j].target, c->mounts[i].target)) {
-                                char jp2[JPATH_MAX];
-                                snprintf(jp2, sizeof(jp2), "mounts[%zu].target", i);
-                                return perr(p, jp2, "%s is already the target of mounts[%zu]",
+                        if (streq(c->mounts[j].target, c->mounts[i].target))
+                                return perr(p, JP_KEY(jp, "target"),
+                                            "%s is already the target of mounts[%zu]",
                                             quote(c->mounts[i].target, q, sizeof(q)), j);
-                        }
+                i++;
         }
         return 0;
 }
 
 static const char *const namespace_keys[] = {"net", "ipc", "uts", "pid", "user", "cgroup"};
 
-static int parse_namespaces(Parser *p, json_object *o) {
+static int parse_namespaces(Parser *p, const JsonValue *o) {
         Namespaces *ns = &p->config->namespaces;
         bool *fields[] = {&ns->net, &ns->ipc, &ns->uts, &ns->pid, &ns->user, &ns->cgroup};
-        char jp[JPATH_MAX];
-        json_object *v;
+        const JPath *path = JP_KEY(NULL, "namespaces");
+        const JsonValue *v;
         int r;
 
-        r = want_type(p, "namespaces", o, json_type_object, "an object of booleans, e.g. {\"net\": false}");
+        r = want_type(p, JP_KEY(NULL, "namespaces"), o, JSON_OBJECT,
+                      "an object of booleans, e.g. {\"net\": false}");
         if (r < 0)
                 return r;
-        if (json_object_object_get_ex(o, "mount", &v) || json_object_object_get_ex(o, "mnt", &v))
-                return perr(
-                        p, json_object_object_get_ex(o, "mount", &v) ? "namespaces.mount" : "namespaces.mnt",
-                        "the mount namespace is always new; remove this key");
-        r = check_keys(p, "namespaces", o, namespace_keys, ELEMENTSOF(namespace_keys), true);
+        if ((v = json_member(o, "mount")) || (v = json_member(o, "mnt")))
+                return perr(p, JP_KEY(path, json_member(o, "mount") ? "mount" : "mnt"),
+                            "the mount namespace is always new; remove this key");
+        r = check_keys(p, JP_KEY(NULL, "namespaces"), o, namespace_keys, ELEMENTSOF(namespace_keys), true);
         if (r < 0)
                 return r;
 
         for (size_t i = 0; i < ELEMENTSOF(namespace_keys); i++)
-                if (json_object_object_get_ex(o, namespace_keys[i], &v)) {
-                        r = get_bool(p, jpath_key(jp, "namespaces", namespace_keys[i]), v, fields[i]);
+                if ((v = json_member(o, namespace_keys[i]))) {
+                        r = get_bool(p, JP_KEY(path, namespace_keys[i]), v, fields[i]);
                         if (r < 0)
                                 return r;
                         if (i == 0)
@@ -884,40 +910,40 @@ static int parse_namespaces(Parser *p, json_object *o) {
 
 static const char *const userns_keys[] = {"base", "size", "ownership"};
 
-static int parse_user_namespace(Parser *p, json_object *o) {
+static int parse_user_namespace(Parser *p, const JsonValue *o) {
         UserNamespace *u = &p->config->user_namespace;
         char q[160];
-        json_object *v;
+        const JsonValue *v;
         int r;
 
-        r = want_type(p, "user_namespace", o, json_type_object,
+        r = want_type(p, JP_KEY(NULL, "user_namespace"), o, JSON_OBJECT,
                       "an object, e.g. {\"base\": \"auto\", \"size\": 65536, \"ownership\": \"idmap\"}");
         if (r < 0)
                 return r;
-        r = check_keys(p, "user_namespace", o, userns_keys, ELEMENTSOF(userns_keys), true);
+        r = check_keys(p, JP_KEY(NULL, "user_namespace"), o, userns_keys, ELEMENTSOF(userns_keys), true);
         if (r < 0)
                 return r;
 
-        if (json_object_object_get_ex(o, "size", &v)) {
+        if ((v = json_member(o, "size"))) {
                 uint64_t size;
-                r = get_uint(p, "user_namespace.size", v, 1, UINT32_MAX - 1,
+                r = get_uint(p, JP_KEY(JP_KEY(NULL, "user_namespace"), "size"), v, 1, UINT32_MAX - 1,
                              "a number from 1 to 4294967294, e.g. 65536", &size);
                 if (r < 0)
                         return r;
                 u->size = (uint32_t)size;
         }
-        if (json_object_object_get_ex(o, "base", &v)) {
-                if (json_object_is_type(v, json_type_string)) {
-                        const char *s = json_object_get_string(v);
+        if ((v = json_member(o, "base"))) {
+                if (v->type == JSON_STRING) {
+                        const char *s = v->string;
                         if (!streq(s, "auto"))
-                                return perr(p, "user_namespace.base",
+                                return perr(p, JP_KEY(JP_KEY(NULL, "user_namespace"), "base"),
                                             "must be \"auto\" or a number (the first host uid of the "
                                             "range), not %s",
                                             quote(s, q, sizeof(q)));
                         u->base_auto = true;
                 } else {
                         uint64_t base;
-                        r = get_uint(p, "user_namespace.base", v, 1, UINT32_MAX - 1,
+                        r = get_uint(p, JP_KEY(JP_KEY(NULL, "user_namespace"), "base"), v, 1, UINT32_MAX - 1,
                                      "\"auto\" or a number from 1 to 4294967294 (the first host uid of the "
                                      "range)",
                                      &base);
@@ -925,7 +951,7 @@ static int parse_user_namespace(Parser *p, json_object *o) {
                                 return r;
                         /* The range [base, base+size) must not reach (uid_t) -1. */
                         if (base + u->size > UINT32_MAX)
-                                return perr(p, "user_namespace",
+                                return perr(p, JP_KEY(NULL, "user_namespace"),
                                             "base %llu + size %u is beyond the last uid 4294967294; lower "
                                             "one of them",
                                             (unsigned long long)base, u->size);
@@ -933,10 +959,11 @@ static int parse_user_namespace(Parser *p, json_object *o) {
                         u->base = (uint32_t)base;
                 }
         }
-        if (json_object_object_get_ex(o, "ownership", &v)) {
+        if ((v = json_member(o, "ownership"))) {
                 static const char *const values[] = {"idmap", "chown"};
                 const char *s;
-                r = get_string(p, "user_namespace.ownership", v, "\"idmap\" or \"chown\"", &s);
+                r = get_string(p, JP_KEY(JP_KEY(NULL, "user_namespace"), "ownership"), v,
+                               "\"idmap\" or \"chown\"", &s);
                 if (r < 0)
                         return r;
                 if (streq(s, "idmap"))
@@ -946,11 +973,11 @@ static int parse_user_namespace(Parser *p, json_object *o) {
                 else {
                         const char *g = closest(s, values, ELEMENTSOF(values));
                         if (g)
-                                return perr(p, "user_namespace.ownership",
+                                return perr(p, JP_KEY(JP_KEY(NULL, "user_namespace"), "ownership"),
                                             "unknown value %s, did you mean \"%s\"?", quote(s, q, sizeof(q)),
                                             g);
-                        return perr(p, "user_namespace.ownership", "must be \"idmap\" or \"chown\", not %s",
-                                    quote(s, q, sizeof(q)));
+                        return perr(p, JP_KEY(JP_KEY(NULL, "user_namespace"), "ownership"),
+                                    "must be \"idmap\" or \"chown\", not %s", quote(s, q, sizeof(q)));
                 }
         }
         return 0;
@@ -958,23 +985,24 @@ static int parse_user_namespace(Parser *p, json_object *o) {
 
 static const char *const network_keys[] = {"mode", "bridge", "address", "gateway", "mtu"};
 
-static int parse_network(Parser *p, json_object *o) {
+static int parse_network(Parser *p, const JsonValue *o) {
         Network *n = &p->config->network;
         char q[160];
-        json_object *v;
+        const JsonValue *v;
         int r;
 
-        r = want_type(p, "network", o, json_type_object, "an object, e.g. {\"mode\": \"veth\"}");
+        r = want_type(p, JP_KEY(NULL, "network"), o, JSON_OBJECT, "an object, e.g. {\"mode\": \"veth\"}");
         if (r < 0)
                 return r;
-        r = check_keys(p, "network", o, network_keys, ELEMENTSOF(network_keys), true);
+        r = check_keys(p, JP_KEY(NULL, "network"), o, network_keys, ELEMENTSOF(network_keys), true);
         if (r < 0)
                 return r;
 
-        if (json_object_object_get_ex(o, "mode", &v)) {
+        if ((v = json_member(o, "mode"))) {
                 static const char *const modes[] = {"veth", "none", "host"};
                 const char *s;
-                r = get_string(p, "network.mode", v, "\"veth\", \"none\" or \"host\"", &s);
+                r = get_string(p, JP_KEY(JP_KEY(NULL, "network"), "mode"), v,
+                               "\"veth\", \"none\" or \"host\"", &s);
                 if (r < 0)
                         return r;
                 if (streq(s, "veth"))
@@ -986,9 +1014,11 @@ static int parse_network(Parser *p, json_object *o) {
                 else {
                         const char *g = closest(s, modes, ELEMENTSOF(modes));
                         if (g)
-                                return perr(p, "network.mode", "unknown mode %s, did you mean \"%s\"?",
-                                            quote(s, q, sizeof(q)), g);
-                        return perr(p, "network.mode", "must be \"veth\", \"none\" or \"host\", not %s",
+                                return perr(p, JP_KEY(JP_KEY(NULL, "network"), "mode"),
+                                            "unknown mode %s, did you mean \"%s\"?", quote(s, q, sizeof(q)),
+                                            g);
+                        return perr(p, JP_KEY(JP_KEY(NULL, "network"), "mode"),
+                                    "must be \"veth\", \"none\" or \"host\", not %s",
                                     quote(s, q, sizeof(q)));
                 }
                 p->mode_given = true;
@@ -996,19 +1026,19 @@ static int parse_network(Parser *p, json_object *o) {
 
         /* The veth settings mean nothing in the other modes: say so rather than ignore. */
         for (size_t i = 1; i < ELEMENTSOF(network_keys); i++)
-                if (n->mode != NETWORK_VETH && json_object_object_get_ex(o, network_keys[i], &v)) {
-                        char jp[JPATH_MAX];
-                        return perr(p, jpath_key(jp, "network", network_keys[i]),
+                if (n->mode != NETWORK_VETH && (v = json_member(o, network_keys[i]))) {
+                        return perr(p, JP_KEY(JP_KEY(NULL, "network"), network_keys[i]),
                                     "only with \"mode\": \"veth\"; remove it");
                 }
 
-        if (json_object_object_get_ex(o, "bridge", &v)) {
+        if ((v = json_member(o, "bridge"))) {
                 const char *s;
-                r = get_string(p, "network.bridge", v, "a string (an interface name)", &s);
+                r = get_string(p, JP_KEY(JP_KEY(NULL, "network"), "bridge"), v,
+                               "a string (an interface name)", &s);
                 if (r < 0)
                         return r;
                 if (!ifname_is_valid(s))
-                        return perr(p, "network.bridge",
+                        return perr(p, JP_KEY(JP_KEY(NULL, "network"), "bridge"),
                                     "invalid interface name %s: use 1–15 characters, no spaces, \"/\", "
                                     "\":\" or \"%%\"",
                                     quote(s, q, sizeof(q)));
@@ -1016,15 +1046,15 @@ static int parse_network(Parser *p, json_object *o) {
                 if (r < 0)
                         return r;
         }
-        if (json_object_object_get_ex(o, "address", &v)) {
+        if ((v = json_member(o, "address"))) {
                 const char *s;
-                r = get_string(p, "network.address", v,
+                r = get_string(p, JP_KEY(JP_KEY(NULL, "network"), "address"), v,
                                "a string (\"auto\" or an address with prefix length)", &s);
                 if (r < 0)
                         return r;
                 if (!streq(s, "auto")) {
                         if (!cidr_is_valid(s))
-                                return perr(p, "network.address",
+                                return perr(p, JP_KEY(JP_KEY(NULL, "network"), "address"),
                                             "must be \"auto\" or an address with prefix length, e.g. "
                                             "\"10.77.0.5/16\", not %s",
                                             quote(s, q, sizeof(q)));
@@ -1033,14 +1063,15 @@ static int parse_network(Parser *p, json_object *o) {
                                 return r;
                 }
         }
-        if (json_object_object_get_ex(o, "gateway", &v)) {
+        if ((v = json_member(o, "gateway"))) {
                 const char *s;
-                r = get_string(p, "network.gateway", v, "a string (\"auto\" or an address)", &s);
+                r = get_string(p, JP_KEY(JP_KEY(NULL, "network"), "gateway"), v,
+                               "a string (\"auto\" or an address)", &s);
                 if (r < 0)
                         return r;
                 if (!streq(s, "auto")) {
                         if (!address_is_valid(s))
-                                return perr(p, "network.gateway",
+                                return perr(p, JP_KEY(JP_KEY(NULL, "network"), "gateway"),
                                             "must be \"auto\" or an address, e.g. \"10.77.0.1\", not %s",
                                             quote(s, q, sizeof(q)));
                         r = strdup_to(&n->gateway, s);
@@ -1048,9 +1079,10 @@ static int parse_network(Parser *p, json_object *o) {
                                 return r;
                 }
         }
-        if (json_object_object_get_ex(o, "mtu", &v)) {
+        if ((v = json_member(o, "mtu"))) {
                 uint64_t mtu;
-                r = get_uint(p, "network.mtu", v, 68, 65535, "a number from 68 to 65535", &mtu);
+                r = get_uint(p, JP_KEY(JP_KEY(NULL, "network"), "mtu"), v, 68, 65535,
+                             "a number from 68 to 65535", &mtu);
                 if (r < 0)
                         return r;
                 n->mtu = (uint32_t)mtu;
@@ -1058,18 +1090,19 @@ static int parse_network(Parser *p, json_object *o) {
         return 0;
 }
 
-static int parse_capability_list(Parser *p, const char *path, json_object *o, uint64_t *ret) {
-        char jp[JPATH_MAX], q[160];
+static int parse_capability_list(Parser *p, const JPath *path, const JsonValue *o, uint64_t *ret) {
+        char q[160];
         uint64_t mask = 0;
+        size_t i = 0;
         int r;
 
-        r = want_type(p, path, o, json_type_array, "an array of capability names, e.g. [\"CAP_NET_ADMIN\"]");
+        r = want_type(p, path, o, JSON_ARRAY, "an array of capability names, e.g. [\"CAP_NET_ADMIN\"]");
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < json_object_array_length(o); i++) {
+        JSON_FOREACH(e, o) {
+                const JPath *jp = JP_INDEX(path, i++);
                 const char *s;
-                r = get_string(p, jpath_index(jp, path, i), json_object_array_get_idx(o, i),
-                               "a string (a capability name, e.g. \"CAP_NET_ADMIN\")", &s);
+                r = get_string(p, jp, e, "a string (a capability name, e.g. \"CAP_NET_ADMIN\")", &s);
                 if (r < 0)
                         return r;
                 int cap = s[0] >= '0' && s[0] <= '9' ? -EINVAL : capability_from_string(s);
@@ -1095,32 +1128,33 @@ static int parse_capability_list(Parser *p, const char *path, json_object *o, ui
 
 static const char *const capabilities_keys[] = {"add", "drop"};
 
-static int parse_capabilities(Parser *p, json_object *o) {
+static int parse_capabilities(Parser *p, const JsonValue *o) {
         Config *c = p->config;
-        json_object *v;
+        const JsonValue *v;
         int r;
 
-        r = want_type(p, "capabilities", o, json_type_object,
+        r = want_type(p, JP_KEY(NULL, "capabilities"), o, JSON_OBJECT,
                       "an object, e.g. {\"add\": [\"CAP_NET_ADMIN\"], \"drop\": [\"CAP_KILL\"]}");
         if (r < 0)
                 return r;
-        r = check_keys(p, "capabilities", o, capabilities_keys, ELEMENTSOF(capabilities_keys), true);
+        r = check_keys(p, JP_KEY(NULL, "capabilities"), o, capabilities_keys, ELEMENTSOF(capabilities_keys),
+                       true);
         if (r < 0)
                 return r;
-        if (json_object_object_get_ex(o, "add", &v)) {
-                r = parse_capability_list(p, "capabilities.add", v, &c->caps_add);
+        if ((v = json_member(o, "add"))) {
+                r = parse_capability_list(p, JP_KEY(JP_KEY(NULL, "capabilities"), "add"), v, &c->caps_add);
                 if (r < 0)
                         return r;
         }
-        if (json_object_object_get_ex(o, "drop", &v)) {
-                r = parse_capability_list(p, "capabilities.drop", v, &c->caps_drop);
+        if ((v = json_member(o, "drop"))) {
+                r = parse_capability_list(p, JP_KEY(JP_KEY(NULL, "capabilities"), "drop"), v, &c->caps_drop);
                 if (r < 0)
                         return r;
         }
         uint64_t both = c->caps_add & c->caps_drop;
         if (both) {
                 int cap = __builtin_ctzll(both);
-                return perr(p, "capabilities",
+                return perr(p, JP_KEY(NULL, "capabilities"),
                             "%s is in both \"add\" and \"drop\"; remove it from one of them",
                             capability_to_string(cap));
         }
@@ -1151,19 +1185,19 @@ static bool percent_is_valid(const char *s, double max) {
         return v > 0 && (max <= 0 || v <= max);
 }
 
-static int parse_resource_bytes(Parser *p, const char *path, json_object *o, char **ret) {
+static int parse_resource_bytes(Parser *p, const JPath *path, const JsonValue *o, char **ret) {
         char q[160];
 
-        if (json_object_is_type(o, json_type_int)) {
-                int64_t v = json_object_get_int64(o);
+        if (o->type == JSON_INTEGER) {
+                int64_t v = o->integer;
                 if (v < 0)
                         return perr(p, path, "must not be negative");
                 if (asprintf(ret, "%lld", (long long)v) < 0)
                         return -ENOMEM;
                 return 0;
         }
-        if (json_object_is_type(o, json_type_string)) {
-                const char *s = json_object_get_string(o);
+        if (o->type == JSON_STRING) {
+                const char *s = o->string;
                 size_t n = match_decimal(s);
                 bool ok = streq(s, "infinity") || percent_is_valid(s, 100) ||
                           (n > 0 && (s[n] == 0 || (strchr("KMGTPE", s[n]) && s[n + 1] == 0)));
@@ -1183,13 +1217,14 @@ static int parse_resource_bytes(Parser *p, const char *path, json_object *o, cha
                     type_phrase(o));
 }
 
-static int parse_resource_weight(Parser *p, const char *path, json_object *o, bool allow_idle, char **ret) {
+static int parse_resource_weight(Parser *p, const JPath *path, const JsonValue *o, bool allow_idle,
+                                 char **ret) {
         const char *what = allow_idle ? "a number from 1 to 10000 or \"idle\"" : "a number from 1 to 10000";
         uint64_t v;
         int r;
 
-        if (json_object_is_type(o, json_type_string)) {
-                const char *s = json_object_get_string(o);
+        if (o->type == JSON_STRING) {
+                const char *s = o->string;
                 if (allow_idle && streq(s, "idle"))
                         return strdup_to(ret, s);
                 /* "100" in quotes is what the unit file will hold anyway. */
@@ -1209,12 +1244,12 @@ static int parse_resource_weight(Parser *p, const char *path, json_object *o, bo
         return 0;
 }
 
-static int parse_cpu_quota(Parser *p, const char *path, json_object *o, char **ret) {
+static int parse_cpu_quota(Parser *p, const JPath *path, const JsonValue *o, char **ret) {
         char q[160];
         const char *s;
         int r;
 
-        if (json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double))
+        if (o->type == JSON_INTEGER || o->type == JSON_FRACTION)
                 return perr(p, path,
                             "must be a string with a percent sign, e.g. \"50%%\" (100%% is one CPU), not %s",
                             type_phrase(o));
@@ -1231,13 +1266,13 @@ static int parse_cpu_quota(Parser *p, const char *path, json_object *o, char **r
         return strdup_to(ret, s);
 }
 
-static int parse_tasks_max(Parser *p, const char *path, json_object *o, char **ret) {
+static int parse_tasks_max(Parser *p, const JPath *path, const JsonValue *o, char **ret) {
         char q[160];
         uint64_t v;
         int r;
 
-        if (json_object_is_type(o, json_type_string)) {
-                const char *s = json_object_get_string(o);
+        if (o->type == JSON_STRING) {
+                const char *s = o->string;
                 size_t n = strspn(s, "0123456789");
                 if (streq(s, "infinity") || percent_is_valid(s, 100) ||
                     (n > 0 && n <= 19 && s[n] == 0 && strtoull(s, NULL, 10) > 0))
@@ -1258,35 +1293,40 @@ static int parse_tasks_max(Parser *p, const char *path, json_object *o, char **r
 static const char *const resources_keys[] = {"memory_max", "memory_high", "cpu_weight",
                                              "cpu_quota",  "tasks_max",   "io_weight"};
 
-static int parse_resources(Parser *p, json_object *o) {
+static int parse_resources(Parser *p, const JsonValue *o) {
         Resources *res = &p->config->resources;
-        json_object *v;
+        const JsonValue *v;
         int r;
 
-        r = want_type(p, "resources", o, json_type_object, "an object, e.g. {\"memory_max\": \"512M\"}");
+        r = want_type(p, JP_KEY(NULL, "resources"), o, JSON_OBJECT,
+                      "an object, e.g. {\"memory_max\": \"512M\"}");
         if (r < 0)
                 return r;
-        r = check_keys(p, "resources", o, resources_keys, ELEMENTSOF(resources_keys), true);
+        r = check_keys(p, JP_KEY(NULL, "resources"), o, resources_keys, ELEMENTSOF(resources_keys), true);
         if (r < 0)
                 return r;
 
-        if (json_object_object_get_ex(o, "memory_max", &v) &&
-            (r = parse_resource_bytes(p, "resources.memory_max", v, &res->memory_max)) < 0)
+        if ((v = json_member(o, "memory_max")) &&
+            (r = parse_resource_bytes(p, JP_KEY(JP_KEY(NULL, "resources"), "memory_max"), v,
+                                      &res->memory_max)) < 0)
                 return r;
-        if (json_object_object_get_ex(o, "memory_high", &v) &&
-            (r = parse_resource_bytes(p, "resources.memory_high", v, &res->memory_high)) < 0)
+        if ((v = json_member(o, "memory_high")) &&
+            (r = parse_resource_bytes(p, JP_KEY(JP_KEY(NULL, "resources"), "memory_high"), v,
+                                      &res->memory_high)) < 0)
                 return r;
-        if (json_object_object_get_ex(o, "cpu_weight", &v) &&
-            (r = parse_resource_weight(p, "resources.cpu_weight", v, true, &res->cpu_weight)) < 0)
+        if ((v = json_member(o, "cpu_weight")) &&
+            (r = parse_resource_weight(p, JP_KEY(JP_KEY(NULL, "resources"), "cpu_weight"), v, true,
+                                       &res->cpu_weight)) < 0)
                 return r;
-        if (json_object_object_get_ex(o, "cpu_quota", &v) &&
-            (r = parse_cpu_quota(p, "resources.cpu_quota", v, &res->cpu_quota)) < 0)
+        if ((v = json_member(o, "cpu_quota")) &&
+            (r = parse_cpu_quota(p, JP_KEY(JP_KEY(NULL, "resources"), "cpu_quota"), v, &res->cpu_quota)) < 0)
                 return r;
-        if (json_object_object_get_ex(o, "tasks_max", &v) &&
-            (r = parse_tasks_max(p, "resources.tasks_max", v, &res->tasks_max)) < 0)
+        if ((v = json_member(o, "tasks_max")) &&
+            (r = parse_tasks_max(p, JP_KEY(JP_KEY(NULL, "resources"), "tasks_max"), v, &res->tasks_max)) < 0)
                 return r;
-        if (json_object_object_get_ex(o, "io_weight", &v) &&
-            (r = parse_resource_weight(p, "resources.io_weight", v, false, &res->io_weight)) < 0)
+        if ((v = json_member(o, "io_weight")) &&
+            (r = parse_resource_weight(p, JP_KEY(JP_KEY(NULL, "resources"), "io_weight"), v, false,
+                                       &res->io_weight)) < 0)
                 return r;
         return 0;
 }
@@ -1294,13 +1334,13 @@ static int parse_resources(Parser *p, json_object *o) {
 static const char *const restart_values[] = {"no",          "on-success", "on-failure", "on-abnormal",
                                              "on-watchdog", "on-abort",   "always"};
 
-static int parse_restart(Parser *p, json_object *o) {
+static int parse_restart(Parser *p, const JsonValue *o) {
         _cleanup_free_ char *l = NULL;
         char q[160];
         const char *s;
         int r;
 
-        r = get_string(p, "restart", o, "a string, e.g. \"on-failure\"", &s);
+        r = get_string(p, JP_KEY(NULL, "restart"), o, "a string, e.g. \"on-failure\"", &s);
         if (r < 0)
                 return r;
         if (strv_in(s, restart_values, ELEMENTSOF(restart_values)))
@@ -1308,22 +1348,23 @@ static int parse_restart(Parser *p, json_object *o) {
 
         const char *g = closest(s, restart_values, ELEMENTSOF(restart_values));
         if (g)
-                return perr(p, "restart", "unknown value %s, did you mean \"%s\"?", quote(s, q, sizeof(q)),
-                            g);
+                return perr(p, JP_KEY(NULL, "restart"), "unknown value %s, did you mean \"%s\"?",
+                            quote(s, q, sizeof(q)), g);
         if (join_quoted(restart_values, ELEMENTSOF(restart_values), &l) < 0)
                 return -ENOMEM;
-        return perr(p, "restart", "unknown value %s: must be one of %s", quote(s, q, sizeof(q)), l);
+        return perr(p, JP_KEY(NULL, "restart"), "unknown value %s: must be one of %s",
+                    quote(s, q, sizeof(q)), l);
 }
 
 #define TIMESPAN_HINT "a time span such as \"10s\", \"1min 30s\" or \"500ms\" (a plain number means seconds)"
 
-static int get_timespan(Parser *p, const char *path, json_object *o, bool allow_infinity, uint64_t *ret_usec,
-                        char **ret_text) {
+static int get_timespan(Parser *p, const JPath *path, const JsonValue *o, bool allow_infinity,
+                        uint64_t *ret_usec, char **ret_text) {
         char q[160];
         uint64_t usec;
 
-        if (json_object_is_type(o, json_type_int)) {
-                int64_t v = json_object_get_int64(o);
+        if (o->type == JSON_INTEGER) {
+                int64_t v = o->integer;
                 if (v < 0 || (uint64_t)v > UINT64_MAX / 1000000ULL - 1)
                         return perr(p, path, "must be %s", TIMESPAN_HINT);
                 if (ret_usec)
@@ -1332,10 +1373,10 @@ static int get_timespan(Parser *p, const char *path, json_object *o, bool allow_
                         return -ENOMEM;
                 return 0;
         }
-        if (!json_object_is_type(o, json_type_string))
+        if (o->type != JSON_STRING)
                 return perr(p, path, "must be %s, not %s", TIMESPAN_HINT, type_phrase(o));
 
-        const char *s = json_object_get_string(o);
+        const char *s = o->string;
         if (parse_timespan(s, &usec) < 0)
                 return perr(p, path, "invalid time span %s: write %s", quote(s, q, sizeof(q)),
                             TIMESPAN_HINT);
@@ -1348,12 +1389,13 @@ static int get_timespan(Parser *p, const char *path, json_object *o, bool allow_
         return 0;
 }
 
-static int parse_stop_signal(Parser *p, json_object *o) {
+static int parse_stop_signal(Parser *p, const JsonValue *o) {
         char q[160];
         const char *s;
         int r, sig;
 
-        r = get_string(p, "stop_signal", o, "a string (a signal name such as \"SIGTERM\")", &s);
+        r = get_string(p, JP_KEY(NULL, "stop_signal"), o, "a string (a signal name such as \"SIGTERM\")",
+                       &s);
         if (r < 0)
                 return r;
         sig = signal_from_string(s);
@@ -1376,9 +1418,10 @@ static int parse_stop_signal(Parser *p, json_object *o) {
                 }
                 const char *g = closest(upper, names, ELEMENTSOF(names));
                 if (g)
-                        return perr(p, "stop_signal", "unknown signal %s, did you mean \"%s%s\"?",
-                                    quote(s, q, sizeof(q)), strncmp(g, "SIG", 3) == 0 ? "" : "SIG", g);
-                return perr(p, "stop_signal",
+                        return perr(p, JP_KEY(NULL, "stop_signal"),
+                                    "unknown signal %s, did you mean \"%s%s\"?", quote(s, q, sizeof(q)),
+                                    strncmp(g, "SIG", 3) == 0 ? "" : "SIG", g);
+                return perr(p, JP_KEY(NULL, "stop_signal"),
                             "unknown signal %s: write a name like \"SIGTERM\", \"SIGINT\" or \"SIGRTMIN+3\"",
                             quote(s, q, sizeof(q)));
         }
@@ -1387,18 +1430,22 @@ static int parse_stop_signal(Parser *p, json_object *o) {
         return 0;
 }
 
-static int parse_names(Parser *p, const char *path, json_object *o, char ***ret) {
+static int parse_names(Parser *p, const JPath *path, const JsonValue *o, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
-        char jp[JPATH_MAX], q[160];
+        char q[160];
+        size_t i = 0;
         int r;
 
-        r = want_type(p, path, o, json_type_array, "an array of container names, e.g. [\"db\"]");
+        r = want_type(p, path, o, JSON_ARRAY, "an array of container names, e.g. [\"db\"]");
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < json_object_array_length(o); i++) {
+        l = calloc(o->n + 1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        JSON_FOREACH(e, o) {
+                const JPath *jp = JP_INDEX(path, i);
                 const char *s;
-                r = get_string(p, jpath_index(jp, path, i), json_object_array_get_idx(o, i),
-                               "a string (a container name)", &s);
+                r = get_string(p, jp, e, "a string (a container name)", &s);
                 if (r < 0)
                         return r;
                 if (!config_name_is_valid(s))
@@ -1407,12 +1454,14 @@ static int parse_names(Parser *p, const char *path, json_object *o, char ***ret)
                         return perr(p, jp, "%s is this container itself", quote(s, q, sizeof(q)));
                 if (strv_contains(l, s))
                         return perr(p, jp, "%s is listed twice", quote(s, q, sizeof(q)));
-                r = strv_extend(&l, s);
-                if (r < 0)
-                        return r;
+                l[i] = strdup(s);
+                if (!l[i])
+                        return -ENOMEM;
+                i++;
         }
+        /* An empty list is an empty strv, as before: NULL. */
         strv_free(*ret);
-        *ret = TAKE_PTR(l);
+        *ret = i > 0 ? TAKE_PTR(l) : NULL;
         return 0;
 }
 
@@ -1424,47 +1473,48 @@ static const char *const top_keys[] = {
         "stop_timeout", "autostart",      "after",    "requires",     "wants",
 };
 
-static int parse_root(Parser *p, json_object *root) {
+static int parse_root(Parser *p, const JsonValue *root) {
         Config *c = p->config;
-        json_object *v;
+        const JsonValue *v;
         char q[160];
         int r;
 
-        if (!json_object_is_type(root, json_type_object))
-                return perr(p, "", "the top level must be a JSON object ({ \"rootfs\": ..., ... }), not %s",
+        if (root->type != JSON_OBJECT)
+                return perr(p, NULL,
+                            "the top level must be a JSON object ({ \"rootfs\": ..., ... }), not %s",
                             type_phrase(root));
-        r = check_keys(p, "", root, top_keys, ELEMENTSOF(top_keys), false);
+        r = check_keys(p, NULL, root, top_keys, ELEMENTSOF(top_keys), false);
         if (r < 0)
                 return r;
 
-        if (json_object_object_get_ex(root, "rootfs", &v)) {
-                r = get_abs_path(p, "rootfs", v, "/var/lib/machines/web", &c->rootfs);
+        if ((v = json_member(root, "rootfs"))) {
+                r = get_abs_path(p, JP_KEY(NULL, "rootfs"), v, "/var/lib/machines/web", &c->rootfs);
                 if (r < 0)
                         return r;
         } else
-                return perr(p, "rootfs",
+                return perr(p, JP_KEY(NULL, "rootfs"),
                             "required: the directory holding the container's root filesystem, e.g. "
                             "\"/var/lib/machines/%s\"",
                             c->name);
 
-        if (json_object_object_get_ex(root, "boot", &v) && (r = get_bool(p, "boot", v, &c->boot)) < 0)
+        if ((v = json_member(root, "boot")) && (r = get_bool(p, JP_KEY(NULL, "boot"), v, &c->boot)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "command", &v)) {
+        if ((v = json_member(root, "command"))) {
                 r = parse_command(p, v);
                 if (r < 0)
                         return r;
         } else if (!c->boot)
-                return perr(p, "command",
+                return perr(p, JP_KEY(NULL, "command"),
                             "required unless \"boot\" is true, e.g. [\"/bin/sh\", \"-c\", \"echo hello\"]");
 
-        if (json_object_object_get_ex(root, "env", &v) && (r = parse_env(p, v)) < 0)
+        if ((v = json_member(root, "env")) && (r = parse_env(p, v)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "user", &v) && (r = parse_user(p, v)) < 0)
+        if ((v = json_member(root, "user")) && (r = parse_user(p, v)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "workdir", &v) &&
-            (r = get_abs_path(p, "workdir", v, "/srv", &c->workdir)) < 0)
+        if ((v = json_member(root, "workdir")) &&
+            (r = get_abs_path(p, JP_KEY(NULL, "workdir"), v, "/srv", &c->workdir)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "hostname", &v)) {
+        if ((v = json_member(root, "hostname"))) {
                 r = parse_hostname(p, v);
                 if (r < 0)
                         return r;
@@ -1473,73 +1523,75 @@ static int parse_root(Parser *p, json_object *root) {
                 if (r < 0)
                         return r;
         }
-        if (json_object_object_get_ex(root, "readonly", &v) &&
-            (r = get_bool(p, "readonly", v, &c->readonly)) < 0)
+        if ((v = json_member(root, "readonly")) &&
+            (r = get_bool(p, JP_KEY(NULL, "readonly"), v, &c->readonly)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "init", &v) && (r = get_bool(p, "init", v, &c->init)) < 0)
+        if ((v = json_member(root, "init")) && (r = get_bool(p, JP_KEY(NULL, "init"), v, &c->init)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "mounts", &v) && (r = parse_mounts(p, v)) < 0)
+        if ((v = json_member(root, "mounts")) && (r = parse_mounts(p, v)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "namespaces", &v) && (r = parse_namespaces(p, v)) < 0)
+        if ((v = json_member(root, "namespaces")) && (r = parse_namespaces(p, v)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "user_namespace", &v)) {
+        if ((v = json_member(root, "user_namespace"))) {
                 r = parse_user_namespace(p, v);
                 if (r < 0)
                         return r;
                 if (!c->namespaces.user)
-                        return perr(p, "user_namespace",
+                        return perr(p, JP_KEY(NULL, "user_namespace"),
                                     "set, but \"namespaces\": {\"user\": false} turns the user namespace "
                                     "off; remove one of them");
         }
-        if (json_object_object_get_ex(root, "network", &v) && (r = parse_network(p, v)) < 0)
+        if ((v = json_member(root, "network")) && (r = parse_network(p, v)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "capabilities", &v) && (r = parse_capabilities(p, v)) < 0)
+        if ((v = json_member(root, "capabilities")) && (r = parse_capabilities(p, v)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "no_new_privileges", &v) &&
-            (r = get_bool(p, "no_new_privileges", v, &c->no_new_privileges)) < 0)
+        if ((v = json_member(root, "no_new_privileges")) &&
+            (r = get_bool(p, JP_KEY(NULL, "no_new_privileges"), v, &c->no_new_privileges)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "seccomp", &v) &&
-            (r = get_bool(p, "seccomp", v, &c->seccomp)) < 0)
+        if ((v = json_member(root, "seccomp")) &&
+            (r = get_bool(p, JP_KEY(NULL, "seccomp"), v, &c->seccomp)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "resources", &v) && (r = parse_resources(p, v)) < 0)
+        if ((v = json_member(root, "resources")) && (r = parse_resources(p, v)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "restart", &v) && (r = parse_restart(p, v)) < 0)
+        if ((v = json_member(root, "restart")) && (r = parse_restart(p, v)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "restart_sec", &v) &&
-            (r = get_timespan(p, "restart_sec", v, false, NULL, &c->restart_sec)) < 0)
+        if ((v = json_member(root, "restart_sec")) &&
+            (r = get_timespan(p, JP_KEY(NULL, "restart_sec"), v, false, NULL, &c->restart_sec)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "stop_signal", &v) && (r = parse_stop_signal(p, v)) < 0)
+        if ((v = json_member(root, "stop_signal")) && (r = parse_stop_signal(p, v)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "stop_timeout", &v) &&
-            (r = get_timespan(p, "stop_timeout", v, true, &c->stop_timeout_usec, NULL)) < 0)
+        if ((v = json_member(root, "stop_timeout")) &&
+            (r = get_timespan(p, JP_KEY(NULL, "stop_timeout"), v, true, &c->stop_timeout_usec, NULL)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "autostart", &v) &&
-            (r = get_bool(p, "autostart", v, &c->autostart)) < 0)
+        if ((v = json_member(root, "autostart")) &&
+            (r = get_bool(p, JP_KEY(NULL, "autostart"), v, &c->autostart)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "after", &v) && (r = parse_names(p, "after", v, &c->after)) < 0)
+        if ((v = json_member(root, "after")) &&
+            (r = parse_names(p, JP_KEY(NULL, "after"), v, &c->after)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "requires", &v) &&
-            (r = parse_names(p, "requires", v, &c->requires)) < 0)
+        if ((v = json_member(root, "requires")) &&
+            (r = parse_names(p, JP_KEY(NULL, "requires"), v, &c->requires)) < 0)
                 return r;
-        if (json_object_object_get_ex(root, "wants", &v) && (r = parse_names(p, "wants", v, &c->wants)) < 0)
+        if ((v = json_member(root, "wants")) &&
+            (r = parse_names(p, JP_KEY(NULL, "wants"), v, &c->wants)) < 0)
                 return r;
 
         /* Combinations. */
         if (c->boot && c->init)
-                return perr(p, "init",
+                return perr(p, JP_KEY(NULL, "init"),
                             "cannot be combined with \"boot\": true (the booted init is PID 1 itself)");
         if (c->boot && !c->namespaces.pid)
-                return perr(p, "namespaces.pid",
+                return perr(p, JP_KEY(JP_KEY(NULL, "namespaces"), "pid"),
                             "must not be false with \"boot\": true (the init system must run as PID 1)");
         if (c->network.mode == NETWORK_HOST) {
                 if (p->net_given && c->namespaces.net)
-                        return perr(p, "namespaces.net",
+                        return perr(p, JP_KEY(JP_KEY(NULL, "namespaces"), "net"),
                                     "is true, but \"network\": {\"mode\": \"host\"} uses the host's network "
                                     "namespace; remove one of them");
                 c->namespaces.net = false;
         } else if (!c->namespaces.net) {
                 if (p->mode_given)
-                        return perr(p, "network.mode",
+                        return perr(p, JP_KEY(JP_KEY(NULL, "network"), "mode"),
                                     "is %s, but \"namespaces\": {\"net\": false} means no network "
                                     "namespace; use \"mode\": \"host\" or remove \"net\": false",
                                     quote(c->network.mode == NETWORK_VETH ? "veth" : "none", q, sizeof(q)));
@@ -1559,51 +1611,26 @@ static const char *path_basename(const char *path) {
 static int parse_text(Parser *p, const char *name, const char *path, const char *text, size_t size,
                       Config **ret) {
         _cleanup_config_free_ Config *c = NULL;
-        _cleanup_json_ json_object *root = NULL;
+        _cleanup_(json_tree_done) JsonTree tree = {};
         int r;
 
         if (!config_name_is_valid(name)) {
                 char q[160];
-                return perr(p, "", "invalid container name %s: " NAME_RULE, quote(name, q, sizeof(q)));
+                return perr(p, NULL, "invalid container name %s: " NAME_RULE, quote(name, q, sizeof(q)));
         }
         if (size == 0)
-                return perr(p, "", "empty file (an empty file masks the container); write a JSON object");
+                return perr(p, NULL, "empty file (an empty file masks the container); write a JSON object");
 
-        r = json_check(p->file, text, size, &p->error);
+        r = json_parse(p->file, text, size, &tree, &p->error);
         if (r < 0)
                 return r;
-
-        /* The text passed json_check(), so json-c should fail only on memory; its depth
-         * limit is set above ours so that ours is the one that speaks. */
-        struct json_tokener *tok = json_tokener_new_ex(CONFIG_DEPTH_MAX + 2);
-        if (!tok)
-                return -ENOMEM;
-        root = json_tokener_parse_ex(tok, text, (int)size);
-        enum json_tokener_error jerr = json_tokener_get_error(tok);
-        if (jerr == json_tokener_continue) {
-                /* A top-level scalar ("null", "5") is complete only at a terminator. */
-                root = json_tokener_parse_ex(tok, "", 1);
-                jerr = json_tokener_get_error(tok);
-        }
-        size_t end = json_tokener_get_parse_end(tok);
-        json_tokener_free(tok);
-        if (jerr != json_tokener_success) {
-                unsigned line, column;
-                json_offset_to_line_column(text, size, end, &line, &column);
-                if (asprintf(&p->error, "%s:%u:%u: %s", p->file, line, column,
-                             json_tokener_error_desc(jerr)) < 0) {
-                        p->error = NULL;
-                        return -ENOMEM;
-                }
-                return -EINVAL;
-        }
 
         c = config_new(name, path);
         if (!c)
                 return -ENOMEM;
         p->config = c;
 
-        r = parse_root(p, root);
+        r = parse_root(p, &tree.values[0]);
         if (r < 0)
                 return r;
 

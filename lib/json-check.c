@@ -6,13 +6,26 @@
 #include "config.h"
 #include "json-check.h"
 
+/* Keys of an object with more members than this are found through a hash table, so
+ * that the duplicate check stays linear in the size of the text (a 1 MiB config of
+ * objects with CONFIG_ARRAY_MAX keys each must not cost seconds at boot); up to it, a
+ * scan of the members is cheaper. */
+#define KEYS_SCANNED_MAX 16
+
 typedef struct Frame {
         bool array;
-        size_t count; /* elements started / keys seen; the current one is count-1 */
-        char **keys;  /* object: decoded keys, for duplicate detection and paths */
-        size_t *key_offsets;
-        size_t allocated;
+        size_t count;    /* elements started / keys seen; the current one is count-1 */
+        const char *key; /* object: the current member's key (in the tree's strings) */
+        size_t value;    /* the container's index in the tree */
+        size_t mask;     /* object with its keys hashed: slots - 1; else 0 */
 } Frame;
+
+/* Per nesting level, reused by the objects at that level: open addressing, each slot
+ * the tree index of a member (0, the root, is never a member: empty). */
+typedef struct KeyTable {
+        uint32_t *slots;
+        size_t allocated;
+} KeyTable;
 
 typedef struct Checker {
         const char *file;
@@ -20,8 +33,14 @@ typedef struct Checker {
         size_t size;
         size_t pos;
         Frame stack[CONFIG_DEPTH_MAX];
+        KeyTable tables[CONFIG_DEPTH_MAX];
         size_t depth;
         char *error;
+
+        JsonTree tree;
+        size_t strings_len; /* bytes of tree.strings in use */
+        const char *key;    /* the key read for the value that comes next, if any */
+        size_t key_offset;
 } Checker;
 
 typedef enum State {
@@ -106,7 +125,7 @@ static void checker_path(Checker *c, size_t levels, char *buf, size_t size) {
                         int r = snprintf(buf + l, size - l, "[%zu]", f->count - 1);
                         ok = r >= 0 && (size_t)r < size - l;
                 } else
-                        ok = json_path_append_key(buf, size, f->keys[f->count - 1]);
+                        ok = json_path_append_key(buf, size, f->key);
                 if (!ok) {
                         /* Paths are bounded by depth and key length; truncate visibly. */
                         buf[l] = 0;
@@ -300,15 +319,26 @@ static void skip_whitespace(Checker *c) {
         }
 }
 
-/* Lexes the string at c->pos (an opening '"'). With 'out' (CONFIG_STRING_MAX+1
- * bytes), the decoded string is stored there. */
-static int lex_string(Checker *c, bool is_key, char *out) {
+/* Lexes the string at c->pos (an opening '"') and stores it, decoded and
+ * NUL-terminated, in the tree's strings. */
+static int lex_string(Checker *c, bool is_key, const char **ret) {
+        char *out = c->tree.strings + c->strings_len;
         size_t start = c->pos, len = 0;
 
         c->pos++;
         for (;;) {
                 char enc[4];
                 size_t n;
+
+                /* Most of a config is plain ASCII: copy runs of it without the checks
+                 * below (the length limit is left to them). */
+                while (c->pos < c->size && len < CONFIG_STRING_MAX) {
+                        uint8_t b = (uint8_t)c->text[c->pos];
+                        if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\')
+                                break;
+                        out[len++] = (char)b;
+                        c->pos++;
+                }
 
                 if (c->pos >= c->size)
                         return fail_at(c, start, "unterminated string: a closing '\"' is missing");
@@ -419,17 +449,52 @@ static int lex_string(Checker *c, bool is_key, char *out) {
                                                is_key ? "key" : "string", CONFIG_STRING_MAX);
                         return fail_path(c, c->depth, "string longer than %d bytes", CONFIG_STRING_MAX);
                 }
-                if (out)
-                        memcpy(out + len, enc, n);
+                /* Never longer than its encoding (an escape is longer than what it
+                 * stands for): the strings buffer, as large as the text, has room. */
+                memcpy(out + len, enc, n);
                 len += n;
         }
-        if (out)
-                out[len] = 0;
+        out[len] = 0;
+        c->strings_len += len + 1;
+        *ret = out;
         return 0;
 }
 
-static int lex_number(Checker *c) {
+/* The value of an integer as json-c has it (callers of the old json-c based parser
+ * saw these): out of range clamps to the int64_t range, and its text in messages is
+ * then the clamped number, as is "0" for "-0". */
+static void integer_value(JsonValue *v, const char *s, size_t len) {
+        bool negative = s[0] == '-';
+        uint64_t m = 0;
+        bool overflow = false;
+
+        for (size_t i = negative; i < len; i++) {
+                unsigned d = (unsigned)(s[i] - '0');
+                if (m > (UINT64_MAX - d) / 10) {
+                        overflow = true;
+                        break;
+                }
+                m = m * 10 + d;
+        }
+        if (negative) {
+                if (overflow || m > (uint64_t)INT64_MAX + 1) {
+                        v->integer = INT64_MIN;
+                        v->string = "-9223372036854775808";
+                } else {
+                        v->integer = m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m;
+                        if (m == 0)
+                                v->string = "0";
+                }
+        } else {
+                v->integer = m > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)m;
+                if (overflow)
+                        v->string = "18446744073709551615";
+        }
+}
+
+static int lex_number(Checker *c, JsonValue *v) {
         size_t start = c->pos;
+        bool fraction = false;
 
         if (c->text[c->pos] == '-')
                 c->pos++;
@@ -443,6 +508,7 @@ static int lex_number(Checker *c) {
                 while (c->pos < c->size && c->text[c->pos] >= '0' && c->text[c->pos] <= '9')
                         c->pos++;
         if (c->pos < c->size && c->text[c->pos] == '.') {
+                fraction = true;
                 c->pos++;
                 if (c->pos >= c->size || c->text[c->pos] < '0' || c->text[c->pos] > '9')
                         return fail_unexpected(c, "a digit after '.'");
@@ -450,6 +516,7 @@ static int lex_number(Checker *c) {
                         c->pos++;
         }
         if (c->pos < c->size && (c->text[c->pos] == 'e' || c->text[c->pos] == 'E')) {
+                fraction = true;
                 c->pos++;
                 if (c->pos < c->size && (c->text[c->pos] == '+' || c->text[c->pos] == '-'))
                         c->pos++;
@@ -458,97 +525,194 @@ static int lex_number(Checker *c) {
                 while (c->pos < c->size && c->text[c->pos] >= '0' && c->text[c->pos] <= '9')
                         c->pos++;
         }
-        if (c->pos - start > 64)
+        size_t len = c->pos - start;
+        if (len > 64)
                 return fail_at(c, start, "number longer than 64 characters");
+
+        /* A number is followed by a byte that stores nothing (',', ']', '}', space) or
+         * ends the text: its copy with the NUL fits the strings buffer too. */
+        char *s = c->tree.strings + c->strings_len;
+        memcpy(s, c->text + start, len);
+        s[len] = 0;
+        c->strings_len += len + 1;
+        v->string = s;
+        if (fraction)
+                v->type = JSON_FRACTION;
+        else {
+                v->type = JSON_INTEGER;
+                integer_value(v, s, len);
+        }
         return 0;
 }
 
-static int lex_literal(Checker *c) {
-        static const char *const literals[] = {"true", "false", "null"};
+static int lex_literal(Checker *c, JsonValue *v) {
+        static const struct {
+                const char *text;
+                JsonType type;
+                bool value;
+        } literals[] = {
+                {"true", JSON_BOOLEAN, true},
+                {"false", JSON_BOOLEAN, false},
+                {"null", JSON_NULL, false},
+        };
 
         for (size_t i = 0; i < ELEMENTSOF(literals); i++) {
-                size_t l = strlen(literals[i]);
-                if (c->size - c->pos >= l && memcmp(c->text + c->pos, literals[i], l) == 0) {
+                size_t l = strlen(literals[i].text);
+                if (c->size - c->pos >= l && memcmp(c->text + c->pos, literals[i].text, l) == 0) {
                         c->pos += l;
+                        v->type = literals[i].type;
+                        v->boolean = literals[i].value;
+                        v->string = literals[i].text;
                         return 0;
                 }
         }
         return fail_unexpected(c, "a value");
 }
 
-static void frame_done(Frame *f) {
-        for (size_t i = 0; i < f->count && f->keys; i++)
-                free(f->keys[i]);
-        free(f->keys);
-        free(f->key_offsets);
-        *f = (Frame){};
+/* Appends a value at c->pos to the tree; it is the member for the key just read, if
+ * any. */
+static JsonValue *new_value(Checker *c) {
+        JsonTree *t = &c->tree;
+        JsonValue *v;
+
+        if (t->n == t->allocated) {
+                size_t a = t->allocated ? t->allocated * 2 : 32;
+                JsonValue *b = reallocarray(t->values, a, sizeof(JsonValue));
+                if (!b)
+                        return NULL;
+                t->values = b;
+                t->allocated = a;
+        }
+        v = &t->values[t->n++];
+        *v = (JsonValue){.span = 1, .offset = (uint32_t)c->pos};
+        if (c->key) {
+                v->key = c->key;
+                v->offset = (uint32_t)c->key_offset;
+                c->key = NULL;
+        }
+        return v;
 }
 
 static int push(Checker *c, bool array) {
+        JsonValue *v;
+
         if (c->depth >= CONFIG_DEPTH_MAX)
                 return fail_at(c, c->pos, "nesting deeper than %d levels", CONFIG_DEPTH_MAX);
-        c->stack[c->depth++] = (Frame){.array = array};
+        v = new_value(c);
+        if (!v)
+                return -ENOMEM;
+        v->type = array ? JSON_ARRAY : JSON_OBJECT;
+        c->stack[c->depth++] = (Frame){.array = array, .value = c->tree.n - 1};
         c->pos++;
         return 0;
 }
 
 static void pop(Checker *c) {
+        Frame *f;
+
         assert(c->depth > 0);
-        frame_done(&c->stack[--c->depth]);
+        f = &c->stack[--c->depth];
+        c->tree.values[f->value].span = (uint32_t)(c->tree.n - f->value);
+        c->tree.values[f->value].n = (uint32_t)f->count;
         c->pos++;
+}
+
+static uint32_t key_hash(const char *key) {
+        uint32_t h = 2166136261U; /* FNV-1a */
+
+        for (const char *k = key; *k; k++)
+                h = (h ^ (uint8_t)*k) * 16777619U;
+        return h;
+}
+
+/* Finds 'key' among the hashed members of f and, when absent, adds it as the member
+ * at tree index 'idx'. Returns the earlier member's index, or 0. */
+static size_t key_table_add(Checker *c, Frame *f, const char *key, size_t idx) {
+        uint32_t *slots = c->tables[c->depth - 1].slots;
+
+        for (size_t i = key_hash(key) & f->mask;; i = (i + 1) & f->mask) {
+                if (slots[i] == 0) {
+                        slots[i] = (uint32_t)idx;
+                        return 0;
+                }
+                if (streq(c->tree.values[slots[i]].key, key))
+                        return slots[i];
+        }
+}
+
+/* (Re)builds the table of f from its complete members, at most half full after the
+ * current one is added. */
+static int key_table_build(Checker *c, Frame *f) {
+        KeyTable *t = &c->tables[c->depth - 1];
+        size_t n = 64;
+
+        while (n < 4 * f->count)
+                n *= 2;
+        if (n > t->allocated) {
+                uint32_t *s = reallocarray(t->slots, n, sizeof(uint32_t));
+                if (!s)
+                        return -ENOMEM;
+                t->slots = s;
+                t->allocated = n;
+        }
+        memset(t->slots, 0, n * sizeof(uint32_t));
+        f->mask = n - 1;
+
+        const JsonValue *m = &c->tree.values[f->value + 1];
+        for (size_t i = 0; i + 1 < f->count; i++, m += m->span)
+                (void)key_table_add(c, f, m->key, (size_t)(m - c->tree.values));
+        return 0;
 }
 
 static int add_key(Checker *c, const char *key, size_t offset) {
         Frame *f = &c->stack[c->depth - 1];
+        const JsonValue *dup = NULL;
+        int r;
 
         if (f->count >= CONFIG_ARRAY_MAX)
                 return fail_path(c, c->depth - 1, "more than %d keys in one object", CONFIG_ARRAY_MAX);
+        f->count++;
+        f->key = key;
+        c->key = key;
+        c->key_offset = offset;
 
-        if (f->count == f->allocated) {
-                size_t a = f->allocated ? f->allocated * 2 : 8;
-                char **k = realloc(f->keys, a * sizeof(char *));
-                if (!k)
-                        return -ENOMEM;
-                f->keys = k;
-                size_t *o = realloc(f->key_offsets, a * sizeof(size_t));
-                if (!o)
-                        return -ENOMEM;
-                f->key_offsets = o;
-                f->allocated = a;
+        /* The members before this one are complete; this one's value will be the next
+         * value in the tree. */
+        if (f->count <= KEYS_SCANNED_MAX) {
+                const JsonValue *m = &c->tree.values[f->value + 1];
+                for (size_t i = 0; i + 1 < f->count && !dup; i++, m += m->span)
+                        if (streq(m->key, key))
+                                dup = m;
+        } else {
+                if (f->mask == 0 || 2 * f->count > f->mask + 1) {
+                        r = key_table_build(c, f);
+                        if (r < 0)
+                                return r;
+                }
+                size_t i = key_table_add(c, f, key, c->tree.n);
+                if (i > 0)
+                        dup = &c->tree.values[i];
         }
 
-        char *copy = strdup(key);
-        if (!copy)
-                return -ENOMEM;
-        f->keys[f->count] = copy;
-        f->key_offsets[f->count] = offset;
-        f->count++;
-
-        /* Linear: objects are small, and CONFIG_ARRAY_MAX bounds the worst case. */
-        for (size_t i = 0; i + 1 < f->count; i++)
-                if (streq(f->keys[i], key)) {
-                        unsigned l1, l2, col;
-                        json_offset_to_line_column(c->text, c->size, f->key_offsets[i], &l1, &col);
-                        json_offset_to_line_column(c->text, c->size, offset, &l2, &col);
-                        if (l1 == l2)
-                                return fail_path(c, c->depth, "duplicate key (line %u)", l1);
-                        return fail_path(c, c->depth, "duplicate key (lines %u and %u)", l1, l2);
-                }
+        if (dup) {
+                unsigned l1, l2, col;
+                json_offset_to_line_column(c->text, c->size, dup->offset, &l1, &col);
+                json_offset_to_line_column(c->text, c->size, offset, &l2, &col);
+                if (l1 == l2)
+                        return fail_path(c, c->depth, "duplicate key (line %u)", l1);
+                return fail_path(c, c->depth, "duplicate key (lines %u and %u)", l1, l2);
+        }
         return 0;
 }
 
-static int check(Checker *c) {
-        _cleanup_free_ char *key = NULL;
+static int parse(Checker *c) {
         State state = STATE_VALUE;
+        JsonValue *v;
         int r;
 
         if (c->size >= 3 && memcmp(c->text, "\xEF\xBB\xBF", 3) == 0)
                 return fail_at(c, 0,
                                "byte order mark (BOM) at the start: save the file as UTF-8 without a BOM");
-
-        key = malloc(CONFIG_STRING_MAX + 1);
-        if (!key)
-                return -ENOMEM;
 
         for (;;) {
                 skip_whitespace(c);
@@ -581,20 +745,30 @@ static int check(Checker *c) {
                                         c->stack[c->depth - 1].count = 1;
                                 break;
                         case '"':
-                                r = lex_string(c, false, NULL);
+                                v = new_value(c);
+                                if (!v)
+                                        return -ENOMEM;
+                                v->type = JSON_STRING;
+                                r = lex_string(c, false, &v->string);
                                 if (r < 0)
                                         return r;
                                 state = STATE_AFTER_VALUE;
                                 break;
                         case '-':
                         case '0' ... '9':
-                                r = lex_number(c);
+                                v = new_value(c);
+                                if (!v)
+                                        return -ENOMEM;
+                                r = lex_number(c, v);
                                 if (r < 0)
                                         return r;
                                 state = STATE_AFTER_VALUE;
                                 break;
                         default:
-                                r = lex_literal(c);
+                                v = new_value(c);
+                                if (!v)
+                                        return -ENOMEM;
+                                r = lex_literal(c, v);
                                 if (r < 0)
                                         return r;
                                 state = STATE_AFTER_VALUE;
@@ -603,9 +777,10 @@ static int check(Checker *c) {
 
                 case STATE_KEY: {
                         size_t offset = c->pos;
+                        const char *key;
                         if (c->pos >= c->size || c->text[c->pos] != '"')
                                 return fail_unexpected(c, "a key in double quotes");
-                        r = lex_string(c, true, key);
+                        r = lex_string(c, true, &key);
                         if (r < 0)
                                 return r;
                         r = add_key(c, key, offset);
@@ -655,7 +830,13 @@ static int check(Checker *c) {
         }
 }
 
-int json_check(const char *file, const char *text, size_t size, char **ret_error) {
+void json_tree_done(JsonTree *t) {
+        free(t->values);
+        free(t->strings);
+        *t = (JsonTree){};
+}
+
+int json_parse(const char *file, const char *text, size_t size, JsonTree *ret, char **ret_error) {
         Checker c = {
                 .file = file,
                 .text = text,
@@ -663,14 +844,46 @@ int json_check(const char *file, const char *text, size_t size, char **ret_error
         };
         int r;
 
-        r = check(&c);
-        while (c.depth > 0)
-                frame_done(&c.stack[--c.depth]);
+        assert(file && (text || size == 0) && ret);
+
+        /* Offsets are kept in 32 bits; configs are limited to far less. */
+        if (size >= UINT32_MAX)
+                return -EFBIG;
+
+        /* Decoded strings and number texts never need more than the text itself, plus
+         * the NUL of a number that ends it. */
+        c.tree.strings = malloc(size + 2);
+        if (!c.tree.strings)
+                return -ENOMEM;
+
+        r = parse(&c);
+        for (size_t i = 0; i < ELEMENTSOF(c.tables); i++)
+                free(c.tables[i].slots);
         if (r < 0) {
+                json_tree_done(&c.tree);
                 if (ret_error)
                         *ret_error = TAKE_PTR(c.error);
                 free(c.error);
                 return r;
         }
+        *ret = c.tree;
         return 0;
+}
+
+int json_check(const char *file, const char *text, size_t size, char **ret_error) {
+        JsonTree t = {};
+        int r;
+
+        r = json_parse(file, text, size, &t, ret_error);
+        json_tree_done(&t);
+        return r;
+}
+
+const JsonValue *json_member(const JsonValue *o, const char *key) {
+        if (!o || o->type != JSON_OBJECT)
+                return NULL;
+        JSON_FOREACH(m, o)
+        if (streq(m->key, key))
+                return m;
+        return NULL;
 }
