@@ -226,13 +226,23 @@ static int join_quoted(const char *const *l, size_t n, char **ret) {
 }
 
 /* Unknown keys are errors (a typo must not silently become a default). With
- * 'list_known' the message lists the valid keys, for objects that have few. */
+ * 'list_known' the message lists the valid keys, for objects that have few. Stores
+ * each member in fields[the index of its key in 'known'] (duplicate keys are refused
+ * by the JSON parser), so that looking one up costs nothing. */
 static int check_keys(Parser *p, const JPath *path, const JsonValue *obj, const char *const *known,
-                      size_t n_known, bool list_known) {
+                      size_t n_known, bool list_known, const JsonValue **fields) {
         JSON_FOREACH(m, obj) {
                 const char *key = m->key;
-                if (strv_in(key, known, n_known))
+                size_t i;
+
+                /* The first byte tells most keys apart without a call. */
+                for (i = 0; i < n_known; i++)
+                        if (known[i][0] == key[0] && streq(known[i], key))
+                                break;
+                if (i < n_known) {
+                        fields[i] = m;
                         continue;
+                }
 
                 const char *guess = closest(key, known, n_known);
                 const JPath *jp = JP_KEY(path, key);
@@ -746,9 +756,23 @@ static bool path_is_under(const char *path, const char *prefix) {
         return strncmp(path, prefix, l) == 0 && (path[l] == 0 || path[l] == '/');
 }
 
-static const char *const mount_keys[] = {"type", "source", "target", "readonly", "idmap", "options"};
+enum {
+        MOUNT_KEY_TYPE,
+        MOUNT_KEY_SOURCE,
+        MOUNT_KEY_TARGET,
+        MOUNT_KEY_READONLY,
+        MOUNT_KEY_IDMAP,
+        MOUNT_KEY_OPTIONS,
+        _MOUNT_KEY_MAX,
+};
+
+static const char *const mount_keys[] = {
+        [MOUNT_KEY_TYPE] = "type",         [MOUNT_KEY_SOURCE] = "source", [MOUNT_KEY_TARGET] = "target",
+        [MOUNT_KEY_READONLY] = "readonly", [MOUNT_KEY_IDMAP] = "idmap",   [MOUNT_KEY_OPTIONS] = "options",
+};
 
 static int parse_mount(Parser *p, const JPath *path, const JsonValue *o, MountSpec *m) {
+        const JsonValue *f[_MOUNT_KEY_MAX] = {};
         const JPath *jp;
         char q[160];
         const JsonValue *v;
@@ -758,13 +782,13 @@ static int parse_mount(Parser *p, const JPath *path, const JsonValue *o, MountSp
                       "an object, e.g. {\"source\": \"/srv/data\", \"target\": \"/data\"}");
         if (r < 0)
                 return r;
-        r = check_keys(p, path, o, mount_keys, ELEMENTSOF(mount_keys), true);
+        r = check_keys(p, path, o, mount_keys, ELEMENTSOF(mount_keys), true, f);
         if (r < 0)
                 return r;
 
         m->type = MOUNT_BIND;
         m->idmap = true;
-        if ((v = json_member(o, "type"))) {
+        if ((v = f[MOUNT_KEY_TYPE])) {
                 static const char *const types[] = {"bind", "tmpfs"};
                 const char *s;
                 jp = JP_KEY(path, "type");
@@ -784,7 +808,7 @@ static int parse_mount(Parser *p, const JPath *path, const JsonValue *o, MountSp
         }
 
         jp = JP_KEY(path, "target");
-        if (!(v = json_member(o, "target")))
+        if (!(v = f[MOUNT_KEY_TARGET]))
                 return perr(p, jp, "required: where to mount inside the container, e.g. \"/data\"");
         r = get_abs_path(p, jp, v, "/data", &m->target);
         if (r < 0)
@@ -797,26 +821,26 @@ static int parse_mount(Parser *p, const JPath *path, const JsonValue *o, MountSp
                         "must not be on /proc or /sys: the runtime mounts those (and masks parts of them)");
 
         if (m->type == MOUNT_BIND) {
-                if ((v = json_member(o, "options")))
+                if ((v = f[MOUNT_KEY_OPTIONS]))
                         return perr(p, JP_KEY(path, "options"), "only for \"type\": \"tmpfs\"; remove it");
-                if (!(v = json_member(o, "source")))
+                if (!(v = f[MOUNT_KEY_SOURCE]))
                         return perr(p, JP_KEY(path, "source"),
                                     "required for a bind mount: the host path, e.g. \"/srv/data\"");
                 r = get_abs_path(p, JP_KEY(path, "source"), v, "/srv/data", &m->source);
                 if (r < 0)
                         return r;
-                if ((v = json_member(o, "idmap"))) {
+                if ((v = f[MOUNT_KEY_IDMAP])) {
                         r = get_bool(p, JP_KEY(path, "idmap"), v, &m->idmap);
                         if (r < 0)
                                 return r;
                 }
         } else {
-                if ((v = json_member(o, "source")))
+                if ((v = f[MOUNT_KEY_SOURCE]))
                         return perr(p, JP_KEY(path, "source"), "not used by \"type\": \"tmpfs\"; remove it");
-                if ((v = json_member(o, "idmap")))
+                if ((v = f[MOUNT_KEY_IDMAP]))
                         return perr(p, JP_KEY(path, "idmap"), "only for bind mounts; remove it");
                 m->idmap = false;
-                if ((v = json_member(o, "options"))) {
+                if ((v = f[MOUNT_KEY_OPTIONS])) {
                         const char *s;
                         jp = JP_KEY(path, "options");
                         r = get_string(p, jp, v, "a string of tmpfs options, e.g. \"size=64m,mode=1777\"",
@@ -834,7 +858,7 @@ static int parse_mount(Parser *p, const JPath *path, const JsonValue *o, MountSp
                 }
         }
 
-        if ((v = json_member(o, "readonly"))) {
+        if ((v = f[MOUNT_KEY_READONLY])) {
                 r = get_bool(p, JP_KEY(path, "readonly"), v, &m->readonly);
                 if (r < 0)
                         return r;
@@ -880,6 +904,7 @@ static int parse_mounts(Parser *p, const JsonValue *o) {
 static const char *const namespace_keys[] = {"net", "ipc", "uts", "pid", "user", "cgroup"};
 
 static int parse_namespaces(Parser *p, const JsonValue *o) {
+        const JsonValue *f[ELEMENTSOF(namespace_keys)] = {};
         Namespaces *ns = &p->config->namespaces;
         bool *fields[] = {&ns->net, &ns->ipc, &ns->uts, &ns->pid, &ns->user, &ns->cgroup};
         const JPath *path = JP_KEY(NULL, "namespaces");
@@ -893,12 +918,12 @@ static int parse_namespaces(Parser *p, const JsonValue *o) {
         if ((v = json_member(o, "mount")) || (v = json_member(o, "mnt")))
                 return perr(p, JP_KEY(path, json_member(o, "mount") ? "mount" : "mnt"),
                             "the mount namespace is always new; remove this key");
-        r = check_keys(p, JP_KEY(NULL, "namespaces"), o, namespace_keys, ELEMENTSOF(namespace_keys), true);
+        r = check_keys(p, path, o, namespace_keys, ELEMENTSOF(namespace_keys), true, f);
         if (r < 0)
                 return r;
 
         for (size_t i = 0; i < ELEMENTSOF(namespace_keys); i++)
-                if ((v = json_member(o, namespace_keys[i]))) {
+                if ((v = f[i])) {
                         r = get_bool(p, JP_KEY(path, namespace_keys[i]), v, fields[i]);
                         if (r < 0)
                                 return r;
@@ -908,9 +933,21 @@ static int parse_namespaces(Parser *p, const JsonValue *o) {
         return 0;
 }
 
-static const char *const userns_keys[] = {"base", "size", "ownership"};
+enum {
+        USERNS_KEY_BASE,
+        USERNS_KEY_SIZE,
+        USERNS_KEY_OWNERSHIP,
+        _USERNS_KEY_MAX,
+};
+
+static const char *const userns_keys[] = {
+        [USERNS_KEY_BASE] = "base",
+        [USERNS_KEY_SIZE] = "size",
+        [USERNS_KEY_OWNERSHIP] = "ownership",
+};
 
 static int parse_user_namespace(Parser *p, const JsonValue *o) {
+        const JsonValue *f[_USERNS_KEY_MAX] = {};
         UserNamespace *u = &p->config->user_namespace;
         char q[160];
         const JsonValue *v;
@@ -920,11 +957,11 @@ static int parse_user_namespace(Parser *p, const JsonValue *o) {
                       "an object, e.g. {\"base\": \"auto\", \"size\": 65536, \"ownership\": \"idmap\"}");
         if (r < 0)
                 return r;
-        r = check_keys(p, JP_KEY(NULL, "user_namespace"), o, userns_keys, ELEMENTSOF(userns_keys), true);
+        r = check_keys(p, JP_KEY(NULL, "user_namespace"), o, userns_keys, ELEMENTSOF(userns_keys), true, f);
         if (r < 0)
                 return r;
 
-        if ((v = json_member(o, "size"))) {
+        if ((v = f[USERNS_KEY_SIZE])) {
                 uint64_t size;
                 r = get_uint(p, JP_KEY(JP_KEY(NULL, "user_namespace"), "size"), v, 1, UINT32_MAX - 1,
                              "a number from 1 to 4294967294, e.g. 65536", &size);
@@ -932,7 +969,7 @@ static int parse_user_namespace(Parser *p, const JsonValue *o) {
                         return r;
                 u->size = (uint32_t)size;
         }
-        if ((v = json_member(o, "base"))) {
+        if ((v = f[USERNS_KEY_BASE])) {
                 if (v->type == JSON_STRING) {
                         const char *s = v->string;
                         if (!streq(s, "auto"))
@@ -959,7 +996,7 @@ static int parse_user_namespace(Parser *p, const JsonValue *o) {
                         u->base = (uint32_t)base;
                 }
         }
-        if ((v = json_member(o, "ownership"))) {
+        if ((v = f[USERNS_KEY_OWNERSHIP])) {
                 static const char *const values[] = {"idmap", "chown"};
                 const char *s;
                 r = get_string(p, JP_KEY(JP_KEY(NULL, "user_namespace"), "ownership"), v,
@@ -983,9 +1020,23 @@ static int parse_user_namespace(Parser *p, const JsonValue *o) {
         return 0;
 }
 
-static const char *const network_keys[] = {"mode", "bridge", "address", "gateway", "mtu"};
+enum {
+        NETWORK_KEY_MODE,
+        NETWORK_KEY_BRIDGE,
+        NETWORK_KEY_ADDRESS,
+        NETWORK_KEY_GATEWAY,
+        NETWORK_KEY_MTU,
+        _NETWORK_KEY_MAX,
+};
+
+static const char *const network_keys[] = {
+        [NETWORK_KEY_MODE] = "mode",       [NETWORK_KEY_BRIDGE] = "bridge",
+        [NETWORK_KEY_ADDRESS] = "address", [NETWORK_KEY_GATEWAY] = "gateway",
+        [NETWORK_KEY_MTU] = "mtu",
+};
 
 static int parse_network(Parser *p, const JsonValue *o) {
+        const JsonValue *f[_NETWORK_KEY_MAX] = {};
         Network *n = &p->config->network;
         char q[160];
         const JsonValue *v;
@@ -994,11 +1045,11 @@ static int parse_network(Parser *p, const JsonValue *o) {
         r = want_type(p, JP_KEY(NULL, "network"), o, JSON_OBJECT, "an object, e.g. {\"mode\": \"veth\"}");
         if (r < 0)
                 return r;
-        r = check_keys(p, JP_KEY(NULL, "network"), o, network_keys, ELEMENTSOF(network_keys), true);
+        r = check_keys(p, JP_KEY(NULL, "network"), o, network_keys, ELEMENTSOF(network_keys), true, f);
         if (r < 0)
                 return r;
 
-        if ((v = json_member(o, "mode"))) {
+        if ((v = f[NETWORK_KEY_MODE])) {
                 static const char *const modes[] = {"veth", "none", "host"};
                 const char *s;
                 r = get_string(p, JP_KEY(JP_KEY(NULL, "network"), "mode"), v,
@@ -1026,12 +1077,12 @@ static int parse_network(Parser *p, const JsonValue *o) {
 
         /* The veth settings mean nothing in the other modes: say so rather than ignore. */
         for (size_t i = 1; i < ELEMENTSOF(network_keys); i++)
-                if (n->mode != NETWORK_VETH && (v = json_member(o, network_keys[i]))) {
+                if (n->mode != NETWORK_VETH && (v = f[i])) {
                         return perr(p, JP_KEY(JP_KEY(NULL, "network"), network_keys[i]),
                                     "only with \"mode\": \"veth\"; remove it");
                 }
 
-        if ((v = json_member(o, "bridge"))) {
+        if ((v = f[NETWORK_KEY_BRIDGE])) {
                 const char *s;
                 r = get_string(p, JP_KEY(JP_KEY(NULL, "network"), "bridge"), v,
                                "a string (an interface name)", &s);
@@ -1046,7 +1097,7 @@ static int parse_network(Parser *p, const JsonValue *o) {
                 if (r < 0)
                         return r;
         }
-        if ((v = json_member(o, "address"))) {
+        if ((v = f[NETWORK_KEY_ADDRESS])) {
                 const char *s;
                 r = get_string(p, JP_KEY(JP_KEY(NULL, "network"), "address"), v,
                                "a string (\"auto\" or an address with prefix length)", &s);
@@ -1063,7 +1114,7 @@ static int parse_network(Parser *p, const JsonValue *o) {
                                 return r;
                 }
         }
-        if ((v = json_member(o, "gateway"))) {
+        if ((v = f[NETWORK_KEY_GATEWAY])) {
                 const char *s;
                 r = get_string(p, JP_KEY(JP_KEY(NULL, "network"), "gateway"), v,
                                "a string (\"auto\" or an address)", &s);
@@ -1079,7 +1130,7 @@ static int parse_network(Parser *p, const JsonValue *o) {
                                 return r;
                 }
         }
-        if ((v = json_member(o, "mtu"))) {
+        if ((v = f[NETWORK_KEY_MTU])) {
                 uint64_t mtu;
                 r = get_uint(p, JP_KEY(JP_KEY(NULL, "network"), "mtu"), v, 68, 65535,
                              "a number from 68 to 65535", &mtu);
@@ -1126,9 +1177,19 @@ static int parse_capability_list(Parser *p, const JPath *path, const JsonValue *
         return 0;
 }
 
-static const char *const capabilities_keys[] = {"add", "drop"};
+enum {
+        CAPS_KEY_ADD,
+        CAPS_KEY_DROP,
+        _CAPS_KEY_MAX,
+};
+
+static const char *const capabilities_keys[] = {
+        [CAPS_KEY_ADD] = "add",
+        [CAPS_KEY_DROP] = "drop",
+};
 
 static int parse_capabilities(Parser *p, const JsonValue *o) {
+        const JsonValue *f[_CAPS_KEY_MAX] = {};
         Config *c = p->config;
         const JsonValue *v;
         int r;
@@ -1138,15 +1199,15 @@ static int parse_capabilities(Parser *p, const JsonValue *o) {
         if (r < 0)
                 return r;
         r = check_keys(p, JP_KEY(NULL, "capabilities"), o, capabilities_keys, ELEMENTSOF(capabilities_keys),
-                       true);
+                       true, f);
         if (r < 0)
                 return r;
-        if ((v = json_member(o, "add"))) {
+        if ((v = f[CAPS_KEY_ADD])) {
                 r = parse_capability_list(p, JP_KEY(JP_KEY(NULL, "capabilities"), "add"), v, &c->caps_add);
                 if (r < 0)
                         return r;
         }
-        if ((v = json_member(o, "drop"))) {
+        if ((v = f[CAPS_KEY_DROP])) {
                 r = parse_capability_list(p, JP_KEY(JP_KEY(NULL, "capabilities"), "drop"), v, &c->caps_drop);
                 if (r < 0)
                         return r;
@@ -1290,10 +1351,24 @@ static int parse_tasks_max(Parser *p, const JPath *path, const JsonValue *o, cha
         return 0;
 }
 
-static const char *const resources_keys[] = {"memory_max", "memory_high", "cpu_weight",
-                                             "cpu_quota",  "tasks_max",   "io_weight"};
+enum {
+        RESOURCES_KEY_MEMORY_MAX,
+        RESOURCES_KEY_MEMORY_HIGH,
+        RESOURCES_KEY_CPU_WEIGHT,
+        RESOURCES_KEY_CPU_QUOTA,
+        RESOURCES_KEY_TASKS_MAX,
+        RESOURCES_KEY_IO_WEIGHT,
+        _RESOURCES_KEY_MAX,
+};
+
+static const char *const resources_keys[] = {
+        [RESOURCES_KEY_MEMORY_MAX] = "memory_max", [RESOURCES_KEY_MEMORY_HIGH] = "memory_high",
+        [RESOURCES_KEY_CPU_WEIGHT] = "cpu_weight", [RESOURCES_KEY_CPU_QUOTA] = "cpu_quota",
+        [RESOURCES_KEY_TASKS_MAX] = "tasks_max",   [RESOURCES_KEY_IO_WEIGHT] = "io_weight",
+};
 
 static int parse_resources(Parser *p, const JsonValue *o) {
+        const JsonValue *f[_RESOURCES_KEY_MAX] = {};
         Resources *res = &p->config->resources;
         const JsonValue *v;
         int r;
@@ -1302,29 +1377,29 @@ static int parse_resources(Parser *p, const JsonValue *o) {
                       "an object, e.g. {\"memory_max\": \"512M\"}");
         if (r < 0)
                 return r;
-        r = check_keys(p, JP_KEY(NULL, "resources"), o, resources_keys, ELEMENTSOF(resources_keys), true);
+        r = check_keys(p, JP_KEY(NULL, "resources"), o, resources_keys, ELEMENTSOF(resources_keys), true, f);
         if (r < 0)
                 return r;
 
-        if ((v = json_member(o, "memory_max")) &&
+        if ((v = f[RESOURCES_KEY_MEMORY_MAX]) &&
             (r = parse_resource_bytes(p, JP_KEY(JP_KEY(NULL, "resources"), "memory_max"), v,
                                       &res->memory_max)) < 0)
                 return r;
-        if ((v = json_member(o, "memory_high")) &&
+        if ((v = f[RESOURCES_KEY_MEMORY_HIGH]) &&
             (r = parse_resource_bytes(p, JP_KEY(JP_KEY(NULL, "resources"), "memory_high"), v,
                                       &res->memory_high)) < 0)
                 return r;
-        if ((v = json_member(o, "cpu_weight")) &&
+        if ((v = f[RESOURCES_KEY_CPU_WEIGHT]) &&
             (r = parse_resource_weight(p, JP_KEY(JP_KEY(NULL, "resources"), "cpu_weight"), v, true,
                                        &res->cpu_weight)) < 0)
                 return r;
-        if ((v = json_member(o, "cpu_quota")) &&
+        if ((v = f[RESOURCES_KEY_CPU_QUOTA]) &&
             (r = parse_cpu_quota(p, JP_KEY(JP_KEY(NULL, "resources"), "cpu_quota"), v, &res->cpu_quota)) < 0)
                 return r;
-        if ((v = json_member(o, "tasks_max")) &&
+        if ((v = f[RESOURCES_KEY_TASKS_MAX]) &&
             (r = parse_tasks_max(p, JP_KEY(JP_KEY(NULL, "resources"), "tasks_max"), v, &res->tasks_max)) < 0)
                 return r;
-        if ((v = json_member(o, "io_weight")) &&
+        if ((v = f[RESOURCES_KEY_IO_WEIGHT]) &&
             (r = parse_resource_weight(p, JP_KEY(JP_KEY(NULL, "resources"), "io_weight"), v, false,
                                        &res->io_weight)) < 0)
                 return r;
@@ -1465,15 +1540,65 @@ static int parse_names(Parser *p, const JPath *path, const JsonValue *o, char **
         return 0;
 }
 
+enum {
+        KEY_ROOTFS,
+        KEY_COMMAND,
+        KEY_BOOT,
+        KEY_ENV,
+        KEY_USER,
+        KEY_WORKDIR,
+        KEY_HOSTNAME,
+        KEY_READONLY,
+        KEY_INIT,
+        KEY_MOUNTS,
+        KEY_NAMESPACES,
+        KEY_USER_NAMESPACE,
+        KEY_NETWORK,
+        KEY_CAPABILITIES,
+        KEY_NO_NEW_PRIVILEGES,
+        KEY_SECCOMP,
+        KEY_RESOURCES,
+        KEY_RESTART,
+        KEY_RESTART_SEC,
+        KEY_STOP_SIGNAL,
+        KEY_STOP_TIMEOUT,
+        KEY_AUTOSTART,
+        KEY_AFTER,
+        KEY_REQUIRES,
+        KEY_WANTS,
+        _KEY_MAX,
+};
+
 static const char *const top_keys[] = {
-        "rootfs",       "command",        "boot",     "env",          "user",
-        "workdir",      "hostname",       "readonly", "init",         "mounts",
-        "namespaces",   "user_namespace", "network",  "capabilities", "no_new_privileges",
-        "seccomp",      "resources",      "restart",  "restart_sec",  "stop_signal",
-        "stop_timeout", "autostart",      "after",    "requires",     "wants",
+        [KEY_ROOTFS] = "rootfs",
+        [KEY_COMMAND] = "command",
+        [KEY_BOOT] = "boot",
+        [KEY_ENV] = "env",
+        [KEY_USER] = "user",
+        [KEY_WORKDIR] = "workdir",
+        [KEY_HOSTNAME] = "hostname",
+        [KEY_READONLY] = "readonly",
+        [KEY_INIT] = "init",
+        [KEY_MOUNTS] = "mounts",
+        [KEY_NAMESPACES] = "namespaces",
+        [KEY_USER_NAMESPACE] = "user_namespace",
+        [KEY_NETWORK] = "network",
+        [KEY_CAPABILITIES] = "capabilities",
+        [KEY_NO_NEW_PRIVILEGES] = "no_new_privileges",
+        [KEY_SECCOMP] = "seccomp",
+        [KEY_RESOURCES] = "resources",
+        [KEY_RESTART] = "restart",
+        [KEY_RESTART_SEC] = "restart_sec",
+        [KEY_STOP_SIGNAL] = "stop_signal",
+        [KEY_STOP_TIMEOUT] = "stop_timeout",
+        [KEY_AUTOSTART] = "autostart",
+        [KEY_AFTER] = "after",
+        [KEY_REQUIRES] = "requires",
+        [KEY_WANTS] = "wants",
 };
 
 static int parse_root(Parser *p, const JsonValue *root) {
+        const JsonValue *f[_KEY_MAX] = {};
         Config *c = p->config;
         const JsonValue *v;
         char q[160];
@@ -1483,11 +1608,11 @@ static int parse_root(Parser *p, const JsonValue *root) {
                 return perr(p, NULL,
                             "the top level must be a JSON object ({ \"rootfs\": ..., ... }), not %s",
                             type_phrase(root));
-        r = check_keys(p, NULL, root, top_keys, ELEMENTSOF(top_keys), false);
+        r = check_keys(p, NULL, root, top_keys, ELEMENTSOF(top_keys), false, f);
         if (r < 0)
                 return r;
 
-        if ((v = json_member(root, "rootfs"))) {
+        if ((v = f[KEY_ROOTFS])) {
                 r = get_abs_path(p, JP_KEY(NULL, "rootfs"), v, "/var/lib/machines/web", &c->rootfs);
                 if (r < 0)
                         return r;
@@ -1497,9 +1622,9 @@ static int parse_root(Parser *p, const JsonValue *root) {
                             "\"/var/lib/machines/%s\"",
                             c->name);
 
-        if ((v = json_member(root, "boot")) && (r = get_bool(p, JP_KEY(NULL, "boot"), v, &c->boot)) < 0)
+        if ((v = f[KEY_BOOT]) && (r = get_bool(p, JP_KEY(NULL, "boot"), v, &c->boot)) < 0)
                 return r;
-        if ((v = json_member(root, "command"))) {
+        if ((v = f[KEY_COMMAND])) {
                 r = parse_command(p, v);
                 if (r < 0)
                         return r;
@@ -1507,14 +1632,14 @@ static int parse_root(Parser *p, const JsonValue *root) {
                 return perr(p, JP_KEY(NULL, "command"),
                             "required unless \"boot\" is true, e.g. [\"/bin/sh\", \"-c\", \"echo hello\"]");
 
-        if ((v = json_member(root, "env")) && (r = parse_env(p, v)) < 0)
+        if ((v = f[KEY_ENV]) && (r = parse_env(p, v)) < 0)
                 return r;
-        if ((v = json_member(root, "user")) && (r = parse_user(p, v)) < 0)
+        if ((v = f[KEY_USER]) && (r = parse_user(p, v)) < 0)
                 return r;
-        if ((v = json_member(root, "workdir")) &&
+        if ((v = f[KEY_WORKDIR]) &&
             (r = get_abs_path(p, JP_KEY(NULL, "workdir"), v, "/srv", &c->workdir)) < 0)
                 return r;
-        if ((v = json_member(root, "hostname"))) {
+        if ((v = f[KEY_HOSTNAME])) {
                 r = parse_hostname(p, v);
                 if (r < 0)
                         return r;
@@ -1523,16 +1648,15 @@ static int parse_root(Parser *p, const JsonValue *root) {
                 if (r < 0)
                         return r;
         }
-        if ((v = json_member(root, "readonly")) &&
-            (r = get_bool(p, JP_KEY(NULL, "readonly"), v, &c->readonly)) < 0)
+        if ((v = f[KEY_READONLY]) && (r = get_bool(p, JP_KEY(NULL, "readonly"), v, &c->readonly)) < 0)
                 return r;
-        if ((v = json_member(root, "init")) && (r = get_bool(p, JP_KEY(NULL, "init"), v, &c->init)) < 0)
+        if ((v = f[KEY_INIT]) && (r = get_bool(p, JP_KEY(NULL, "init"), v, &c->init)) < 0)
                 return r;
-        if ((v = json_member(root, "mounts")) && (r = parse_mounts(p, v)) < 0)
+        if ((v = f[KEY_MOUNTS]) && (r = parse_mounts(p, v)) < 0)
                 return r;
-        if ((v = json_member(root, "namespaces")) && (r = parse_namespaces(p, v)) < 0)
+        if ((v = f[KEY_NAMESPACES]) && (r = parse_namespaces(p, v)) < 0)
                 return r;
-        if ((v = json_member(root, "user_namespace"))) {
+        if ((v = f[KEY_USER_NAMESPACE])) {
                 r = parse_user_namespace(p, v);
                 if (r < 0)
                         return r;
@@ -1541,39 +1665,34 @@ static int parse_root(Parser *p, const JsonValue *root) {
                                     "set, but \"namespaces\": {\"user\": false} turns the user namespace "
                                     "off; remove one of them");
         }
-        if ((v = json_member(root, "network")) && (r = parse_network(p, v)) < 0)
+        if ((v = f[KEY_NETWORK]) && (r = parse_network(p, v)) < 0)
                 return r;
-        if ((v = json_member(root, "capabilities")) && (r = parse_capabilities(p, v)) < 0)
+        if ((v = f[KEY_CAPABILITIES]) && (r = parse_capabilities(p, v)) < 0)
                 return r;
-        if ((v = json_member(root, "no_new_privileges")) &&
+        if ((v = f[KEY_NO_NEW_PRIVILEGES]) &&
             (r = get_bool(p, JP_KEY(NULL, "no_new_privileges"), v, &c->no_new_privileges)) < 0)
                 return r;
-        if ((v = json_member(root, "seccomp")) &&
-            (r = get_bool(p, JP_KEY(NULL, "seccomp"), v, &c->seccomp)) < 0)
+        if ((v = f[KEY_SECCOMP]) && (r = get_bool(p, JP_KEY(NULL, "seccomp"), v, &c->seccomp)) < 0)
                 return r;
-        if ((v = json_member(root, "resources")) && (r = parse_resources(p, v)) < 0)
+        if ((v = f[KEY_RESOURCES]) && (r = parse_resources(p, v)) < 0)
                 return r;
-        if ((v = json_member(root, "restart")) && (r = parse_restart(p, v)) < 0)
+        if ((v = f[KEY_RESTART]) && (r = parse_restart(p, v)) < 0)
                 return r;
-        if ((v = json_member(root, "restart_sec")) &&
+        if ((v = f[KEY_RESTART_SEC]) &&
             (r = get_timespan(p, JP_KEY(NULL, "restart_sec"), v, false, NULL, &c->restart_sec)) < 0)
                 return r;
-        if ((v = json_member(root, "stop_signal")) && (r = parse_stop_signal(p, v)) < 0)
+        if ((v = f[KEY_STOP_SIGNAL]) && (r = parse_stop_signal(p, v)) < 0)
                 return r;
-        if ((v = json_member(root, "stop_timeout")) &&
+        if ((v = f[KEY_STOP_TIMEOUT]) &&
             (r = get_timespan(p, JP_KEY(NULL, "stop_timeout"), v, true, &c->stop_timeout_usec, NULL)) < 0)
                 return r;
-        if ((v = json_member(root, "autostart")) &&
-            (r = get_bool(p, JP_KEY(NULL, "autostart"), v, &c->autostart)) < 0)
+        if ((v = f[KEY_AUTOSTART]) && (r = get_bool(p, JP_KEY(NULL, "autostart"), v, &c->autostart)) < 0)
                 return r;
-        if ((v = json_member(root, "after")) &&
-            (r = parse_names(p, JP_KEY(NULL, "after"), v, &c->after)) < 0)
+        if ((v = f[KEY_AFTER]) && (r = parse_names(p, JP_KEY(NULL, "after"), v, &c->after)) < 0)
                 return r;
-        if ((v = json_member(root, "requires")) &&
-            (r = parse_names(p, JP_KEY(NULL, "requires"), v, &c->requires)) < 0)
+        if ((v = f[KEY_REQUIRES]) && (r = parse_names(p, JP_KEY(NULL, "requires"), v, &c->requires)) < 0)
                 return r;
-        if ((v = json_member(root, "wants")) &&
-            (r = parse_names(p, JP_KEY(NULL, "wants"), v, &c->wants)) < 0)
+        if ((v = f[KEY_WANTS]) && (r = parse_names(p, JP_KEY(NULL, "wants"), v, &c->wants)) < 0)
                 return r;
 
         /* Combinations. */
