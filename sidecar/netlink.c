@@ -49,7 +49,11 @@ Netlink *netlink_free(Netlink *nl) {
 }
 
 /* Sends one request and runs 'cb' on every answer until the ACK or NLMSG_DONE. The
- * request is built in its own buffer, the answers are read into nl->buf. */
+ * request is built in its own buffer, the answers are read into nl->buf.
+ *
+ * Answers that belong to an earlier request (another sequence number) are dropped:
+ * a call that gave up half-way (a callback error in the middle of a dump) leaves the
+ * rest of its answer in the socket, and that must not poison every later call. */
 static int nl_call(Netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *userdata) {
         unsigned seq;
 
@@ -60,18 +64,26 @@ static int nl_call(Netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *userdat
                 return negative_errno();
         for (;;) {
                 ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
-                int r;
+                int left;
 
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         return negative_errno();
                 }
-                r = mnl_cb_run(nl->buf, (size_t)n, seq, nl->portid, cb, userdata);
-                if (r == MNL_CB_ERROR)
-                        return negative_errno();
-                if (r == MNL_CB_STOP)
-                        return 0;
+                left = (int)n;
+                for (const struct nlmsghdr *h = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(h, left);
+                     h = mnl_nlmsg_next(h, &left)) {
+                        int r;
+
+                        if (h->nlmsg_seq != seq)
+                                continue;
+                        r = mnl_cb_run(h, h->nlmsg_len, seq, nl->portid, cb, userdata);
+                        if (r == MNL_CB_ERROR)
+                                return negative_errno();
+                        if (r == MNL_CB_STOP)
+                                return 0;
+                }
         }
 }
 
