@@ -77,6 +77,7 @@ typedef struct Output {
         int wants_fd; /* machines.target.wants/, opened on first use */
         FILE *print;  /* dry-run: where to print instead of writing */
         bool printed_any;
+        bool no_tmpfile; /* O_TMPFILE + linkat() failed once: write files the usual way */
 } Output;
 
 void output_done(Output *o);
