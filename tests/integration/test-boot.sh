@@ -7,9 +7,9 @@
 # inside ($container, $container_uuid, /run/host/*, /dev/console, the delegated cgroup,
 # /proc/sys/net), that "systemctl start" returns only once the inner system is up, that
 # the inner system is running with no failed unit, that its journal has entries and its
-# console reaches the unit's journal, that machined knows it (and "machinectl shell"
-# works), that "systemctl stop" shuts it down cleanly well inside the timeout, and that
-# an inner "systemctl reboot" restarts the unit.
+# console reaches the unit's journal, that machined knows it ("machinectl shell" and
+# "machinectl login" work), that "systemctl stop" shuts it down cleanly well inside the
+# timeout, and that an inner "systemctl reboot" restarts the unit.
 set -eu
 . "$(dirname "$0")/../lib/lib.sh"
 . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
@@ -127,6 +127,13 @@ assert_contains "$(tsd_run machinectl list --no-legend)" deb "machinectl list"
 out=$(tsd_run timeout 30 machinectl shell deb /bin/sh -c 'echo shell-in-$(cat /run/host/container-manager)' 2>&1) ||
         fail "machinectl shell failed: $out"
 assert_contains "$out" "shell-in-nscontain" "machinectl shell"
+# login: machined opens a pty in the container and its getty prompts on it.
+if command -v script >/dev/null; then
+        # Killed from outside after a few seconds: login waits for a user name.
+        out=$(timeout -k 1 8 nsenter -t "$TSD_PID" -a env TERM=dumb script -qec "machinectl login deb" /dev/null \
+                </dev/null 2>&1 | tr -d '\r') || true
+        assert_contains "$out" "login:" "machinectl login shows the container's login prompt"
+fi
 
 step "stop: a clean inner shutdown"
 t0=${EPOCHREALTIME/[.,]/}
