@@ -486,7 +486,7 @@ static void integer_value(JsonValue *v, const char *s, size_t len) {
                                 v->string = "0";
                 }
         } else {
-                v->integer = m > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)m;
+                v->integer = overflow || m > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)m;
                 if (overflow)
                         v->string = "18446744073709551615";
         }
