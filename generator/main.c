@@ -76,17 +76,26 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
-/* Renders and writes (or prints) everything for the emitted, valid entries. Returns
+/* What the config set finds, logged as systemd's generators log. */
+static void log_report(int level, const ConfigSetEntry *e, const char *file, const char *text,
+                       void *userdata) {
+        if (file)
+                log_full(level, "%s: %s", file, text);
+        else
+                log_full(level, "%s", text);
+}
+
+/* Renders and writes (or prints) everything for the checked, valid entries. Returns
  * the number of failures. */
-static int emit_all(Registry *r, Output *o) {
+static int emit_all(ConfigSet *s, Output *o) {
         int failed = 0;
 
-        for (size_t i = 0; i < r->n; i++) {
-                const Entry *e = &r->entries[i];
+        for (size_t i = 0; i < s->n; i++) {
+                const ConfigSetEntry *e = &s->entries[i];
                 _cleanup_free_ char *text = NULL, *error = NULL;
                 int k;
 
-                if (!e->emit || e->state != ENTRY_VALID)
+                if (!e->checked || e->state != CONFIG_VALID)
                         continue;
 
                 k = dropin_render(e->config, e->path, &text, &error);
@@ -108,7 +117,7 @@ static int emit_all(Registry *r, Output *o) {
 }
 
 static int run(char *const *files, const char *dest) {
-        _cleanup_(registry_done) Registry r = {};
+        _cleanup_(config_set_done) ConfigSet s = {.report = log_report};
         _cleanup_(output_done) Output o = {.dir_fd = -EBADF, .wants_fd = -EBADF};
         int bad, cycles, failed, k;
 
@@ -120,15 +129,15 @@ static int run(char *const *files, const char *dest) {
         } else
                 o.print = stdout;
 
-        bad = files ? registry_load_files(&r, files) : registry_load_search_path(&r);
+        bad = files ? config_set_load_files(&s, files) : config_set_load_search_path(&s);
         if (bad < 0)
-                return bad;
+                return log_error_errno(bad, "Failed to load the container configs: %m");
 
-        cycles = deps_check(&r);
+        cycles = config_set_check_dependencies(&s);
         if (cycles < 0)
-                return cycles;
+                return log_oom();
 
-        failed = emit_all(&r, &o);
+        failed = emit_all(&s, &o);
         if (failed < 0)
                 return failed;
 

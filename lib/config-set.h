@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The set of containers one run knows about, and the checks between their configs:
+ * dependencies on containers without a valid config, and ordering cycles. The
+ * generator and "nscontain validate" both run exactly these, so a config that
+ * validates is one the generator takes.
+ *
+ * Library code: it never logs. What it finds goes to the caller's report function,
+ * with a syslog level, which the generator logs and validate prints. */
+
+#include <sys/types.h>
+
+#include "config.h"
+
+typedef enum ConfigState {
+        CONFIG_VALID,   /* parsed and validated: config is set */
+        CONFIG_INVALID, /* bad name, unreadable, or failed validation */
+        CONFIG_MASKED,  /* empty file or symlink to /dev/null */
+        CONFIG_MISSING, /* named as a dependency, no NAME.json anywhere */
+} ConfigState;
+
+typedef struct ConfigSetEntry {
+        char *name;
+        char *path;     /* absolute; NULL for CONFIG_MISSING */
+        Config *config; /* CONFIG_VALID only */
+        ConfigState state;
+        bool checked; /* ours to report on and render: everything on the search path, or the FILEs
+                       * given; the others are only there as dependencies */
+        size_t order; /* when it was added: among equal names the first one given wins */
+
+        /* Ordering graph: indexes of the entries this one is ordered after. */
+        size_t *edges;
+        size_t n_edges;
+} ConfigSetEntry;
+
+/* 'level' is LOG_ERR, LOG_WARNING, LOG_NOTICE or LOG_DEBUG; 'e' the entry the message
+ * is about (NULL for a cycle; it may be freed right after the call). The message is
+ * "FILE: TEXT" when 'file' is set, else TEXT alone (a load error carries its file
+ * name already, as config_load_file() words it). */
+typedef void (*ConfigReportFunc)(int level, const ConfigSetEntry *e, const char *file, const char *text,
+                                 void *userdata);
+
+typedef struct ConfigSet {
+        ConfigSetEntry *entries; /* sorted by name once loaded */
+        size_t n, allocated;
+        bool sorted;
+
+        ConfigReportFunc report;
+        void *userdata;
+} ConfigSet;
+
+void config_set_done(ConfigSet *s);
+
+/* Loads every NAME.json along the search path. Returns the number of bad files (>= 0),
+ * or a negative errno when the search itself failed. */
+int config_set_load_search_path(ConfigSet *s);
+
+/* Loads the given files, then, quietly, whatever they depend on from the search path,
+ * so that the dependency checks see what daemon-reload would see. Two FILEs for one
+ * NAME: the first one given counts, the others are errors. Returns the number of bad
+ * files, or a negative errno. */
+int config_set_load_files(ConfigSet *s, char *const *files);
+
+/* Index of NAME, or -ENOENT. */
+ssize_t config_set_find(const ConfigSet *s, const char *name);
+
+/* Reports a warning for each dependency of a checked entry on a container without a
+ * valid config, and an error for each ordering cycle (after, requires and wants all
+ * order). Returns the number of cycles (>= 0) or -ENOMEM. */
+int config_set_check_dependencies(ConfigSet *s);
