@@ -102,17 +102,32 @@ row "container@benchtrueu (+userns)" "systemctl start --wait container@benchtrue
 row "systemd-run /bin/true (floor)" "systemd-run --wait -q /bin/true"
 
 declare -A med p90 mean sd
+per_round=0 rounds=0 warm=0
 if ((${#names[@]})); then
-        args=()
-        for i in "${!names[@]}"; do
-                args+=(-n "${names[$i]}" "${cmds[$i]}")
+        # Rounds in rotated order, as in startup.sh: a burst of load hits every row.
+        rounds=$BENCH_ROUNDS
+        ((rounds >= 1)) || rounds=1
+        per_round=$(((BENCH_RUNS + rounds - 1) / rounds))
+        ((per_round >= 2)) || per_round=2
+        warm=$(((BENCH_WARMUP + rounds - 1) / rounds))
+        ((warm >= 1)) || warm=1
+        nrows=${#names[@]}
+        files=()
+        for r in $(seq "$rounds"); do
+                args=()
+                for j in $(seq 0 $((nrows - 1))); do
+                        i=$(((j + r - 1) % nrows))
+                        args+=(-n "${names[$i]}" "${cmds[$i]}")
+                done
+                tsd_run hyperfine -N --style basic --runs "$per_round" --warmup "$warm" \
+                        --export-json "$xfer/systemd.$r.json" "${args[@]}" >"$BENCH_OUT/systemd.log" 2>&1 ||
+                        {
+                                cat "$BENCH_OUT/systemd.log" >&2
+                                bench_die "hyperfine in the test systemd failed (log above)"
+                        }
+                files+=("$xfer/systemd.$r.json")
         done
-        tsd_run hyperfine -N --style basic --runs "$BENCH_RUNS" --warmup "$BENCH_WARMUP" \
-                --export-json "$xfer/systemd.json" "${args[@]}" >"$BENCH_OUT/systemd.log" 2>&1 ||
-                {
-                        cat "$BENCH_OUT/systemd.log" >&2
-                        bench_die "hyperfine in the test systemd failed (log above)"
-                }
+        bench_merge "${files[@]}" >"$xfer/systemd.json"
         cp "$xfer/systemd.json" "$BENCH_OUT/systemd.json"
         while IFS=$'\t' read -r n m p a s _; do
                 med[$n]=$m p90[$n]=$p mean[$n]=$a sd[$n]=$s
@@ -148,7 +163,8 @@ n="container@benchtrue"
         echo "each command timed from its start until the unit is inactive again: \`systemctl start"
         echo "--wait\` returns when the container unit has stopped (READY=1 after the payload's exec,"
         echo "payload exit, helper exit), \`systemd-run --wait\` when its transient service has."
-        echo "$BENCH_RUNS runs after $BENCH_WARMUP warmup runs each (boot took ${TSD_BOOT_SECONDS}s)."
+        echo "$((per_round * rounds)) runs of each command in $rounds rotated rounds, $warm warmup runs per round"
+        echo "(boot took ${TSD_BOOT_SECONDS}s)."
         [[ -z $workaround ]] || echo "Note: meson install misplaced files (top meson.build, pkgconfig_define); the benchmark moved them to:$workaround."
         echo
         echo "| command | median ms | p90 ms | mean ± sd ms | × floor |"
