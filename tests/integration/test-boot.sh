@@ -55,6 +55,13 @@ inside() {
         tsd_run nsenter -t "$pid" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin SYSTEMD_PAGER= "$@"
 }
 
+step "what boot refuses"
+tsd_write /etc/nscontain.d/nouserns.json "{\"rootfs\": \"$ROOT\", \"boot\": true, \"namespaces\": {\"user\": false}}"
+tsd_run systemctl daemon-reload
+assert_fail tsd_run systemctl start container@nouserns.service
+assert_eq "$(tsd_run systemctl show -p ExecMainStatus --value container@nouserns.service)" 125 "boot without userns"
+assert_contains "$(tsd_journal container@nouserns.service)" '"boot": true needs a user namespace' "why"
+
 step "start: returns once the inner system is up"
 t0=${EPOCHREALTIME/[.,]/}
 tsd_run timeout 120 systemctl start "$U" || fail "start failed: $(status_of)"
