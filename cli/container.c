@@ -130,9 +130,9 @@ int container_subcgroup(pid_t pid, const char *control_group, char **ret) {
         l = strlen(control_group);
         if (strncmp(cg, control_group, l) != 0 || (cg[l] != 0 && cg[l] != '/'))
                 return -EXDEV; /* not in the unit at all */
+        /* AttachProcessesToUnit wants "" for the unit's own cgroup, else an absolute
+         * path below it ("/payload/init.scope" for a booted container). */
         rest = cg + l;
-        while (*rest == '/')
-                rest++;
         *ret = strdup(rest);
         return *ret ? 0 : -ENOMEM;
 }
