@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
 #include <string.h>
+#include <syslog.h>
 
+#include "config-set.h"
 #include "log.h"
 #include "nscontain.h"
 #include "strv.h"
@@ -11,71 +13,81 @@ static void help(void) {
                "Checks container configs as nscontain-generator and the helper do: every\n"
                "file's verdict on its own line, \"NAME.json: ok\" or the error. Without FILE,\n"
                "checks every config on the search path. Dependencies on containers without a\n"
-               "valid config are warnings, as in the generator.\n\n"
+               "valid config are warnings and ordering cycles errors, as in the generator.\n\n"
                "  -h --help   Show this help\n"
                "  -q --quiet  Print errors and warnings only\n\n"
                "Exit status: 0 when every file is valid, 1 otherwise, 2 on a usage error.\n");
 }
 
+/* What the config set reported, by the entry's 'order' (the position of its FILE, or
+ * on the search path), so that each file's lines are printed together, in order. */
+typedef struct FileReport {
+        char **lines; /* errors and warnings, for standard error */
+        size_t warnings;
+        char *notice; /* e.g. why a FILE is masked */
+} FileReport;
+
+typedef struct Reports {
+        FileReport *files;
+        size_t n_files;
+        char **general; /* not about one file: ordering cycles */
+        bool oom;
+} Reports;
+
+static void reports_done(Reports *r) {
+        for (size_t i = 0; i < r->n_files; i++) {
+                strv_free(r->files[i].lines);
+                free(r->files[i].notice);
+        }
+        free(r->files);
+        strv_free(r->general);
+}
+
+static FileReport *reports_file(Reports *r, size_t order) {
+        if (order >= r->n_files) {
+                FileReport *f = reallocarray(r->files, order + 1, sizeof(FileReport));
+                if (!f)
+                        return NULL;
+                memset(f + r->n_files, 0, (order + 1 - r->n_files) * sizeof(FileReport));
+                r->files = f;
+                r->n_files = order + 1;
+        }
+        return &r->files[order];
+}
+
+static void collect(int level, const ConfigSetEntry *e, const char *file, const char *text, void *userdata) {
+        Reports *r = userdata;
+        FileReport *f;
+        char *line;
+
+        if (level >= LOG_INFO) /* "is masked, skipping": the verdict line says so */
+                return;
+        if (!e) {
+                if (strv_extend(&r->general, text) < 0)
+                        r->oom = true;
+                return;
+        }
+        f = reports_file(r, e->order);
+        if (!f) {
+                r->oom = true;
+                return;
+        }
+        if (level == LOG_NOTICE) {
+                free(f->notice);
+                f->notice = strdup(text);
+                return;
+        }
+        if (level == LOG_WARNING)
+                f->warnings++;
+        if (asprintf(&line, "%s%s%s%s", file ?: "", file ? ": " : "",
+                     level == LOG_WARNING ? "warning: " : "", text) < 0 ||
+            strv_push(&f->lines, line) < 0)
+                r->oom = true;
+}
+
 static const char *base_name(const char *path) {
         const char *s = strrchr(path, '/');
         return s ? s + 1 : path;
-}
-
-/* Why the container NAME would not satisfy a dependency, or NULL when it would: the
- * generator's words ("has no config file", "is masked", "has an invalid config"). The
- * FILEs being validated count as installed: they are checked together. */
-static const char *dependency_problem(const char *name, char *const *names, Config *const *configs,
-                                      size_t n) {
-        _cleanup_config_free_ Config *c = NULL;
-        _cleanup_free_ char *path = NULL;
-        int r;
-
-        for (size_t i = 0; i < n; i++)
-                if (streq(names[i], name))
-                        return configs[i] ? NULL : "has an invalid config";
-
-        r = config_find(name, &path);
-        if (r == -ERFKILL)
-                return "is masked";
-        if (r < 0)
-                return "has no config file";
-        if (config_load_file(path, name, &c, NULL) < 0)
-                return "has an invalid config";
-        return NULL;
-}
-
-static size_t warn_dependencies(const char *file, const Config *c, char *const *names,
-                                Config *const *configs, size_t n) {
-        const struct {
-                const char *key;
-                char *const *names;
-        } lists[] = {
-                {"after", c->after},
-                {"requires", c->requires},
-                {"wants", c->wants},
-        };
-        size_t warnings = 0;
-
-        for (size_t j = 0; j < ELEMENTSOF(lists); j++) {
-                size_t k = 0;
-                STRV_FOREACH (d, lists[j].names) {
-                        const char *why = dependency_problem(*d, names, configs, n);
-                        if (why) {
-                                fprintf(stderr, "%s: warning: %s[%zu]: container '%s' %s\n", file,
-                                        lists[j].key, k, *d, why);
-                                warnings++;
-                        }
-                        k++;
-                }
-        }
-        return warnings;
-}
-
-static void configs_free(Config **c, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                config_free(c[i]);
-        free(c);
 }
 
 int verb_validate(int argc, char *argv[]) {
@@ -84,12 +96,12 @@ int verb_validate(int argc, char *argv[]) {
                 {"quiet", no_argument, NULL, 'q'},
                 {},
         };
-        _cleanup_strv_free_ char **paths = NULL, **names = NULL;
-        Config **configs = NULL;
-        ConfigEntry *entries = NULL;
-        size_t n_entries = 0, n, errors = 0;
+        _cleanup_(reports_done) Reports reports = {};
+        _cleanup_(config_set_done) ConfigSet s = {.report = collect, .userdata = &reports};
+        _cleanup_free_ const ConfigSetEntry **by_order = NULL;
+        size_t n_orders;
         bool quiet = false;
-        int c, r;
+        int bad, cycles, c;
 
         while ((c = getopt_long(argc, argv, "hq", options, NULL)) >= 0)
                 switch (c) {
@@ -103,88 +115,55 @@ int verb_validate(int argc, char *argv[]) {
                         return EXIT_USAGE;
                 }
 
-        if (optind < argc) {
-                for (int i = optind; i < argc; i++)
-                        if (strv_extend(&paths, argv[i]) < 0)
-                                return log_oom(), EXIT_FAILED;
-        } else {
-                r = config_enumerate(&entries, &n_entries);
-                if (r < 0) {
-                        log_error_errno(r, "Failed to read the config search path: %m");
-                        return EXIT_FAILED;
-                }
-                for (size_t i = 0; i < n_entries; i++) {
-                        if (entries[i].masked) {
-                                if (!quiet)
-                                        printf("%s: masked\n", base_name(entries[i].path));
-                                continue;
-                        }
-                        if (strv_extend(&paths, entries[i].path) < 0) {
-                                config_entries_free(entries, n_entries);
-                                return log_oom(), EXIT_FAILED;
-                        }
-                }
-                config_entries_free(entries, n_entries);
-                if (!paths && n_entries == 0 && !quiet)
-                        printf("No container configs in %s.\n",
-                               getenv("NSCONTAIN_CONFIG_PATH") ?: CONFIG_SEARCH_PATH);
+        /* The generator's own loading and checks; only the words are ours. */
+        bad = optind < argc ? config_set_load_files(&s, argv + optind) : config_set_load_search_path(&s);
+        if (bad < 0) {
+                log_error_errno(bad, "Failed to load the container configs: %m");
+                return EXIT_FAILED;
         }
-
-        n = strv_length(paths);
-        configs = calloc(n + 1, sizeof(Config *));
-        if (!configs)
+        cycles = config_set_check_dependencies(&s);
+        if (cycles < 0 || reports.oom)
                 return log_oom(), EXIT_FAILED;
 
-        _cleanup_strv_free_ char **messages = calloc(n + 1, sizeof(char *));
-        if (!messages) {
-                configs_free(configs, n);
+        if (optind >= argc && s.n == 0 && !quiet)
+                printf("No container configs in %s.\n",
+                       getenv("NSCONTAIN_CONFIG_PATH") ?: CONFIG_SEARCH_PATH);
+
+        /* Verdicts in the order of the FILEs (or of the search path), each file's lines
+         * together. A FILE dropped as a second definition of its NAME has lines but no
+         * entry. */
+        n_orders = MAX(reports.n_files, s.n);
+        for (size_t i = 0; i < s.n; i++)
+                n_orders = MAX(n_orders, s.entries[i].order + 1);
+        by_order = calloc(n_orders + 1, sizeof(ConfigSetEntry *));
+        if (!by_order)
                 return log_oom(), EXIT_FAILED;
-        }
+        for (size_t i = 0; i < s.n; i++)
+                if (s.entries[i].checked)
+                        by_order[s.entries[i].order] = &s.entries[i];
 
-        /* Every file on its own first; dependencies are checked against all of them. */
-        for (size_t i = 0; i < n; i++) {
-                char *name = NULL;
-
-                r = config_load_file(paths[i], NULL, &configs[i], &messages[i]);
-                if (r < 0) {
-                        configs[i] = NULL;
-                        if (!messages[i] &&
-                            asprintf(&messages[i], "%s: %s", base_name(paths[i]), strerror(-r)) < 0)
-                                messages[i] = NULL;
-                        errors++;
-                }
-                /* The NAME a file defines, for dependencies among the FILEs. */
-                const char *b = base_name(paths[i]);
-                size_t l = strlen(b);
-                if (l > 5 && streq(b + l - 5, ".json"))
-                        name = strndup(b, l - 5);
-                else
-                        name = strdup(b);
-                if (!name || strv_push(&names, name) < 0) {
-                        free(name);
-                        configs_free(configs, n);
-                        return log_oom(), EXIT_FAILED;
-                }
-        }
-
-        /* Then the verdicts in order, each file's lines together. */
-        for (size_t i = 0; i < n; i++) {
-                size_t warnings;
+        for (size_t i = 0; i < n_orders; i++) {
+                const ConfigSetEntry *e = by_order[i];
+                const FileReport *f = i < reports.n_files ? &reports.files[i] : NULL;
 
                 fflush(stdout);
-                if (!configs[i]) {
-                        fprintf(stderr, "%s\n", messages[i] ?: "out of memory");
+                STRV_FOREACH (l, f ? f->lines : NULL)
+                        fprintf(stderr, "%s\n", *l);
+                if (!e || quiet)
                         continue;
-                }
-                warnings = warn_dependencies(base_name(paths[i]), configs[i], names, configs, n);
-                if (quiet)
-                        continue;
-                if (warnings > 0)
-                        printf("%s: ok (%zu warning%s)\n", base_name(paths[i]), warnings,
-                               warnings == 1 ? "" : "s");
-                else
-                        printf("%s: ok\n", base_name(paths[i]));
+                if (e->state == CONFIG_MASKED && f && f->notice)
+                        printf("%s\n", f->notice);
+                else if (e->state == CONFIG_MASKED)
+                        printf("%s: masked\n", base_name(e->path));
+                else if (e->state == CONFIG_VALID && f && f->warnings > 0)
+                        printf("%s: ok (%zu warning%s)\n", base_name(e->path), f->warnings,
+                               f->warnings == 1 ? "" : "s");
+                else if (e->state == CONFIG_VALID)
+                        printf("%s: ok\n", base_name(e->path));
         }
-        configs_free(configs, n);
-        return errors > 0 ? EXIT_FAILED : 0;
+        fflush(stdout);
+        STRV_FOREACH (l, reports.general)
+                fprintf(stderr, "%s\n", *l);
+
+        return bad > 0 || cycles > 0 ? EXIT_FAILED : 0;
 }

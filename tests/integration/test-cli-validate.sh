@@ -5,7 +5,8 @@
 # for every bad-* case, validating the case's search path prints each message the
 # generator prints, one line per file, and exits 1; each case's good.json passes
 # alone with "good.json: ok" and exit 0; FILE arguments give the same verdicts; a
-# dependency on a missing container is a warning, not an error, as in the generator.
+# dependency on a missing container is a warning, not an error, and an ordering cycle
+# an error, as in the generator (both are the generator's own checks, lib/config-set.c).
 # Needs no systemd: the checks are the config model's.
 set -eu
 . "$(dirname "$0")/../lib/lib.sh"
@@ -91,6 +92,36 @@ assert_contains "$out" "masked.json: masked"
 assert_contains "$out" "web.json: ok (3 warnings)"
 out=$(NSCONTAIN_CONFIG_PATH=$CASES/missing-dependency "$NSC" validate --quiet 2>&1) || true
 assert_not_contains "$out" ": ok" "--quiet prints no verdict for good files"
+
+step "ordering cycles are errors, as in the generator"
+# The generator's cycle case: every line it logs (warnings marked as such, as above),
+# and a failing exit.
+rc=0
+out=$(NSCONTAIN_CONFIG_PATH=$CASES/cycle "$NSC" validate 2>&1) || rc=$?
+assert_eq "$rc" 1 "cycle: exit status"
+while IFS= read -r line; do
+        line=${line#nscontain-generator: }
+        [[ $line == "d.json: after[0]:"* ]] && line="d.json: warning: ${line#d.json: }"
+        assert_contains "$out" "$line" "cycle: generator message"
+done <"$CASES/cycle/stderr"
+assert_eq "$(grep -c '^Ordering cycle' <<<"$out")" 1 "cycle: reported once"
+for f in a b c d good; do
+        assert_contains "$out" "$f.json: ok" "cycle: each file on its own is valid"
+done
+# A cycle only among the FILEs given, with nothing on the search path: found too, once.
+mkdir "$TMP/two"
+echo '{"rootfs": "/var/lib/machines/x", "command": ["/bin/true"], "after": ["y"]}' >"$TMP/two/x.json"
+echo '{"rootfs": "/var/lib/machines/y", "command": ["/bin/true"], "wants": ["x"]}' >"$TMP/two/y.json"
+rc=0
+out=$(cd "$TMP/two" && NSCONTAIN_CONFIG_PATH=/nonexistent "$NSC" validate --quiet x.json y.json 2>&1) || rc=$?
+assert_eq "$rc:$out" "1:Ordering cycle among containers: x -> y -> x (each after the next); their units are written as configured, and systemd will break the cycle or refuse to start them" \
+        "cycle between two FILEs"
+# Breaking it makes both valid.
+echo '{"rootfs": "/var/lib/machines/y", "command": ["/bin/true"]}' >"$TMP/two/y.json"
+rc=0
+out=$(cd "$TMP/two" && NSCONTAIN_CONFIG_PATH=/nonexistent "$NSC" validate x.json y.json 2>&1) || rc=$?
+assert_eq "$rc:$out" "0:x.json: ok
+y.json: ok" "no cycle"
 
 step "usage"
 assert_exit 2 "$NSC" validate --bogus
