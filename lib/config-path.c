@@ -88,7 +88,7 @@ static bool stat_is_dev_null(const struct stat *st) {
 /* Whether the entry 'fn' in dir_fd masks: an empty regular file, or a symlink
  * pointing to /dev/null (by text, so a chroot without /dev still sees the mask,
  * or by what it resolves to). Returns <0 when it does not exist. */
-static int entry_is_masked(int dir_fd, const char *fn, unsigned char d_type) {
+static int entry_is_masked(int dir_fd, const char *fn, unsigned char d_type, bool stat_regular) {
         struct stat st;
 
         if (d_type == DT_LNK || d_type == DT_UNKNOWN) {
@@ -108,7 +108,7 @@ static int entry_is_masked(int dir_fd, const char *fn, unsigned char d_type) {
                 }
                 return S_ISREG(st.st_mode) && st.st_size == 0;
         }
-        if (d_type != DT_REG)
+        if (d_type != DT_REG || !stat_regular)
                 return false;
         if (fstatat(dir_fd, fn, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return negative_errno();
@@ -141,7 +141,7 @@ int config_find(const char *name, char **ret_path) {
                 if (dfd < 0)
                         continue; /* a missing directory in the path is normal */
 
-                r = entry_is_masked(dfd, fn, DT_UNKNOWN);
+                r = entry_is_masked(dfd, fn, DT_UNKNOWN, true);
                 if (r == -ENOENT || r == -ENOTDIR)
                         continue;
                 if (r > 0)
@@ -244,7 +244,7 @@ static int scan_dir(Scan *s, size_t idx) {
         }
 }
 
-int config_enumerate(ConfigEntry **ret, size_t *ret_n) {
+static int enumerate(ConfigEntry **ret, size_t *ret_n, bool stat_regular) {
         _cleanup_(scan_done) Scan s = {};
         ConfigEntry *entries;
         size_t n_entries = 0;
@@ -290,7 +290,7 @@ int config_enumerate(ConfigEntry **ret, size_t *ret_n) {
                         r = -ENOMEM;
                         break;
                 }
-                int m = entry_is_masked(s.dir_fds[c->dir], fn, c->d_type);
+                int m = entry_is_masked(s.dir_fds[c->dir], fn, c->d_type, stat_regular);
                 if (m == -ENOENT)
                         continue; /* removed since readdir: a lower copy may win */
 
@@ -311,4 +311,12 @@ int config_enumerate(ConfigEntry **ret, size_t *ret_n) {
         *ret = entries;
         *ret_n = n_entries;
         return 0;
+}
+
+int config_enumerate(ConfigEntry **ret, size_t *ret_n) {
+        return enumerate(ret, ret_n, true);
+}
+
+int config_enumerate_unchecked(ConfigEntry **ret, size_t *ret_n) {
+        return enumerate(ret, ret_n, false);
 }

@@ -115,11 +115,17 @@ static int make_absolute(const char *path, char **ret) {
         return 0;
 }
 
-/* Loads e->path into e. With 'quiet' (a dependency pulled in for the FILEs given, not
- * one of ours to report on) a bad file just counts as invalid. Returns 1 when the file
- * was bad, 0 otherwise. Any failure, even out of memory, stays with this one file:
- * the others are still loaded. */
-static int entry_load(ConfigSet *s, ConfigSetEntry *e, const char *name, bool quiet) {
+typedef enum LoadMode {
+        LOAD_FILE,        /* a FILE given: a mask is worth a notice */
+        LOAD_SEARCH_PATH, /* masking is what the search path is for */
+        LOAD_QUIET,       /* a dependency pulled in for the FILEs given: not ours to report on */
+} LoadMode;
+
+/* Loads e->path into e. A bad file pulled in as a dependency just counts as invalid.
+ * Returns 1 when the file was bad, 0 otherwise. Any failure, even out of memory, stays
+ * with this one file: the others are still loaded. */
+static int entry_load(ConfigSet *s, ConfigSetEntry *e, const char *name, LoadMode mode) {
+        bool quiet = mode == LOAD_QUIET;
         _cleanup_free_ char *error = NULL;
         int r;
 
@@ -130,10 +136,11 @@ static int entry_load(ConfigSet *s, ConfigSetEntry *e, const char *name, bool qu
         }
         e->config = NULL;
         if (r == -ERFKILL) {
-                /* A FILE that masks (search-path entries are known to be masked before
-                 * loading): nothing to write, nothing wrong. */
+                /* Nothing to write, nothing wrong. */
                 e->state = CONFIG_MASKED;
-                if (!quiet)
+                if (mode == LOAD_SEARCH_PATH)
+                        report(s, LOG_DEBUG, e, NULL, "%s is masked, skipping.", e->path);
+                else if (!quiet)
                         report(s, LOG_NOTICE, e, NULL, "%s", error ?: "masked");
                 return 0;
         }
@@ -152,7 +159,8 @@ int config_set_load_search_path(ConfigSet *s) {
         size_t n_ce = 0;
         int bad = 0, k;
 
-        k = config_enumerate(&ce, &n_ce);
+        /* Empty files are found masked when loaded; a symlink to /dev/null already here. */
+        k = config_enumerate_unchecked(&ce, &n_ce);
         if (k < 0)
                 return k;
 
@@ -173,7 +181,8 @@ int config_set_load_search_path(ConfigSet *s) {
                         report(s, LOG_DEBUG, e, NULL, "%s is masked, skipping.", e->path);
                         continue;
                 }
-                bad += entry_load(s, e, NULL, false);
+                /* NAME is the file's: config_load_file() checks it. */
+                bad += entry_load(s, e, e->name, LOAD_SEARCH_PATH);
         }
         k = bad;
         config_set_sort(s);
@@ -238,7 +247,7 @@ static int config_set_close_over_dependencies(ConfigSet *s) {
                                 k = make_absolute(path, &e->path);
                                 if (k < 0)
                                         return k;
-                                (void)entry_load(s, e, *d, true);
+                                (void)entry_load(s, e, *d, LOAD_QUIET);
                         }
                 }
                 /* Each round adds only names not seen before: this ends. */
@@ -258,7 +267,7 @@ int config_set_load_files(ConfigSet *s, char *const *files) {
                 if (k < 0)
                         return k;
                 e->checked = true;
-                bad += entry_load(s, e, NULL, false);
+                bad += entry_load(s, e, NULL, LOAD_FILE);
         }
 
         /* Two FILEs for one NAME would be two drop-ins for one unit: the first one
