@@ -13,6 +13,7 @@
 #include "boot.h"
 #include "build-config.h"
 #include "config.h"
+#include "failpoint.h"
 #include "log.h"
 #include "sidecar.h"
 #include "spawn.h"
@@ -195,6 +196,7 @@ static int container_setup_network(Container *c, pid_t pid, int pidfd, void *use
         snprintf(c->address, sizeof(c->address), "%s", net.address);
         snprintf(c->gateway, sizeof(c->gateway), "%s", net.gateway);
         c->mtu = net.mtu;
+        failpoint("helper:after-network");
         /* Only for machined's "ifindices"; a missing one is no reason to fail. */
         h->host_ifindex = (int)if_nametoindex(net.host_ifname);
         return 0;
@@ -333,6 +335,7 @@ int main(int argc, char *argv[]) {
         r = helper_load_config(arg_name, &config);
         if (r < 0)
                 return EXIT_SETUP_FAILED;
+        failpoint("helper:after-config");
 
         Container c = {
                 .config = config,
@@ -361,6 +364,7 @@ int main(int argc, char *argv[]) {
                 holdings_close_bus(&h);
                 return EXIT_SETUP_FAILED;
         }
+        failpoint("helper:after-user-range");
 
         /* "boot": the container interface (boot.c); nothing for other containers. */
         r = boot_prepare(&c);

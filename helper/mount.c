@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "failpoint.h"
 #include "fileio.h"
 #include "helper.h"
 
@@ -1161,6 +1162,7 @@ int mount_setup_root(Container *c, Failure *f) {
         root_fd = c->root_tree_fd;
         if (move_mount(root_fd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 return failf(f, errno, "Failed to attach rootfs '%s'", config->rootfs);
+        failpoint("child:after-root");
 
         /* A read-only root is writable at its top only while we create mount points. */
         if (config->readonly)
@@ -1175,6 +1177,7 @@ int mount_setup_root(Container *c, Failure *f) {
         r = mount_dev(c, root_fd, &dev_fd, f);
         if (r < 0)
                 return r;
+        failpoint("child:after-api-mounts");
         /* "boot": /run, /tmp, /run/host, /dev/console (boot.c); before the binds, which
          * may mount over them. */
         r = boot_mount_setup(c, root_fd, f);
@@ -1186,6 +1189,7 @@ int mount_setup_root(Container *c, Failure *f) {
                 if (r < 0)
                         return r;
         }
+        failpoint("child:after-binds");
 
         r = mount_masks(proc_fd, sys_fd, dev_fd, f);
         if (r < 0)
@@ -1208,6 +1212,7 @@ int mount_setup_root(Container *c, Failure *f) {
                 return failf(f, errno, "Failed to pivot_root into '%s'", config->rootfs);
         if (umount2(".", MNT_DETACH) < 0)
                 return failf(f, errno, "Failed to detach the old root");
+        failpoint("child:after-pivot");
         if (chdir("/") < 0)
                 return failf(f, errno, "Failed to change directory to '/'");
 

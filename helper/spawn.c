@@ -16,6 +16,7 @@
 #include "boot.h"
 #include "build-config.h"
 #include "config.h"
+#include "failpoint.h"
 #include "spawn.h"
 #include "strv.h"
 #include "creds.h"
@@ -341,6 +342,7 @@ static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) 
         }
 
         failpoint_setup_delay();
+        failpoint("child:before-mount");
 
         r = mount_setup_root(c, f);
         if (r < 0)
@@ -405,6 +407,7 @@ _noreturn_ static void child_run(Container *c, pid_t parent) {
         if (child_setup(c, c->config->namespaces.pid ? 0 : parent, &env, &f) < 0)
                 child_fail(c->sync_fd, &f);
 
+        failpoint("child:before-exec");
         if (c->config->init)
                 init_run(c->config, env, c->sync_fd);
 
@@ -478,6 +481,7 @@ static int parent_prepare(Container *c, pid_t pid, int pidfd, Failure *f) {
                 r = userns_write_maps(pid, c->uid_base, c->uid_size, f);
                 if (r < 0)
                         return r;
+                failpoint("helper:after-maps");
                 userns_fd = userns_open(pidfd, pid, f);
                 if (userns_fd < 0)
                         return userns_fd;
@@ -630,6 +634,7 @@ int container_spawn(Container *c, SpawnPrepare prepare, void *userdata, pid_t *r
 
         pair[1] = safe_close(pair[1]);
         c->sync_fd = pair[0];
+        failpoint("helper:after-clone");
 
         r = prepare ? prepare(c, pid, pidfd, userdata, f) : 0;
         if (r >= 0)

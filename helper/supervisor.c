@@ -8,6 +8,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "boot.h"
+#include "failpoint.h"
 #include "log.h"
 #include "spawn.h"
 
@@ -89,6 +90,7 @@ int supervisor_run(Supervisor *s) {
         /* A booted system says itself when it is up (boot.c relays its READY=1). */
         if (!boot_supervise_start(s->pid))
                 (void)sd_notifyf(false, "READY=1\nSTATUS=Container %s running, PID %i", s->name, (int)s->pid);
+        failpoint("helper:after-ready");
 
         for (;;) {
                 struct pollfd p[] = {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "failpoint.h"
 #include "fileio.h"
 
 int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size) {
@@ -106,6 +107,8 @@ int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t 
                 r = negative_errno();
         if (r >= 0 && durable && fsync(fd) < 0)
                 r = negative_errno();
+        if (r >= 0)
+                r = failpoint("write-atomic:before-rename");
         if (r >= 0 && renameat(dir_fd, path, dir_fd, name) < 0)
                 r = negative_errno();
         if (r < 0) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "failpoint.h"
 #include "log.h"
 #include "manager.h"
 
@@ -53,6 +54,7 @@ static int state_transaction(Manager *m, StateMutation mutate, void *userdata) {
         if (r < 0)
                 return r;
         r = mutate(m, userdata, &changed);
+        failpoint("sidecar:after-alloc");
         if (r >= 0 && changed) {
                 int k = manager_save_state(m);
                 if (k < 0)
@@ -379,6 +381,7 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
                 return sd_bus_error_set_errnof(error, r,
                                                "Failed to create veth %s on bridge %s for '%s': %m", ifname,
                                                o.bridge, name);
+        failpoint("sidecar:after-veth-create");
 
         /* The kernel ignores an alias given at creation. Until it is set, reconcile
          * knows the pair as an interrupted setup by its "nsc-" name. */

@@ -9,6 +9,7 @@
 
 #include "build-config.h"
 #include "config.h"
+#include "failpoint.h"
 #include "fileio.h"
 #include "log.h"
 #include "manager.h"
@@ -42,9 +43,12 @@ int manager_save_state(Manager *m) {
                 return log_oom();
         /* Temp file, fsync, rename, fsync of the directory: a crash or SIGKILL at any
          * point leaves either the old file or the new one. */
-        r = write_file_atomic_at(m->state_dir_fd, SIDECAR_STATE_FILE, text, strlen(text), 0600, true);
+        r = failpoint("sidecar:before-state-write")
+                    ?: write_file_atomic_at(m->state_dir_fd, SIDECAR_STATE_FILE, text, strlen(text), 0600,
+                                            true);
         if (r < 0)
                 return log_error_errno(r, "Failed to write %s/%s: %m", m->state_dir, SIDECAR_STATE_FILE);
+        failpoint("sidecar:after-state-write");
         return 0;
 }
 
