@@ -77,13 +77,14 @@ static int bench(int count, const char *name, const char *pids) {
                  *setup = calloc((size_t)count, sizeof(uint64_t)),
                  *rel = calloc((size_t)count, sizeof(uint64_t));
         char names[BENCH_NAMES_MAX][80];
-        int fds[BENCH_NAMES_MAX], k = 0;
+        int fds[BENCH_NAMES_MAX], k = 0, gap_ms;
         sd_bus *bus = NULL;
         char *message = NULL;
         int r;
 
         if (!acq || !setup || !rel)
                 return 1;
+        gap_ms = getenv("NSC_BENCH_GAP_MS") ? atoi(getenv("NSC_BENCH_GAP_MS")) : 0;
         r = sd_bus_open_system(&bus);
         if (r < 0)
                 return failed(r, NULL);
@@ -100,9 +101,17 @@ static int bench(int count, const char *name, const char *pids) {
         for (int i = 0; i < count; i++) {
                 uint32_t base;
                 SidecarNetwork net;
-                uint64_t t0 = now_usec(), t1, t2, t3;
+                uint64_t t0, t1, t2, t3;
 
                 const char *n = names[i % k];
+
+                /* $NSC_BENCH_GAP_MS: a pause (not timed) before each round, e.g. for the
+                 * kernel's deletion of the last released veth to end first. */
+                if (gap_ms > 0)
+                        (void)nanosleep(&(struct timespec){.tv_sec = gap_ms / 1000,
+                                                           .tv_nsec = (long)(gap_ms % 1000) * 1000000L},
+                                        NULL);
+                t0 = now_usec();
 
                 r = sidecar_acquire_user_range(bus, n, 0, &base, &message);
                 t1 = now_usec();
