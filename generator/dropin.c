@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -18,8 +17,9 @@ static void text_append(Text *t, const char *s, size_t n) {
         if (t->error < 0)
                 return;
         if (t->len + n + 1 > t->allocated) {
+                /* A typical drop-in fits the first allocation. */
                 size_t a = MAX(t->allocated * 2, t->len + n + 1);
-                a = MAX(a, (size_t)512);
+                a = MAX(a, (size_t)1024);
                 char *b = realloc(t->buf, a);
                 if (!b) {
                         t->error = -ENOMEM;
@@ -54,18 +54,23 @@ static void text_put_value(Text *t, const char *s) {
  * holds whitespace, quotes or backslashes, escaping the last two. */
 static void text_put_env(Text *t, const char *key, const char *value) {
         bool quote = value[strcspn(value, " \t\"'\\")] != 0;
+        const char *special = quote ? "%\"\\" : "%";
 
         text_puts(t, "Environment=");
         if (quote)
                 text_puts(t, "\"");
         text_puts(t, key);
         text_puts(t, "=");
-        for (const char *p = value; *p; p++) {
-                if (quote && (*p == '"' || *p == '\\'))
-                        text_append(t, "\\", 1);
-                if (*p == '%')
-                        text_append(t, "%", 1);
+        for (const char *p = value; *p;) {
+                size_t n = strcspn(p, special);
+                text_append(t, p, n);
+                p += n;
+                if (!*p)
+                        break;
+                /* '%' doubled, '"' and '\\' escaped. */
+                text_append(t, *p == '%' ? "%" : "\\", 1);
                 text_append(t, p, 1);
+                p++;
         }
         if (quote)
                 text_puts(t, "\"");
@@ -115,14 +120,29 @@ static bool value_is_safe(const char *s) {
 }
 
 void format_usec(uint64_t usec, char buf[static 32]) {
-        if (usec == UINT64_MAX)
+        const char *unit = "us";
+        char digits[20];
+        size_t n = 0, k = 0;
+
+        if (usec == UINT64_MAX) {
                 strcpy(buf, "infinity");
-        else if (usec % 1000000 == 0)
-                snprintf(buf, 32, "%" PRIu64 "s", usec / 1000000);
-        else if (usec % 1000 == 0)
-                snprintf(buf, 32, "%" PRIu64 "ms", usec / 1000);
-        else
-                snprintf(buf, 32, "%" PRIu64 "us", usec);
+                return;
+        }
+        if (usec % 1000000 == 0) {
+                usec /= 1000000;
+                unit = "s";
+        } else if (usec % 1000 == 0) {
+                usec /= 1000;
+                unit = "ms";
+        }
+        /* By hand: this runs for every container, and printf() is most of its cost. */
+        do {
+                digits[n++] = (char)('0' + usec % 10);
+                usec /= 10;
+        } while (usec > 0);
+        while (n > 0)
+                buf[k++] = digits[--n];
+        strcpy(buf + k, unit);
 }
 
 static int check_value(const char *file, const char *what, const char *value, char **ret_error) {

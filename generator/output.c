@@ -75,17 +75,36 @@ static int write_new_file(Output *o, const char *dir, const char *path, const ch
         return 0;
 }
 
+/* "container@NAME.service" followed by 'suffix' into buf (UNIT_NAME_BUF + strlen(suffix)
+ * bytes). Returns the length of the unit name, or -ENAMETOOLONG. Not snprintf(): this
+ * runs several times for every container. */
+static int unit_name_with(char *buf, const char *name, const char *suffix) {
+        size_t l = strlen(name), k = 0;
+
+        /* NAME is at most 64 characters, so this cannot overflow; check anyway. */
+        if (l > CONFIG_NAME_MAX)
+                return -ENAMETOOLONG;
+        memcpy(buf, CONTAINER_UNIT_PREFIX, STRLEN(CONTAINER_UNIT_PREFIX));
+        k += STRLEN(CONTAINER_UNIT_PREFIX);
+        memcpy(buf + k, name, l);
+        k += l;
+        memcpy(buf + k, CONTAINER_UNIT_SUFFIX, STRLEN(CONTAINER_UNIT_SUFFIX));
+        k += STRLEN(CONTAINER_UNIT_SUFFIX);
+        strcpy(buf + k, suffix);
+        return (int)k;
+}
+
 int output_dropin(Output *o, const char *name, const char *text) {
         char dir[UNIT_NAME_BUF], path[UNIT_NAME_BUF + STRLEN("/" DROPIN_NAME)];
         int r;
 
         assert(o && name && text);
 
-        /* NAME is at most 64 characters, so these cannot overflow; check anyway. */
-        if ((size_t)snprintf(dir, sizeof(dir), CONTAINER_UNIT_PREFIX "%s" CONTAINER_UNIT_SUFFIX ".d",
-                             name) >= sizeof(dir))
-                return log_error_errno(ENAMETOOLONG, "Container name too long: %s", name);
-        snprintf(path, sizeof(path), "%s/" DROPIN_NAME, dir);
+        r = unit_name_with(path, name, ".d/" DROPIN_NAME);
+        if (r < 0)
+                return log_error_errno(r, "Container name too long: %s", name);
+        memcpy(dir, path, (size_t)r + 2);
+        dir[r + 2] = 0;
 
         if (o->print) {
                 fprintf(o->print, "%s==> %s <==\n%s", o->printed_any ? "\n" : "", path, text);
@@ -113,9 +132,9 @@ int output_autostart(Output *o, const char *name) {
 
         assert(o && name);
 
-        if ((size_t)snprintf(link, sizeof(link), CONTAINER_UNIT_PREFIX "%s" CONTAINER_UNIT_SUFFIX, name) >=
-            sizeof(link))
-                return log_error_errno(ENAMETOOLONG, "Container name too long: %s", name);
+        r = unit_name_with(link, name, "");
+        if (r < 0)
+                return log_error_errno(r, "Container name too long: %s", name);
 
         if (o->print) {
                 fprintf(o->print, "%s==> " WANTS_DIR "/%s -> " TEMPLATE_PATH " <==\n",
