@@ -2,10 +2,10 @@
 /* Deleting a veth costs the kernel 20–40 ms (RCU grace periods in unregister_netdevice,
  * most of it after the rtnl lock is dropped), in the syscall of whoever asks. Done in
  * the event loop it would hold up every other call for that long, so ReleaseNetwork
- * hands its deletion to this thread (its own netlink socket) and answers. (Reconcile
- * at start deletes in place: no call is being answered yet, they wait in the queue.) The main thread asks
- * link_reaper_pending() to see the world as it will be: a link queued here is already gone for every caller.
- */
+ * hands its deletion to this thread (its own netlink socket) and answers. Reconcile
+ * at start deletes in place: no call is answered yet, they wait in the queue.
+ * The main thread asks link_reaper_pending() to see the world as it will be: a link
+ * queued here is already gone for every caller. */
 
 #include <pthread.h>
 #include <string.h>
