@@ -279,25 +279,33 @@ static int enumerate(ConfigEntry **ret, size_t *ret_n, bool stat_regular) {
 
         r = 0;
         for (size_t i = 0; i < s.n_cand; i++) {
-                _cleanup_free_ char *fn = NULL;
+                _cleanup_free_ char *path = NULL;
                 Candidate *c = &s.cand[i];
 
                 if (streq(prev, c->name))
                         continue; /* a lower-precedence copy of the same NAME */
 
-                if (asprintf(&fn, "%s.json", c->name) < 0) {
-                        fn = NULL;
+                /* DIR/NAME.json, built by hand: this runs for every config at boot. */
+                const char *dir = s.dirs[c->dir];
+                size_t dl = strlen(dir), nl = strlen(c->name);
+                bool slash = dl > 0 && dir[dl - 1] == '/';
+                path = malloc(dl + 1 + nl + STRLEN(".json") + 1);
+                if (!path) {
                         r = -ENOMEM;
                         break;
                 }
-                int m = entry_is_masked(s.dir_fds[c->dir], fn, c->d_type, stat_regular);
+                memcpy(path, dir, dl);
+                if (!slash)
+                        path[dl++] = '/';
+                memcpy(path + dl, c->name, nl);
+                memcpy(path + dl + nl, ".json", STRLEN(".json") + 1);
+
+                int m = entry_is_masked(s.dir_fds[c->dir], path + dl, c->d_type, stat_regular);
                 if (m == -ENOENT)
                         continue; /* removed since readdir: a lower copy may win */
 
                 ConfigEntry *e = &entries[n_entries];
-                r = path_join(s.dirs[c->dir], fn, &e->path);
-                if (r < 0)
-                        break;
+                e->path = TAKE_PTR(path);
                 e->name = TAKE_PTR(c->name);
                 e->masked = m > 0;
                 prev = e->name;

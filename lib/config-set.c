@@ -68,7 +68,15 @@ static int entry_cmp(const void *a, const void *b) {
 }
 
 static void config_set_sort(ConfigSet *s) {
-        if (!s->sorted && s->n > 0)
+        size_t i;
+
+        if (s->sorted)
+                return;
+        /* The search path comes sorted already: check in one pass before sorting. */
+        for (i = 1; i < s->n; i++)
+                if (entry_cmp(&s->entries[i - 1], &s->entries[i]) > 0)
+                        break;
+        if (i < s->n)
                 qsort(s->entries, s->n, sizeof(ConfigSetEntry), entry_cmp);
         s->sorted = true;
 }
@@ -172,9 +180,13 @@ int config_set_load_search_path(ConfigSet *s) {
                 }
                 /* The strings move into the set: config_entries_free() skips NULLs. */
                 e->name = TAKE_PTR(ce[i].name);
-                k = make_absolute(ce[i].path, &e->path);
-                if (k < 0)
-                        goto finish;
+                if (ce[i].path[0] == '/')
+                        e->path = TAKE_PTR(ce[i].path);
+                else {
+                        k = make_absolute(ce[i].path, &e->path);
+                        if (k < 0)
+                                goto finish;
+                }
                 e->checked = true;
                 if (ce[i].masked) {
                         e->state = CONFIG_MASKED;
