@@ -116,7 +116,7 @@ static int bus_map_all(sd_bus *bus, const char *path, const char *interface, con
         return sd_bus_message_exit_container(reply);
 }
 
-int unit_info_get(sd_bus *bus, const char *unit, UnitInfo *ret, sd_bus_error *error) {
+int unit_info_get(sd_bus *bus, const char *unit, UnitInfo *ret) {
         static const PropertyMap unit_map[] = {
                 {"Id", 's', offsetof(UnitInfo, id)},
                 {"LoadState", 's', offsetof(UnitInfo, load_state)},
@@ -137,21 +137,23 @@ int unit_info_get(sd_bus *bus, const char *unit, UnitInfo *ret, sd_bus_error *er
                 {"ExecMainCode", 'i', offsetof(UnitInfo, exec_main_code)},
                 {"ExecMainStatus", 'i', offsetof(UnitInfo, exec_main_status)},
         };
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *path = NULL;
         UnitInfo i = {.memory_current = UINT64_MAX, .cpu_usage_nsec = UINT64_MAX};
         int r;
 
         path = unit_object_path(unit);
         if (!path)
-                return -ENOMEM;
+                return log_oom();
 
         r = bus_map_all(bus, path, "org.freedesktop.systemd1.Unit", unit_map, ELEMENTSOF(unit_map), &i,
-                        error);
+                        &error);
         if (r >= 0 && !streq(i.load_state, "not-found"))
                 r = bus_map_all(bus, path, "org.freedesktop.systemd1.Service", service_map,
-                                ELEMENTSOF(service_map), &i, error);
+                                ELEMENTSOF(service_map), &i, &error);
         if (r < 0) {
                 unit_info_done(&i);
+                log_error("Failed to get the state of %s: %s", unit, error.message ?: strerror(-r));
                 return r;
         }
         *ret = i;

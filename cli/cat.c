@@ -35,18 +35,17 @@ static int cat_file(const char *path) {
 }
 
 int verb_cat(int argc, char *argv[]) {
-        enum { ARG_NO_PAGER = 0x100 };
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
-                {"no-pager", no_argument, NULL, ARG_NO_PAGER},
+                OPTION_NO_PAGER,
                 {},
         };
         _cleanup_(container_ref_done) ContainerRef ref = {};
         _cleanup_config_free_ Config *config = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(unit_info_done) UnitInfo unit = {};
         _cleanup_free_ char *json = NULL;
+        const char *name;
         int c, r, ret = 0;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
@@ -54,29 +53,15 @@ int verb_cat(int argc, char *argv[]) {
                 case 'h':
                         help();
                         return 0;
-                case ARG_NO_PAGER:
-                        arg_no_pager = true;
-                        break;
                 default:
-                        return EXIT_USAGE;
+                        if (!output_option_parse(c))
+                                return EXIT_USAGE;
                 }
-        if (optind + 1 != argc) {
-                log_error("Expected exactly one container NAME; see 'nscontain cat --help'.");
+        if (container_name_argument(argc, argv, "cat", &name) < 0)
                 return EXIT_USAGE;
-        }
-
-        r = container_ref_find(argv[optind], &ref);
-        if (r < 0)
-                return r == -EINVAL ? EXIT_USAGE : EXIT_NO_CONTAINER;
-
-        r = bus_open_system(&bus);
-        if (r < 0)
-                return EXIT_FAILED;
-        r = unit_info_get(bus, ref.unit, &unit, &error);
-        if (r < 0) {
-                log_error("Failed to get the unit files of %s: %s", ref.unit, error.message ?: strerror(-r));
-                return EXIT_FAILED;
-        }
+        r = container_open(name, &ref, &bus, &unit);
+        if (r != 0)
+                return r;
 
         pager_open();
 

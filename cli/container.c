@@ -15,17 +15,22 @@ void container_ref_done(ContainerRef *r) {
         *r = (ContainerRef){};
 }
 
+int container_name_check(const char *name) {
+        if (config_name_is_valid(name))
+                return 0;
+        log_error("Invalid container name '%s': 1-64 of [A-Za-z0-9_.-], not starting with '.' or '-'.",
+                  name);
+        return -EINVAL;
+}
+
 int container_ref_find(const char *name, ContainerRef *ret) {
         _cleanup_(container_ref_done) ContainerRef ref = {};
         _cleanup_free_ char *path = NULL;
         int r;
 
-        if (!config_name_is_valid(name)) {
-                log_error(
-                        "Invalid container name '%s': 1-64 of [A-Za-z0-9_.-], not starting with '.' or '-'.",
-                        name);
-                return -EINVAL;
-        }
+        r = container_name_check(name);
+        if (r < 0)
+                return r;
 
         r = config_find(name, &path);
         if (r == -ERFKILL) {
@@ -62,6 +67,27 @@ int container_ref_find(const char *name, ContainerRef *ret) {
         ref.config_path = TAKE_PTR(path);
         *ret = ref;
         ref = (ContainerRef){};
+        return 0;
+}
+
+int container_open(const char *name, ContainerRef *ret_ref, sd_bus **ret_bus, UnitInfo *ret_unit) {
+        _cleanup_(container_ref_done) ContainerRef ref = {};
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        r = container_ref_find(name, &ref);
+        if (r < 0)
+                return r == -EINVAL                    ? EXIT_USAGE
+                       : r == -ENOENT || r == -ERFKILL ? EXIT_NO_CONTAINER
+                                                       : EXIT_FAILED;
+        if (bus_open_system(&bus) < 0)
+                return EXIT_FAILED;
+        if (unit_info_get(bus, ref.unit, ret_unit) < 0)
+                return EXIT_FAILED;
+
+        *ret_ref = ref;
+        ref = (ContainerRef){};
+        *ret_bus = TAKE_PTR(bus);
         return 0;
 }
 

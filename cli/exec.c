@@ -38,21 +38,17 @@
 #include <sys/wait.h>
 #include <termios.h>
 
-#include "fileio.h"
 #include "creds.h"
+#include "fileio.h"
 #include "log.h"
 #include "nscontain.h"
 #include "strv.h"
-#include "creds.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
 static bool arg_tty = false;
-static const char *arg_user = NULL;
-static const char *arg_workdir = NULL;
-static char **arg_env = NULL;
 
 typedef enum MessageType {
         MSG_PID = 1,
@@ -186,13 +182,13 @@ static const char *env_get(char **env, const char *key) {
 
 /* The config's env, the -e values on top, and what a login would give (HOME, USER,
  * LOGNAME; TERM with -t) where neither set it. */
-static int build_env(const Config *config, const ResolvedUser *u, char ***ret) {
+static int build_env(const Config *config, char **extra, const ResolvedUser *u, char ***ret) {
         _cleanup_strv_free_ char **env = strv_copy(config->env);
         _cleanup_free_ char *home = NULL, *user = NULL, *logname = NULL, *term = NULL;
 
         if (!env && config->env)
                 return -ENOMEM;
-        STRV_FOREACH (e, arg_env)
+        STRV_FOREACH (e, extra)
                 if (env_set(&env, *e, false) < 0)
                         return -ENOMEM;
         if (asprintf(&home, "HOME=%s", u->home ?: "/") < 0)
@@ -291,6 +287,7 @@ typedef struct ExecContext {
         int ns_flags;
         int pidfd; /* of the container's PID 1 */
         char **argv;
+        ProcessOptions process; /* -e, -u, -w */
         sigset_t saved_mask;
 } ExecContext;
 
@@ -336,7 +333,7 @@ _noreturn_ static void command_run(ExecContext *x, int sync_fd) {
                 child_fail(sync_fd, &f);
         }
 
-        r = build_env(x->config, &x->user, &env);
+        r = build_env(x->config, x->process.env, &x->user, &env);
         if (r < 0) {
                 failf(&f, r, "Failed to build the environment");
                 child_fail(sync_fd, &f);
@@ -540,16 +537,18 @@ static void forward_signals_until_exit(int wait_pidfd, int command_pidfd, const 
         }
 }
 
-static int parse_argv(int argc, char *argv[], const char **ret_name, char ***ret_cmd) {
+static int parse_argv(int argc, char *argv[], ProcessOptions *process, const char **ret_name,
+                      char ***ret_cmd) {
         static const struct option options[] = {
-                {"help", no_argument, NULL, 'h'},       {"tty", no_argument, NULL, 't'},
-                {"user", required_argument, NULL, 'u'}, {"workdir", required_argument, NULL, 'w'},
-                {"env", required_argument, NULL, 'e'},  {},
+                {"help", no_argument, NULL, 'h'},
+                {"tty", no_argument, NULL, 't'},
+                OPTIONS_PROCESS,
+                {},
         };
-        int c;
+        int c, r;
 
         /* "+": stop at NAME, so the command's own options are never ours. */
-        while ((c = getopt_long(argc, argv, "+htu:w:e:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+ht" PROCESS_OPTIONS_SHORT, options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -557,30 +556,10 @@ static int parse_argv(int argc, char *argv[], const char **ret_name, char ***ret
                 case 't':
                         arg_tty = true;
                         break;
-                case 'u':
-                        if (isempty(optarg)) {
-                                log_error("Empty user name.");
-                                return -EINVAL;
-                        }
-                        arg_user = optarg;
-                        break;
-                case 'w':
-                        if (optarg[0] != '/') {
-                                log_error("The working directory must be an absolute path: '%s'.", optarg);
-                                return -EINVAL;
-                        }
-                        arg_workdir = optarg;
-                        break;
-                case 'e':
-                        if (!strchr(optarg, '=') || optarg[0] == '=') {
-                                log_error("Expected KEY=VALUE for --env, got '%s'.", optarg);
-                                return -EINVAL;
-                        }
-                        if (strv_extend(&arg_env, optarg) < 0)
-                                return log_oom();
-                        break;
                 default:
-                        return -EINVAL;
+                        r = process_option_parse(process, c, optarg);
+                        if (r <= 0)
+                                return -EINVAL;
                 }
 
         if (optind >= argc) {
@@ -600,9 +579,7 @@ static int parse_argv(int argc, char *argv[], const char **ret_name, char ***ret
 
 /* Everything up to the fork: which process, which namespaces, which user. Returns an
  * exit code (0 to go on). */
-static int exec_prepare(sd_bus *bus, ExecContext *x, pid_t *ret_init, char **ret_subcgroup) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(unit_info_done) UnitInfo unit = {};
+static int exec_prepare(ExecContext *x, const UnitInfo *unit, pid_t *ret_init, char **ret_subcgroup) {
         _cleanup_close_ int root_fd = -EBADF;
         const ContainerRef *ref = x->ref;
         char root_path[64];
@@ -610,20 +587,15 @@ static int exec_prepare(sd_bus *bus, ExecContext *x, pid_t *ret_init, char **ret
         pid_t init = 0;
         int r;
 
-        r = unit_info_get(bus, ref->unit, &unit, &error);
-        if (r < 0) {
-                log_error("Failed to get the state of %s: %s", ref->unit, error.message ?: strerror(-r));
-                return EXIT_SETUP_FAILED;
-        }
-        if (!unit_is_running(&unit) || unit.main_pid == 0) {
+        if (!unit_is_running(unit) || unit->main_pid == 0) {
                 log_error("Container '%s' is not running (%s is %s).", ref->name, ref->unit,
-                          strna(unit.active_state));
+                          strna(unit->active_state));
                 return EXIT_SETUP_FAILED;
         }
-        r = container_find_init((pid_t)unit.main_pid, &init);
+        r = container_find_init((pid_t)unit->main_pid, &init);
         if (r < 0) {
                 log_error("Container '%s' has no PID 1 (%s is %s/%s): still starting or already stopping?",
-                          ref->name, ref->unit, strna(unit.active_state), strna(unit.sub_state));
+                          ref->name, ref->unit, strna(unit->active_state), strna(unit->sub_state));
                 return EXIT_SETUP_FAILED;
         }
 
@@ -634,7 +606,7 @@ static int exec_prepare(sd_bus *bus, ExecContext *x, pid_t *ret_init, char **ret
         }
         /* The pid could have been reused between reading it and opening the pidfd:
          * only a process that is still the helper's child is the container. */
-        if (proc_ppid(init) != (pid_t)unit.main_pid) {
+        if (proc_ppid(init) != (pid_t)unit->main_pid) {
                 log_error("Container '%s' stopped while entering it.", ref->name);
                 return EXIT_SETUP_FAILED;
         }
@@ -668,7 +640,7 @@ static int exec_prepare(sd_bus *bus, ExecContext *x, pid_t *ret_init, char **ret
                 }
         }
 
-        r = container_subcgroup(init, unit.control_group, ret_subcgroup);
+        r = container_subcgroup(init, unit->control_group, ret_subcgroup);
         if (r < 0) {
                 log_error_errno(r, "Failed to find the cgroup of the container's PID 1 inside %s: %m",
                                 ref->unit);
@@ -679,6 +651,7 @@ static int exec_prepare(sd_bus *bus, ExecContext *x, pid_t *ret_init, char **ret
 }
 
 static void exec_context_done(ExecContext *x) {
+        process_options_done(&x->process);
         resolved_user_done(&x->user);
         free(x->host_groups);
         x->host_groups = NULL;
@@ -769,44 +742,40 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
 int verb_exec(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(container_ref_done) ContainerRef ref = {};
+        _cleanup_(unit_info_done) UnitInfo unit = {};
         _cleanup_config_free_ Config *config = NULL;
         _cleanup_(exec_context_done) ExecContext x = {.pidfd = -EBADF};
-        _cleanup_strv_free_ char **env = NULL;
+        const ProcessOptions *process = &x.process;
         _cleanup_free_ char *subcgroup = NULL;
         const char *name = NULL;
         pid_t init = 0;
         int r;
 
-        r = parse_argv(argc, argv, &name, &x.argv);
-        env = arg_env; /* freed on return */
+        r = parse_argv(argc, argv, &x.process, &name, &x.argv);
         if (r <= 0)
                 return r < 0 ? EXIT_USAGE : 0;
         if (require_root("exec") < 0)
                 return EXIT_SETUP_FAILED;
 
-        r = container_ref_find(name, &ref);
-        if (r < 0)
+        if (container_open(name, &ref, &bus, &unit) != 0)
                 return EXIT_SETUP_FAILED;
         r = container_ref_load(&ref, &config);
         if (r < 0)
                 return EXIT_SETUP_FAILED;
-        if (arg_user) {
+        if (process->user) {
                 free(config->user);
-                config->user = strdup(arg_user);
+                config->user = strdup(process->user);
         }
-        if (arg_workdir) {
+        if (process->workdir) {
                 free(config->workdir);
-                config->workdir = strdup(arg_workdir);
+                config->workdir = strdup(process->workdir);
         }
-        if ((arg_user && !config->user) || (arg_workdir && !config->workdir))
+        if ((process->user && !config->user) || (process->workdir && !config->workdir))
                 return log_oom(), EXIT_SETUP_FAILED;
         x.ref = &ref;
         x.config = config;
 
-        if (bus_open_system(&bus) < 0)
-                return EXIT_SETUP_FAILED;
-
-        r = exec_prepare(bus, &x, &init, &subcgroup);
+        r = exec_prepare(&x, &unit, &init, &subcgroup);
         if (r != 0)
                 return r;
         return exec_run(bus, &x, subcgroup);

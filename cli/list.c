@@ -240,13 +240,13 @@ static void print_table(Row *rows, size_t n, size_t shown) {
 }
 
 int verb_list(int argc, char *argv[]) {
-        enum { ARG_JSON = 0x100, ARG_NO_PAGER, ARG_NO_LEGEND };
+        enum { ARG_JSON = ARG_VERB_FIRST };
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
                 {"all", no_argument, NULL, 'a'},
                 {"json", no_argument, NULL, ARG_JSON},
-                {"no-pager", no_argument, NULL, ARG_NO_PAGER},
-                {"no-legend", no_argument, NULL, ARG_NO_LEGEND},
+                OPTION_NO_PAGER,
+                OPTION_NO_LEGEND,
                 {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -269,14 +269,9 @@ int verb_list(int argc, char *argv[]) {
                 case ARG_JSON:
                         json = true;
                         break;
-                case ARG_NO_PAGER:
-                        arg_no_pager = true;
-                        break;
-                case ARG_NO_LEGEND:
-                        arg_no_legend = true;
-                        break;
                 default:
-                        return EXIT_USAGE;
+                        if (!output_option_parse(c))
+                                return EXIT_USAGE;
                 }
         if (optind < argc) {
                 log_error("'nscontain list' takes no arguments; see 'nscontain list --help'.");
@@ -323,10 +318,8 @@ int verb_list(int argc, char *argv[]) {
         }
 
         for (size_t i = 0; i < n; i++) {
-                r = unit_info_get(bus, rows[i].ref.unit, &rows[i].unit, &error);
+                r = unit_info_get(bus, rows[i].ref.unit, &rows[i].unit);
                 if (r < 0) {
-                        log_error("Failed to get the state of %s: %s", rows[i].ref.unit,
-                                  error.message ?: strerror(-r));
                         rows_free(rows, n);
                         sidecar_entries_free(sidecar, n_sidecar);
                         return EXIT_FAILED;

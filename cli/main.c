@@ -6,9 +6,6 @@
 #include "log.h"
 #include "nscontain.h"
 
-bool arg_no_pager = false;
-bool arg_no_legend = false;
-
 static void help(void) {
         printf("%s [OPTIONS...] COMMAND ...\n\n"
                "Look inside, enter, check and run nscontain containers.\n\n"
@@ -39,12 +36,12 @@ static const struct {
 };
 
 int main(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_NO_PAGER, ARG_NO_LEGEND };
+        enum { ARG_VERSION = ARG_VERB_FIRST };
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, ARG_VERSION},
-                {"no-pager", no_argument, NULL, ARG_NO_PAGER},
-                {"no-legend", no_argument, NULL, ARG_NO_LEGEND},
+                OPTION_NO_PAGER,
+                OPTION_NO_LEGEND,
                 {},
         };
         int c, r;
@@ -61,14 +58,9 @@ int main(int argc, char *argv[]) {
                 case ARG_VERSION:
                         printf("nscontain %s\n", PACKAGE_VERSION);
                         return 0;
-                case ARG_NO_PAGER:
-                        arg_no_pager = true;
-                        break;
-                case ARG_NO_LEGEND:
-                        arg_no_legend = true;
-                        break;
                 default:
-                        return EXIT_USAGE;
+                        if (!output_option_parse(c))
+                                return EXIT_USAGE;
                 }
 
         if (optind >= argc) {

@@ -7,6 +7,7 @@
  *   bus.c       systemd's and the sidecar's D-Bus APIs: unit properties, sidecar list
  *   container.c which unit and config belong to a NAME; the container's PID 1
  *   output.c    tables, sizes and times, the pager
+ *   options.c   the options several verbs share (output, -e/-u/-w)
  *   list.c status.c cat.c validate.c exec.c run.c   the verbs
  *   pty.c       the terminal relay of "exec -t"
  *
@@ -34,8 +35,45 @@
 
 #define GENERATOR_DROPIN_FMT "/run/systemd/generator/container@%s.service.d/50-nscontain.conf"
 
+/* options.c: options that mean the same to every verb that takes them. A verb lists
+ * the ones it takes in its option table and numbers its own from ARG_VERB_FIRST. */
+enum {
+        ARG_NO_PAGER = 0x100,
+        ARG_NO_LEGEND,
+        ARG_VERB_FIRST,
+};
+#define OPTION_NO_PAGER \
+        { "no-pager", no_argument, NULL, ARG_NO_PAGER }
+#define OPTION_NO_LEGEND \
+        { "no-legend", no_argument, NULL, ARG_NO_LEGEND }
+
 extern bool arg_no_pager;
 extern bool arg_no_legend;
+
+/* Whether getopt's C was an output option (and then takes it). */
+bool output_option_parse(int c);
+
+/* -e/--env KEY=VALUE, -u/--user USER, -w/--workdir DIR: how the command of "exec" and
+ * the payload of "run" run. */
+typedef struct ProcessOptions {
+        char **env;
+        const char *user;
+        const char *workdir;
+} ProcessOptions;
+#define PROCESS_OPTIONS_SHORT "e:u:w:"
+#define OPTIONS_PROCESS                                                                  \
+        {"env", required_argument, NULL, 'e'}, {"user", required_argument, NULL, 'u'}, { \
+                "workdir", required_argument, NULL, 'w'                                  \
+        }
+
+/* 1 when getopt's C was one of them (its value checked and taken), 0 when it was not,
+ * -EINVAL (logged) for a bad value. */
+int process_option_parse(ProcessOptions *o, int c, const char *arg);
+void process_options_done(ProcessOptions *o);
+
+/* The one NAME a verb about one container takes, after its options. Logs a usage error
+ * and returns -EINVAL unless there is exactly one. */
+int container_name_argument(int argc, char *argv[], const char *verb, const char **ret);
 
 /* output.c */
 void pager_open(void);
@@ -64,8 +102,8 @@ void unit_info_done(UnitInfo *i);
 int bus_open_system(sd_bus **ret);
 char *unit_object_path(const char *unit);
 /* The properties of UNIT (loaded on demand by systemd; load_state "not-found" when
- * there is no such unit). Logs nothing; returns -errno, with *error filled. */
-int unit_info_get(sd_bus *bus, const char *unit, UnitInfo *ret, sd_bus_error *error);
+ * there is no such unit). Logs why it could not get them. */
+int unit_info_get(sd_bus *bus, const char *unit, UnitInfo *ret);
 bool unit_is_running(const UnitInfo *i); /* active, activating, deactivating, reloading */
 
 typedef struct SidecarEntry {
@@ -89,9 +127,15 @@ typedef struct ContainerRef {
 } ContainerRef;
 
 void container_ref_done(ContainerRef *r);
+/* Logs and returns -EINVAL when NAME is not a container name (machined's rule). */
+int container_name_check(const char *name);
 /* Finds NAME: its config on the search path, else a running "nscontain run" one.
  * Logs one line and returns -ENOENT / -ERFKILL / -EINVAL when there is none. */
 int container_ref_find(const char *name, ContainerRef *ret);
+/* The start of every verb about one container: NAME found, the system bus opened and
+ * the unit's properties read. Logs once; returns 0, or the exit code: EXIT_USAGE for an
+ * invalid NAME, EXIT_NO_CONTAINER, or EXIT_FAILED. */
+int container_open(const char *name, ContainerRef *ret_ref, sd_bus **ret_bus, UnitInfo *ret_unit);
 /* Loads the config of a container, logging the validation message on failure. */
 int container_ref_load(const ContainerRef *r, Config **ret);
 /* The container's PID 1: the only child of the helper (the unit's MainPID). */

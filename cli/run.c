@@ -25,9 +25,7 @@
 
 static const char *arg_name = NULL;
 static char **arg_properties = NULL;
-static char **arg_env = NULL;
-static const char *arg_user = NULL;
-static const char *arg_workdir = NULL;
+static ProcessOptions arg_process = {};
 static const char *arg_hostname = NULL;
 static const char *arg_network = NULL;
 static const char *arg_uid_base = NULL;
@@ -214,7 +212,7 @@ static int config_render(const char *rootfs, char **cmd, char **ret) {
         for (char **c = cmd; *c; c++)
                 json_object_array_add(a, json_object_new_string(*c));
         json_object_object_add(o, "command", a);
-        STRV_FOREACH (e, arg_env) {
+        STRV_FOREACH (e, arg_process.env) {
                 const char *eq = strchr(*e, '=');
                 _cleanup_free_ char *k = strndup(*e, (size_t)(eq - *e));
                 if (!k) {
@@ -227,10 +225,10 @@ static int config_render(const char *rootfs, char **cmd, char **ret) {
         }
         if (env)
                 json_object_object_add(o, "env", env);
-        if (arg_user)
-                json_object_object_add(o, "user", json_object_new_string(arg_user));
-        if (arg_workdir)
-                json_object_object_add(o, "workdir", json_object_new_string(arg_workdir));
+        if (arg_process.user)
+                json_object_object_add(o, "user", json_object_new_string(arg_process.user));
+        if (arg_process.workdir)
+                json_object_object_add(o, "workdir", json_object_new_string(arg_process.workdir));
         if (arg_hostname)
                 json_object_object_add(o, "hostname", json_object_new_string(arg_hostname));
         if (arg_network) {
@@ -380,13 +378,11 @@ typedef struct Waiter {
 } Waiter;
 
 static int waiter_check(Waiter *w) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(unit_info_done) UnitInfo i = {};
         int r;
 
-        r = unit_info_get(w->bus, w->unit, &i, &error);
+        r = unit_info_get(w->bus, w->unit, &i);
         if (r < 0) {
-                log_error("Failed to get the state of %s: %s", w->unit, error.message ?: strerror(-r));
                 w->exit_code = EXIT_SETUP_FAILED;
                 return r;
         }
@@ -502,36 +498,29 @@ static int wait_for_unit(sd_bus *bus, const char *unit) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_NAME = 0x100, ARG_RM, ARG_HOSTNAME, ARG_NETWORK, ARG_UID_BASE };
+        enum { ARG_NAME = ARG_VERB_FIRST, ARG_RM, ARG_HOSTNAME, ARG_NETWORK, ARG_UID_BASE };
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
                 {"name", required_argument, NULL, ARG_NAME},
                 {"property", required_argument, NULL, 'p'},
                 {"rm", no_argument, NULL, ARG_RM},
                 {"detach", no_argument, NULL, 'd'},
-                {"env", required_argument, NULL, 'e'},
-                {"user", required_argument, NULL, 'u'},
-                {"workdir", required_argument, NULL, 'w'},
+                OPTIONS_PROCESS,
                 {"hostname", required_argument, NULL, ARG_HOSTNAME},
                 {"network", required_argument, NULL, ARG_NETWORK},
                 {"uid-base", required_argument, NULL, ARG_UID_BASE},
                 {},
         };
-        int c;
+        int c, r;
 
-        while ((c = getopt_long(argc, argv, "+hp:de:u:w:", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+hp:d" PROCESS_OPTIONS_SHORT, options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
                         return 0;
                 case ARG_NAME:
-                        if (!config_name_is_valid(optarg)) {
-                                log_error(
-                                        "Invalid container name '%s': 1-64 of [A-Za-z0-9_.-], not starting "
-                                        "with '.' or '-'.",
-                                        optarg);
+                        if (container_name_check(optarg) < 0)
                                 return -EINVAL;
-                        }
                         arg_name = optarg;
                         break;
                 case 'p':
@@ -544,20 +533,6 @@ static int parse_argv(int argc, char *argv[]) {
                 case 'd':
                         arg_detach = true;
                         break;
-                case 'e':
-                        if (!strchr(optarg, '=') || optarg[0] == '=') {
-                                log_error("Expected KEY=VALUE for --env, got '%s'.", optarg);
-                                return -EINVAL;
-                        }
-                        if (strv_extend(&arg_env, optarg) < 0)
-                                return log_oom();
-                        break;
-                case 'u':
-                        arg_user = optarg;
-                        break;
-                case 'w':
-                        arg_workdir = optarg;
-                        break;
                 case ARG_HOSTNAME:
                         arg_hostname = optarg;
                         break;
@@ -568,7 +543,9 @@ static int parse_argv(int argc, char *argv[]) {
                         arg_uid_base = optarg;
                         break;
                 default:
-                        return -EINVAL;
+                        r = process_option_parse(&arg_process, c, optarg);
+                        if (r <= 0)
+                                return -EINVAL;
                 }
         if (argc - optind < 2) {
                 log_error("Expected ROOTFS and COMMAND; see 'nscontain run --help'.");
@@ -579,7 +556,7 @@ static int parse_argv(int argc, char *argv[]) {
 
 static void args_free(void) {
         arg_properties = strv_free(arg_properties);
-        arg_env = strv_free(arg_env);
+        process_options_done(&arg_process);
 }
 
 int verb_run(int argc, char *argv[]) {
@@ -632,16 +609,12 @@ int verb_run(int argc, char *argv[]) {
 
         r = bus_open_system(&bus);
         if (r >= 0) {
-                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
                 _cleanup_(unit_info_done) UnitInfo i = {};
                 /* Refuse before touching the config of a one-off that is still there. */
-                r = unit_info_get(bus, unit, &i, &error);
-                if (r < 0)
-                        log_error("Failed to get the state of %s: %s", unit, error.message ?: strerror(-r));
-                else if (!streq(i.load_state, "not-found")) {
+                r = unit_info_get(bus, unit, &i);
+                if (r >= 0 && !streq(i.load_state, "not-found")) {
                         log_error("A container named '%s' from 'nscontain run' exists already (%s is %s); "
-                                  "choose "
-                                  "another --name.",
+                                  "choose another --name.",
                                   name, unit, strna(i.active_state));
                         r = -EEXIST;
                 }

@@ -156,11 +156,10 @@ static void print_log(const char *unit, unsigned lines) {
 }
 
 int verb_status(int argc, char *argv[]) {
-        enum { ARG_NO_PAGER = 0x100 };
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
                 {"lines", required_argument, NULL, 'n'},
-                {"no-pager", no_argument, NULL, ARG_NO_PAGER},
+                OPTION_NO_PAGER,
                 {},
         };
         _cleanup_(container_ref_done) ContainerRef ref = {};
@@ -173,6 +172,7 @@ int verb_status(int argc, char *argv[]) {
         const SidecarEntry *se = NULL;
         size_t n_sidecar = 0;
         unsigned lines = 10;
+        const char *name;
         pid_t init = 0;
         char buf[64], buf2[64];
         bool running;
@@ -194,30 +194,15 @@ int verb_status(int argc, char *argv[]) {
                         lines = (unsigned)v;
                         break;
                 }
-                case ARG_NO_PAGER:
-                        arg_no_pager = true;
-                        break;
                 default:
-                        return EXIT_USAGE;
+                        if (!output_option_parse(c))
+                                return EXIT_USAGE;
                 }
-        if (optind + 1 != argc) {
-                log_error("Expected exactly one container NAME; see 'nscontain status --help'.");
+        if (container_name_argument(argc, argv, "status", &name) < 0)
                 return EXIT_USAGE;
-        }
-
-        r = container_ref_find(argv[optind], &ref);
-        if (r < 0)
-                return r == -EINVAL ? EXIT_USAGE : EXIT_NO_CONTAINER;
-
-        r = bus_open_system(&bus);
-        if (r < 0)
-                return EXIT_FAILED;
-        r = unit_info_get(bus, ref.unit, &unit, &error);
-        if (r < 0) {
-                log_error("Failed to get the state of %s: %s", ref.unit, error.message ?: strerror(-r));
-                return EXIT_FAILED;
-        }
-        sd_bus_error_free(&error);
+        r = container_open(name, &ref, &bus, &unit);
+        if (r != 0)
+                return r;
         if (sidecar_list(bus, &sidecar, &n_sidecar, &error) >= 0)
                 se = sidecar_find(sidecar, n_sidecar, ref.name);
         (void)config_load_file(ref.config_path, ref.name, &config, NULL);
