@@ -319,6 +319,13 @@ static void skip_whitespace(Checker *c) {
         }
 }
 
+/* Bytes that stand for themselves in a JSON string: ASCII from space on, but '"' and '\\'. */
+static const bool plain_byte[256] = {
+        [' ' ... '!'] = true,
+        ['#' ... '['] = true,
+        [']' ... 0x7f] = true,
+};
+
 /* Lexes the string at c->pos (an opening '"') and stores it, decoded and
  * NUL-terminated, in the tree's strings. */
 static int lex_string(Checker *c, bool is_key, const char **ret) {
@@ -332,13 +339,10 @@ static int lex_string(Checker *c, bool is_key, const char **ret) {
 
                 /* Most of a config is plain ASCII: copy runs of it without the checks
                  * below (the length limit is left to them). */
-                while (c->pos < c->size && len < CONFIG_STRING_MAX) {
-                        uint8_t b = (uint8_t)c->text[c->pos];
-                        if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\')
-                                break;
-                        out[len++] = (char)b;
-                        c->pos++;
-                }
+                size_t pos = c->pos, end = MIN(c->size, pos + (CONFIG_STRING_MAX - len));
+                while (pos < end && plain_byte[(uint8_t)c->text[pos]])
+                        out[len++] = c->text[pos++];
+                c->pos = pos;
 
                 if (c->pos >= c->size)
                         return fail_at(c, start, "unterminated string: a closing '\"' is missing");
