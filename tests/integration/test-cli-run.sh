@@ -9,19 +9,12 @@
 # and stopped; -p properties reach the unit, unsupported ones are refused with one
 # line; names of configured containers are refused.
 set -eu
-. "$(dirname "$0")/../lib/lib.sh"
-. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+. "$(dirname "$0")/../lib/testsystemd.sh"
 
-tsd_require
-[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
-[[ -x $NSC_BUILD_DIR/cli/nscontain ]] || skip "nscontain is not built"
-[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
-[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
-command -v jq >/dev/null || skip "jq is not installed"
+tsd_setup cli helper busybox jq
 
 BASE=524288
 
-tsd_init
 ROOT=$(tsd_mkrootfs root)
 tsd_write /etc/nscontain.d/configured.json "{\"rootfs\": \"$ROOT\", \"command\": [\"/bin/true\"]}"
 tsd_install

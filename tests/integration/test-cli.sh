@@ -10,24 +10,14 @@
 # terminal of the container's devpts; exec into a stopped or unknown container and the
 # root-only verbs as another user fail with one clear line.
 set -eu
-. "$(dirname "$0")/../lib/lib.sh"
-. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+. "$(dirname "$0")/../lib/testsystemd.sh"
 
-tsd_require
-[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
-[[ -x $NSC_BUILD_DIR/cli/nscontain ]] || skip "nscontain is not built"
-[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
-[[ -x $NSC_BUILD_DIR/tests/probe ]] || skip "the probe is not built"
-[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
-command -v jq >/dev/null || skip "jq is not installed"
-command -v script >/dev/null || skip "script(1) (util-linux) is not installed"
-command -v setpriv >/dev/null || skip "setpriv is not installed"
+tsd_setup cli helper probe busybox jq script setpriv
 
 BASE=524288 # 0x80000: the fixed uid range of these containers
 # The DESIGN.md default capability set as /proc/self/status prints it.
 CAPS_DEFAULT=00000000800405fb
 
-tsd_init
 ROOT=$(tsd_mkrootfs root --probe)
 
 config() { # config NAME COMMAND-JSON [EXTRA]

@@ -9,15 +9,9 @@
 # uid map with setgroups "deny", loopback up in network "none", namespaces distinct
 # from the host's with the payload as PID 1, and the start failure for an unknown user.
 set -eu
-. "$(dirname "$0")/../lib/lib.sh"
-. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+. "$(dirname "$0")/../lib/testsystemd.sh"
 
-tsd_require
-[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
-[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
-[[ -x $NSC_BUILD_DIR/tests/probe ]] || skip "the probe is not built"
-[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
-command -v jq >/dev/null || skip "jq is not installed"
+tsd_setup helper probe busybox jq
 
 BASE=524288 # 0x80000: the fixed uid range of these containers
 
@@ -28,7 +22,6 @@ CAPS_DEFAULT=00000000800405fb
 CAPS_ADD_DROP=00000000800415fa
 ZERO=0000000000000000
 
-tsd_init
 ROOT=$(tsd_mkrootfs root --probe)
 OUT=$TSD_FIXDIR/out
 mkdir -p "$OUT"

@@ -7,40 +7,16 @@
 # the start failures a broken root or mount gives (overlayfs root, missing rootfs,
 # missing bind source), each visible in `systemctl status`.
 set -eu
-. "$(dirname "$0")/../lib/lib.sh"
-. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+. "$(dirname "$0")/../lib/testsystemd.sh"
 
-tsd_require
-[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
-[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
-[[ -x $NSC_BUILD_DIR/tests/probe ]] || skip "the probe is not built"
-[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
+tsd_setup helper probe busybox idmap
 
 BASE=524288 # 0x80000: the fixed uid range of these containers
 
-tsd_init
-# Fixtures on the host's own filesystem (overlayfs refuses idmapped mounts), inside
-# the test dir so that cleanup removes them.
-FIX=$TSD_DIR/fixtures
-mkdir -p "$FIX"
-tsd_bind "$FIX" "$FIX"
-[[ $(stat -f -c %T "$FIX") != overlayfs ]] || skip "$FIX is on overlayfs, which refuses idmapped mounts"
-
-# make_rootfs DIR: a busybox root with the probe.
-make_rootfs() {
-        local dir=$1 a
-        mkdir -p "$dir"/{bin,etc,tmp,out}
-        cp /bin/busybox "$dir/bin/busybox"
-        for a in $("$dir/bin/busybox" --list); do
-                [[ $a == busybox ]] || ln -sf busybox "$dir/bin/$a"
-        done
-        cp "$NSC_BUILD_DIR/tests/probe" "$dir/probe"
-        echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"
-        echo 'root:x:0:' >"$dir/etc/group"
-}
-
-ROOT=$FIX/root
-make_rootfs "$ROOT"
+# Fixtures on the host's own filesystem (overlayfs refuses idmapped mounts); cleanup
+# removes them.
+FIX=$TSD_FIXDIR
+ROOT=$(tsd_mkrootfs root --probe)
 mkdir -p "$FIX"/{data,ro,noidmap,out}
 echo "read-only content" >"$FIX/ro/file"
 echo "bound file" >"$FIX/single"

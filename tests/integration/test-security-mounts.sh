@@ -12,34 +12,14 @@
 #      systemd), and neither do the container's own mounts;
 #  13  /sys/fs/cgroup is read-only: writing cgroup.procs fails.
 set -eu
-. "$(dirname "$0")/../lib/lib.sh"
-. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+. "$(dirname "$0")/../lib/testsystemd.sh"
 
-tsd_require
-[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
-[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
-[[ -x $NSC_BUILD_DIR/tests/probe ]] || skip "the probe is not built"
-[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
+tsd_setup helper probe busybox idmap
 
 BASE=589824 # 0x90000
 
-tsd_init
-FIX=$TSD_DIR/fixtures
-mkdir -p "$FIX"
-tsd_bind "$FIX" "$FIX"
-[[ $(stat -f -c %T "$FIX") != overlayfs ]] || skip "$FIX is on overlayfs, which refuses idmapped mounts"
-
-make_rootfs() {
-        local dir=$1 a
-        mkdir -p "$dir"/{bin,etc,tmp,out}
-        cp /bin/busybox "$dir/bin/busybox"
-        for a in $("$dir/bin/busybox" --list); do
-                [[ $a == busybox ]] || ln -sf busybox "$dir/bin/$a"
-        done
-        cp "$NSC_BUILD_DIR/tests/probe" "$dir/probe"
-        echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"
-        echo 'root:x:0:' >"$dir/etc/group"
-}
+# Fixtures on the host's own filesystem (overlayfs refuses idmapped mounts).
+FIX=$TSD_FIXDIR
 
 # A snapshot of a directory tree (names, types, link targets) to prove nothing changed.
 tree_of() {
@@ -52,38 +32,37 @@ tree_of() {
 OUTSIDE=$FIX/outside # a host directory the image points at
 mkdir -p "$OUTSIDE"
 echo "host secret" >"$OUTSIDE/secret"
-R3=$FIX/r3
-make_rootfs "$R3"
+R3=$(tsd_mkrootfs r3 --probe)
+mkdir "$R3/out"
 ln -s / "$R3/to-root"
 ln -s ../.. "$R3/up-up"
 ln -s /etc "$R3/to-etc" # exists in the image and on the host
-R3HOST=$FIX/r3host
-make_rootfs "$R3HOST"
+R3HOST=$(tsd_mkrootfs r3host --probe)
 ln -s "$OUTSIDE" "$R3HOST/to-host" # exists on the host only
 mkdir -p "$FIX/src"
 echo "bind source" >"$FIX/src/marker"
 
 # Row 3: /dev is a symlink to a host directory.
-R3DEV=$FIX/r3dev
-make_rootfs "$R3DEV"
+R3DEV=$(tsd_mkrootfs r3dev --probe)
+rmdir "$R3DEV/dev"
 HOSTDEV=$FIX/hostdev
 mkdir -p "$HOSTDEV"
 ln -s "$HOSTDEV" "$R3DEV/dev"
 
 # Row 4: /proc, then /sys, a symlink.
-R4P=$FIX/r4proc
-make_rootfs "$R4P"
+R4P=$(tsd_mkrootfs r4proc --probe)
 mkdir -p "$FIX/fakeproc"
+rmdir "$R4P/proc"
 ln -s "$FIX/fakeproc" "$R4P/proc"
-R4S=$FIX/r4sys
-make_rootfs "$R4S"
+R4S=$(tsd_mkrootfs r4sys --probe)
+rmdir "$R4S/sys"
 ln -s ../tmp "$R4S/sys"
 
 # Rows 5, 9, 11, 13: the image ships its own /dev with a "null" that is a regular file
 # holding a secret and a symlink "zero" to a host file; the runtime must ignore both
 # (its /dev is a fresh tmpfs) and mask with a verified 1:3 device (CVE-2025-31133).
-R5=$FIX/r5
-make_rootfs "$R5"
+R5=$(tsd_mkrootfs r5 --probe)
+mkdir "$R5/out"
 mkdir -p "$R5/dev" "$R5/mnt"
 echo "image secret" >"$R5/dev/null"
 ln -s /etc/passwd "$R5/dev/zero"

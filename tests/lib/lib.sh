@@ -4,6 +4,10 @@
 # (after saying why) and anything else to fail. Every assertion that fails prints
 # "FAIL file:line: what" and exits 1; a test that reaches its end calls test_done.
 
+# Sourced once (testsystemd.sh sources it too): a second time would reset the counters.
+[[ -z ${_LIB_SOURCED:-} ]] || return 0
+_LIB_SOURCED=1
+
 set -o pipefail
 shopt -s inherit_errexit 2>/dev/null || true
 

@@ -2,10 +2,10 @@
 #
 # testsystemd.sh: boot a real systemd (the host's /lib/systemd/systemd) in throwaway
 # namespaces and drive it from outside, as TESTING.md describes. Source it from a bash
-# test:
+# test (it sources lib.sh, the assertions):
 #
-#     . "$NSC_SOURCE_DIR/tests/lib/lib.sh"
-#     . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+#     . "$(dirname "$0")/../lib/testsystemd.sh"
+#     tsd_setup helper probe jq   # tsd_require + what the test needs + tsd_init
 #     tsd_require             # skips (exit 77) when this machine cannot do it
 #     tsd_init [NAME]         # this test's dir + cleanup trap (call it in the main shell)
 #     tsd_install [BUILDDIR]  # DESTDIR install of $NSC_BUILD_DIR into the overlay
@@ -31,6 +31,8 @@
 # messages (use unique names when asserting on them). The cgroup2 tree is the test's own
 # subtree, without cpu or memory controllers here. dbus-daemon and systemd-machined are
 # started on demand.
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TSD_BASE=${TSD_BASE:-/var/tmp/nscontain-test}
 # Host ext4 directory bind-mounted at the same path inside: root filesystem fixtures live
@@ -103,6 +105,41 @@ tsd_require() {
         if [[ -z $(_tsd_cgroup2_root) ]]; then
                 echo "skipped: no cgroup2 hierarchy mounted on this machine"
                 exit 77
+        fi
+}
+
+# tsd_setup NEED...: the start of a test that boots a test systemd. Skips (exit 77,
+# saying why) unless this machine can (tsd_require), the build is known ($NSC_BUILD_DIR,
+# set by meson test) and every NEED is met; then makes the test's dir (tsd_init). NEEDs:
+#   helper, cli, probe  nscontain-helper, nscontain, the probe built in $NSC_BUILD_DIR
+#   busybox             busybox-static, for tsd_mkrootfs
+#   dbus                dbus-daemon
+#   machined            machinectl and systemd-machined (systemd-container)
+#   idmap               $TSD_FIXDIR allows idmapped mounts (is not on overlayfs)
+#   anything else       a command of that name
+tsd_setup() {
+        local need
+        tsd_require
+        [[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
+        for need; do
+                case $need in
+                helper) [[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built" ;;
+                cli) [[ -x $NSC_BUILD_DIR/cli/nscontain ]] || skip "nscontain is not built" ;;
+                probe) [[ -x $NSC_BUILD_DIR/tests/probe ]] || skip "the probe is not built" ;;
+                busybox) [[ -x /bin/busybox ]] || skip "busybox-static is not installed" ;;
+                dbus) [[ -x /usr/bin/dbus-daemon ]] || skip "dbus-daemon is not installed" ;;
+                machined)
+                        command -v machinectl >/dev/null || skip "machinectl is not installed (systemd-container)"
+                        [[ -x /lib/systemd/systemd-machined ]] ||
+                                skip "systemd-machined is not installed (systemd-container)"
+                        ;;
+                idmap) ;; # below: the fixture dir exists only after tsd_init
+                *) command -v "$need" >/dev/null || skip "$need is not installed" ;;
+                esac
+        done
+        tsd_init
+        if [[ " $* " == *" idmap "* && $(stat -f -c %T "$TSD_FIXDIR") == overlayfs ]]; then
+                skip "$TSD_FIXDIR is on overlayfs, which refuses idmapped mounts"
         fi
 }
 
