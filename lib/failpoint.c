@@ -90,10 +90,10 @@ static int parse_action(const char *s, size_t len, FailSpec *spec) {
                 spec->action = FAIL_KILL;
         else if (len == 5 && strncmp(s, "abort", 5) == 0)
                 spec->action = FAIL_ABORT;
-        else if (len > 6 && strncmp(s, "delay=", 6) == 0) {
+        else if (len >= 6 && strncmp(s, "delay=", 6) == 0) {
                 spec->action = FAIL_DELAY;
                 return parse_ulong(s + 6, len - 6, FAILPOINT_DELAY_MAX, &spec->arg);
-        } else if (len > 6 && strncmp(s, "error=", 6) == 0) {
+        } else if (len >= 6 && strncmp(s, "error=", 6) == 0) {
                 spec->action = FAIL_ERROR;
                 return parse_errno(s + 6, len - 6, &spec->arg);
         } else
