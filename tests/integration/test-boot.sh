@@ -11,16 +11,9 @@
 # "machinectl login" work), that "systemctl stop" shuts it down cleanly well inside the
 # timeout, and that an inner "systemctl reboot" restarts the unit.
 set -eu
-. "$(dirname "$0")/../lib/lib.sh"
-. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+. "$(dirname "$0")/../lib/testsystemd.sh"
 
-tsd_require
-[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
-[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
-[[ -x /usr/bin/dbus-daemon ]] || skip "dbus-daemon is not installed"
-command -v machinectl >/dev/null || skip "machinectl is not installed (systemd-container)"
-
-tsd_init boot
+tsd_setup helper cli dbus machined
 # The Debian image is made once (minutes) and cached; each run boots a private copy.
 rc=0
 ROOT=$("$TSD_LIBDIR/mkdebian.sh" "$TSD_FIXDIR/debian") || rc=$?
@@ -41,10 +34,9 @@ tsd_run systemctl daemon-reload
 status_of() {
         tsd_run systemctl status --no-pager -l -n 40 "$U" 2>&1 || true
 }
+# The container's PID 1 (the helper's child), as machined knows it.
 leader() {
-        tsd_run systemctl show -p MainPID --value "$U" >/dev/null
-        # The container's PID 1: the helper's child in payload/.
-        tsd_run cat "/sys/fs/cgroup/machine.slice/$U/payload/cgroup.procs" 2>/dev/null | head -1
+        tsd_run machinectl show -p Leader --value deb
 }
 # Runs CMD in the container (all its namespaces, as its root), PATH of the image.
 inside() {
@@ -141,6 +133,38 @@ if command -v script >/dev/null; then
                 </dev/null 2>&1 | tr -d '\r') || true
         assert_contains "$out" "login:" "machinectl login shows the container's login prompt"
 fi
+
+step "nscontain exec"
+NSC=/usr/bin/nscontain
+# The command runs in the container's namespaces: its systemd answers, its hostname
+# and uid map are the container's, and the exit code comes through.
+out=$(tsd_run timeout 30 "$NSC" exec deb -- /bin/sh -c \
+        'cat /run/host/container-manager; systemctl is-system-running; hostname; cat /proc/self/uid_map' \
+        2>&1) || fail "nscontain exec failed: $out"
+mapfile -t lines <<<"$out"
+assert_eq "${lines[0]}" nscontain "exec sees the container's /run/host"
+assert_eq "${lines[1]}" running "exec reaches the inner systemd"
+assert_eq "${lines[2]}" "$(inside hostname)" "exec's hostname"
+assert_eq "$(tr -s ' ' <<<"${lines[3]}")" "$(inside cat /proc/self/uid_map | tr -s ' ')" "exec's uid map"
+assert_match "${lines[3]}" '^ +0 +[1-9][0-9]* +65536$' "the container's uid range"
+assert_exit 7 tsd_run "$NSC" exec deb -- /bin/sh -c 'exit 7'
+assert_exit 127 tsd_run "$NSC" exec deb -- /no/such/command
+# The unit's own cgroup must hold no process (the inner systemd owns payload/): the
+# command goes to payload/init.scope, the cgroup of the container's PID 1.
+tsd_run sh -c "$NSC exec deb -- /bin/sleep 271828 </dev/null >/dev/null 2>&1 &"
+pid=
+for i in $(seq 100); do
+        for p in $(tsd_run cat "$cg/payload/init.scope/cgroup.procs"); do
+                [[ $(tsd_run cat "/proc/$p/cmdline" 2>/dev/null | tr '\0' ' ') == "/bin/sleep 271828 " ]] && pid=$p
+        done
+        [[ -n $pid ]] && break
+        sleep 0.1
+done
+[[ -n $pid ]] || fail "the exec'd command is not in payload/init.scope: $(tsd_run cat "$cg/payload/init.scope/cgroup.procs")"
+assert_eq "$(tsd_run cat "$cg/cgroup.procs")" "" "no process in the unit's own cgroup during exec"
+assert_eq "$(tsd_run sed -n 's/^0:://p' "/proc/$pid/cgroup")" "/machine.slice/$U/payload/init.scope" "exec's cgroup"
+assert_eq "$(tsd_run readlink "/proc/$pid/ns/pid")" "$(tsd_run readlink "/proc/$(leader)/ns/pid")" "exec's pid namespace"
+tsd_run kill "$pid"
 
 step "stop: a clean inner shutdown"
 t0=${EPOCHREALTIME/[.,]/}
