@@ -8,8 +8,9 @@
 # /proc/sys/net), that "systemctl start" returns only once the inner system is up, that
 # the inner system is running with no failed unit, that its journal has entries and its
 # console reaches the unit's journal, that machined knows it ("machinectl shell" and
-# "machinectl login" work), that "systemctl stop" shuts it down cleanly well inside the
-# timeout, and that an inner "systemctl reboot" restarts the unit.
+# "machinectl login" work), that "nscontain exec" runs in it (payload/init.scope), that
+# "systemctl stop" shuts it down cleanly well inside the timeout, and that an inner
+# "systemctl reboot" restarts the unit.
 set -eu
 . "$(dirname "$0")/../lib/testsystemd.sh"
 
@@ -31,9 +32,7 @@ U=container@deb.service
 tsd_write /etc/nscontain.d/deb.json "{\"rootfs\": \"$ROOT\", \"boot\": true}"
 tsd_run systemctl daemon-reload
 
-status_of() {
-        tsd_run systemctl status --no-pager -l -n 40 "$U" 2>&1 || true
-}
+status_of() { tsd_status "$U" 40; }
 # The container's PID 1 (the helper's child), as machined knows it.
 leader() {
         tsd_run machinectl show -p Leader --value deb

@@ -15,8 +15,6 @@ set -eu
 tsd_setup cli helper probe busybox jq script setpriv
 
 BASE=524288 # 0x80000: the fixed uid range of these containers
-# The DESIGN.md default capability set as /proc/self/status prints it.
-CAPS_DEFAULT=00000000800405fb
 
 ROOT=$(tsd_mkrootfs root --probe)
 
@@ -41,9 +39,7 @@ tsd_boot
 
 NSC=/usr/bin/nscontain
 nsc() { tsd_run "$NSC" --no-pager "$@"; }
-status_of() {
-        tsd_run systemctl status --no-pager -l -n 30 "container@$1.service" 2>&1 || true
-}
+status_of() { tsd_status "container@$1.service"; }
 
 tsd_run systemctl start container@web.service || fail "start of web failed: $(status_of web)"
 tsd_run systemctl start container@broken.service || true
@@ -132,7 +128,7 @@ assert_eq "$(jq -r '.cwd' <<<"$probe")" / "working directory"
 assert_eq "$(jq -r '[.mounts[] | select(.target == "/")] | length > 0' <<<"$probe")" true "a root mount"
 assert_eq "$(nsc exec web -- ls -a / | sort | tr '\n' ' ')" "$(ls -a "$ROOT" | sort | tr '\n' ' ')" "the container's root"
 assert_eq "$(jq -r '.CapBnd + " " + .CapEff + " " + .CapInh + " " + .CapAmb' <<<"$probe")" \
-        "$CAPS_DEFAULT $CAPS_DEFAULT 0000000000000000 0000000000000000" "capabilities"
+        "$TSD_CAPS_DEFAULT $TSD_CAPS_DEFAULT 0000000000000000 0000000000000000" "capabilities"
 assert_eq "$(jq -r .NoNewPrivs <<<"$probe")" 1 "no_new_privileges"
 assert_eq "$(jq -r .Seccomp <<<"$probe")" 2 "seccomp filter"
 assert_eq "$(jq -r .fds <<<"$probe" | jq -r 'length')" 3 "only fds 0-2"

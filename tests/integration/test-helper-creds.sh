@@ -15,10 +15,7 @@ tsd_setup helper probe busybox jq
 
 BASE=524288 # 0x80000: the fixed uid range of these containers
 
-# The DESIGN.md default set as /proc/self/status prints it: CHOWN DAC_OVERRIDE FOWNER
-# FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE SYS_CHROOT SETFCAP.
-CAPS_DEFAULT=00000000800405fb
-# + NET_ADMIN (12), - CHOWN (0)
+# $TSD_CAPS_DEFAULT + NET_ADMIN (12) - CHOWN (0)
 CAPS_ADD_DROP=00000000800415fa
 ZERO=0000000000000000
 
@@ -46,9 +43,7 @@ tsd_boot
 tsd_cp_in "$NSC_BUILD_DIR/tests/probe" /usr/local/bin/nsc-probe
 HOST=$(tsd_run /usr/local/bin/nsc-probe)
 
-status_of() {
-        tsd_run systemctl status --no-pager -l -n 30 "container@$1.service" 2>&1 || true
-}
+status_of() { tsd_status "container@$1.service"; }
 
 # run_container NAME EXTRA_JSON: starts a container running check.sh and waits for it
 # to finish; EXTRA_JSON is spliced into the config object.
@@ -107,8 +102,8 @@ step "root with the default set, no_new_privileges off: the filter still loads"
 run_container rootc ', "no_new_privileges": false'
 assert_eq "$(q rootc .uid):$(q rootc .gid)" "0:0" "default user is root"
 assert_eq "$(q rootc '.groups | length')" 0 "root has no supplementary groups"
-assert_eq "$(q rootc .CapBnd)" $CAPS_DEFAULT "bounding set = default"
-assert_eq "$(q rootc .CapPrm):$(q rootc .CapEff)" "$CAPS_DEFAULT:$CAPS_DEFAULT" "root's permitted/effective"
+assert_eq "$(q rootc .CapBnd)" $TSD_CAPS_DEFAULT "bounding set = default"
+assert_eq "$(q rootc .CapPrm):$(q rootc .CapEff)" "$TSD_CAPS_DEFAULT:$TSD_CAPS_DEFAULT" "root's permitted/effective"
 assert_eq "$(q rootc .CapInh):$(q rootc .CapAmb)" "$ZERO:$ZERO" "inheritable/ambient"
 assert_eq "$(q rootc .NoNewPrivs)" 0 "no_new_privileges off"
 assert_eq "$(q rootc .Seccomp)" 2 "the filter without no_new_privileges"

@@ -56,20 +56,11 @@ chmod 755 "$ROOT/check.sh"
 tsd_install
 tsd_boot
 
-# start_container NAME JSON: writes the config and starts the unit; returns start's status.
-start_container() {
-        tsd_write "/etc/nscontain.d/$1.json" "$2"
-        tsd_run systemctl daemon-reload
-        tsd_run systemctl start "container@$1.service"
-}
 
-status_of() {
-        tsd_run journalctl --sync >/dev/null 2>&1 || true
-        tsd_run systemctl status --no-pager -l -n 30 "container@$1.service" 2>&1 || true
-}
+status_of() { tsd_status "container@$1.service"; }
 
 step "a container with an idmapped read-only root, binds and a tmpfs"
-start_container fs "{
+tsd_start_container fs "{
         \"rootfs\": \"$ROOT\",
         \"command\": [\"/bin/sh\", \"/check.sh\"],
         \"readonly\": true,
@@ -165,7 +156,7 @@ step "an overlayfs root is refused, naming \"chown\""
 tsd_run mkdir -p /var/lib/ovl-root
 tsd_run cp -a "$ROOT/." /var/lib/ovl-root/
 assert_eq "$(tsd_run stat -f -c %T /var/lib/ovl-root)" overlayfs "the fixture is on overlayfs"
-if start_container ovl "{
+if tsd_start_container ovl "{
         \"rootfs\": \"/var/lib/ovl-root\",
         \"command\": [\"/bin/true\"],
         \"network\": {\"mode\": \"none\"},
@@ -186,7 +177,7 @@ chown_json="{
         \"user_namespace\": {\"base\": $BASE, \"ownership\": \"chown\"},
         \"mounts\": [{\"source\": \"$FIX/out\", \"target\": \"/out\"}]
 }"
-start_container chowned "$chown_json" || fail "container@chowned did not start: $(status_of chowned)"
+tsd_start_container chowned "$chown_json" || fail "container@chowned did not start: $(status_of chowned)"
 tsd_wait_state container@chowned.service inactive 20 || fail "container@chowned did not finish: $(status_of chowned)"
 assert_eq "$(cat "$FIX/out/chown-owners")" $'0:0\n0:0' "the container sees its root as its own"
 assert_eq "$(tsd_run stat -c %u:%g /var/lib/ovl-root /var/lib/ovl-root/bin/busybox /var/lib/ovl-root/chown-new)" \
@@ -194,18 +185,18 @@ assert_eq "$(tsd_run stat -c %u:%g /var/lib/ovl-root /var/lib/ovl-root/bin/busyb
 assert_contains "$(tsd_run cat /var/lib/nscontain/ownership/chowned)" "state=done" "the shift is recorded"
 # Done once: a file given back to uid 0 is left alone by the next start.
 tsd_run chown 0:0 /var/lib/ovl-root/etc/passwd
-start_container chowned "$chown_json" || fail "second start of container@chowned failed: $(status_of chowned)"
+tsd_start_container chowned "$chown_json" || fail "second start of container@chowned failed: $(status_of chowned)"
 tsd_wait_state container@chowned.service inactive 20 || fail "container@chowned did not finish: $(status_of chowned)"
 assert_eq "$(tsd_run stat -c %u /var/lib/ovl-root/etc/passwd)" 0 "no second walk"
 # Resumed: an interrupted shift (recorded as such) is finished by the next start.
 tsd_run sed -i 's/^state=done$/state=shifting/' /var/lib/nscontain/ownership/chowned
-start_container chowned "$chown_json" || fail "third start of container@chowned failed: $(status_of chowned)"
+tsd_start_container chowned "$chown_json" || fail "third start of container@chowned failed: $(status_of chowned)"
 tsd_wait_state container@chowned.service inactive 20 || fail "container@chowned did not finish: $(status_of chowned)"
 assert_eq "$(tsd_run stat -c %u /var/lib/ovl-root/etc/passwd)" "$BASE" "the interrupted shift was finished"
 assert_contains "$(tsd_run cat /var/lib/nscontain/ownership/chowned)" "state=done" "recorded as done again"
 
 step "a missing rootfs fails the start with the path"
-if start_container norootfs "{
+if tsd_start_container norootfs "{
         \"rootfs\": \"$FIX/does-not-exist\",
         \"command\": [\"/bin/true\"],
         \"network\": {\"mode\": \"none\"},
@@ -216,7 +207,7 @@ fi
 assert_contains "$(status_of norootfs)" "Failed to open rootfs '$FIX/does-not-exist'" "missing rootfs"
 
 step "a missing bind source fails the start with the path"
-if start_container nosource "{
+if tsd_start_container nosource "{
         \"rootfs\": \"$ROOT\",
         \"command\": [\"/bin/true\"],
         \"network\": {\"mode\": \"none\"},

@@ -19,7 +19,6 @@ set -eu
 tsd_setup helper probe busybox jq
 
 BASE=524288
-CAPS_DEFAULT=00000000800405fb
 ZERO=0000000000000000
 
 ROOT=$(tsd_mkrootfs root --probe)
@@ -49,9 +48,7 @@ HELPER=$(tsd_run systemctl show -P ExecStart container@x.service | sed -n 's/^{ 
 [[ -n $HELPER ]] || HELPER=$(cd "$(tsd_root)" && find usr -path '*/nscontain/nscontain-helper' | head -n1 | sed 's|^|/|')
 [[ -n $HELPER ]] || fail "cannot find the installed helper"
 
-status_of() {
-        tsd_run systemctl status --no-pager -l -n 30 "container@$1.service" 2>&1 || true
-}
+status_of() { tsd_status "container@$1.service"; }
 
 # run_container NAME EXTRA_JSON [DROPIN]: like test-helper-creds.sh, plus an optional
 # unit drop-in (the way an administrator would start the helper differently).
@@ -93,8 +90,8 @@ assert_eq "$(q leak .cwd_errno)" 0 "getcwd() works"
 assert_eq "$(q leak .cwd)" / "cwd inside the root"
 assert_eq "$(q leak .CapAmb)" $ZERO "ambient set of the payload"
 assert_eq "$(q leak .CapInh)" $ZERO "inheritable set of the payload"
-assert_eq "$(q leak .CapBnd)" $CAPS_DEFAULT "bounding set equals the config"
-assert_eq "$(q leak .CapEff)" $CAPS_DEFAULT "effective set equals the config"
+assert_eq "$(q leak .CapBnd)" $TSD_CAPS_DEFAULT "bounding set equals the config"
+assert_eq "$(q leak .CapEff)" $TSD_CAPS_DEFAULT "effective set equals the config"
 assert_eq "$(q leak .NoNewPrivs)" 1 "NoNewPrivs"
 
 step "row 7: the payload cannot look into or trace the mini-init"

@@ -89,16 +89,8 @@ chmod 755 "$R5/check.sh"
 tsd_install
 tsd_boot
 
-start_container() {
-        tsd_write "/etc/nscontain.d/$1.json" "$2"
-        tsd_run systemctl daemon-reload
-        tsd_run systemctl start "container@$1.service"
-}
 
-status_of() {
-        tsd_run journalctl --sync >/dev/null 2>&1 || true
-        tsd_run systemctl status --no-pager -l -n 30 "container@$1.service" 2>&1 || true
-}
+status_of() { tsd_status "container@$1.service"; }
 
 container_json() { # ROOTFS COMMAND-JSON [MOUNTS-JSON] [EXTRA]
         echo "{
@@ -116,7 +108,7 @@ step "row 3: bind targets through symlinks stay inside the root"
 host_root_before=$(ls -A /)
 tsd_root_before=$(tsd_run ls -A /)
 outside_before=$(tree_of "$OUTSIDE")
-start_container r3 "$(container_json "$R3" \
+tsd_start_container r3 "$(container_json "$R3" \
         '["/bin/sh", "-c", "cat /to-root/a/marker /up-up/b/marker /to-etc/nsc-row3-c/marker > /out/seen"]' "[
                 {\"source\": \"$FIX/src\", \"target\": \"/to-root/a\"},
                 {\"source\": \"$FIX/src\", \"target\": \"/up-up/b\"},
@@ -136,7 +128,7 @@ assert_fail test -e /etc/nsc-row3-c
 assert_fail tsd_run test -e /etc/nsc-row3-c
 
 step "row 3: a bind target through a symlink to a host-only path fails, creating nothing"
-if start_container r3host "$(container_json "$R3HOST" '["/bin/true"]' \
+if tsd_start_container r3host "$(container_json "$R3HOST" '["/bin/true"]' \
         "[{\"source\": \"$FIX/src\", \"target\": \"/to-host/c\"}]")"; then
         fail "a bind target through a symlink to a host path started"
 fi
@@ -145,7 +137,7 @@ assert_eq "$(tree_of "$OUTSIDE")" "$outside_before" "the host dir the image poin
 assert_fail test -e "$R3HOST$OUTSIDE"
 
 step "row 3: a rootfs /dev that is a symlink to a host directory creates nothing outside"
-if start_container r3dev "$(container_json "$R3DEV" '["/bin/true"]')"; then
+if tsd_start_container r3dev "$(container_json "$R3DEV" '["/bin/true"]')"; then
         fail "a rootfs with /dev a symlink started"
 fi
 assert_eq "$(tree_of "$HOSTDEV")" "" "the host directory /dev pointed at"
@@ -154,14 +146,14 @@ assert_eq "$(grep -c "$HOSTDEV" /proc/self/mountinfo || true)" 0 "host mountinfo
 
 # --- row 4 -----------------------------------------------------------------------------
 step "row 4: a rootfs /proc that is a symlink fails the start clearly"
-if start_container r4proc "$(container_json "$R4P" '["/bin/true"]')"; then
+if tsd_start_container r4proc "$(container_json "$R4P" '["/bin/true"]')"; then
         fail "a rootfs with /proc a symlink started"
 fi
 assert_contains "$(status_of r4proc)" "rootfs /proc is a symlink: refusing to mount procfs over it" "status"
 assert_eq "$(tree_of "$FIX/fakeproc")" "" "the directory /proc pointed at"
 
 step "row 4: a rootfs /sys that is a symlink fails the start clearly"
-if start_container r4sys "$(container_json "$R4S" '["/bin/true"]')"; then
+if tsd_start_container r4sys "$(container_json "$R4S" '["/bin/true"]')"; then
         fail "a rootfs with /sys a symlink started"
 fi
 assert_contains "$(status_of r4sys)" "rootfs /sys is a symlink: refusing to mount sysfs over it" "status"
@@ -169,7 +161,7 @@ assert_eq "$(tree_of "$R4S/tmp")" "" "the directory /sys pointed at"
 
 # --- rows 5, 9, 11, 13 -----------------------------------------------------------------
 step "rows 5, 9, 11, 13: a running container"
-start_container r5 "$(container_json "$R5" '["/bin/sh", "/check.sh"]' \
+tsd_start_container r5 "$(container_json "$R5" '["/bin/sh", "/check.sh"]' \
         "[{\"source\": \"$R5/out\", \"target\": \"/out\"}]" \
         ', "capabilities": {"add": ["CAP_SYS_ADMIN", "CAP_NET_ADMIN"]}, "seccomp": false')" ||
         fail "container@r5 did not start: $(status_of r5)"

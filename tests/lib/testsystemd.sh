@@ -39,6 +39,9 @@ TSD_BASE=${TSD_BASE:-/var/tmp/nscontain-test}
 # here because overlayfs refuses idmapped mounts.
 TSD_FIXTURES=${TSD_FIXTURES:-/var/tmp/nscontain-fixtures}
 TSD_BOOT_TIMEOUT=${TSD_BOOT_TIMEOUT:-90}
+# The default capability set (DESIGN.md) as /proc/PID/status prints it: CHOWN
+# DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE SYS_CHROOT SETFCAP.
+TSD_CAPS_DEFAULT=00000000800405fb
 TSD_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TSD_DIR=
 TSD_FIXDIR=
@@ -432,6 +435,21 @@ tsd_journal() {
         shift
         tsd_run journalctl --sync >/dev/null 2>&1 || true
         tsd_run journalctl --no-pager -o cat -u "$unit" "$@"
+}
+
+# tsd_status UNIT [LINES]: "systemctl status" of UNIT with its last LINES (default 30)
+# log lines, after making journald write out; for failure messages, so it never fails.
+tsd_status() {
+        tsd_run journalctl --sync >/dev/null 2>&1 || true
+        tsd_run systemctl status --no-pager -l -n "${2:-30}" "$1" 2>&1 || true
+}
+
+# tsd_start_container NAME JSON: writes /etc/nscontain.d/NAME.json, reloads and starts
+# container@NAME.service; returns the start's status.
+tsd_start_container() {
+        tsd_write "/etc/nscontain.d/$1.json" "$2"
+        tsd_run systemctl daemon-reload
+        tsd_run systemctl start "container@$1.service"
 }
 
 # Waits until "systemctl is-active UNIT" prints STATE (default active), up to SECS.
