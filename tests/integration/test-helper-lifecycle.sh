@@ -8,23 +8,14 @@
 # supervisor's memory, and SECURITY.md row 1 (/proc/self/exe must not reach a writable
 # helper binary), with and without a user namespace.
 set -eu
-. "$(dirname "$0")/../lib/lib.sh"
-. "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+. "$(dirname "$0")/../lib/testsystemd.sh"
 
-tsd_require
-[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
-[[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
-[[ -x /bin/busybox ]] || skip "busybox-static is not installed"
-command -v jq >/dev/null || skip "jq is not installed"
+tsd_setup helper busybox jq idmap
 
 BASE=524288 # 0x80000: the fixed uid range of these containers
 
-tsd_init
 # Fixtures on the host's own filesystem (overlayfs refuses idmapped mounts).
-FIX=$TSD_DIR/fixtures
-mkdir -p "$FIX"
-tsd_bind "$FIX" "$FIX"
-[[ $(stat -f -c %T "$FIX") != overlayfs ]] || skip "$FIX is on overlayfs, which refuses idmapped mounts"
+FIX=$TSD_FIXDIR
 
 ROOT=$FIX/root
 "$TSD_LIBDIR/mkrootfs.sh" "$ROOT" >&2
