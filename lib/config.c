@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 
 #include "config.h"
+#include "fileio.h"
 #include "json-check.h"
 #include "strv.h"
 
@@ -1801,64 +1802,6 @@ static const char *file_type_phrase(mode_t m) {
         return "not a regular file";
 }
 
-/* Reads a config: open, fstat, one read. Like read_full_file_at(), but the generator
- * reads thousands of these at boot and system calls are what it spends its time on:
- * when one read returns exactly the size fstat() reported (asking for a byte more),
- * that is the end of the file and the usual confirming read that returns 0 is
- * skipped. A file that grows meanwhile is read on, never beyond the limit. An
- * oversized file is refused from its size, without reading it. */
-static int config_read_file(const char *path, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        size_t n = 0, want;
-        struct stat st;
-
-        /* O_NONBLOCK: a FIFO planted under a config name must not hang us. */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return negative_errno();
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if (st.st_size > CONFIG_FILE_SIZE_MAX)
-                return -EFBIG;
-
-        want = (size_t)st.st_size + 1;
-        buf = malloc(want + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, want - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (k == 0)
-                        break;
-                n += (size_t)k;
-                if (n == (size_t)st.st_size)
-                        break;
-                if (n > CONFIG_FILE_SIZE_MAX)
-                        return -EFBIG;
-                if (n == want) {
-                        size_t w = MIN(want * 2, (size_t)CONFIG_FILE_SIZE_MAX + 1);
-                        char *b = realloc(buf, w + 1);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
-                        want = w;
-                }
-        }
-        buf[n] = 0;
-        *ret = TAKE_PTR(buf);
-        *ret_size = n;
-        return 0;
-}
-
 int config_load_file(const char *path, const char *name, Config **ret, char **ret_error) {
         _cleanup_free_ char *derived = NULL, *text = NULL;
         const char *file;
@@ -1883,7 +1826,7 @@ int config_load_file(const char *path, const char *name, Config **ret, char **re
                 return load_error(file, ret_error, -EINVAL, "invalid container name %s: " NAME_RULE,
                                   quote(name, q, sizeof(q)));
 
-        r = config_read_file(path, &text, &size);
+        r = read_full_file_at(AT_FDCWD, path, CONFIG_FILE_SIZE_MAX, &text, &size);
         switch (r) {
         case 0:
                 break;

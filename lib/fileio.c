@@ -12,7 +12,7 @@ int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret,
         _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         struct stat st;
-        size_t n = 0, allocated;
+        size_t n = 0, want;
 
         assert(path && ret);
 
@@ -30,26 +30,34 @@ int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret,
                 return -EFBIG;
 
         /* Files in /proc and /sys report size 0 and some (sysctls) return EOF on a read
-         * that does not start at offset 0: read them with one large buffer. */
-        allocated = (st.st_size > 0 ? (size_t) st.st_size : 4096) + 1;
-        allocated = MIN(allocated, max_size + 1);
-        buf = malloc(allocated);
+         * that does not start at offset 0: read those with one large buffer. */
+        want = MIN(st.st_size > 0 ? (size_t) st.st_size : 4096, max_size);
+        buf = malloc(want + 1);
         if (!buf)
                 return -ENOMEM;
 
-        /* The size may change under us: read until EOF, never beyond max_size. */
+        /* The size may change under us: read until EOF, never beyond max_size. When we
+         * got exactly what fstat() promised, stop without a last read(). */
         for (;;) {
-                if (n + 1 >= allocated) {
-                        if (allocated > max_size)
-                                return -EFBIG;
-                        size_t a = MIN(allocated * 2, max_size + 1);
-                        char *b = realloc(buf, a);
+                if (n == want) {
+                        if (want >= max_size) {
+                                /* One byte more would be too much; EOF says it is all. */
+                                char c;
+                                ssize_t k = read(fd, &c, 1);
+                                if (k < 0)
+                                        return negative_errno();
+                                if (k > 0)
+                                        return -EFBIG;
+                                break;
+                        }
+                        size_t w = MIN(want * 2, max_size);
+                        char *b = realloc(buf, w + 1);
                         if (!b)
                                 return -ENOMEM;
                         buf = b;
-                        allocated = a;
+                        want = w;
                 }
-                ssize_t k = read(fd, buf + n, allocated - n - 1);
+                ssize_t k = read(fd, buf + n, want - n);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -58,6 +66,8 @@ int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret,
                 if (k == 0)
                         break;
                 n += (size_t) k;
+                if (st.st_size > 0 && n == (size_t) st.st_size)
+                        break;
         }
         buf[n] = 0;
         *ret = TAKE_PTR(buf);
