@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -10,9 +11,6 @@
 
 int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size) {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
-        struct stat st;
-        size_t n = 0, want;
 
         assert(path && ret);
 
@@ -20,6 +18,16 @@ int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret,
         fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return negative_errno();
+        return read_full_fd(fd, max_size, ret, ret_size);
+}
+
+int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        size_t n = 0, want;
+
+        assert(fd >= 0 && ret);
+
         if (fstat(fd, &st) < 0)
                 return negative_errno();
         if (S_ISDIR(st.st_mode))
@@ -139,6 +147,30 @@ int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t 
                         return negative_errno();
         }
         return 0;
+}
+
+int write_file_atomic_cleanup_at(int dir_fd, const char *name) {
+        _cleanup_close_ int fd = -EBADF;
+        char prefix[NAME_MAX + 1];
+        DIR *d;
+        int r = 0;
+
+        /* The temporary names write_file_atomic_at() uses: ".#NAME.PID". */
+        if (snprintf(prefix, sizeof(prefix), ".#%s.", name) >= (int) sizeof(prefix))
+                return -ENAMETOOLONG;
+        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        d = fdopendir(fd);
+        if (!d)
+                return negative_errno();
+        TAKE_FD(fd);
+        for (struct dirent *de; (de = readdir(d));)
+                if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
+                    unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT && r == 0)
+                        r = negative_errno();
+        closedir(d);
+        return r;
 }
 
 int mkdir_p_at(int dir_fd, const char *path, mode_t mode, int *ret_fd) {

@@ -9,11 +9,17 @@
  * anything that is not a regular file (-EISDIR, -EBADFD) and files larger than
  * max_size (-EFBIG). The result is NUL-terminated. */
 int read_full_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size);
+/* The same for an fd the caller opened (e.g. with openat2() inside a container root). */
+int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size);
 
 /* Writes via a temporary file in the same directory, fsync()s it when 'durable',
  * and renames it over 'name': readers see the old content or the new, never a part. */
 int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode,
                          bool durable);
+
+/* Removes the temporary files of write_file_atomic_at(…, name, …) that a writer killed
+ * between write and rename left behind. Call it only while no writer can run. */
+int write_file_atomic_cleanup_at(int dir_fd, const char *name);
 
 /* mkdir -p relative to dir_fd; returns an O_PATH|O_DIRECTORY fd of the result in *ret_fd if non-NULL. */
 int mkdir_p_at(int dir_fd, const char *path, mode_t mode, int *ret_fd);

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 
 #include "creds.h"
+#include "fileio.h"
 
 #define USER_DB_SIZE_MAX (4U * 1024U * 1024U) /* /etc/passwd or /etc/group */
 #define USER_DB_LINE_MAX (64U * 1024U)        /* one entry; a big group is long, not this long */
@@ -55,47 +56,21 @@ static bool is_number(const char *s) {
  * not a regular file (a FIFO must not hang the start), bounded size. -ENOENT when absent. */
 static int user_db_read(int root_fd, const char *path, char **ret) {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_free_ char *buf = NULL;
         struct open_how how = {
                 .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK,
                 /* With a root fd (the parent reading the image before clone3), the
                  * image's symlinks must not lead out of it. */
                 .resolve = RESOLVE_NO_MAGICLINKS | (root_fd >= 0 ? RESOLVE_IN_ROOT : 0),
         };
-        struct stat st;
-        size_t n = 0;
+        int r;
 
         fd = (int)syscall(SYS_openat2, root_fd >= 0 ? root_fd : AT_FDCWD, path, &how, sizeof(how));
         if (fd < 0 && errno == ENOSYS && root_fd < 0)
                 fd = open(path, how.flags);
         if (fd < 0)
                 return negative_errno();
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        if ((uint64_t)st.st_size > USER_DB_SIZE_MAX)
-                return -EFBIG;
-
-        buf = malloc(USER_DB_SIZE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, USER_DB_SIZE_MAX + 1 - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (k == 0)
-                        break;
-                n += (size_t)k;
-                if (n > USER_DB_SIZE_MAX)
-                        return -EFBIG; /* grew while we read */
-        }
-        buf[n] = 0;
-        *ret = TAKE_PTR(buf);
-        return 0;
+        r = read_full_fd(fd, USER_DB_SIZE_MAX, ret, NULL);
+        return r == -EISDIR ? -EBADFD : r;
 }
 
 /* Splits 'line' (NUL-terminated, no newline) at ':' into at most 'max' fields. */

@@ -62,6 +62,13 @@ static int state_load(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to create %s: %m", m->state_dir);
 
+        /* A sidecar killed between writing the new state and renaming it over the old
+         * left its temporary file: the old state is the truth, drop the copy. */
+        r = write_file_atomic_cleanup_at(m->state_dir_fd, SIDECAR_STATE_FILE);
+        if (r < 0)
+                log_warning_errno(r, "Failed to remove temporary files of %s/%s, ignoring: %m", m->state_dir,
+                                  SIDECAR_STATE_FILE);
+
         r = read_full_file_at(m->state_dir_fd, SIDECAR_STATE_FILE, SIDECAR_STATE_SIZE_MAX, &text, NULL);
         if (r == -ENOENT)
                 return 0;
