@@ -45,7 +45,8 @@ static int invalid_name(sd_bus_error *error, const char *name) {
 /* Changes the state through 'mutate' and makes it durable, or leaves it unchanged. */
 typedef int (*StateMutation)(Manager *m, void *userdata, bool *ret_changed);
 
-static int state_transaction(Manager *m, StateMutation mutate, void *userdata) {
+/* A failed save is answered with its own error: a full disk is no "pool exhausted". */
+static int state_transaction(Manager *m, StateMutation mutate, void *userdata, sd_bus_error *error) {
         State saved = {};
         bool changed = false;
         int r;
@@ -58,7 +59,8 @@ static int state_transaction(Manager *m, StateMutation mutate, void *userdata) {
         if (r >= 0 && changed) {
                 int k = manager_save_state(m);
                 if (k < 0)
-                        r = k;
+                        r = sd_bus_error_set_errnof(error, k, "Failed to save the state to %s/%s: %m",
+                                                    m->state_dir, SIDECAR_STATE_FILE);
         }
         if (r < 0) {
                 state_done(&m->state);
@@ -113,7 +115,9 @@ static int method_acquire_user_range(sd_bus_message *msg, void *userdata, sd_bus
                                          size, UID_RANGE_SIZE_MAX);
 
         q = (RangeRequest){.name = name, .size = size};
-        r = state_transaction(m, range_mutation, &q);
+        r = state_transaction(m, range_mutation, &q, error);
+        if (r < 0 && sd_bus_error_is_set(error))
+                return r;
         if (r == -ENOSPC)
                 return sd_bus_error_setf(error, SIDECAR_ERROR_NO_SPACE,
                                          "No free uid range of %" PRIu32 " left", size ?: UID_RANGE_ALIGN);
@@ -351,7 +355,9 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
                 log_info("Removed %s, left over from an earlier start of %s.", old->name, name);
         }
 
-        r = state_transaction(m, address_mutation, &q);
+        r = state_transaction(m, address_mutation, &q, error);
+        if (r < 0 && sd_bus_error_is_set(error))
+                return r;
         if (r == -EADDRINUSE)
                 return sd_bus_error_setf(error, SIDECAR_ERROR_ADDRESS_IN_USE,
                                          "Address %s is in use by another running container", o.address);
