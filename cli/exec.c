@@ -152,54 +152,20 @@ _noreturn_ static void child_fail(int fd, Failure *f) {
         _exit(m.failure.exit_code);
 }
 
-/* Sets "KEY=VALUE" in env, replacing KEY unless keep_existing. */
-static int env_set(char ***env, const char *kv, bool keep_existing) {
-        size_t k = strcspn(kv, "=");
-        char *copy;
-
-        for (char **e = *env; e && *e; e++)
-                if (strncmp(*e, kv, k) == 0 && (*e)[k] == '=') {
-                        if (keep_existing)
-                                return 0;
-                        copy = strdup(kv);
-                        if (!copy)
-                                return -ENOMEM;
-                        free(*e);
-                        *e = copy;
-                        return 0;
-                }
-        return strv_extend(env, kv);
-}
-
-static const char *env_get(char **env, const char *key) {
-        size_t k = strlen(key);
-
-        STRV_FOREACH (e, env)
-                if (strncmp(*e, key, k) == 0 && (*e)[k] == '=')
-                        return *e + k + 1;
-        return NULL;
-}
-
 /* The config's env, the -e values on top, and what a login would give (HOME, USER,
  * LOGNAME; TERM with -t) where neither set it. */
 static int build_env(const Config *config, char **extra, const ResolvedUser *u, char ***ret) {
         _cleanup_strv_free_ char **env = strv_copy(config->env);
-        _cleanup_free_ char *home = NULL, *user = NULL, *logname = NULL, *term = NULL;
 
         if (!env && config->env)
                 return -ENOMEM;
         STRV_FOREACH (e, extra)
-                if (env_set(&env, *e, false) < 0)
+                if (strv_env_set(&env, *e, NULL, true) < 0)
                         return -ENOMEM;
-        if (asprintf(&home, "HOME=%s", u->home ?: "/") < 0)
-                return -ENOMEM;
-        if (env_set(&env, home, true) < 0)
-                return -ENOMEM;
-        if (u->name && (asprintf(&user, "USER=%s", u->name) < 0 || env_set(&env, user, true) < 0 ||
-                        asprintf(&logname, "LOGNAME=%s", u->name) < 0 || env_set(&env, logname, true) < 0))
-                return -ENOMEM;
-        if (arg_tty &&
-            (asprintf(&term, "TERM=%s", getenv("TERM") ?: "xterm") < 0 || env_set(&env, term, true) < 0))
+        if (strv_env_set(&env, "HOME", u->home ?: "/", false) < 0 ||
+            (u->name && (strv_env_set(&env, "USER", u->name, false) < 0 ||
+                         strv_env_set(&env, "LOGNAME", u->name, false) < 0)) ||
+            (arg_tty && strv_env_set(&env, "TERM", getenv("TERM") ?: "xterm", false) < 0))
                 return -ENOMEM;
         if (!env && !(env = calloc(1, sizeof(char *))))
                 return -ENOMEM;
@@ -210,7 +176,7 @@ static int build_env(const Config *config, char **extra, const ResolvedUser *u, 
 /* execve with the lookup in the container's PATH (never ours, never /bin/sh on
  * ENOEXEC), as the helper runs the payload. Returns only on failure, with f filled. */
 static void exec_command(char **argv, char **env, Failure *f) {
-        const char *path = env_get(env, "PATH") ?: DEFAULT_PATH_ENV + STRLEN("PATH=");
+        const char *path = strv_env_get(env, "PATH") ?: DEFAULT_PATH_ENV + STRLEN("PATH=");
         int denied = 0;
 
         if (strchr(argv[0], '/')) {

@@ -170,41 +170,6 @@ static int channel_receive(int fd, int flags, int *ret_fds, size_t n) {
 
 /* ---- parent side: the config ---------------------------------------------------------- */
 
-static const char *env_get(char *const *env, const char *key) {
-        size_t n = strlen(key);
-
-        STRV_FOREACH (e, env)
-                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
-                        return *e + n + 1;
-        return NULL;
-}
-
-/* KEY=VALUE into the config's environment; 'replace' overrides the config's own. */
-static int env_set(char ***env, const char *key, const char *value, bool replace) {
-        size_t n = strlen(key);
-        char *s;
-
-        if (env_get(*env, key)) {
-                if (!replace)
-                        return 0;
-                for (char **e = *env; *e; e++)
-                        if (strncmp(*e, key, n) == 0 && (*e)[n] == '=') {
-                                if (asprintf(&s, "%s=%s", key, value) < 0)
-                                        return -ENOMEM;
-                                free(*e);
-                                *e = s;
-                        }
-                return 0;
-        }
-        if (asprintf(&s, "%s=%s", key, value) < 0)
-                return -ENOMEM;
-        if (strv_push(env, s) < 0) {
-                free(s);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 /* The command is /sbin/init; a "command" given with boot holds its arguments (as the
  * arguments after systemd-nspawn -b). */
 static int boot_command(Config *config) {
@@ -549,10 +514,10 @@ int boot_prepare(Container *c) {
 
         /* $container stays as configured (default "nscontain"); the rest is ours. TERM:
          * what systemd-nspawn gives a console without a terminal of its own. */
-        if (env_set(&config->env, "container", BOOT_MANAGER, false) < 0 ||
-            env_set(&config->env, "container_uuid", boot.uuid, true) < 0 ||
-            env_set(&config->env, "NOTIFY_SOCKET", BOOT_NOTIFY_INSIDE, true) < 0 ||
-            env_set(&config->env, "TERM", "vt220", false) < 0)
+        if (strv_env_set(&config->env, "container", BOOT_MANAGER, false) < 0 ||
+            strv_env_set(&config->env, "container_uuid", boot.uuid, true) < 0 ||
+            strv_env_set(&config->env, "NOTIFY_SOCKET", BOOT_NOTIFY_INSIDE, true) < 0 ||
+            strv_env_set(&config->env, "TERM", "vt220", false) < 0)
                 return log_oom();
 
         config->caps_add |= BOOT_CAPS | (boot.new_netns ? 1ULL << CAP_NET_ADMIN : 0);

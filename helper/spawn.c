@@ -187,29 +187,6 @@ static void child_reset_signals(void) {
         (void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
-static const char *env_get(char *const *env, const char *key) {
-        size_t n = strlen(key);
-
-        STRV_FOREACH (e, env)
-                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
-                        return *e + n + 1;
-        return NULL;
-}
-
-static int env_add_default(char ***env, const char *key, const char *value) {
-        char *s;
-
-        if (env_get(*env, key))
-                return 0;
-        if (asprintf(&s, "%s=%s", key, value) < 0)
-                return -ENOMEM;
-        if (strv_push(env, s) < 0) {
-                free(s);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
 /* The configured environment, plus HOME, USER and LOGNAME of the resolved user where
  * the config does not set them (as login(1), nspawn and docker do). */
 static int child_build_env(const Config *config, const ResolvedUser *u, char ***ret, Failure *f) {
@@ -218,9 +195,9 @@ static int child_build_env(const Config *config, const ResolvedUser *u, char ***
         env = strv_copy(config->env);
         if (!env && config->env)
                 return failf(f, ENOMEM, "Failed to allocate memory");
-        if (env_add_default(&env, "HOME", u->home ?: "/") < 0 ||
-            (u->name && env_add_default(&env, "USER", u->name) < 0) ||
-            (u->name && env_add_default(&env, "LOGNAME", u->name) < 0))
+        if (strv_env_set(&env, "HOME", u->home ?: "/", false) < 0 ||
+            (u->name && strv_env_set(&env, "USER", u->name, false) < 0) ||
+            (u->name && strv_env_set(&env, "LOGNAME", u->name, false) < 0))
                 return failf(f, ENOMEM, "Failed to allocate memory");
 
         *ret = TAKE_PTR(env);
@@ -244,7 +221,7 @@ int child_exec_payload(const Config *config, char **env, Failure *f) {
         /* execvp() would use the helper's PATH and, on ENOEXEC, run the file with
          * /bin/sh: the lookup must follow the container's environment, and a file that
          * is not a valid executable is an error, not a script. */
-        path = env_get(env, "PATH") ?: DEFAULT_PATH_ENV + STRLEN("PATH=");
+        path = strv_env_get(env, "PATH") ?: DEFAULT_PATH_ENV + STRLEN("PATH=");
         for (const char *p = path; *p;) {
                 size_t len = strcspn(p, ":");
                 _cleanup_free_ char *file = NULL;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
 #include <string.h>
 
 #include "strv.h"
@@ -11,7 +12,7 @@ size_t strv_length(char *const *l) {
 }
 
 char **strv_free(char **l) {
-        STRV_FOREACH(s, l)
+        STRV_FOREACH (s, l)
                 free(*s);
         free(l);
         return NULL;
@@ -39,7 +40,7 @@ int strv_extend(char ***l, const char *s) {
 }
 
 bool strv_contains(char *const *l, const char *s) {
-        STRV_FOREACH(i, l)
+        STRV_FOREACH (i, l)
                 if (streq(*i, s))
                         return true;
         return false;
@@ -50,11 +51,42 @@ char **strv_copy(char *const *l) {
         if (!c)
                 return NULL;
         size_t n = 0;
-        STRV_FOREACH(s, l) {
+        STRV_FOREACH (s, l) {
                 c[n] = strdup(*s);
                 if (!c[n])
                         return strv_free(c);
                 n++;
         }
         return c;
+}
+
+const char *strv_env_get(char *const *l, const char *key) {
+        size_t n = strlen(key);
+
+        STRV_FOREACH (e, l)
+                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+                        return *e + n + 1;
+        return NULL;
+}
+
+int strv_env_set(char ***l, const char *key, const char *value, bool replace) {
+        size_t n = value ? strlen(key) : strcspn(key, "=");
+        char *s;
+
+        if (value ? asprintf(&s, "%s=%s", key, value) < 0 : !(s = strdup(key)))
+                return -ENOMEM;
+        for (char **e = *l; e && *e; e++)
+                if (strncmp(*e, s, n) == 0 && (*e)[n] == '=') {
+                        if (replace) {
+                                free(*e);
+                                *e = s;
+                        } else
+                                free(s);
+                        return 0;
+                }
+        if (strv_push(l, s) < 0) {
+                free(s);
+                return -ENOMEM;
+        }
+        return 0;
 }

@@ -16,4 +16,10 @@ int strv_push(char ***l, char *s);
 bool strv_contains(char *const *l, const char *s);
 char **strv_copy(char *const *l);
 
+/* Environment lists of "KEY=VALUE". */
+const char *strv_env_get(char *const *l, const char *key);
+/* Sets KEY to VALUE (value NULL: 'key' is a whole "KEY=VALUE"); an existing KEY is
+ * replaced only when 'replace'. */
+int strv_env_set(char ***l, const char *key, const char *value, bool replace);
+
 #define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)
