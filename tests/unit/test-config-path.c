@@ -22,10 +22,7 @@ static const char *at(const char *name) {
 }
 
 static void write_file(const char *name, const char *content) {
-        int fd = open(at(name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        ASSERT(fd >= 0);
-        ASSERT_EQ(write(fd, content, strlen(content)), (ssize_t)strlen(content));
-        close(fd);
+        test_write_file(at(name), content);
 }
 
 static void write_config(const char *name, const char *rootfs) {

@@ -52,3 +52,14 @@
                 name();                   \
                 printf("ok %s\n", #name); \
         } while (0)
+
+#include <fcntl.h>
+#include <unistd.h>
+
+/* Writes 'content' to 'path' (created or truncated): test fixtures. */
+static inline void test_write_file(const char *path, const char *content) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        ASSERT(fd >= 0);
+        ASSERT_EQ(write(fd, content, strlen(content)), (ssize_t) strlen(content));
+        close(fd);
+}
