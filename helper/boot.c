@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "socket-util.h"
 #include "fileio.h"
 #include "log.h"
 #include "spawn.h"
@@ -107,30 +108,7 @@ static int fd_fs_type(int fd, unsigned long magic) {
         return (unsigned long)sfs.f_type == magic;
 }
 
-/* Sends up to two fds, or receives them (ret_fds[i] = -EBADF for the ones not sent). */
-static int channel_send(int fd, const int *fds, size_t n) {
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int) * 2)];
-        } control = {};
-        uint32_t count = (uint32_t)n;
-        struct iovec iov = {.iov_base = &count, .iov_len = sizeof(count)};
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = &control,
-                .msg_controllen = CMSG_SPACE(sizeof(int) * n),
-        };
-        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
-
-        assert(n >= 1 && n <= 2);
-        cmsg->cmsg_level = SOL_SOCKET;
-        cmsg->cmsg_type = SCM_RIGHTS;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(int) * n);
-        memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * n);
-        return RET_NERRNO(sendmsg(fd, &mh, MSG_NOSIGNAL));
-}
-
+/* Receives what send_fds() sent: exactly n (1 or 2) fds in one message. */
 static int channel_receive(int fd, int flags, int *ret_fds, size_t n) {
         union {
                 struct cmsghdr align;
@@ -465,7 +443,7 @@ static int boot_send_host_files(void) {
                 return log_error_errno(
                         errno, "%s: Failed to set attributes of the notify socket's mount: %m", boot.name);
 
-        r = channel_send(boot.channel[0], (int[]){notify_tree, os_tree}, 2);
+        r = send_fds(boot.channel[0], (int[]){notify_tree, os_tree}, 2);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to pass /run/host to the container: %m", boot.name);
         return 0;
@@ -706,7 +684,7 @@ static int mount_console(int root_fd, Failure *f) {
         if (r < 0)
                 return failf(f, r, "Failed to mount the console pty on '/dev/console'");
 
-        r = channel_send(boot.channel[1], &ptmx, 1);
+        r = send_fds(boot.channel[1], &ptmx, 1);
         if (r < 0)
                 return failf(f, r, "Failed to pass the console to the helper");
         return 0;

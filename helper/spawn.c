@@ -16,13 +16,13 @@
 #include "boot.h"
 #include "build-config.h"
 #include "config.h"
+#include "socket-util.h"
 #include "failpoint.h"
 #include "spawn.h"
 #include "strv.h"
 #include "creds.h"
 
 /* fds per SCM_RIGHTS message: the kernel's limit is SCM_MAX_FD (253). */
-#define FDS_PER_MESSAGE 250U
 
 #define GO_MAGIC 0x6e73676fU /* "nsgo" */
 
@@ -398,6 +398,7 @@ static int parent_send_go(Container *c, Failure *f) {
         _cleanup_free_ int *fds = NULL;
         GoMessage go = {.magic = GO_MAGIC};
         size_t n = 0;
+        int r;
 
         if (c->n_bind_tree_fds > CONFIG_MOUNTS_MAX)
                 return failf(f, E2BIG, "Too many mounts");
@@ -423,30 +424,9 @@ static int parent_send_go(Container *c, Failure *f) {
         if (send(c->sync_fd, &go, sizeof(go), MSG_NOSIGNAL) != (ssize_t)sizeof(go))
                 return failf(f, errno ?: EIO, "Failed to send the start message to the container");
 
-        for (size_t sent = 0; sent < n;) {
-                uint32_t count = (uint32_t)MIN(n - sent, FDS_PER_MESSAGE);
-                union {
-                        struct cmsghdr align;
-                        char buf[CMSG_SPACE(sizeof(int) * FDS_PER_MESSAGE)];
-                } control = {};
-                struct iovec iov = {.iov_base = &count, .iov_len = sizeof(count)};
-                struct msghdr mh = {
-                        .msg_iov = &iov,
-                        .msg_iovlen = 1,
-                        .msg_control = &control,
-                        .msg_controllen = CMSG_SPACE(sizeof(int) * count),
-                };
-                struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
-
-                cmsg->cmsg_level = SOL_SOCKET;
-                cmsg->cmsg_type = SCM_RIGHTS;
-                cmsg->cmsg_len = CMSG_LEN(sizeof(int) * count);
-                memcpy(CMSG_DATA(cmsg), fds + sent, sizeof(int) * count);
-
-                if (sendmsg(c->sync_fd, &mh, MSG_NOSIGNAL) < 0)
-                        return failf(f, errno, "Failed to send the mount trees to the container");
-                sent += count;
-        }
+        r = send_fds(c->sync_fd, fds, n);
+        if (r < 0)
+                return failf(f, r, "Failed to send the mount trees to the container");
         return 0;
 }
 
