@@ -35,13 +35,6 @@ static int authorize(sd_bus_message *msg, const char *name, Caller *ret, sd_bus_
         return 1;
 }
 
-static int invalid_name(sd_bus_error *error, const char *name) {
-        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                 "Invalid container name '%.80s': 1-64 characters of [A-Za-z0-9_.-], "
-                                 "not starting with '.' or '-'",
-                                 name);
-}
-
 /* Changes the state through 'mutate' and makes it durable, or leaves it unchanged. */
 typedef int (*StateMutation)(Manager *m, void *userdata, bool *ret_changed);
 
@@ -107,12 +100,9 @@ static int method_acquire_user_range(sd_bus_message *msg, void *userdata, sd_bus
         r = authorize(msg, name, &c, error);
         if (r <= 0)
                 return r;
-        if (!config_name_is_valid(name))
-                return invalid_name(error, name);
-        if (size != 0 && (size % UID_RANGE_ALIGN != 0 || size > UID_RANGE_SIZE_MAX))
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Invalid size %" PRIu32 ": must be a multiple of 65536, at most %u",
-                                         size, UID_RANGE_SIZE_MAX);
+        r = arg_check_name(name, error) ?: arg_check_range_size(size, error);
+        if (r < 0)
+                return r;
 
         q = (RangeRequest){.name = name, .size = size};
         r = state_transaction(m, range_mutation, &q, error);
@@ -132,65 +122,6 @@ static int method_acquire_user_range(sd_bus_message *msg, void *userdata, sd_bus
 
         log_info("Range 0x%08" PRIx32 "+%" PRIu32 " for %s.", q.base, q.ret_size, name);
         return sd_bus_reply_method_return(msg, "uu", q.base, q.ret_size);
-}
-
-typedef struct NetworkOptions {
-        const char *bridge;
-        const char *address; /* NULL: auto */
-        const char *gateway; /* NULL: auto */
-        uint32_t mtu;
-} NetworkOptions;
-
-static int read_options(sd_bus_message *msg, NetworkOptions *o, sd_bus_error *error) {
-        int r;
-
-        r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-        if (r < 0)
-                return r;
-        for (;;) {
-                const char *key, *s;
-
-                r = sd_bus_message_enter_container(msg, 'e', "sv");
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-                r = sd_bus_message_read(msg, "s", &key);
-                if (r < 0)
-                        return r;
-                if (streq(key, "mtu")) {
-                        r = sd_bus_message_read(msg, "v", "u", &o->mtu);
-                        if (r < 0)
-                                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                        "Option 'mtu' must be of type u");
-                        if (o->mtu != 0 && (o->mtu < 68 || o->mtu > 65535))
-                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                         "Option 'mtu' %" PRIu32 " is not within 68-65535",
-                                                         o->mtu);
-                } else if (streq(key, "bridge") || streq(key, "address") || streq(key, "gateway")) {
-                        r = sd_bus_message_read(msg, "v", "s", &s);
-                        if (r < 0)
-                                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                         "Option '%s' must be of type s", key);
-                        if (streq(key, "bridge")) {
-                                if (!ifname_is_valid(s))
-                                        return sd_bus_error_setf(
-                                                error, SD_BUS_ERROR_INVALID_ARGS,
-                                                "Option 'bridge': '%.40s' is not an interface name", s);
-                                o->bridge = s;
-                        } else if (streq(key, "address"))
-                                o->address = isempty(s) || streq(s, "auto") ? NULL : s;
-                        else
-                                o->gateway = isempty(s) || streq(s, "auto") ? NULL : s;
-                } else
-                        return sd_bus_error_setf(
-                                error, SD_BUS_ERROR_INVALID_ARGS,
-                                "Unknown option '%.40s' (known: bridge, address, gateway, mtu)", key);
-                r = sd_bus_message_exit_container(msg);
-                if (r < 0)
-                        return r;
-        }
-        return sd_bus_message_exit_container(msg);
 }
 
 /* The bridge, made with the pool's gateway address when it is ours and missing. Once
@@ -291,7 +222,7 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
         char ifname[IFNAMSIZ] = "", alias[STRLEN(VETH_ALIAS_PREFIX) + CONFIG_NAME_MAX + 1];
         char address[INET_ADDRSTRLEN + 4], gateway[INET_ADDRSTRLEN] = "";
         const char *name;
-        uint32_t mtu, gw = 0;
+        uint32_t mtu;
         size_t n_links = 0;
         int pidfd, r;
 
@@ -306,31 +237,18 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
                 return reply_refused(error);
         if (r < 0)
                 return r;
-        if (!config_name_is_valid(name))
-                return invalid_name(error, name);
-
-        o.bridge = m->settings.bridge;
-        r = read_options(msg, &o, error);
-        if (r < 0 || sd_bus_error_is_set(error))
+        r = arg_check_name(name, error);
+        if (r < 0)
+                return r;
+        r = network_options_parse(msg, &m->settings, &o, error);
+        if (r < 0)
                 return r;
 
         q = (AddressRequest){.name = name, .options = &o};
         if (o.address) {
-                if (ipv4_parse(o.address, &q.address, &q.prefixlen) < 0 || q.prefixlen == 0 ||
-                    q.prefixlen > 30 || q.address == 0)
-                        return sd_bus_error_setf(
-                                error, SD_BUS_ERROR_INVALID_ARGS,
-                                "Option 'address': '%.40s' is not \"auto\" or an IPv4 address "
-                                "with a prefix length (A.B.C.D/N)",
-                                o.address);
-                if (q.address == pool_gateway(&m->settings.pool))
-                        return sd_bus_error_setf(error, SIDECAR_ERROR_ADDRESS_IN_USE,
-                                                 "Address %s is the bridge's gateway address", o.address);
+                q.address = o.address_value;
+                q.prefixlen = o.prefixlen;
         }
-        if (o.gateway && ipv4_parse(o.gateway, &gw, NULL) < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Option 'gateway': '%.40s' is not \"auto\" or an IPv4 address",
-                                         o.gateway);
 
         /* Every link, those queued for deletion included: their names are still taken
          * and an old veth of NAME must go before its name can be used again. */
@@ -401,7 +319,7 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
         ipv4_format(q.address, address);
         snprintf(address + strlen(address), sizeof(address) - strlen(address), "/%u", q.prefixlen);
         if (o.gateway)
-                ipv4_format(gw, gateway);
+                ipv4_format(o.gateway_value, gateway);
         else if (streq(o.bridge, m->settings.bridge) && pool_contains(&m->settings.pool, q.address))
                 ipv4_format(pool_gateway(&m->settings.pool), gateway);
 
@@ -425,8 +343,9 @@ static int method_release_network(sd_bus_message *msg, void *userdata, sd_bus_er
         r = authorize(msg, name, &c, error);
         if (r <= 0)
                 return r;
-        if (!config_name_is_valid(name))
-                return invalid_name(error, name);
+        r = arg_check_name(name, error);
+        if (r < 0)
+                return r;
 
         r = link_dump(m->netlink, &links, &n);
         if (r < 0)

@@ -6,16 +6,11 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "args.h"
 #include "sidecar.h"
 
 #define SIDECAR_IDLE_USEC_DEFAULT (30ULL * 1000000ULL)
 #define BRIDGE_ALIAS              "nscontain bridge"
-
-/* Errors other than the uniform AccessDenied. */
-#define SIDECAR_ERROR_NO_SPACE       "org.nscontain.Sidecar1.Error.NoSpace"
-#define SIDECAR_ERROR_CANNOT_GROW    "org.nscontain.Sidecar1.Error.RangeCannotGrow"
-#define SIDECAR_ERROR_ADDRESS_IN_USE "org.nscontain.Sidecar1.Error.AddressInUse"
-#define SIDECAR_ERROR_NOT_A_BRIDGE   "org.nscontain.Sidecar1.Error.NotABridge"
 
 /* reaper.c: veth deletions off the event loop (see there). */
 typedef struct LinkReaper LinkReaper;

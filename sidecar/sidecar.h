@@ -7,6 +7,7 @@
  *
  *   main.c       sd-event + sd-bus daemon, bus activation, exit when idle
  *   bus.c        the org.nscontain.Sidecar1 methods
+ *   args.c       the checks of their arguments: NAME, sizes, SetupNetwork's options
  *   auth.c       who may call: bus credentials, cgroup → unit, pidfd checks
  *   settings.c   /etc/nscontain/sidecar.conf
  *   state.c      /var/lib/nscontain/sidecar.state (ranges and address reservations)

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sidecar/args.c: what the sidecar accepts from a caller, and that every refusal
+ * names the problem and can be sent back. */
+#include <stdarg.h>
+#include <sys/socket.h>
+
+#include "args.h"
+#include "tests.h"
+
+static sd_bus *bus;
+static sd_bus_message *current; /* the options point into it */
+static sd_bus_message *call;    /* sealed: what error replies answer */
+static Settings settings;
+
+/* sd-bus makes messages only for an open bus: one end of a socketpair is enough. */
+static void bus_setup(void) {
+        int fds[2];
+
+        ASSERT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) >= 0);
+        ASSERT_OK(sd_bus_new(&bus));
+        ASSERT_OK(sd_bus_set_fd(bus, fds[0], fds[0]));
+        ASSERT_OK(sd_bus_start(bus));
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &call, SIDECAR_BUS_NAME, SIDECAR_OBJECT,
+                                                 SIDECAR_INTERFACE, "SetupNetwork"));
+        ASSERT_OK(sd_bus_message_seal(call, 1, 0));
+        settings_init(&settings);
+}
+
+static sd_bus_message *message_new(void) {
+        current = sd_bus_message_unref(current);
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &current, SIDECAR_BUS_NAME, SIDECAR_OBJECT,
+                                                 SIDECAR_INTERFACE, "SetupNetwork"));
+        return current;
+}
+
+static int parse(NetworkOptions *o, sd_bus_error *e) {
+        ASSERT_OK(sd_bus_message_seal(current, 1, 0));
+        ASSERT_OK(sd_bus_message_rewind(current, true));
+        return network_options_parse(current, &settings, o, e);
+}
+
+/* a{sv}: the number of entries, then each as sd_bus_message_append() takes it. */
+static int options(NetworkOptions *o, sd_bus_error *e, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, e);
+        r = sd_bus_message_appendv(message_new(), "a{sv}", ap);
+        va_end(ap);
+        ASSERT_OK(r);
+        return parse(o, e);
+}
+
+static void expect_refused(int r, sd_bus_error *e, const char *error_name, const char *text) {
+        sd_bus_message *reply = NULL;
+
+        ASSERT(r < 0);
+        ASSERT(sd_bus_error_is_set(e));
+        if (!sd_bus_error_has_name(e, error_name) || !strstr(e->message, text)) {
+                fprintf(stderr, "got %s: %s\nexpected %s: …%s…\n", e->name, e->message, error_name, text);
+                abort();
+        }
+        /* It reaches the caller: sd-bus refuses an error message that is not UTF-8. */
+        ASSERT_OK(sd_bus_message_new_method_error(call, &reply, e));
+        sd_bus_message_unref(reply);
+        sd_bus_error_free(e);
+}
+
+TEST(test_names) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        ASSERT_OK(arg_check_name("web", &e));
+        ASSERT_OK(arg_check_name("a.b_c-9", &e));
+        ASSERT_OK(arg_check_name("0123456789012345678901234567890123456789012345678901234567890123", &e));
+        ASSERT(!sd_bus_error_is_set(&e));
+
+        expect_refused(arg_check_name("", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "Invalid container name ''");
+        expect_refused(arg_check_name("-x", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "'-x'");
+        expect_refused(arg_check_name(".x", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "'.x'");
+        expect_refused(arg_check_name("../etc", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "'../etc'");
+        expect_refused(arg_check_name("a b", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "1-64 characters");
+        expect_refused(
+                arg_check_name("01234567890123456789012345678901234567890123456789012345678901234", &e), &e,
+                SD_BUS_ERROR_INVALID_ARGS, "Invalid container name");
+}
+
+TEST(test_range_sizes) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        ASSERT_OK(arg_check_range_size(0, &e));
+        ASSERT_OK(arg_check_range_size(65536, &e));
+        ASSERT_OK(arg_check_range_size(16 * 65536, &e));
+        expect_refused(arg_check_range_size(1, &e), &e, SD_BUS_ERROR_INVALID_ARGS, "Invalid size 1:");
+        expect_refused(arg_check_range_size(65535, &e), &e, SD_BUS_ERROR_INVALID_ARGS, "multiple of 65536");
+        expect_refused(arg_check_range_size(17 * 65536, &e), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "at most 1048576");
+        expect_refused(arg_check_range_size(UINT32_MAX, &e), &e, SD_BUS_ERROR_INVALID_ARGS, "4294967295");
+}
+
+TEST(test_options_accepted) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        NetworkOptions o;
+
+        /* None: the settings' bridge, everything else automatic. */
+        ASSERT_OK(options(&o, &e, 0));
+        ASSERT_STREQ(o.bridge, "nsc0");
+        ASSERT(!o.address && !o.gateway);
+        ASSERT_EQ(o.mtu, 0);
+
+        ASSERT_OK(options(&o, &e, 4, "bridge", "s", "br-lan", "address", "s", "192.168.7.9/24", "gateway",
+                          "s", "192.168.7.1", "mtu", "u", 9000));
+        ASSERT_STREQ(o.bridge, "br-lan");
+        ASSERT_STREQ(o.address, "192.168.7.9/24");
+        ASSERT_EQ(o.address_value, 0xC0A80709);
+        ASSERT_EQ(o.prefixlen, 24);
+        ASSERT_STREQ(o.gateway, "192.168.7.1");
+        ASSERT_EQ(o.gateway_value, 0xC0A80701);
+        ASSERT_EQ(o.mtu, 9000);
+        ASSERT(sd_bus_message_at_end(current, true) > 0);
+
+        /* "" and "auto" are the default; mtu 0 is too; the limits are inclusive. */
+        ASSERT_OK(options(&o, &e, 3, "address", "s", "auto", "gateway", "s", "", "mtu", "u", 0));
+        ASSERT(!o.address && !o.gateway && o.mtu == 0);
+        ASSERT_OK(options(&o, &e, 1, "mtu", "u", 68));
+        ASSERT_EQ(o.mtu, 68);
+        ASSERT_OK(options(&o, &e, 1, "mtu", "u", 65535));
+        ASSERT_EQ(o.mtu, 65535);
+        ASSERT_OK(options(&o, &e, 1, "address", "s", "10.77.0.2/30"));
+        ASSERT_EQ(o.prefixlen, 30);
+        /* A later key wins, as in the config the helper sends it from. */
+        ASSERT_OK(options(&o, &e, 2, "address", "s", "10.77.0.2/16", "address", "s", "auto"));
+        ASSERT(!o.address);
+        ASSERT(!sd_bus_error_is_set(&e));
+}
+
+TEST(test_options_refused) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        NetworkOptions o;
+
+        /* Wrong types. */
+        expect_refused(options(&o, &e, 1, "mtu", "s", "1500"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'mtu' must be of type u");
+        expect_refused(options(&o, &e, 1, "mtu", "i", 1500), &e, SD_BUS_ERROR_INVALID_ARGS, "of type u");
+        expect_refused(options(&o, &e, 1, "mtu", "t", (uint64_t)1500), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "of type u");
+        expect_refused(options(&o, &e, 1, "bridge", "u", 7), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'bridge' must be of type s");
+        expect_refused(options(&o, &e, 1, "address", "as", 1, "10.0.0.2/8"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'address' must be of type s");
+        expect_refused(options(&o, &e, 1, "gateway", "v", "s", "10.0.0.1"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'gateway' must be of type s");
+
+        /* Unknown keys, also near misses: a typo must not give the default. */
+        expect_refused(options(&o, &e, 1, "MTU", "u", 1500), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Unknown option 'MTU' (known: bridge, address, gateway, mtu)");
+        expect_refused(options(&o, &e, 2, "mtu", "u", 1500, "", "s", ""), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Unknown option ''");
+
+        /* MTU out of range. */
+        expect_refused(options(&o, &e, 1, "mtu", "u", 67), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'mtu' 67 is not within 68-65535");
+        expect_refused(options(&o, &e, 1, "mtu", "u", 65536), &e, SD_BUS_ERROR_INVALID_ARGS, "65536");
+        expect_refused(options(&o, &e, 1, "mtu", "u", UINT32_MAX), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "4294967295");
+
+        /* Bridges. */
+        expect_refused(options(&o, &e, 1, "bridge", "s", ""), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'bridge': '' is not an interface name");
+        expect_refused(options(&o, &e, 1, "bridge", "s", "a/b"), &e, SD_BUS_ERROR_INVALID_ARGS, "'a/b'");
+        expect_refused(options(&o, &e, 1, "bridge", "s", "sixteen-chars-no"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "not an interface name");
+        expect_refused(options(&o, &e, 1, "bridge", "s", ".."), &e, SD_BUS_ERROR_INVALID_ARGS, "'..'");
+
+        /* Addresses: a prefix length of 1-30 is required, not 0.0.0.0, not the gateway. */
+        expect_refused(
+                options(&o, &e, 1, "address", "s", "10.77.0.9"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                "Option 'address': '10.77.0.9' is not \"auto\" or an IPv4 address with a prefix length");
+        expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.9/31"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "'10.77.0.9/31'");
+        expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.9/0"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "'10.77.0.9/0'");
+        expect_refused(options(&o, &e, 1, "address", "s", "0.0.0.0/8"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "'0.0.0.0/8'");
+        expect_refused(options(&o, &e, 1, "address", "s", "256.1.1.1/8"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "'256.1.1.1/8'");
+        expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.9/16 "), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "IPv4 address");
+        expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.1/16"), &e, SIDECAR_ERROR_ADDRESS_IN_USE,
+                       "Address 10.77.0.1/16 is the bridge's gateway address");
+        expect_refused(options(&o, &e, 1, "gateway", "s", "10.77.0.1/16"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'gateway': '10.77.0.1/16' is not \"auto\" or an IPv4 address");
+        expect_refused(options(&o, &e, 1, "gateway", "s", "gw"), &e, SD_BUS_ERROR_INVALID_ARGS, "'gw'");
+
+        /* The first bad option is the answer, whatever follows. */
+        expect_refused(options(&o, &e, 2, "mtu", "u", 1, "bogus", "u", 1), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'mtu' 1");
+}
+
+/* Long values are quoted cut short, never in the middle of a UTF-8 character: sd-bus
+ * cannot send an error message that is not UTF-8 (fuzz/regress/fuzz-sidecar-args). */
+TEST(test_quotes_stay_utf8) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        NetworkOptions o;
+        char name[200], value[100];
+
+        /* 78 bytes, then a 4-byte character across the 80-byte cut. */
+        memset(name, 'a', 78);
+        strcpy(name + 78, "\xf0\x9f\x90\xb3 and more");
+        expect_refused(arg_check_name(name, &e), &e, SD_BUS_ERROR_INVALID_ARGS, "aaaa': 1-64 characters");
+        /* 39 bytes, then a 2-byte character across the 40-byte cut. */
+        memset(value, 'b', 39);
+        strcpy(value + 39, "\xc3\xa4\xc3\xa4");
+        expect_refused(options(&o, &e, 1, "bridge", "s", value), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "bbbb' is not an interface name");
+        expect_refused(options(&o, &e, 1, "address", "s", value), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "bbbb' is not \"auto\"");
+        expect_refused(options(&o, &e, 1, "gateway", "s", value), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "bbbb' is not \"auto\"");
+        expect_refused(options(&o, &e, 1, value, "u", 1), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Unknown option 'bbbb");
+        /* Exactly at the limit: nothing is cut. */
+        strcpy(value + 38, "\xc3\xa4");
+        expect_refused(options(&o, &e, 1, value, "u", 1), &e, SD_BUS_ERROR_INVALID_ARGS, "bb\xc3\xa4'");
+}
+
+int main(void) {
+        bus_setup();
+        RUN(test_names);
+        RUN(test_range_sizes);
+        RUN(test_options_accepted);
+        RUN(test_options_refused);
+        RUN(test_quotes_stay_utf8);
+        current = sd_bus_message_unref(current);
+        call = sd_bus_message_unref(call);
+        bus = sd_bus_close_unref(bus); /* never connected: nothing to flush */
+        return 0;
+}
