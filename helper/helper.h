@@ -16,8 +16,9 @@
  *                                          user.c: user_resolve() (container's passwd)
  *                                          chdir(workdir)
  *                                          caps.c / seccomp.c / user.c: credentials
- *                                          close fds, execve  (sync socket is CLOEXEC:
- *   EOF on the sync socket = exec'd ◄──────   EOF tells the parent the exec happened)
+ *                                          close fds, execveat(sealed stub)
+ *                                          stub/stub.c: marker, execve ("init": fork
+ *   marker, then EOF = exec'd ◄───────────    first); the CLOEXEC sync socket closes)
  *   supervisor.c: READY=1, forward stop signal, SIGKILL after stop_timeout, reap,
  *                 exit with the payload's code or 128+N
  *
@@ -53,6 +54,7 @@ typedef struct Container {
         uint32_t mtu;
 
         int sync_fd; /* this side's end of the socketpair */
+        int stub_fd; /* the sealed exec stub (lib/exec.c), inherited by the child */
 } Container;
 
 /* mount.c — parent side: clone the root and each bind source into detached trees,

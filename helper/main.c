@@ -1,13 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <net/if.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/sendfile.h>
-#include <sys/stat.h>
 #include <systemd/sd-bus.h>
 
 #include "boot.h"
@@ -17,12 +12,6 @@
 #include "log.h"
 #include "sidecar.h"
 #include "spawn.h"
-
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
-
-#define SEALS_REQUIRED (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 static const char *arg_config = NULL;
 static const char *arg_name = NULL;
@@ -260,61 +249,6 @@ static void container_release(const char *name, Holdings *h) {
         holdings_close_bus(h);
 }
 
-/* CVE-2019-5736: a payload that runs /proc/self/exe (a "#!/proc/self/exe" script as
- * its command is enough) executes the helper's own binary inside the container, and
- * may then reopen it for writing and replace the host's runtime.
- *
- * With a user namespace this cannot happen: the binary belongs to the host's root,
- * which is unmapped in the container, so no capability there allows writing it (and
- * it is ETXTBSY while we run). Without one, container root is host root: there we
- * re-execute from a sealed memfd first, so the only binary the container can reach
- * through /proc/PID/exe is an anonymous copy that nobody can write. */
-static int exe_is_sealed(void) {
-        _cleanup_close_ int fd = -EBADF;
-        int seals;
-
-        fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        seals = fcntl(fd, F_GET_SEALS);
-        return seals >= 0 && (seals & SEALS_REQUIRED) == SEALS_REQUIRED;
-}
-
-static int reexec_from_sealed_memfd(char *argv[]) {
-        _cleanup_close_ int exe = -EBADF, memfd = -EBADF;
-        struct stat st;
-        off_t offset = 0;
-
-        exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-        if (exe < 0)
-                return negative_errno();
-        if (fstat(exe, &st) < 0)
-                return negative_errno();
-
-        /* MFD_EXEC: kernels with vm.memfd_noexec would otherwise make it non-executable. */
-        memfd = memfd_create("nscontain-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-        if (memfd < 0 && errno == EINVAL)
-                memfd = memfd_create("nscontain-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        if (memfd < 0)
-                return negative_errno();
-
-        while (offset < st.st_size) {
-                ssize_t n = sendfile(memfd, exe, &offset, (size_t)(st.st_size - offset));
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (n == 0)
-                        return -EIO;
-        }
-        if (fcntl(memfd, F_ADD_SEALS, SEALS_REQUIRED) < 0)
-                return negative_errno();
-
-        fexecve(memfd, argv, environ);
-        return negative_errno();
-}
-
 int main(int argc, char *argv[]) {
         _cleanup_config_free_ Config *config = NULL;
         _cleanup_close_ int pidfd = -EBADF;
@@ -343,21 +277,8 @@ int main(int argc, char *argv[]) {
                 .userns = config->namespaces.user,
                 .root_tree_fd = -EBADF,
                 .sync_fd = -EBADF,
+                .stub_fd = -EBADF,
         };
-
-        if (!c.userns) {
-                r = exe_is_sealed();
-                if (r == 0)
-                        r = reexec_from_sealed_memfd(argv);
-                else if (r > 0)
-                        /* The kernel named us after the memfd; ps should show the helper. */
-                        (void)prctl(PR_SET_NAME, program_invocation_short_name, 0, 0, 0);
-                if (r < 0) {
-                        log_error_errno(r, "%s: Failed to re-execute the helper from a sealed copy: %m",
-                                        arg_name);
-                        return EXIT_SETUP_FAILED;
-                }
-        }
 
         r = container_acquire_user_range(&c, &h);
         if (r < 0) {

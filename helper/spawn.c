@@ -204,69 +204,6 @@ static int child_build_env(const Config *config, const ResolvedUser *u, char ***
         return 0;
 }
 
-int child_exec_payload(const Config *config, char **env, Failure *f) {
-        char *const *argv = config->command;
-        const char *cmd = argv[0], *path;
-        _cleanup_free_ char *denied = NULL;
-        int denied_errno = 0;
-
-        if (strchr(cmd, '/')) {
-                execve(cmd, argv, env);
-                int e = errno;
-                failf(f, e, "Failed to execute '%s'", cmd);
-                f->exit_code = e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
-                return -e;
-        }
-
-        /* execvp() would use the helper's PATH and, on ENOEXEC, run the file with
-         * /bin/sh: the lookup must follow the container's environment, and a file that
-         * is not a valid executable is an error, not a script. */
-        path = strv_env_get(env, "PATH") ?: DEFAULT_PATH_ENV + STRLEN("PATH=");
-        for (const char *p = path; *p;) {
-                size_t len = strcspn(p, ":");
-                _cleanup_free_ char *file = NULL;
-
-                /* Empty and relative entries mean the cwd; we only search absolute ones. */
-                if (len > 0 && p[0] == '/' && asprintf(&file, "%.*s/%s", (int)len, p, cmd) >= 0) {
-                        execve(file, argv, env);
-                        switch (errno) {
-                        case ENOENT:
-                        case ENOTDIR:
-                        case ENAMETOOLONG:
-                        case ELOOP:
-                        case ESTALE:
-                                break;
-                        case EACCES:
-                        case EPERM:
-                                /* Like execvp(): remember, keep looking, report it if nothing runs. */
-                                if (!denied) {
-                                        denied_errno = errno;
-                                        denied = TAKE_PTR(file);
-                                }
-                                break;
-                        default: {
-                                int e = errno;
-                                failf(f, e, "Failed to execute '%s'", file);
-                                f->exit_code = EXIT_CANNOT_EXEC;
-                                return -e;
-                        }
-                        }
-                }
-                p += len;
-                if (*p == ':')
-                        p++;
-        }
-
-        if (denied) {
-                failf(f, denied_errno, "Failed to execute '%s'", denied);
-                f->exit_code = EXIT_CANNOT_EXEC;
-                return -denied_errno;
-        }
-        failf(f, ENOENT, "Command '%s' not found in the container's PATH (%s)", cmd, path);
-        f->exit_code = EXIT_NOT_FOUND;
-        return -ENOENT;
-}
-
 #if ENABLE_FAILPOINTS
 /* Test builds only (-Dfailpoints=true): $NSCONTAIN_FAILPOINT_SETUP_DELAY_MS stalls the
  * child before it builds the root, so that a test can watch a start still in setup. */
@@ -385,10 +322,7 @@ _noreturn_ static void child_run(Container *c, pid_t parent) {
                 child_fail(c->sync_fd, &f);
 
         failpoint("child:before-exec");
-        if (c->config->init)
-                init_run(c->config, env, c->sync_fd);
-
-        (void)child_exec_payload(c->config, env, &f);
+        (void)exec_sealed(c->stub_fd, c->sync_fd, c->config->init, c->config->command, env, &f);
         child_fail(c->sync_fd, &f);
 }
 
@@ -452,13 +386,13 @@ static int parent_prepare(Container *c, pid_t pid, int pidfd, Failure *f) {
         return r;
 }
 
-/* EOF on the sync socket without a message: the child's end was closed by a
- * successful execve() (it is CLOEXEC). A message: setup failed, here is why. */
-static int parent_wait_exec(Container *c, Failure *f) {
+/* Reads what the child says until its end of the sync socket closes: EXEC_MARKER right
+ * before the payload's execve, whose CLOEXEC then closes the socket; a Failure when a
+ * step failed. EOF without the marker: the child died during setup (killed, OOM). */
+static int parent_wait_exec(Container *c, int pidfd, Failure *f) {
         _cleanup_close_ int sfd = -EBADF;
-        Failure child = {};
+        bool marker = false;
         sigset_t mask;
-        ssize_t n;
 
         /* A stop request (systemctl stop, or TimeoutStartSec=) while the child is still
          * setting up: give up the start instead of leaving it to the final SIGKILL. */
@@ -473,14 +407,14 @@ static int parent_wait_exec(Container *c, Failure *f) {
                         {.fd = sfd, .events = POLLIN},
                 };
                 struct signalfd_siginfo si;
+                Failure child = {};
+                ssize_t n;
 
                 if (poll(p, ELEMENTSOF(p), -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return failf(f, errno, "Failed to wait for the container's setup");
                 }
-                if (p[0].revents)
-                        break;
                 while (read(sfd, &si, sizeof(si)) == sizeof(si))
                         if (si.ssi_signo != SIGUSR1 && si.ssi_signo != SIGUSR2) {
                                 failf(f, ECANCELED, "Start cancelled by %s during setup",
@@ -488,25 +422,46 @@ static int parent_wait_exec(Container *c, Failure *f) {
                                 f->exit_code = 128 + (int)si.ssi_signo;
                                 return -ECANCELED;
                         }
+                if (!p[0].revents)
+                        continue;
+
+                n = recv(c->sync_fd, &child, sizeof(child), MSG_DONTWAIT);
+                if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                        continue;
+                if (n < 0)
+                        return failf(f, errno, "Failed to read the container's setup result");
+                if (n == 0)
+                        break;
+                if (n == sizeof(uint32_t) && child.error == (int)EXEC_MARKER && !marker) {
+                        marker = true;
+                        continue;
+                }
+                if (n != sizeof(child))
+                        return failf(f, EBADMSG, "Received a malformed message from the container's setup");
+
+                child.message[sizeof(child.message) - 1] = 0;
+                *f = child;
+                if (f->error <= 0)
+                        f->error = EIO;
+                if (f->exit_code <= 0 || f->exit_code > 255)
+                        f->exit_code = EXIT_SETUP_FAILED;
+                return -f->error;
         }
-
-        do
-                n = recv(c->sync_fd, &child, sizeof(child), 0);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return failf(f, errno, "Failed to read the container's setup result");
-        if (n == 0)
+        if (marker)
                 return 0;
-        if (n != sizeof(child))
-                return failf(f, EBADMSG, "Received a malformed message from the container's setup");
 
-        child.message[sizeof(child.message) - 1] = 0;
-        *f = child;
-        if (f->error <= 0)
-                f->error = EIO;
-        if (f->exit_code <= 0 || f->exit_code > 255)
-                f->exit_code = EXIT_SETUP_FAILED;
-        return -f->error;
+        /* Its end closes only with its exec or its exit: it is gone (killed, OOM). */
+        siginfo_t si = {};
+        if (waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOWAIT) < 0)
+                return failf(f, errno, "The container's setup process ended before the exec");
+        if (si.si_code == CLD_EXITED)
+                failf(f, EIO, "The container's setup process exited with status %i before the exec",
+                      si.si_status);
+        else
+                failf(f, EIO, "The container's setup process was killed by %s before the exec",
+                      signal_to_string(si.si_status));
+        f->error = 0; /* the message is the whole story */
+        return -EIO;
 }
 
 static void child_kill_and_reap(pid_t pid, int pidfd) {
@@ -559,13 +514,18 @@ static int parent_set_groups(Container *c, Failure *f) {
 int container_spawn(Container *c, SpawnPrepare prepare, void *userdata, pid_t *ret_pid, int *ret_pidfd,
                     Failure *f) {
         _cleanup_close_pair_ int pair[2] = {-EBADF, -EBADF};
-        _cleanup_close_ int pidfd = -EBADF;
+        _cleanup_close_ int pidfd = -EBADF, stub_fd = -EBADF;
         pid_t pid, parent = getpid();
         int r;
 
         /* SEQPACKET: the Failure arrives whole or not at all, and EOF is distinguishable. */
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return failf(f, errno, "Failed to create the sync socket");
+
+        stub_fd = exec_stub_open();
+        if (stub_fd < 0)
+                return failf(f, stub_fd, "Failed to create the sealed exec stub (a memfd)");
+        c->stub_fd = stub_fd;
 
         if (c->userns) {
                 r = parent_set_groups(c, f);
@@ -597,8 +557,8 @@ int container_spawn(Container *c, SpawnPrepare prepare, void *userdata, pid_t *r
         if (r >= 0)
                 r = parent_prepare(c, pid, pidfd, f);
         if (r >= 0)
-                r = parent_wait_exec(c, f);
-        c->sync_fd = -EBADF;
+                r = parent_wait_exec(c, pidfd, f);
+        c->sync_fd = c->stub_fd = -EBADF;
         if (r < 0) {
                 child_kill_and_reap(pid, pidfd);
                 return r;

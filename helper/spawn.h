@@ -39,18 +39,9 @@ typedef int (*SpawnPrepare)(Container *c, pid_t pid, int pidfd, void *userdata, 
 int container_spawn(Container *c, SpawnPrepare prepare, void *userdata, pid_t *ret_pid, int *ret_pidfd,
                     Failure *f);
 
-/* spawn.c — child side: execs the payload with the container's PATH lookup, or
- * returns with f filled (exit code 127 for not found, 126 for not executable). */
-int child_exec_payload(const Config *config, char **env, Failure *f);
-
 /* spawn.c — child side: sends f to the parent over the sync socket and _exit()s
  * with its exit code. */
 _noreturn_ void child_fail(int sync_fd, const Failure *f);
-
-/* init.c — child side, after all setup, for "init": true: forks the payload and
- * becomes its minimal PID 1 (reaps every zombie, forwards signals), exiting with the
- * payload's status. Never returns. */
-_noreturn_ void init_run(const Config *config, char **env, int sync_fd);
 
 /* machine.c — registration with systemd-machined (RegisterMachineWithNetwork): NAME,
  * a machine id stable per NAME, service "nscontain", class "container", the leader

@@ -10,18 +10,8 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "failure.h"
 #include "macro.h"
-
-/* Exit codes, documented in nscontain-helper(8); the payload's own codes pass through. */
-#define EXIT_SETUP_FAILED 125 /* anything before the exec */
-#define EXIT_CANNOT_EXEC  126 /* the command exists but cannot be executed */
-#define EXIT_NOT_FOUND    127 /* the command is not in the container's PATH */
-
-typedef struct Failure {
-        int error;     /* positive errno */
-        int exit_code; /* EXIT_SETUP_FAILED unless the step says otherwise */
-        char message[1024]; /* "Failed to bind-mount '/srv/data' on '/data'"; the parent adds ": %m" */
-} Failure;
 
 /* Records the first failure; returns -abs(error) so "return failf(f, r, …)" reads well. */
 int failf(Failure *f, int error, const char *fmt, ...) _printf_(3, 4);
@@ -61,3 +51,14 @@ uint64_t caps_effective_set(const Config *config); /* default ∪ add ∖ drop *
  * before clone3() — the child inherits them, and creds_apply() checks that what it
  * inherited is exactly the user's list, failing the start otherwise. */
 int user_resolve_in(int root_fd, const Config *config, ResolvedUser *ret, Failure *f);
+
+/* exec.c — a sealed memfd holding the exec stub (stub/stub.c), made before the child is
+ * forked: returns the fd (close-on-exec) or -errno. */
+int exec_stub_open(void);
+
+/* exec.c — child side, the very last step: finds argv[0] in the container's PATH (from
+ * env) and executes it through the stub, which becomes the command's PID 1 with init.
+ * Does not return on success: the stub sends EXEC_MARKER over sync_fd right before the
+ * command's execve and reports a failure of that execve itself. Otherwise returns -errno
+ * with f filled (exit code 127 for not found, 126 for not executable). */
+int exec_sealed(int stub_fd, int sync_fd, bool init, char *const *argv, char **env, Failure *f);

@@ -166,15 +166,42 @@ HELPER_POINTS=(
 for p in "${HELPER_POINTS[@]}"; do
         step "the helper killed at $p"
         set_fault container@fa.service "$p"
-        # A kill in the child looks like a successful exec to the parent (the sync socket
-        # closes either way): such a start may report success, the unit ends right after.
-        tsd_run systemctl start container@fa.service >/dev/null 2>&1 || true
+        # Only a kill after READY=1 leaves a start that succeeded. A kill in the set-up
+        # child closes its sync socket without the exec marker: a failed start too.
+        if [[ $p == helper:after-ready ]]; then
+                tsd_run systemctl start container@fa.service >/dev/null 2>&1 || true
+        else
+                assert_fail tsd_run systemctl start container@fa.service
+        fi
         wait_down container@fa.service
         assert_contains "$(tsd_journal container@fa.service)" "failpoint $p: kill" "$p reached"
+        if [[ $p == child:* ]]; then
+                assert_contains "$(tsd_journal container@fa.service)" "fa: The container's setup process exited with status 137 before the exec" "$p: the helper says so"
+        fi
         assert_ne "$(tsd_run systemctl show -P Result container@fa.service)" success "$p: the unit's result"
         clear_fault container@fa.service
         after_fault "$p"
 done
+
+step "the set-up child SIGKILLed from outside (as by the OOM killer): the start fails and says so"
+tsd_write "/run/systemd/system/container@fa.service.d/90-delay.conf" "[Service]
+Environment=NSCONTAIN_FAILPOINT_SETUP_DELAY_MS=5000"
+tsd_run systemctl daemon-reload
+tsd_run systemctl start --no-block container@fa.service
+child=
+for i in $(seq 100); do
+        main=$(tsd_run systemctl show -P MainPID container@fa.service)
+        [[ $main != 0 ]] && child=$(tsd_run pgrep -P "$main") && [[ -n $child ]] && break
+        sleep 0.05
+done
+[[ -n $child ]] || fail "no set-up child of container@fa.service"
+tsd_run kill -9 "$child"
+wait_down container@fa.service
+assert_eq "$(tsd_run systemctl show -P Result container@fa.service)" exit-code "the unit's result"
+assert_contains "$(tsd_journal container@fa.service)" "fa: The container's setup process was killed by SIGKILL before the exec" "the helper says so"
+tsd_run rm -f "/run/systemd/system/container@fa.service.d/90-delay.conf"
+tsd_run systemctl daemon-reload
+after_fault "a SIGKILLed set-up child"
 
 # A new name's start through a sidecar that dies at POINT: the state file is the old
 # one or the old one plus the new name's facts, and fa and fb keep theirs.

@@ -36,8 +36,8 @@ while read -r lib; do
 done < <(ldd "$NSC_BUILD_DIR/helper/nscontain-helper" | grep -o '/[^ ]*')
 cat >"$EVIL/attack.sh" <<'EOF'
 #!/bin/busybox sh
-# PID 1 is the container's init, i.e. the helper's own image: try to read it and to
-# overwrite it; and run /bin/sh, whose "#!/proc/self/exe" leads back to busybox here.
+# PID 1 is the container's init (the exec stub): try to read it and to overwrite it; and
+# run /bin/sh, whose "#!/proc/self/exe" leads back to busybox here.
 o=/out/attack-$1
 : >$o
 i=0
@@ -238,16 +238,19 @@ ROOTFS=$EVIL conf_nouserns sealed '"init": true, "command": ["sleep", "1000"]'
 tsd_run systemctl daemon-reload
 for i in $(seq 10); do
         for n in evilu eviln; do
-                # The payload becomes the helper's image, run inside the container with
-                # argv "/proc/self/exe /bin/sh": it refuses the name and exits 125.
+                # "#!/proc/self/exe" runs whatever executes the payload once more, in the
+                # container, with argv "/proc/self/exe /bin/sh": the sealed exec stub,
+                # which refuses that argv and exits 125. Were it the helper's image (it
+                # would start: its libraries are in this root), it would say "Invalid
+                # container name '/bin/sh'".
                 start "$n" || true
                 wait_state "$n" failed
-                assert_eq "$(prop "$n" ExecMainStatus)" 125 "$n: the helper image ran inside"
+                assert_eq "$(prop "$n" ExecMainStatus)" 125 "$n: the stub ran inside"
                 tsd_run systemctl reset-failed "$(unit "$n")"
         done
 done
-assert_contains "$(tsd_journal "$(unit evilu)")" "Invalid container name '/bin/sh'" "the helper's image ran in the container (userns)"
-assert_contains "$(tsd_journal "$(unit eviln)")" "Invalid container name '/bin/sh'" "the helper's image ran in the container (no userns)"
+assert_not_contains "$(tsd_journal "$(unit evilu)")" "Invalid container name" "the helper's image never runs in the container (userns)"
+assert_not_contains "$(tsd_journal "$(unit eviln)")" "Invalid container name" "the helper's image never runs in the container (no userns)"
 for n in u n; do
         start "attack$n" || fail "start failed: $(status_of "attack$n")"
         wait_state "attack$n" inactive
@@ -256,15 +259,16 @@ for n in u n; do
         assert_not_contains "$(cat "$OUT/attack-$n")" "TRUNCATED" "attack-$n"
         assert_not_contains "$(cat "$OUT/attack-$n")" "READ" "attack-$n: the init is not dumpable"
 done
-# Without a user namespace the supervisor and the container's init run from a sealed
-# memfd: even the host's root cannot write what /proc/PID/exe leads to.
+# The container's init is the stub, run from a sealed memfd: even the host's root cannot
+# write what its /proc/PID/exe leads to. The supervisor, the only process that runs the
+# helper's image for the container's life, is outside the container's pid namespace.
 start sealed || fail "start failed: $(status_of sealed)"
 main=$(prop sealed MainPID)
 pid1=$(container_pid1 sealed)
-for p in "$main" "$pid1"; do
-        assert_contains "$(tsd_run readlink /proc/"$p"/exe)" "/memfd:nscontain-helper" "exe of $p"
-        assert_fail tsd_run sh -c "echo pwned >>/proc/$p/exe"
-done
+assert_contains "$(tsd_run readlink /proc/"$pid1"/exe)" "/memfd:nscontain-stub" "exe of the container's init"
+assert_fail tsd_run sh -c "echo pwned >>/proc/$pid1/exe"
+assert_eq "$(tsd_run readlink /proc/"$main"/exe)" "$HELPER" "exe of the supervisor"
+assert_not_contains "$(tsd_run nsenter -t "$pid1" -p -m ps -o pid,args 2>&1)" "nscontain-helper" "the supervisor, seen from inside"
 tsd_run systemctl stop "$(unit sealed)"
 assert_eq "$(sha256sum "$TSD_UPPER$HELPER" | cut -d' ' -f1)" "$hash_before" "the installed helper is unchanged"
 

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The last step into a container, for the helper's payload and "nscontain exec" alike:
+ * the command is looked up in the container's PATH, then executed through the stub
+ * (stub/stub.c: the process that runs the command must not be a host binary, or the
+ * container could overwrite it through /proc/PID/exe, CVE-2019-5736). */
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "creds.h"
+#include "strv.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+#define STUB_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+/* stub-blob.c, generated from stub/stub.c by stub/embed.py. */
+extern const unsigned char stub_blob[];
+extern const size_t stub_blob_size;
+
+int exec_stub_open(void) {
+        _cleanup_close_ int fd = -EBADF;
+        size_t done = 0;
+
+        /* MFD_EXEC: with vm.memfd_noexec=1 a memfd would otherwise not be executable;
+         * kernels before 6.3 do not know the flag (and make every memfd executable). */
+        fd = memfd_create("nscontain-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        if (fd < 0 && errno == EINVAL)
+                fd = memfd_create("nscontain-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return negative_errno();
+
+        while (done < stub_blob_size) {
+                ssize_t n = write(fd, stub_blob + done, stub_blob_size - done);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                done += (size_t)n;
+        }
+        /* Sealed: from now on nobody, root included, can change a byte of it. */
+        if (fcntl(fd, F_ADD_SEALS, STUB_SEALS) < 0)
+                return negative_errno();
+        return TAKE_FD(fd);
+}
+
+/* Like execvp(), but in the container's PATH (never ours), absolute entries only, and a
+ * file that is no valid executable is an error, not a shell script. A match that may not
+ * be executed is remembered, and reported if nothing later in PATH can run. */
+static int exec_find(const char *cmd, char **env, char **ret, Failure *f) {
+        _cleanup_free_ char *denied = NULL;
+        const char *path;
+        int denied_errno = 0;
+
+        if (strchr(cmd, '/')) {
+                char *copy = strdup(cmd);
+                if (!copy)
+                        return failf(f, ENOMEM, "Failed to allocate memory");
+                *ret = copy;
+                return 0;
+        }
+
+        path = strv_env_get(env, "PATH") ?: DEFAULT_PATH_ENV + STRLEN("PATH=");
+        for (const char *p = path; *p;) {
+                size_t len = strcspn(p, ":");
+                _cleanup_free_ char *file = NULL;
+                struct stat st;
+
+                /* Empty and relative entries mean the cwd; we only search absolute ones. */
+                if (len > 0 && p[0] == '/' && asprintf(&file, "%.*s/%s", (int)len, p, cmd) >= 0) {
+                        int e = 0;
+
+                        if (stat(file, &st) < 0)
+                                e = errno;
+                        else if (!S_ISREG(st.st_mode))
+                                e = EACCES;
+                        else if (access(file, X_OK) < 0)
+                                e = errno;
+
+                        if (e == 0) {
+                                *ret = TAKE_PTR(file);
+                                return 0;
+                        }
+                        if ((e == EACCES || e == EPERM) && !denied) {
+                                denied_errno = e;
+                                denied = TAKE_PTR(file);
+                        }
+                }
+                p += len;
+                if (*p == ':')
+                        p++;
+        }
+
+        if (denied) {
+                failf(f, denied_errno, "Failed to execute '%s'", denied);
+                f->exit_code = EXIT_CANNOT_EXEC;
+                return -denied_errno;
+        }
+        failf(f, ENOENT, "Command '%s' not found in the container's PATH (%s)", cmd, path);
+        f->exit_code = EXIT_NOT_FOUND;
+        return -ENOENT;
+}
+
+int exec_sealed(int stub_fd, int sync_fd, bool init, char *const *argv, char **env, Failure *f) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ char **stub_argv = NULL;
+        char fd_text[12];
+        size_t n = strv_length(argv);
+        int r;
+
+        assert(stub_fd >= 0 && sync_fd >= 0 && n > 0);
+
+        r = exec_find(argv[0], env, &path, f);
+        if (r < 0)
+                return r;
+
+        stub_argv = calloc(n + 4, sizeof(char *));
+        if (!stub_argv)
+                return failf(f, ENOMEM, "Failed to allocate memory");
+        snprintf(fd_text, sizeof(fd_text), "%i", sync_fd);
+        stub_argv[0] = (char *)(init ? "nscontain-init" : "nscontain-exec");
+        stub_argv[1] = fd_text;
+        stub_argv[2] = path;
+        memcpy(stub_argv + 3, argv, n * sizeof(char *));
+
+        /* The sync socket must survive this exec (the stub reports through it and marks
+         * it close-on-exec itself); every other fd is close-on-exec already. */
+        if (fcntl(sync_fd, F_SETFD, 0) < 0)
+                return failf(f, errno, "Failed to pass the sync socket to the exec stub");
+        execveat(stub_fd, "", stub_argv, env, AT_EMPTY_PATH);
+        return failf(f, errno, "Failed to execute the exec stub");
+}
