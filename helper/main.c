@@ -309,7 +309,11 @@ int main(int argc, char *argv[]) {
                 return f.exit_code > 0 ? f.exit_code : EXIT_SETUP_FAILED;
         }
 
-        container_register_machine(&c, &h, pid);
+        /* Only a service is a machine: RegisterMachine makes the caller's unit the
+         * machine's, and from a login shell that would be the session's scope, which
+         * "machinectl terminate" would then stop whole. */
+        if (getenv("INVOCATION_ID"))
+                container_register_machine(&c, &h, pid);
 
         s = (Supervisor){
                 .pid = pid,

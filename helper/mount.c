@@ -669,8 +669,13 @@ static int mount_cgroup(const Container *c, int sys_fd, Failure *f) {
         if (target_fd < 0)
                 return failf(f, target_fd, "Failed to open '/sys/fs/cgroup'");
 
-        r = fs_new_mount("cgroup2", NULL, attr, &mnt_fd);
-        if (r == -EPERM) /* no cgroup namespace of our own */
+        /* Without a cgroup namespace of our own we bind the host's mount, which shows
+         * the same tree. A fresh cgroup2 superblock made from the initial cgroup
+         * namespace would apply its (empty) options to the one global hierarchy: clear
+         * systemd's nsdelegate and memory_recursiveprot on the whole host, and wait for
+         * an RCU grace period when it flips favordynmods. */
+        r = c->config->namespaces.cgroup ? fs_new_mount("cgroup2", NULL, attr, &mnt_fd) : -EPERM;
+        if (r == -EPERM) /* no cgroup namespace, or one a user namespace may not mount */
                 r = host_tree_clone("/sys/fs/cgroup", attr, &mnt_fd);
         if (r < 0)
                 return failf(f, r, "Failed to mount cgroup2 on '/sys/fs/cgroup'");

@@ -13,7 +13,15 @@
 set -euo pipefail
 
 if [[ $(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]]; then
-        mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup
+        # A bind of the host's cgroup2 mount, not a new one: mounting cgroup2 from the
+        # initial cgroup namespace applies that mount's options to the one global
+        # hierarchy (on a systemd host it would clear nsdelegate and memory_recursiveprot).
+        unified=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+        if [[ -n $unified ]]; then
+                mount --bind "$unified" /sys/fs/cgroup
+        else
+                mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup
+        fi
         export BENCH_CGROUP_NOTE="/sys/fs/cgroup was a hybrid (v1+v2) layout: every tool ran in a private mount namespace with cgroup2 mounted there (crun refuses hybrid mode)"
 fi
 exec "$@"
