@@ -353,6 +353,29 @@ _tsd_prepare() {
         fi
         cp -a "$template/." "$TSD_UPPER/"
         echo "tsd-${TSD_DIR##*.}" >"$TSD_UPPER/etc/hostname"
+        if build_sanitized; then
+                _tsd_sanitizer_env
+        fi
+}
+
+# The sanitizer options of tests/run-sanitized for every service of the test system
+# (the helper, the sidecar): systemd starts them with its own environment, where UBSan
+# would print a report and go on. tsd_cleanup fails the test on any report in the journal.
+TSD_ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+TSD_UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+_tsd_sanitizer_env() {
+        mkdir -p "$TSD_UPPER/etc/systemd/system.conf.d"
+        printf '[Manager]\nDefaultEnvironment="ASAN_OPTIONS=%s" "UBSAN_OPTIONS=%s"\n' \
+                "$TSD_ASAN_OPTIONS" "$TSD_UBSAN_OPTIONS" >"$TSD_UPPER/etc/systemd/system.conf.d/50-tsd-sanitize.conf"
+}
+
+# Prints the sanitizer reports in the test system's journal (none: nothing, status 1).
+# Kernel-transport lines are left out: /dev/kmsg is shared with the host and other tests.
+_tsd_sanitizer_reports() {
+        tsd_run journalctl --sync >/dev/null 2>&1 || true
+        tsd_run journalctl --no-pager -o short-monotonic _TRANSPORT=journal _TRANSPORT=stdout \
+                _TRANSPORT=syslog 2>/dev/null |
+                grep -E -A 30 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer'
 }
 
 # Boots the test systemd. Sets TSD_PID (its pid on the host) and TSD_BOOT_SECONDS, and
@@ -425,7 +448,8 @@ tsd_run() {
                 echo "$BASHPID" >"$TSD_CGROUP/cgroup.procs" 2>/dev/null || true
                 exec nsenter -t "$TSD_PID" -a env -i \
                         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-                        LANG=C.UTF-8 SYSTEMD_PAGER= SYSTEMD_COLORS=0 "$@"
+                        LANG=C.UTF-8 SYSTEMD_PAGER= SYSTEMD_COLORS=0 \
+                        ${ASAN_OPTIONS+"ASAN_OPTIONS=$ASAN_OPTIONS"} ${UBSAN_OPTIONS+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} "$@"
         )
 }
 
@@ -472,6 +496,12 @@ tsd_cleanup() {
         # happened to inherit the trap).
         if [[ -n $TSD_DIR && $(<"$TSD_DIR/owner") != "$BASHPID" ]]; then
                 exit "$rc"
+        fi
+        # A report from a service fails only that service, and not always the test.
+        if [[ -n $TSD_PID && $rc == 0 ]] && build_sanitized && _tsd_sanitizer_reports >"$TSD_DIR/sanitizer" 2>&1; then
+                echo "FAIL ${0##*/}: sanitizer reports in the test system's journal:" >&2
+                cat "$TSD_DIR/sanitizer" >&2
+                rc=1
         fi
         if [[ -n $TSD_PID && $rc != 0 && $rc != 77 ]]; then
                 echo "--- tsd: failed units and last journal lines of the test systemd ---" >&2
