@@ -39,6 +39,7 @@
 #include <termios.h>
 
 #include "creds.h"
+#include "failpoint.h"
 #include "fileio.h"
 #include "log.h"
 #include "nscontain.h"
@@ -321,6 +322,9 @@ _noreturn_ static void command_run(ExecContext *x, int sync_fd) {
                 child_fail(sync_fd, &f);
         }
 
+        /* Test builds: a test stalls G here, where it runs as the container's user and
+         * still holds the host's fds, to show that the payload cannot look into it. */
+        (void)failpoint("exec:before-exec");
         exec_command(x->argv, env, &f);
         child_fail(sync_fd, &f);
 }

@@ -41,7 +41,7 @@ static const char *const known_points[] = {
         "child:after-root",          "child:after-api-mounts",     "child:after-binds",
         "child:after-pivot",         "child:before-exec",          "helper:after-ready",
         "sidecar:after-alloc",       "sidecar:before-state-write", "write-atomic:before-rename",
-        "sidecar:after-state-write", "sidecar:after-veth-create",
+        "sidecar:after-state-write", "sidecar:after-veth-create",  "exec:before-exec",
 };
 
 static const struct {

@@ -44,6 +44,8 @@
  *   write-atomic:before-rename  the temp file written and synced, not yet renamed
  *   sidecar:after-state-write the state file renamed into place, no reply sent yet
  *   sidecar:after-veth-create the veth pair exists, not yet labelled
+ *   exec:before-exec          nscontain exec's command process, in the container with
+ *                             its credentials, right before execve()
  */
 
 #include "build-config.h"

@@ -7,7 +7,11 @@
 #   6  capabilities carried over exec: the unit hands the helper ambient and
 #      inheritable capabilities; the payload has CapInh = CapAmb = 0 and CapBnd = config.
 #   7  ptrace of setup: with init: true, PID 1 (the mini-init) stays non-dumpable, so the
-#      payload cannot open /proc/1/fd or /proc/1/exe, nor ptrace it.
+#      payload cannot open /proc/1/fd or /proc/1/exe, nor ptrace it. The same for the
+#      process "nscontain exec" brings into a running container: stalled (failpoint)
+#      after it took the container's credentials, while it still holds the host's stdin,
+#      environment and binary, the payload cannot open any of them nor ptrace it, with
+#      and without a user namespace (a process of the payload's own is the control).
 #   8  TIOCSTI: denied by the filter even on a controlling pty (and with junk in the
 #      upper 32 bits of the request); without the filter the same call works, so the
 #      filter is what stops it.
@@ -16,7 +20,7 @@
 set -eu
 . "$(dirname "$0")/../lib/testsystemd.sh"
 
-tsd_setup helper probe busybox jq
+tsd_setup helper cli probe busybox jq dbus
 
 BASE=524288
 ZERO=0000000000000000
@@ -34,13 +38,48 @@ n=$1
 /probe tiocsti >/out/$n.tiocsti.json
 /probe open-fds-of 1 >/out/$n.fds-of-1.json
 /probe open /proc/1/exe >/out/$n.exe-of-1.json
+/probe open /proc/1/fd/1 >/out/$n.fd1-of-1.json
 /probe ptrace 1 >/out/$n.ptrace-1.json
 /probe open-fds-of self >/out/$n.fds-of-self.json
 /probe check-syscall32 288 >/out/$n.keyctl32.json 2>/dev/null || echo crashed >/out/$n.keyctl32.json
 echo done >/out/$n.done
-/probe open /proc/1/fd/1 >/out/$n.fd1-of-1.json
 EOF
 chmod 755 "$ROOT/check.sh"
+
+# The payload as an attacker: waits for the process "nscontain exec" brings in (comm
+# "nscontain") to run with the payload's own uids, gids and capabilities (from then on
+# only its non-dumpability protects it), then tries to reach into it. A sleep of its own
+# is the control: same credentials, dumpable.
+cat >"$ROOT/watch.sh" <<'EOF'
+#!/bin/sh
+n=$1
+creds() { grep -E '^(Uid|Gid|CapEff):' "$1"; }
+mine=$(creds /proc/self/status)
+/bin/busybox sleep 100000 </out/control &
+/probe open /proc/$!/fd/0 >/out/$n.control-fd0.json
+/probe open /proc/$!/environ >/out/$n.control-environ.json
+echo ready >/out/$n.ready
+while :; do
+        for d in /proc/[0-9]*; do
+                [ "$(cat "$d/comm" 2>/dev/null)" = nscontain ] || continue
+                [ "$(creds "$d/status" 2>/dev/null)" = "$mine" ] || continue
+                p=${d#/proc/}
+                /probe open-fds-of "$p" >/out/$n.fds.json
+                /probe open "$d/fd/0" >/out/$n.fd0.json
+                /probe open "$d/exe" >/out/$n.exe.json
+                /probe open "$d/environ" >/out/$n.environ.json
+                /probe ptrace "$p" >/out/$n.ptrace.json
+                cat "$d/fd/0" >/out/$n.stdin 2>&1
+                cat "$d/environ" >/out/$n.environ 2>&1
+                readlink "$d/exe" >/out/$n.exe 2>&1
+                # Still before its exec: the tries met the process while it held all that.
+                cat "$d/comm" >/out/$n.comm-after
+                exec sleep 100000
+        done
+done
+EOF
+chmod 755 "$ROOT/watch.sh"
+echo "a file of the payload's own" >"$OUT/control"
 
 tsd_install
 tsd_boot
@@ -107,6 +146,59 @@ assert_ne "$(jq -r .errno "$OUT/initc.fd1-of-1.json")" 0 "open /proc/1/fd/1"
 assert_ne "$(jq -r .errno "$OUT/initc.exe-of-1.json")" 0 "open /proc/1/exe"
 assert_ne "$(jq -r .errno "$OUT/initc.ptrace-1.json")" 0 "ptrace PID 1"
 
+step "row 7: a process joining through nscontain exec cannot be looked into while it holds host fds"
+if [[ $(build_option failpoints) != true ]]; then
+        not_checked "row 7 for nscontain exec" "built without -Dfailpoints=true: the joining process cannot be stalled"
+else
+        secret=host-secret-$RANDOM$RANDOM
+        # Outside every container root: the command's stdin, and its environment.
+        echo "$secret" >"$TSD_FIXDIR/secret"
+        # joinn is the case that needs cli/exec.c's PR_SET_DUMPABLE (without it the
+        # payload reads the secret): the command keeps host uid 0, the payload's own.
+        # In joinu its setuid() into the range makes the kernel drop dumpability too.
+        for n in joinn joinu; do
+                if [[ $n == joinn ]]; then
+                        ns='"namespaces": {"user": false}'
+                else
+                        ns="\"user_namespace\": {\"base\": $BASE}"
+                fi
+                tsd_write "/etc/nscontain.d/$n.json" "{
+                        \"rootfs\": \"$ROOT\",
+                        \"command\": [\"/bin/sh\", \"/watch.sh\", \"$n\"],
+                        \"init\": true,
+                        \"network\": {\"mode\": \"none\"},
+                        $ns,
+                        \"mounts\": [{\"source\": \"$OUT\", \"target\": \"/out\", \"idmap\": false}]
+                }"
+                tsd_run systemctl daemon-reload
+                tsd_run systemctl start "container@$n.service" || fail "start of container@$n failed: $(status_of "$n")"
+                retry 10 test -f "$OUT/$n.ready" || fail "$n: the watcher did not start: $(status_of "$n")"
+                assert_eq "$(jq -r .errno "$OUT/$n.control-fd0.json")" 0 "$n: control: the payload opens fd 0 of a dumpable process"
+                assert_eq "$(jq -r .errno "$OUT/$n.control-environ.json")" 0 "$n: control: and its environ"
+                # The command process stalls 3 s right before its execve(), after
+                # creds_apply(); the watcher acts within that window.
+                step "$n: nscontain exec, stalled before the exec"
+                assert_ok tsd_run env NSCONTAIN_FAILPOINT=exec:before-exec:delay=3000 NSC_TEST_SECRET="$secret" \
+                        /usr/bin/nscontain exec "$n" -- /bin/busybox true <"$TSD_FIXDIR/secret"
+                retry 5 test -f "$OUT/$n.comm-after" || fail "$n: the watcher never saw the joining process"
+                assert_eq "$(<"$OUT/$n.comm-after")" nscontain "$n: the tries came before the command's exec"
+                for f in fd0 exe environ; do
+                        assert_ne "$(jq -r .errno "$OUT/$n.$f.json")" 0 "$n: open of the joining process's $f"
+                done
+                # Without a user namespace the payload's root is the owner of the directory
+                # (non-dumpable: root's) and may list the numbers, but follow none (above).
+                if [[ $n == joinu ]]; then
+                        assert_ne "$(jq -r .errno "$OUT/$n.fds.json")" 0 "$n: open of the joining process's fd directory"
+                fi
+                assert_ne "$(jq -r .errno "$OUT/$n.ptrace.json")" 0 "$n: ptrace of the joining process"
+                for f in stdin environ exe; do
+                        assert_not_contains "$(<"$OUT/$n.$f")" "$secret" "$n: the host's secret through /proc/PID/$f"
+                done
+                assert_not_contains "$(<"$OUT/$n.exe")" /usr/bin/nscontain "$n: the host binary through /proc/PID/exe"
+                tsd_run systemctl stop "container@$n.service"
+        done
+fi
+
 step "row 8: TIOCSTI"
 assert_eq "$(jq -r .pty.errno "$OUT/initc.tiocsti.json")" 1 "TIOCSTI on a controlling pty: EPERM"
 assert_eq "$(jq -r .pty_high.errno "$OUT/initc.tiocsti.json")" 1 "TIOCSTI with upper bits set: EPERM"
@@ -119,7 +211,7 @@ assert_ne "$(jq -r .pty.errno "$OUT/nofilter.tiocsti.json")" 1 "TIOCSTI without 
 step "the i386 ABI is filtered too"
 host32=$("$NSC_BUILD_DIR/tests/probe" check-syscall32 288 2>/dev/null) || host32=
 if [[ -z $host32 ]]; then
-        echo "note: this kernel does not run i386 code (int 0x80 faults): i386 check not possible" >&2
+        not_checked "keyctl through int 0x80" "this kernel does not run i386 code (int 0x80 faults)"
 else
         assert_eq "$(jq -r .result "$OUT/initc.keyctl32.json")" -1 "keyctl through int 0x80: -EPERM"
 fi
