@@ -28,7 +28,8 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/xattr.h>
-#include <systemd/sd-daemon.h>
+#include "libsystemd.h"
+#include "notify.h"
 #include <unistd.h>
 
 #include "boot.h"
@@ -172,6 +173,10 @@ int boot_container_uuid(const char *name, sd_id128_t *ret) {
 
         assert(name && ret);
 
+        r = libsystemd_load();
+        if (r < 0)
+                return r;
+
         /* The id machined registers the container with (main.c), so that the inner
          * machine id (systemd takes $container_uuid when /etc/machine-id is empty) and
          * machined's agree. Without a host machine id, a random one kept per NAME. */
@@ -189,7 +194,7 @@ int boot_container_uuid(const char *name, sd_id128_t *ret) {
         r = read_full_file_at(dir_fd, file, BOOT_UUID_MAX, &text, NULL);
         if (r >= 0) {
                 text[strcspn(text, "\n")] = 0;
-                r = sd_id128_from_string(text, &id);
+                r = sym_sd_id128_from_string(text, &id);
                 if (r >= 0 && !sd_id128_is_null(id)) {
                         *ret = id;
                         return 0;
@@ -198,10 +203,10 @@ int boot_container_uuid(const char *name, sd_id128_t *ret) {
         } else if (r != -ENOENT)
                 return r;
 
-        r = sd_id128_randomize(&id);
+        r = sym_sd_id128_randomize(&id);
         if (r < 0)
                 return r;
-        snprintf(s, sizeof(s), "%s\n", sd_id128_to_uuid_string(id, (char[SD_ID128_UUID_STRING_MAX]){}));
+        snprintf(s, sizeof(s), "%s\n", sym_sd_id128_to_uuid_string(id, (char[SD_ID128_UUID_STRING_MAX]){}));
         r = write_file_atomic_at(dir_fd, file, s, strlen(s), 0644, /* durable= */ true);
         if (r < 0)
                 return r;
@@ -488,7 +493,7 @@ int boot_prepare(Container *c) {
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to get the container's UUID from %s: %m", c->name,
                                        BOOT_STATE_DIR);
-        sd_id128_to_uuid_string(id, boot.uuid);
+        sym_sd_id128_to_uuid_string(id, boot.uuid);
 
         /* $container stays as configured (default "nscontain"); the rest is ours. TERM:
          * what systemd-nspawn gives a console without a terminal of its own. */
@@ -513,7 +518,7 @@ int boot_prepare(Container *c) {
         if (r < 0)
                 return r;
 
-        (void)sd_notifyf(false, "STATUS=Booting container %s", c->name);
+        (void)notify_sendf("STATUS=Booting container %s", c->name);
         return 0;
 }
 
@@ -784,7 +789,7 @@ bool boot_supervise_start(pid_t pid) {
                         log_debug_errno(errno, "%s: Failed to open the console's peer: %m", boot.name);
         }
 
-        (void)sd_notifyf(false, "STATUS=Booting container %s, PID %i", boot.name, (int)pid);
+        (void)notify_sendf("STATUS=Booting container %s, PID %i", boot.name, (int)pid);
         return true;
 }
 
@@ -909,7 +914,7 @@ static int notify_receive(void) {
                         log_debug("%s: The container's init reported READY=1", boot.name);
         }
         if (o > 0)
-                (void)sd_notify(false, out);
+                (void)notify_send(out);
         return 0;
 }
 

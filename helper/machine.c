@@ -6,10 +6,8 @@
  * it (a machine whose unit stops is dropped) and "machinectl terminate" stops it. */
 
 #include <string.h>
-#include <systemd/sd-bus.h>
-#include <systemd/sd-id128.h>
-#include <systemd/sd-login.h>
 
+#include "libsystemd.h"
 #include "spawn.h"
 
 #define MACHINED_DEST  "org.freedesktop.machine1"
@@ -38,12 +36,17 @@ static uint64_t fnv1a64(const char *s, uint64_t h) {
 int machine_id_for(const char *name, sd_id128_t *ret) {
         sd_id128_t app = NSCONTAIN_APP_ID;
         uint64_t a = fnv1a64(name, 0xcbf29ce484222325ULL), b = fnv1a64(name, 0x84222325cbf29ce4ULL);
+        int r;
+
+        r = libsystemd_load();
+        if (r < 0)
+                return r;
 
         for (unsigned i = 0; i < 8; i++) {
                 app.bytes[i] ^= (uint8_t)(a >> (8 * i));
                 app.bytes[8 + i] ^= (uint8_t)(b >> (8 * i));
         }
-        return sd_id128_get_machine_app_specific(app, ret);
+        return sym_sd_id128_get_machine_app_specific(app, ret);
 }
 
 static void set_error(const sd_bus_error *e, int r, char **ret_error) {
@@ -53,48 +56,48 @@ static void set_error(const sd_bus_error *e, int r, char **ret_error) {
 
 static int machine_register_once(sd_bus *bus, const char *name, sd_id128_t id, pid_t leader,
                                  const char *root_directory, int ifindex, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         int r;
 
-        r = sd_bus_message_new_method_call(bus, &m, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE,
-                                           "RegisterMachineWithNetwork");
+        r = sym_sd_bus_message_new_method_call(bus, &m, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE,
+                                               "RegisterMachineWithNetwork");
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "s", name);
+        r = sym_sd_bus_message_append(m, "s", name);
         if (r >= 0)
-                r = sd_bus_message_append_array(m, 'y', &id, sd_id128_is_null(id) ? 0 : sizeof(id));
+                r = sym_sd_bus_message_append_array(m, 'y', &id, sd_id128_is_null(id) ? 0 : sizeof(id));
         if (r >= 0)
-                r = sd_bus_message_append(m, "ssus", "nscontain", "container", (uint32_t)leader,
-                                          root_directory);
+                r = sym_sd_bus_message_append(m, "ssus", "nscontain", "container", (uint32_t)leader,
+                                              root_directory);
         if (r >= 0)
-                r = sd_bus_message_append_array(m, 'i', &ifindex, ifindex > 0 ? sizeof(ifindex) : 0);
+                r = sym_sd_bus_message_append_array(m, 'i', &ifindex, ifindex > 0 ? sizeof(ifindex) : 0);
         if (r < 0)
                 return r;
-        return sd_bus_call(bus, m, MACHINED_TIMEOUT_USEC, error, &reply);
+        return sym_sd_bus_call(bus, m, MACHINED_TIMEOUT_USEC, error, &reply);
 }
 
 /* A machine of NAME that machined still has from the previous run of our own unit
  * (its unit restarted before machined noticed the stop): it is ours to drop. A machine
  * of another unit, or any when we run outside a unit, is left alone. */
 static int machine_is_stale_of_our_unit(sd_bus *bus, const char *name) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ char *ours = NULL, *theirs = NULL;
         const char *path;
         int r;
 
-        r = sd_pid_get_unit(0, &ours);
+        r = sym_sd_pid_get_unit(0, &ours);
         if (r < 0)
                 return 0;
-        r = sd_bus_call_method(bus, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE, "GetMachine", &error,
-                               &reply, "s", name);
+        r = sym_sd_bus_call_method(bus, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE, "GetMachine", &error,
+                                   &reply, "s", name);
         if (r < 0)
                 return r;
-        r = sd_bus_message_read(reply, "o", &path);
+        r = sym_sd_bus_message_read(reply, "o", &path);
         if (r < 0)
                 return r;
-        r = sd_bus_get_property_string(bus, MACHINED_DEST, path, "org.freedesktop.machine1.Machine", "Unit",
-                                       &error, &theirs);
+        r = sym_sd_bus_get_property_string(bus, MACHINED_DEST, path, "org.freedesktop.machine1.Machine",
+                                           "Unit", &error, &theirs);
         if (r < 0)
                 return r;
         return streq(ours, theirs);
@@ -102,7 +105,7 @@ static int machine_is_stale_of_our_unit(sd_bus *bus, const char *name) {
 
 int machine_register(sd_bus *bus, const char *name, pid_t leader, const char *root_directory, int ifindex,
                      char **ret_error) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_id128_t id = SD_ID128_NULL;
         int r;
 
@@ -113,9 +116,9 @@ int machine_register(sd_bus *bus, const char *name, pid_t leader, const char *ro
                 id = SD_ID128_NULL;
 
         r = machine_register_once(bus, name, id, leader, root_directory, ifindex, &error);
-        if (r < 0 && sd_bus_error_has_name(&error, MACHINE_EXISTS) &&
+        if (r < 0 && sym_sd_bus_error_has_name(&error, MACHINE_EXISTS) &&
             machine_is_stale_of_our_unit(bus, name) > 0) {
-                sd_bus_error_free(&error);
+                sym_sd_bus_error_free(&error);
                 r = machine_unregister(bus, name, NULL);
                 if (r >= 0)
                         r = machine_register_once(bus, name, id, leader, root_directory, ifindex, &error);
@@ -126,15 +129,15 @@ int machine_register(sd_bus *bus, const char *name, pid_t leader, const char *ro
 }
 
 int machine_unregister(sd_bus *bus, const char *name, char **ret_error) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
         assert(bus && name);
 
-        r = sd_bus_call_method(bus, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE, "UnregisterMachine",
-                               &error, NULL, "s", name);
+        r = sym_sd_bus_call_method(bus, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE, "UnregisterMachine",
+                                   &error, NULL, "s", name);
         /* Gone already: machined dropped it when the leader's unit went down. */
-        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+        if (r < 0 && sym_sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
                 return 0;
         if (r < 0)
                 set_error(&error, r, ret_error);

@@ -3,8 +3,8 @@
 #include <malloc.h>
 #include <net/if.h>
 #include <string.h>
-#include <systemd/sd-bus.h>
 
+#include "libsystemd.h"
 #include "boot.h"
 #include "build-config.h"
 #include "config.h"
@@ -111,7 +111,10 @@ static int holdings_bus(Holdings *h, sd_bus **ret) {
         int r;
 
         if (!h->bus) {
-                r = sd_bus_open_system(&h->bus);
+                r = libsystemd_load();
+                if (r < 0)
+                        return r;
+                r = sym_sd_bus_open_system(&h->bus);
                 if (r < 0)
                         return r;
         }
@@ -120,7 +123,8 @@ static int holdings_bus(Holdings *h, sd_bus **ret) {
 }
 
 static void holdings_close_bus(Holdings *h) {
-        h->bus = sd_bus_flush_close_unref(h->bus);
+        if (h->bus)
+                h->bus = sym_sd_bus_flush_close_unref(h->bus);
 }
 
 /* The uid range for "auto" from nscontain-sidecar (the same one for NAME every time),

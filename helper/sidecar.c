@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
-#include <systemd/sd-bus.h>
 
+#include "libsystemd.h"
 #include "sidecar.h"
 
 #define SIDECAR_DEST  "org.nscontain.Sidecar1"
@@ -12,19 +12,24 @@
 #define SIDECAR_TIMEOUT_USEC (30ULL * 1000000ULL)
 
 static int bus_get(sd_bus *bus, sd_bus **ret) {
+        int r;
+
         if (bus) {
-                *ret = sd_bus_ref(bus);
+                *ret = sym_sd_bus_ref(bus);
                 return 0;
         }
-        return sd_bus_open_system(ret);
+        r = libsystemd_load();
+        if (r < 0)
+                return r;
+        return sym_sd_bus_open_system(ret);
 }
 
 /* Closes only a connection of our own: the caller's stays usable. */
 static void bus_put(sd_bus *caller_bus, sd_bus *b) {
         if (caller_bus)
-                sd_bus_unref(b);
+                sym_sd_bus_unref(b);
         else
-                sd_bus_flush_close_unref(b);
+                sym_sd_bus_flush_close_unref(b);
 }
 
 static int set_error(const sd_bus_error *e, int r, char **ret_error) {
@@ -53,23 +58,23 @@ int sidecar_acquire_user_range(sd_bus *bus, const char *name, uint32_t size, uin
 
         r = bus_get(bus, &b);
         if (r >= 0)
-                r = sd_bus_message_new_method_call(b, &m, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE,
-                                                   "AcquireUserRange");
+                r = sym_sd_bus_message_new_method_call(b, &m, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE,
+                                                       "AcquireUserRange");
         if (r >= 0)
-                r = sd_bus_message_append(m, "su", name, size);
+                r = sym_sd_bus_message_append(m, "su", name, size);
         if (r >= 0)
-                r = sd_bus_call(b, m, SIDECAR_TIMEOUT_USEC, &error, &reply);
+                r = sym_sd_bus_call(b, m, SIDECAR_TIMEOUT_USEC, &error, &reply);
         if (r >= 0)
-                r = sd_bus_message_read(reply, "uu", &base, &got);
+                r = sym_sd_bus_message_read(reply, "uu", &base, &got);
         if (r >= 0 && got < (size ?: 65536))
                 r = -EBADMSG;
         if (r < 0)
                 set_error(&error, r, ret_error);
         else
                 *ret_base = base;
-        sd_bus_error_free(&error);
-        sd_bus_message_unref(reply);
-        sd_bus_message_unref(m);
+        sym_sd_bus_error_free(&error);
+        sym_sd_bus_message_unref(reply);
+        sym_sd_bus_message_unref(m);
         bus_put(bus, b);
         return r;
 }
@@ -77,7 +82,7 @@ int sidecar_acquire_user_range(sd_bus *bus, const char *name, uint32_t size, uin
 static int append_string_option(sd_bus_message *m, const char *key, const char *value) {
         if (!value || !*value)
                 return 0;
-        return sd_bus_message_append(m, "{sv}", key, "s", value);
+        return sym_sd_bus_message_append(m, "{sv}", key, "s", value);
 }
 
 int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Network *n, SidecarNetwork *ret,
@@ -91,12 +96,12 @@ int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Networ
 
         r = bus_get(bus, &b);
         if (r >= 0)
-                r = sd_bus_message_new_method_call(b, &m, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE,
-                                                   "SetupNetwork");
+                r = sym_sd_bus_message_new_method_call(b, &m, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE,
+                                                       "SetupNetwork");
         if (r >= 0)
-                r = sd_bus_message_append(m, "sh", name, pidfd);
+                r = sym_sd_bus_message_append(m, "sh", name, pidfd);
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "{sv}");
+                r = sym_sd_bus_message_open_container(m, 'a', "{sv}");
         if (r >= 0 && n) {
                 r = append_string_option(m, "bridge", n->bridge);
                 if (r >= 0)
@@ -104,14 +109,14 @@ int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Networ
                 if (r >= 0)
                         r = append_string_option(m, "gateway", n->gateway);
                 if (r >= 0 && n->mtu > 0)
-                        r = sd_bus_message_append(m, "{sv}", "mtu", "u", n->mtu);
+                        r = sym_sd_bus_message_append(m, "{sv}", "mtu", "u", n->mtu);
         }
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
+                r = sym_sd_bus_message_close_container(m);
         if (r >= 0)
-                r = sd_bus_call(b, m, SIDECAR_TIMEOUT_USEC, &error, &reply);
+                r = sym_sd_bus_call(b, m, SIDECAR_TIMEOUT_USEC, &error, &reply);
         if (r >= 0)
-                r = sd_bus_message_read(reply, "sssu", &ifname, &address, &gateway, &out.mtu);
+                r = sym_sd_bus_message_read(reply, "sssu", &ifname, &address, &gateway, &out.mtu);
         if (r >= 0)
                 r = copy_string(out.host_ifname, sizeof(out.host_ifname), ifname);
         if (r >= 0)
@@ -123,9 +128,9 @@ int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Networ
                 *ret = out;
         } else
                 set_error(&error, r, ret_error);
-        sd_bus_error_free(&error);
-        sd_bus_message_unref(reply);
-        sd_bus_message_unref(m);
+        sym_sd_bus_error_free(&error);
+        sym_sd_bus_message_unref(reply);
+        sym_sd_bus_message_unref(m);
         bus_put(bus, b);
         return r;
 }
@@ -137,11 +142,11 @@ int sidecar_release_network(sd_bus *bus, const char *name, char **ret_error) {
 
         r = bus_get(bus, &b);
         if (r >= 0)
-                r = sd_bus_call_method(b, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE, "ReleaseNetwork",
-                                       &error, NULL, "s", name);
+                r = sym_sd_bus_call_method(b, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE, "ReleaseNetwork",
+                                           &error, NULL, "s", name);
         if (r < 0)
                 set_error(&error, r, ret_error);
-        sd_bus_error_free(&error);
+        sym_sd_bus_error_free(&error);
         bus_put(bus, b);
         return r;
 }

@@ -5,7 +5,7 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
-#include <systemd/sd-daemon.h>
+#include "notify.h"
 
 #include "boot.h"
 #include "failpoint.h"
@@ -60,7 +60,7 @@ static void supervisor_stop(Supervisor *s, int *tfd) {
         if (r < 0 && r != -ESRCH)
                 log_warning_errno(r, "%s: Failed to send %s to the container: %m", s->name,
                                   signal_to_string(s->stop_signal));
-        (void)sd_notifyf(false, "STOPPING=1\nSTATUS=Stopping container %s", s->name);
+        (void)notify_sendf("STOPPING=1\nSTATUS=Stopping container %s", s->name);
 
         /* As TimeoutStopSec=: 0 and infinity mean wait for ever. */
         if (s->stop_timeout_usec == 0 || s->stop_timeout_usec == UINT64_MAX)
@@ -89,7 +89,7 @@ int supervisor_run(Supervisor *s) {
 
         /* A booted system says itself when it is up (boot.c relays its READY=1). */
         if (!boot_supervise_start(s->pid))
-                (void)sd_notifyf(false, "READY=1\nSTATUS=Container %s running, PID %i", s->name, (int)s->pid);
+                (void)notify_sendf("READY=1\nSTATUS=Container %s running, PID %i", s->name, (int)s->pid);
         failpoint("helper:after-ready");
 
         for (;;) {

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helper/libsystemd.h"
 #include "helper/sidecar.h"
 
 static int failed(int r, char *message) {
@@ -142,6 +143,10 @@ static int bench(int count, const char *name, const char *pids) {
 int main(int argc, char *argv[]) {
         char *message = NULL;
         int r;
+
+        /* helper/sidecar.c calls libsystemd through the helper's dlopen() table. */
+        if (libsystemd_load() < 0)
+                return 1;
 
         if (argc >= 3 && strcmp(argv[1], "acquire") == 0) {
                 uint32_t base;
