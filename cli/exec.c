@@ -14,7 +14,8 @@
  *   "go" ───────────────────────────────────────────────────────►  setsid; -t: pty from the
  *   ◄────────────────────────── MSG_PTY (master fd) ────────────   container's /dev/ptmx
  *                                                                  workdir, env, creds_apply()
- *   ◄──────────── EOF (exec'd) or MSG_FAILURE ───────────────────  close fds, execve
+ *   ◄───── EXEC_MARKER, EOF (exec'd), or a Failure ──────────────  close fds, execveat(stub)
+ *                                                                  → stub/stub.c: execve
  *   relay the pty / forward signals; exit with I's code = G's.
  *
  * G is attached to the container's unit before it does anything, so everything it
@@ -108,7 +109,8 @@ static int send_message(int fd, const Message *m, int pass_fd) {
         return 0;
 }
 
-/* Returns 1 with a message (and *ret_fd when one came along), 0 on EOF. */
+/* Returns 1 with a message (and *ret_fd when one came along), 2 for the exec stub's
+ * EXEC_MARKER, 0 on EOF. A Failure of the stub's (lib/failure.h) comes as MSG_FAILURE. */
 static int receive_message(int fd, Message *m, int *ret_fd) {
         union {
                 struct cmsghdr h;
@@ -138,6 +140,14 @@ static int receive_message(int fd, Message *m, int *ret_fd) {
                 }
         if (n == 0)
                 return 0;
+        if (n == (ssize_t)sizeof(uint32_t) && m->type == (MessageType)EXEC_MARKER)
+                return 2;
+        if (n == (ssize_t)sizeof(Failure)) {
+                Failure f;
+                memcpy(&f, m, sizeof(f));
+                *m = (Message){.type = MSG_FAILURE, .failure = f};
+                n = sizeof(*m);
+        }
         if (n != (ssize_t)sizeof(*m))
                 return -EBADMSG;
         m->failure.message[sizeof(m->failure.message) - 1] = 0;
@@ -172,49 +182,6 @@ static int build_env(const Config *config, char **extra, const ResolvedUser *u, 
                 return -ENOMEM;
         *ret = TAKE_PTR(env);
         return 0;
-}
-
-/* execve with the lookup in the container's PATH (never ours, never /bin/sh on
- * ENOEXEC), as the helper runs the payload. Returns only on failure, with f filled. */
-static void exec_command(char **argv, char **env, Failure *f) {
-        const char *path = strv_env_get(env, "PATH") ?: DEFAULT_PATH_ENV + STRLEN("PATH=");
-        int denied = 0;
-
-        if (strchr(argv[0], '/')) {
-                execve(argv[0], argv, env);
-                int e = errno;
-                failf(f, e, "Failed to execute '%s'", argv[0]);
-                f->exit_code = e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
-                return;
-        }
-        for (const char *p = path; *p;) {
-                size_t len = strcspn(p, ":");
-                _cleanup_free_ char *file = NULL;
-
-                if (len > 0 && p[0] == '/' && asprintf(&file, "%.*s/%s", (int)len, p, argv[0]) >= 0) {
-                        execve(file, argv, env);
-                        if (errno == EACCES || errno == EPERM) {
-                                if (!denied)
-                                        denied = errno;
-                        } else if (errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG &&
-                                   errno != ELOOP) {
-                                int e = errno;
-                                failf(f, e, "Failed to execute '%s'", file);
-                                f->exit_code = EXIT_CANNOT_EXEC;
-                                return;
-                        }
-                }
-                p += len;
-                if (*p == ':')
-                        p++;
-        }
-        if (denied) {
-                failf(f, denied, "Failed to execute '%s'", argv[0]);
-                f->exit_code = EXIT_CANNOT_EXEC;
-                return;
-        }
-        failf(f, ENOENT, "Command '%s' not found in the container's PATH (%s)", argv[0], path);
-        f->exit_code = EXIT_NOT_FOUND;
 }
 
 /* A terminal from the container's own devpts: its /dev/ptmx, the peer opened through
@@ -252,7 +219,8 @@ typedef struct ExecContext {
         size_t n_host_groups;
         bool join_userns;
         int ns_flags;
-        int pidfd; /* of the container's PID 1 */
+        int pidfd;   /* of the container's PID 1 */
+        int stub_fd; /* the sealed exec stub (lib/exec.c) G runs the command through */
         char **argv;
         ProcessOptions process; /* -e, -u, -w */
         sigset_t saved_mask;
@@ -325,7 +293,7 @@ _noreturn_ static void command_run(ExecContext *x, int sync_fd) {
         /* Test builds: a test stalls G here, where it runs as the container's user and
          * still holds the host's fds, to show that the payload cannot look into it. */
         (void)failpoint("exec:before-exec");
-        exec_command(x->argv, env, &f);
+        (void)exec_sealed(x->stub_fd, sync_fd, /* init= */ false, x->argv, env, &f);
         child_fail(sync_fd, &f);
 }
 
@@ -626,6 +594,7 @@ static void exec_context_done(ExecContext *x) {
         free(x->host_groups);
         x->host_groups = NULL;
         x->pidfd = safe_close(x->pidfd);
+        x->stub_fd = safe_close(x->stub_fd);
 }
 
 /* From the fork to the command's exit. Returns the exit code. */
@@ -634,12 +603,18 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
         _cleanup_close_ int wait_pidfd = -EBADF, command_pidfd = -EBADF, master = -EBADF;
         const ContainerRef *ref = x->ref;
         pid_t parent = getpid(), intermediate;
+        bool exec_marker = false;
         sigset_t mask;
         Message m = {};
         int r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
                 log_error_errno(errno, "Failed to create a socket pair: %m");
+                return EXIT_SETUP_FAILED;
+        }
+        x->stub_fd = exec_stub_open();
+        if (x->stub_fd < 0) {
+                log_error_errno(x->stub_fd, "Failed to create the sealed exec stub (a memfd): %m");
                 return EXIT_SETUP_FAILED;
         }
 
@@ -690,9 +665,13 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
                 return EXIT_SETUP_FAILED;
         }
 
-        /* With -t the terminal first; then EOF (exec'd) or why it failed. */
+        /* With -t the terminal first; then the marker and EOF (exec'd), or why not. */
         for (;;) {
                 r = receive_message(pair[0], &m, &master);
+                if (r == 2) {
+                        exec_marker = true;
+                        continue;
+                }
                 if (r <= 0)
                         break;
                 if (m.type == MSG_FAILURE) {
@@ -701,6 +680,12 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
                 }
         }
         pair[0] = safe_close(pair[0]);
+        if (r == 0 && !exec_marker) {
+                /* G's end closes only with its exec or its exit. */
+                log_error("%s: The command's process was killed before the exec.", ref->name);
+                (void)wait_exit_code(intermediate);
+                return EXIT_SETUP_FAILED;
+        }
 
         if (master >= 0)
                 (void)pty_relay(master, wait_pidfd, command_pidfd);
@@ -714,7 +699,7 @@ int verb_exec(int argc, char *argv[]) {
         _cleanup_(container_ref_done) ContainerRef ref = {};
         _cleanup_(unit_info_done) UnitInfo unit = {};
         _cleanup_config_free_ Config *config = NULL;
-        _cleanup_(exec_context_done) ExecContext x = {.pidfd = -EBADF};
+        _cleanup_(exec_context_done) ExecContext x = {.pidfd = -EBADF, .stub_fd = -EBADF};
         const ProcessOptions *process = &x.process;
         _cleanup_free_ char *subcgroup = NULL;
         const char *name = NULL;

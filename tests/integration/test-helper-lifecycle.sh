@@ -33,7 +33,8 @@ chmod 755 "$EVIL/bin/sh"
 while read -r lib; do
         mkdir -p "$EVIL$(dirname "$lib")"
         cp -L "$lib" "$EVIL$lib"
-done < <(ldd "$NSC_BUILD_DIR/helper/nscontain-helper" | grep -o '/[^ ]*')
+done < <(ldd "$NSC_BUILD_DIR/helper/nscontain-helper" "$NSC_BUILD_DIR/cli/nscontain" |
+        awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && NF == 2 { print $1 }' | sort -u)
 cat >"$EVIL/attack.sh" <<'EOF'
 #!/bin/busybox sh
 # PID 1 is the container's init (the exec stub): try to read it and to overwrite it; and
@@ -273,6 +274,13 @@ assert_contains "$(tsd_run readlink /proc/"$pid1"/exe)" "/memfd:nscontain-stub" 
 assert_fail tsd_run sh -c "echo pwned >>/proc/$pid1/exe"
 assert_eq "$(tsd_run readlink /proc/"$main"/exe)" "$HELPER" "exe of the supervisor"
 assert_not_contains "$(tsd_run nsenter -t "$pid1" -p -m ps -o pid,args 2>&1)" "nscontain-helper" "the supervisor, seen from inside"
+# "nscontain exec" runs commands through the same stub: "#!/proc/self/exe" never starts
+# the host's nscontain inside (its libraries are in this root: it would start and say
+# "Unknown verb '/bin/sh'"), only the stub, which refuses that argv (125, silently).
+rc=0
+out=$(tsd_run nscontain exec sealed /bin/sh 2>&1) || rc=$?
+assert_eq "$rc" 125 "nscontain exec of a '#!/proc/self/exe' command"
+assert_eq "$out" "" "what it said"
 tsd_run systemctl stop "$(unit sealed)"
 assert_eq "$(sha256sum "$TSD_UPPER$HELPER" | cut -d' ' -f1)" "$hash_before" "the installed helper is unchanged"
 
