@@ -4,6 +4,8 @@
 # SECURITY.md rows 3, 4, 5, 9, 11 and 13 against the real helper under the test systemd:
 #   3  bind targets through symlinks to "/" and "../..", and a rootfs /dev that is a
 #      symlink to a host directory, never create or mount anything outside the root;
+#      nor does the race itself: a process swapping a component of the bind target
+#      between a directory and such a symlink (rename-race.c) all through many starts;
 #   4  a rootfs /proc (or /sys) that is a symlink makes the start fail, clearly;
 #   5  masked paths stay masked even when the image's own /dev/null is a trap, writes
 #      to /proc/sys fail with EROFS;
@@ -48,6 +50,24 @@ rmdir "$R3DEV/dev"
 HOSTDEV=$FIX/hostdev
 mkdir -p "$HOSTDEV"
 ln -s "$HOSTDEV" "$R3DEV/dev"
+
+# Row 3's race: in R3RACE, "data" is a directory and "data-swap" a symlink out of the
+# root (to "/", then "../..", then the host directory $OUTSIDE, which the root mirrors);
+# the racer exchanges the two names for as long as the starts take.
+R3RACE=$(tsd_mkrootfs r3race)
+mkdir "$R3RACE/data"
+mkdir -p "$R3RACE$OUTSIDE"
+# The payload names where the bind landed: the mount point of the source as the
+# container sees it (a mount outside its root would not be listed at all).
+cat >"$R3RACE/where.sh" <<'EOF'
+#!/bin/sh
+exec awk '$4 ~ /\/race-src$/ { print $5 }' /proc/self/mountinfo
+EOF
+RACE_SRC=$FIX/race-src
+mkdir -p "$RACE_SRC"
+echo "race source" >"$RACE_SRC/marker"
+RACER=$NSC_BUILD_DIR/tests/integration/rename-race
+[[ -x $RACER ]] || fail "$RACER is not built"
 
 # Row 4: /proc, then /sys, a symlink.
 R4P=$(tsd_mkrootfs r4proc --probe)
@@ -143,6 +163,78 @@ fi
 assert_eq "$(tree_of "$HOSTDEV")" "" "the host directory /dev pointed at"
 assert_contains "$(status_of r3dev)" "rootfs /dev is a symlink" "status names the reason"
 assert_eq "$(grep -c "$HOSTDEV" /proc/self/mountinfo || true)" 0 "host mountinfo"
+
+step "row 3: the race: a bind target's parent swapped between a directory and a symlink out of the root during setup"
+HELPER=$(cd "$(tsd_root)" && find usr -path '*/nscontain/nscontain-helper' | head -n1 | sed 's|^|/|')
+[[ -n $HELPER ]] || fail "cannot find the installed helper"
+per_link=${NSC_TEST_RACE_STARTS:-60} # starts per symlink target
+host_root_before=$(ls -A /)
+tsd_root_before=$(tsd_run ls -A /)
+outside_before=$(tree_of "$OUTSIDE")
+declare -A outcome=()
+i=0 swaps=0
+for link in / ../.. "$OUTSIDE"; do
+        ln -sfn "$link" "$R3RACE/data-swap"
+        # Where "/data/sN" leads while "data" is the symlink, resolved in the root.
+        [[ $link == "$OUTSIDE" ]] && via=$OUTSIDE || via=
+        "$RACER" "$R3RACE" data data-swap >"$FIX/race.count" 2>"$FIX/race.err" &
+        racer=$!
+        for ((j = 0; j < per_link; j++, i++)); do
+                if ((i % 2)); then
+                        ns='"namespaces": {"user": false}'
+                else
+                        ns="\"user_namespace\": {\"base\": $BASE}"
+                fi
+                cat >"$FIX/race.json" <<EOF
+{"rootfs": "$R3RACE", "network": {"mode": "none"}, $ns, "command": ["/bin/sh", "/where.sh"],
+ "mounts": [{"source": "$RACE_SRC", "target": "/data/s$i"}]}
+EOF
+                rc=0
+                tsd_run timeout 60 "$HELPER" --config "$FIX/race.json" race >"$FIX/race.out" 2>"$FIX/race.log" || rc=$?
+                out=$(<"$FIX/race.out")
+                if ((rc == 0)); then
+                        # Inside the root: in the directory (under either of its names, the
+                        # racer swaps them), or where the symlink leads resolved in the root.
+                        case $out in
+                        "/data/s$i" | "/data-swap/s$i") outcome[dir]=$((${outcome[dir]:-0} + 1)) ;;
+                        "$via/s$i") outcome[link]=$((${outcome[link]:-0} + 1)) ;;
+                        *) fail "start $i (/data/s$i, data-swap -> $link): the bind landed at '$out'" ;;
+                        esac
+                else
+                        ((rc != 124)) || fail "start $i hung"
+                        assert_eq "$out" "" "start $i failed, and its payload did not run"
+                        assert_match "$(<"$FIX/race.log")" "Failed to [a-z]" "start $i fails with a message (exit $rc)"
+                        outcome[failed]=$((${outcome[failed]:-0} + 1))
+                fi
+        done
+        kill -TERM "$racer"
+        wait "$racer" || fail "the racer failed: $(<"$FIX/race.err")"
+        swaps=$((swaps + $(<"$FIX/race.count")))
+        assert_ok test -d "$R3RACE/data" -a ! -L "$R3RACE/data"
+done
+echo "   $i starts during $swaps swaps: ${outcome[dir]:-0} bound in the directory," \
+        "${outcome[link]:-0} where the symlink leads inside the root, ${outcome[failed]:-0} failed cleanly" >&2
+((swaps > i * 100)) || fail "the racer made only $swaps swaps"
+# Both states were met during setup: the race was on.
+((${outcome[dir]:-0} > 0 && ${outcome[link]:-0} + ${outcome[failed]:-0} > 0)) ||
+        fail "the race never changed an outcome: ${outcome[*]}"
+assert_eq "$(ls -A /)" "$host_root_before" "host / after the race"
+assert_eq "$(tsd_run ls -A /)" "$tsd_root_before" "test systemd / after the race"
+assert_eq "$(tree_of "$OUTSIDE")" "$outside_before" "the host directory data-swap pointed at"
+assert_eq "$(cd "$FIX/.." && find . -maxdepth 1 -name 's[0-9]*')" "" "the directory ../.. leads to on the host"
+assert_eq "$(find / -maxdepth 1 -name 's[0-9]*')" "" "the host's /"
+assert_eq "$(grep -c -e "$R3RACE" -e race-src /proc/self/mountinfo || true)" 0 "host mountinfo after the race"
+assert_eq "$(tsd_run grep -c -e "$R3RACE" -e race-src /proc/self/mountinfo || true)" 0 \
+        "test systemd mountinfo after the race"
+assert_eq "$(tsd_run pgrep -c -f "$HELPER" || true)" 0 "no helper left running"
+# What the starts made in the root: mount points sN in "data", in the root itself or in
+# its mirror of $OUTSIDE, nothing else.
+while read -r d; do
+        case $d in
+        . | ./data | ".$OUTSIDE") _lib_ok ;;
+        *) fail "a mount point was made in $d" ;;
+        esac
+done < <(cd "$R3RACE" && find . -name 's[0-9]*' -printf '%h\n' | sort -u)
 
 # --- row 4 -----------------------------------------------------------------------------
 step "row 4: a rootfs /proc that is a symlink fails the start clearly"
