@@ -14,21 +14,31 @@
 
 #define LIBSYSTEMD_SYMBOLS(X)                \
         X(sd_bus_call)                       \
+        X(sd_bus_call_async)                 \
         X(sd_bus_call_method)                \
+        X(sd_bus_error_copy)                 \
         X(sd_bus_error_free)                 \
         X(sd_bus_error_has_name)             \
+        X(sd_bus_flush)                      \
         X(sd_bus_flush_close_unref)          \
         X(sd_bus_get_property_string)        \
         X(sd_bus_message_append)             \
         X(sd_bus_message_append_array)       \
         X(sd_bus_message_close_container)    \
+        X(sd_bus_message_get_errno)          \
+        X(sd_bus_message_get_error)          \
         X(sd_bus_message_new_method_call)    \
         X(sd_bus_message_open_container)     \
         X(sd_bus_message_read)               \
+        X(sd_bus_message_set_expect_reply)   \
         X(sd_bus_message_unref)              \
         X(sd_bus_open_system)                \
+        X(sd_bus_process)                    \
         X(sd_bus_ref)                        \
+        X(sd_bus_send)                       \
+        X(sd_bus_slot_unref)                 \
         X(sd_bus_unref)                      \
+        X(sd_bus_wait)                       \
         X(sd_id128_from_string)              \
         X(sd_id128_get_machine_app_specific) \
         X(sd_id128_randomize)                \

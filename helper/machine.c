@@ -54,26 +54,42 @@ static void set_error(const sd_bus_error *e, int r, char **ret_error) {
                 *ret_error = strdup(e && e->message ? e->message : strerror(r < 0 ? -r : r));
 }
 
-static int machine_register_once(sd_bus *bus, const char *name, sd_id128_t id, pid_t leader,
-                                 const char *root_directory, int ifindex, sd_bus_error *error) {
-        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+static int machine_register_message(sd_bus *bus, const MachineRegistration *reg, sd_bus_message **ret) {
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
         r = sym_sd_bus_message_new_method_call(bus, &m, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE,
                                                "RegisterMachineWithNetwork");
         if (r < 0)
                 return r;
-        r = sym_sd_bus_message_append(m, "s", name);
+        r = sym_sd_bus_message_append(m, "s", reg->name);
         if (r >= 0)
-                r = sym_sd_bus_message_append_array(m, 'y', &id, sd_id128_is_null(id) ? 0 : sizeof(id));
+                r = sym_sd_bus_message_append_array(m, 'y', &reg->id,
+                                                    sd_id128_is_null(reg->id) ? 0 : sizeof(reg->id));
         if (r >= 0)
-                r = sym_sd_bus_message_append(m, "ssus", "nscontain", "container", (uint32_t)leader,
-                                              root_directory);
+                r = sym_sd_bus_message_append(m, "ssus", "nscontain", "container", (uint32_t)reg->leader,
+                                              reg->root_directory);
         if (r >= 0)
-                r = sym_sd_bus_message_append_array(m, 'i', &ifindex, ifindex > 0 ? sizeof(ifindex) : 0);
+                r = sym_sd_bus_message_append_array(m, 'i', &reg->ifindex,
+                                                    reg->ifindex > 0 ? sizeof(reg->ifindex) : 0);
         if (r < 0)
                 return r;
-        return sym_sd_bus_call(bus, m, MACHINED_TIMEOUT_USEC, error, &reply);
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static int machine_register_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        MachineRegistration *reg = userdata;
+        const sd_bus_error *e = sym_sd_bus_message_get_error(reply);
+
+        reg->done = true;
+        reg->r = 0;
+        if (e) {
+                reg->r = sym_sd_bus_message_get_errno(reply);
+                reg->r = reg->r > 0 ? -reg->r : -EIO;
+                (void)sym_sd_bus_error_copy(&reg->error, e);
+        }
+        return 0;
 }
 
 /* A machine of NAME that machined still has from the previous run of our own unit
@@ -103,28 +119,59 @@ static int machine_is_stale_of_our_unit(sd_bus *bus, const char *name) {
         return streq(ours, theirs);
 }
 
-int machine_register(sd_bus *bus, const char *name, pid_t leader, const char *root_directory, int ifindex,
-                     char **ret_error) {
-        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
-        sd_id128_t id = SD_ID128_NULL;
+int machine_register_start(sd_bus *bus, MachineRegistration *reg) {
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
-        assert(bus && name && leader > 0 && root_directory);
+        assert(bus && reg && reg->name && reg->leader > 0 && reg->root_directory);
 
         /* Without a machine id (an empty /etc/machine-id) machined is told "unknown". */
-        if (machine_id_for(name, &id) < 0)
-                id = SD_ID128_NULL;
+        if (machine_id_for(reg->name, &reg->id) < 0)
+                reg->id = SD_ID128_NULL;
 
-        r = machine_register_once(bus, name, id, leader, root_directory, ifindex, &error);
-        if (r < 0 && sym_sd_bus_error_has_name(&error, MACHINE_EXISTS) &&
-            machine_is_stale_of_our_unit(bus, name) > 0) {
-                sym_sd_bus_error_free(&error);
-                r = machine_unregister(bus, name, NULL);
+        r = machine_register_message(bus, reg, &m);
+        if (r >= 0)
+                r = sym_sd_bus_call_async(bus, &reg->slot, m, machine_register_reply, reg,
+                                          MACHINED_TIMEOUT_USEC);
+        /* On its way now (the connection's authentication included): machined works on
+         * it while the container sets up, and machine_register_finish() takes the reply. */
+        if (r >= 0)
+                r = sym_sd_bus_flush(bus);
+        if (r < 0) {
+                reg->done = true;
+                reg->r = r;
+        }
+        return r;
+}
+
+int machine_register_finish(sd_bus *bus, MachineRegistration *reg, char **ret_error) {
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        while (!reg->done) {
+                r = sym_sd_bus_process(bus, NULL);
+                if (r == 0)
+                        r = sym_sd_bus_wait(bus, UINT64_MAX); /* the call's own timeout ends it */
+                if (r < 0) {
+                        reg->done = true;
+                        reg->r = r;
+                }
+        }
+        reg->slot = sym_sd_bus_slot_unref(reg->slot);
+
+        r = reg->r;
+        if (r < 0 && sym_sd_bus_error_has_name(&reg->error, MACHINE_EXISTS) &&
+            machine_is_stale_of_our_unit(bus, reg->name) > 0) {
+                sym_sd_bus_error_free(&reg->error);
+                r = machine_unregister(bus, reg->name, NULL);
                 if (r >= 0)
-                        r = machine_register_once(bus, name, id, leader, root_directory, ifindex, &error);
+                        r = machine_register_message(bus, reg, &m);
+                if (r >= 0)
+                        r = sym_sd_bus_call(bus, m, MACHINED_TIMEOUT_USEC, &reg->error, NULL);
         }
         if (r < 0)
-                set_error(&error, r, ret_error);
+                set_error(&reg->error, r, ret_error);
+        sym_sd_bus_error_free(&reg->error);
         return r;
 }
 
@@ -141,5 +188,24 @@ int machine_unregister(sd_bus *bus, const char *name, char **ret_error) {
                 return 0;
         if (r < 0)
                 set_error(&error, r, ret_error);
+        return r;
+}
+
+int machine_unregister_nowait(sd_bus *bus, const char *name) {
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        assert(bus && name);
+
+        /* The container is gone: tell machined, and do not wait for it. It drops the
+         * machine in the order of its queue, before anyone asks it after our exit. */
+        r = sym_sd_bus_message_new_method_call(bus, &m, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE,
+                                               "UnregisterMachine");
+        if (r >= 0)
+                r = sym_sd_bus_message_append(m, "s", name);
+        if (r >= 0)
+                r = sym_sd_bus_message_set_expect_reply(m, false);
+        if (r >= 0)
+                r = sym_sd_bus_send(bus, m, NULL);
         return r;
 }

@@ -104,6 +104,8 @@ typedef struct Holdings {
         sd_bus *bus;      /* open during setup only: the supervisor keeps no connection */
         bool network;     /* SetupNetwork was asked for: ReleaseNetwork at the end */
         bool machine;     /* registered with systemd-machined */
+        bool registering; /* the registration is in flight (machine_register_start()) */
+        MachineRegistration registration;
         int host_ifindex; /* the host side of the veth, 0 without one */
 } Holdings;
 
@@ -160,17 +162,15 @@ static bool container_wants_veth(const Config *config) {
         return config->network.mode == NETWORK_VETH && config->namespaces.net;
 }
 
-/* SpawnPrepare: the child exists in its own network namespace and waits; the sidecar
- * makes the veth pair with the peer ("host0") directly in that namespace, found through
- * the child's pidfd, and the child renames it to eth0 with the facts put into c. */
-static int container_setup_network(Container *c, pid_t pid, int pidfd, void *userdata, Failure *f) {
-        Holdings *h = userdata;
+/* The child exists in its own network namespace and waits; the sidecar makes the veth
+ * pair with the peer ("host0") directly in that namespace, found through the child's
+ * pidfd, and the child renames it to eth0 with the facts put into c. */
+static int container_setup_network(Container *c, int pidfd, Holdings *h, Failure *f) {
         _cleanup_free_ char *error = NULL;
         SidecarNetwork net = {};
         sd_bus *bus;
         int r;
 
-        (void)pid;
         if (!container_wants_veth(c->config))
                 return 0;
 
@@ -195,23 +195,70 @@ static int container_setup_network(Container *c, pid_t pid, int pidfd, void *use
         return 0;
 }
 
-/* Optional: without machined (not installed, no bus) the container runs, unlisted. */
-static void container_register_machine(Container *c, Holdings *h, pid_t leader) {
-        _cleanup_free_ char *error = NULL;
+/* Registration with machined, asked for as soon as the leader exists (and has its
+ * veth) so that machined works on it while the child sets up; its answer is taken once
+ * the payload runs. Only a service is a machine: RegisterMachine makes the caller's
+ * unit the machine's, and from a login shell that would be the session's scope, which
+ * "machinectl terminate" would then stop whole. */
+static bool container_registers(void) {
+        return getenv("INVOCATION_ID");
+}
+
+static void container_register_failed(const char *name, int r, const char *error) {
+        /* Optional: without machined (not installed, no bus) the container runs, unlisted. */
+        log_warning_errno(
+                r,
+                "%s: Failed to register with systemd-machined, machinectl will not show the container: %s",
+                name, error ?: strerror(-r));
+}
+
+static void container_register_start(Container *c, Holdings *h, pid_t leader) {
         sd_bus *bus;
         int r;
 
+        h->registration = (MachineRegistration){
+                .name = c->name,
+                .leader = leader,
+                .root_directory = c->config->rootfs,
+                .ifindex = h->host_ifindex,
+                .error = SD_BUS_ERROR_NULL,
+        };
         r = holdings_bus(h, &bus);
         if (r >= 0)
-                r = machine_register(bus, c->name, leader, c->config->rootfs, h->host_ifindex, &error);
+                r = machine_register_start(bus, &h->registration);
         if (r < 0) {
-                log_warning_errno(r,
-                                  "%s: Failed to register with systemd-machined, machinectl will not show "
-                                  "the container: %s",
-                                  c->name, error ?: strerror(-r));
+                container_register_failed(c->name, r, NULL);
+                return;
+        }
+        h->registering = true;
+}
+
+static void container_register_finish(const char *name, Holdings *h) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        if (!h->registering)
+                return;
+        h->registering = false;
+        r = machine_register_finish(h->bus, &h->registration, &error);
+        if (r < 0) {
+                container_register_failed(name, r, error);
                 return;
         }
         h->machine = true;
+}
+
+/* SpawnPrepare: what needs the child from outside before it may go on. */
+static int container_prepare(Container *c, pid_t pid, int pidfd, void *userdata, Failure *f) {
+        Holdings *h = userdata;
+        int r;
+
+        r = container_setup_network(c, pidfd, h, f);
+        if (r < 0)
+                return r;
+        if (container_registers())
+                container_register_start(c, h, pid);
+        return 0;
 }
 
 /* Gives back what the start holds, once the container's processes are gone: the veth
@@ -225,6 +272,7 @@ static void container_release(const char *name, Holdings *h) {
         sd_bus *bus = NULL;
         int r;
 
+        container_register_finish(name, h); /* a start that failed: was it registered? */
         if (!h->network && !h->machine)
                 return;
         r = holdings_bus(h, &bus);
@@ -234,12 +282,9 @@ static void container_release(const char *name, Holdings *h) {
                 return;
         }
         if (h->machine) {
-                r = machine_unregister(bus, name, &error);
+                r = machine_unregister_nowait(bus, name);
                 if (r < 0)
-                        log_warning_errno(r, "%s: Failed to unregister from systemd-machined: %s", name,
-                                          error ?: strerror(-r));
-                free(error);
-                error = NULL;
+                        log_warning_errno(r, "%s: Failed to unregister from systemd-machined: %m", name);
                 h->machine = false;
         }
         if (h->network) {
@@ -306,18 +351,14 @@ int main(int argc, char *argv[]) {
                 return EXIT_SETUP_FAILED;
         }
 
-        r = container_spawn(&c, container_setup_network, &h, &pid, &pidfd, &f);
+        r = container_spawn(&c, container_prepare, &h, &pid, &pidfd, &f);
         if (r < 0) {
                 failure_log(arg_name, &f);
                 container_release(arg_name, &h);
                 return f.exit_code > 0 ? f.exit_code : EXIT_SETUP_FAILED;
         }
 
-        /* Only a service is a machine: RegisterMachine makes the caller's unit the
-         * machine's, and from a login shell that would be the session's scope, which
-         * "machinectl terminate" would then stop whole. */
-        if (getenv("INVOCATION_ID"))
-                container_register_machine(&c, &h, pid);
+        container_register_finish(arg_name, &h);
 
         s = (Supervisor){
                 .pid = pid,

@@ -5,6 +5,7 @@
  * (the contract with mount.c, user.c, caps.c, seccomp.c and netif.c is helper.h). */
 
 #include <signal.h>
+#include <systemd/sd-bus.h>
 #include <systemd/sd-id128.h>
 
 #include "helper.h"
@@ -46,17 +47,32 @@ _noreturn_ void child_fail(int sync_fd, const Failure *f);
 /* machine.c — registration with systemd-machined (RegisterMachineWithNetwork): NAME,
  * a machine id stable per NAME, service "nscontain", class "container", the leader
  * (the container's PID 1 as the host sees it), its root directory and the host side
- * of its veth (ifindex 0: none). A stale machine of NAME left by the previous run of
- * our own unit is replaced. On failure returns -errno and machined's message in
- * *ret_error when non-NULL (free() it). */
+ * of its veth (ifindex 0: none). Asynchronous: _start() sends the call as soon as the
+ * child exists, _finish() takes machined's answer once the payload runs (a stale
+ * machine of NAME left by the previous run of our own unit is then replaced). On
+ * failure -errno, with machined's message in *ret_error when non-NULL (free() it). */
 typedef struct sd_bus sd_bus;
-int machine_register(sd_bus *bus, const char *name, pid_t leader, const char *root_directory, int ifindex,
-                     char **ret_error);
+typedef struct sd_bus_slot sd_bus_slot;
+typedef struct MachineRegistration {
+        const char *name;
+        pid_t leader;
+        const char *root_directory;
+        int ifindex;
+        sd_id128_t id;
+        sd_bus_slot *slot; /* the call in flight */
+        bool done;
+        int r;
+        sd_bus_error error;
+} MachineRegistration;
+int machine_register_start(sd_bus *bus, MachineRegistration *reg);
+int machine_register_finish(sd_bus *bus, MachineRegistration *reg, char **ret_error);
 /* The machine id registered for NAME (also boot's $container_uuid): stable per NAME,
  * derived from the host's machine id; fails without one. */
 int machine_id_for(const char *name, sd_id128_t *ret);
 /* Success when machined has dropped it already. */
 int machine_unregister(sd_bus *bus, const char *name, char **ret_error);
+/* The same without waiting for machined's answer (once the container is gone). */
+int machine_unregister_nowait(sd_bus *bus, const char *name);
 
 /* supervisor.c — after the exec: READY=1, stop forwarding, reaping. Returns the
  * helper's exit code. */

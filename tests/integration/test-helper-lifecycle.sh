@@ -87,8 +87,8 @@ unit() {
 prop() { # prop NAME PROPERTY
         tsd_run systemctl show -p "$2" --value "$(unit "$1")"
 }
-status_of() {
-        tsd_run systemctl status --no-pager -l -n 20 "$(unit "$1")" 2>&1 || true
+status_of() { # after journalctl --sync: the helper's last line may still be in journald's queue
+        tsd_status "$(unit "$1")" 20
 }
 start() {
         tsd_run systemctl start "$(unit "$1")"
