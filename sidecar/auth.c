@@ -136,15 +136,57 @@ int cgroup_path_get_unit(const char *path, char **ret) {
         }
 }
 
-int caller_get(sd_bus_message *m, Caller *ret) {
+/* The bus daemon's answer about a connection never changes: uid and pid are what
+ * SO_PEERCRED said when it connected, and a unique name (":1.N") is never given to a
+ * second connection while the daemon runs (and we do not outlive our connection to
+ * it). So the answer is kept per unique name, and a caller that makes several calls
+ * over one connection (AcquireUserRange, then SetupNetwork) costs one round trip to
+ * the daemon, not one per call. Everything taken from /proc is read anew per call. */
+#define SENDER_CACHE_SIZE 16
+
+typedef struct SenderCreds {
+        char name[64]; /* "" : free */
+        uid_t uid;
+        pid_t pid;
+} SenderCreds;
+
+static SenderCreds sender_cache[SENDER_CACHE_SIZE];
+static unsigned sender_cache_next;
+
+static const SenderCreds *sender_cache_find(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(sender_cache); i++)
+                if (sender_cache[i].name[0] && streq(sender_cache[i].name, name))
+                        return &sender_cache[i];
+        return NULL;
+}
+
+static void sender_cache_add(const char *name, uid_t uid, pid_t pid) {
+        SenderCreds *e;
+
+        if (strlen(name) >= sizeof(e->name))
+                return;
+        e = &sender_cache[sender_cache_next++ % ELEMENTSOF(sender_cache)];
+        strcpy(e->name, name);
+        e->uid = uid;
+        e->pid = pid;
+}
+
+static int sender_get_creds(sd_bus_message *m, uid_t *ret_uid, pid_t *ret_pid) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        _cleanup_close_ int pidfd = -EBADF;
-        Caller c = {};
+        const SenderCreds *cached;
+        const char *sender;
         uid_t uid;
         pid_t pid;
         int r;
 
-        assert(m && ret);
+        /* Only unique names: a well-known name can move to another connection. */
+        sender = sd_bus_message_get_sender(m);
+        cached = sender && sender[0] == ':' ? sender_cache_find(sender) : NULL;
+        if (cached) {
+                *ret_uid = cached->uid;
+                *ret_pid = cached->pid;
+                return 0;
+        }
 
         /* Not augmented: uid and pid come from the bus daemon (SO_PEERCRED of the
          * connection), nothing from /proc of a process that may already be gone. */
@@ -154,11 +196,30 @@ int caller_get(sd_bus_message *m, Caller *ret) {
         r = sd_bus_creds_get_euid(creds, &uid);
         if (r < 0)
                 return refuse("the bus did not tell the sender's uid");
-        if (uid != 0)
-                return refuse("caller uid %u is not root", (unsigned)uid);
         r = sd_bus_creds_get_pid(creds, &pid);
         if (r < 0 || pid <= 0)
                 return refuse("the bus did not tell the sender's pid");
+        if (sender && sender[0] == ':')
+                sender_cache_add(sender, uid, pid);
+        *ret_uid = uid;
+        *ret_pid = pid;
+        return 0;
+}
+
+int caller_get(sd_bus_message *m, Caller *ret) {
+        _cleanup_close_ int pidfd = -EBADF;
+        Caller c = {};
+        uid_t uid = (uid_t)-1;
+        pid_t pid = 0;
+        int r;
+
+        assert(m && ret);
+
+        r = sender_get_creds(m, &uid, &pid);
+        if (r < 0)
+                return r;
+        if (uid != 0)
+                return refuse("caller uid %u is not root", (unsigned)uid);
 
         /* The cgroup comes from /proc, which names whatever process has that pid now:
          * pin the process with a pidfd first and check it is still alive after the

@@ -301,6 +301,12 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
 
         mtu = o.mtu ?: m->settings.mtu ?: bridge.mtu;
         r = veth_create(m->netlink, ifname, VETH_PEER_IFNAME, netns, mtu, bridge.ifindex, &host.ifindex);
+        /* A released veth waits for its deletion under another name (link_retire()), but
+         * its peer keeps its name: in a network namespace used for a second time, the
+         * peer's name is free only once the deletions are done. */
+        if (r == -EEXIST && m->reaper && link_reaper_wait(m->reaper))
+                r = veth_create(m->netlink, ifname, VETH_PEER_IFNAME, netns, mtu, bridge.ifindex,
+                                &host.ifindex);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r,
                                                "Failed to create veth %s on bridge %s for '%s': %m", ifname,

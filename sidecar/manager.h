@@ -18,6 +18,8 @@ int link_reaper_new(LinkReaper **ret);
 LinkReaper *link_reaper_free(LinkReaper *r);
 int link_reaper_queue(LinkReaper *r, const LinkInfo *l);
 bool link_reaper_pending(LinkReaper *r, int ifindex);
+/* Until every queued deletion is done; false when there was none. */
+bool link_reaper_wait(LinkReaper *r);
 void links_drop_pending(LinkReaper *r, LinkInfo *links, size_t *n);
 
 typedef struct Manager {
@@ -44,7 +46,9 @@ extern const sd_bus_vtable sidecar_vtable[];
 /* main.c */
 int manager_save_state(Manager *m);
 
-/* reconcile.c: deletes l in the reaper thread, or here when it cannot take more. */
+/* reconcile.c: deletes l in the reaper thread, or here when it cannot take more. On
+ * success l has lost its name and alias at once (link_retire()), the deletion may
+ * still be under way. */
 int manager_delete_link_later(Manager *m, const LinkInfo *l);
 /* reconcile.c: removes host veths of containers that are not running. */
 int manager_reconcile(Manager *m);

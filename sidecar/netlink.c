@@ -337,6 +337,38 @@ int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, u
         return 0;
 }
 
+static struct nlmsghdr *retire_msg(char *buf, int ifindex, const char *name) {
+        struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex);
+
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        mnl_attr_put(nlh, IFLA_IFALIAS, 0, NULL); /* empty: the alias is removed */
+        return nlh;
+}
+
+int link_retire(Netlink *nl, int ifindex) {
+        char buf[NL_REQUEST_SIZE], name[IFNAMSIZ];
+        struct ifinfomsg *ifi;
+        struct nlmsghdr *nlh;
+        int r;
+
+        assert(nl && ifindex > 0);
+
+        /* "nsc-~N": '~' is in no NAME, so no container's interface can ever want it. */
+        snprintf(name, sizeof(name), VETH_IFNAME_PREFIX "~%d", ifindex);
+        r = nl_call(nl, retire_msg(buf, ifindex, name), NULL, NULL);
+        if (r != -EBUSY)
+                return r;
+
+        /* Older kernels rename only links that are down (EBUSY). */
+        nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex);
+        ifi = mnl_nlmsg_get_payload(nlh);
+        ifi->ifi_change = IFF_UP;
+        r = nl_call(nl, nlh, NULL, NULL);
+        if (r < 0)
+                return r;
+        return nl_call(nl, retire_msg(buf, ifindex, name), NULL, NULL);
+}
+
 int link_delete(Netlink *nl, int ifindex) {
         char buf[NL_REQUEST_SIZE];
 

@@ -116,6 +116,18 @@ int link_reaper_queue(LinkReaper *r, const LinkInfo *l) {
         return k;
 }
 
+bool link_reaper_wait(LinkReaper *r) {
+        bool waited = false;
+
+        pthread_mutex_lock(&r->lock);
+        while (r->n > 0) {
+                waited = true;
+                pthread_cond_wait(&r->wake, &r->lock);
+        }
+        pthread_mutex_unlock(&r->lock);
+        return waited;
+}
+
 bool link_reaper_pending(LinkReaper *r, int ifindex) {
         bool found = false;
 

@@ -17,8 +17,19 @@ const LinkInfo *links_find_veth(const LinkInfo *links, size_t n, const char *nam
 int manager_delete_link_later(Manager *m, const LinkInfo *l) {
         int r;
 
-        if (m->reaper && link_reaper_queue(m->reaper, l) >= 0)
-                return 0;
+        /* A deletion takes the kernel 20 ms and more, and deletions queue up behind
+         * each other: a container that starts again before the reaper got to its old
+         * veth must neither wait for it nor find its name taken. When it cannot be
+         * renamed, it is deleted here and now. */
+        if (m->reaper) {
+                r = link_retire(m->netlink, l->ifindex);
+                if (r == -ENODEV)
+                        return 0;
+                if (r >= 0 && link_reaper_queue(m->reaper, l) >= 0)
+                        return 0;
+                if (r < 0)
+                        log_debug_errno(r, "Failed to rename %s before its deletion: %m", l->name);
+        }
         r = link_delete(m->netlink, l->ifindex);
         return r == -ENODEV ? 0 : r;
 }

@@ -178,6 +178,11 @@ int link_set(Netlink *nl, int ifindex, int master, const char *alias, uint32_t m
 int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, uint32_t mtu, int master,
                 int *ret_ifindex);
 int link_delete(Netlink *nl, int ifindex);
+/* Takes a veth out of the way before its (slow) deletion: renamed to "nsc-~IFINDEX",
+ * which frees its name for the next start of its container, and without an alias, so
+ * that nothing knows it as the network of a container any more. Should we die before
+ * the deletion, reconcile removes it as an interrupted setup. */
+int link_retire(Netlink *nl, int ifindex);
 
 /* ---- auth.c ---- */
 

@@ -11,11 +11,17 @@
  *        go round K containers NAME-0…NAME-(K-1), one network namespace each, as K
  *        containers restarting in turn do (so that a SetupNetwork does not meet the
  *        veth its own ReleaseNetwork just let go, which the kernel is still deleting)
+ *   nsc-sidecar-call bench COUNT NAME new:K
+ *        the same round K names, but every SetupNetwork gets a fresh network namespace
+ *        (a child that unshares one, made before the timing starts), killed before
+ *        the ReleaseNetwork: the order of a container's start and stop
  *
  * Failures print "Call failed: MESSAGE" (as busctl does) and exit 1. */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -73,12 +79,42 @@ static double median_ms(uint64_t *v, size_t n) {
 
 #define BENCH_NAMES_MAX 64
 
+/* A child in a network namespace of its own, waiting to be killed; its pidfd. */
+static int netns_child(pid_t *ret_pid) {
+        int p[2], fd;
+        char c = 0;
+        pid_t pid;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -1;
+        pid = fork();
+        if (pid < 0)
+                return -1;
+        if (pid == 0) {
+                if (unshare(CLONE_NEWNET) < 0)
+                        _exit(1);
+                (void)write(p[1], &c, 1);
+                for (;;)
+                        pause();
+        }
+        close(p[1]);
+        if (read(p[0], &c, 1) != 1) {
+                close(p[0]);
+                return -1;
+        }
+        close(p[0]);
+        fd = pidfd_open_(pid);
+        *ret_pid = pid;
+        return fd;
+}
+
 static int bench(int count, const char *name, const char *pids) {
         uint64_t *acq = calloc((size_t)count, sizeof(uint64_t)),
                  *setup = calloc((size_t)count, sizeof(uint64_t)),
                  *rel = calloc((size_t)count, sizeof(uint64_t));
         char names[BENCH_NAMES_MAX][80];
         int fds[BENCH_NAMES_MAX], k = 0, gap_ms;
+        bool fresh = strncmp(pids, "new:", 4) == 0;
         sd_bus *bus = NULL;
         char *message = NULL;
         int r;
@@ -89,7 +125,14 @@ static int bench(int count, const char *name, const char *pids) {
         r = sd_bus_open_system(&bus);
         if (r < 0)
                 return failed(r, NULL);
-        for (const char *p = pids; *p && k < BENCH_NAMES_MAX; k++) {
+        if (fresh) {
+                k = atoi(pids + 4);
+                if (k < 1 || k > BENCH_NAMES_MAX)
+                        return failed(-EINVAL, NULL);
+                for (int j = 0; j < k; j++)
+                        snprintf(names[j], sizeof(names[j]), "%s-%d", name, j);
+        }
+        for (const char *p = pids; !fresh && *p && k < BENCH_NAMES_MAX; k++) {
                 fds[k] = pidfd_open_((pid_t)atoi(p));
                 if (fds[k] < 0)
                         return failed(-errno, NULL);
@@ -103,6 +146,8 @@ static int bench(int count, const char *name, const char *pids) {
                 uint32_t base;
                 SidecarNetwork net;
                 uint64_t t0, t1, t2, t3;
+                pid_t child = 0;
+                int fd;
 
                 const char *n = names[i % k];
 
@@ -112,20 +157,29 @@ static int bench(int count, const char *name, const char *pids) {
                         (void)nanosleep(&(struct timespec){.tv_sec = gap_ms / 1000,
                                                            .tv_nsec = (long)(gap_ms % 1000) * 1000000L},
                                         NULL);
+                fd = fresh ? netns_child(&child) : fds[i % k];
+                if (fd < 0)
+                        return failed(-errno, NULL);
                 t0 = now_usec();
 
                 r = sidecar_acquire_user_range(bus, n, 0, &base, &message);
                 t1 = now_usec();
                 if (r >= 0)
-                        r = sidecar_setup_network(bus, n, fds[i % k], NULL, &net, &message);
+                        r = sidecar_setup_network(bus, n, fd, NULL, &net, &message);
                 t2 = now_usec();
+                setup[i] = t2 - t1;
+                if (fresh) {
+                        (void)kill(child, SIGKILL);
+                        (void)waitpid(child, NULL, 0);
+                        close(fd);
+                        t2 = now_usec(); /* the kill is not part of any call */
+                }
                 if (r >= 0)
                         r = sidecar_release_network(bus, n, &message);
                 t3 = now_usec();
                 if (r < 0)
                         return failed(r, message);
                 acq[i] = t1 - t0;
-                setup[i] = t2 - t1;
                 rel[i] = t3 - t2;
         }
         printf("calls %d\nAcquireUserRange_median_ms %.3f\nSetupNetwork_median_ms "
