@@ -263,17 +263,18 @@ static int container_prepare(Container *c, pid_t pid, int pidfd, void *userdata,
 
 /* Gives back what the start holds, once the container's processes are gone: the veth
  * (the kernel removes it with the last process of the network namespace, but something
- * may still hold that namespace) and the machine (machined would also drop it when the
- * unit stops; doing it now lets an immediate restart register again). A SIGKILLed
- * helper gets here never: the sidecar's reconcile and the next SetupNetwork for NAME
- * remove a leftover veth, and the next registration replaces the stale machine. */
+ * may still hold that namespace) and the machine. machined drops the machine itself
+ * when the unit stops, so we tell it only on a connection we need anyway: for the
+ * network, or the setup's, still open after a failed start. A SIGKILLed helper gets
+ * here never: the sidecar's reconcile and the next SetupNetwork for NAME remove a
+ * leftover veth, and the next registration replaces a stale machine. */
 static void container_release(const char *name, Holdings *h) {
         _cleanup_free_ char *error = NULL;
         sd_bus *bus = NULL;
         int r;
 
         container_register_finish(name, h); /* a start that failed: was it registered? */
-        if (!h->network && !h->machine)
+        if (!h->network && !(h->machine && h->bus))
                 return;
         r = holdings_bus(h, &bus);
         if (r < 0) {

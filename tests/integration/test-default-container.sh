@@ -193,6 +193,16 @@ assert_eq "$(tsd_run machinectl list --no-legend --no-pager | grep -c '^a ' || t
 # The kernel (with the namespace) or the sidecar's reaper thread deletes it: soon.
 gone nsc-a
 start a
+# Without a veth the helper has no bus connection at the end: machined drops the
+# machine itself when the unit stops, and a restart registers again.
+config nonet "$ROOT_MANY" '["sleep", "1000"]' ', "network": {"mode": "none"}'
+tsd_run systemctl daemon-reload
+start nonet
+assert_eq "$(tsd_run machinectl show --property=Class --value nonet)" container "nonet is a machine"
+tsd_run systemctl restart container@nonet.service
+assert_eq "$(tsd_run machinectl show --property=Leader --value nonet)" "$(tsd_run pgrep -P "$(tsd_run systemctl show -P MainPID container@nonet.service)")" "nonet after a restart: the new leader"
+tsd_run systemctl stop container@nonet.service
+retry 20 sh -c "! nsenter -t $TSD_PID -a machinectl show nonet >/dev/null 2>&1" || fail "nonet is still a machine after its stop"
 same_as_before "after stop and start" a
 assert_ok in_container a /bin/busybox ping -c1 -W2 "${ADDR[b]%/*}"
 
