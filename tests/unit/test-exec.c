@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* lib/exec.c and the stub it runs (stub/stub.c), without a container: the stub's memfd
+ * is sealed, and a command runs through it with the exec marker, the PATH lookup, the
+ * exit codes and the failures the helper and "nscontain exec" rely on. */
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "creds.h"
+#include "tests.h"
+
+typedef struct Outcome {
+        int markers;
+        Failure failure; /* .exit_code 0: none came */
+        int exit_status;
+} Outcome;
+
+static Outcome run(bool init, char **argv) {
+        char *env[] = {(char *)"PATH=/nonexistent:/usr/bin:/bin", NULL};
+        Outcome o = {};
+        int pair[2], stub, status;
+        pid_t pid;
+
+        stub = exec_stub_open();
+        ASSERT(stub >= 0);
+        ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
+        pid = fork();
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+                Failure f = {};
+                close(pair[0]);
+                (void)exec_sealed(stub, pair[1], init, argv, env, &f);
+                (void)!send(pair[1], &f, sizeof(f), MSG_NOSIGNAL);
+                _exit(f.exit_code);
+        }
+        close(pair[1]);
+        close(stub);
+        for (;;) {
+                Failure f = {};
+                ssize_t n = recv(pair[0], &f, sizeof(f), 0);
+                ASSERT(n >= 0);
+                if (n == 0)
+                        break;
+                if (n == sizeof(uint32_t)) {
+                        ASSERT_EQ(f.error, (int)EXEC_MARKER);
+                        o.markers++;
+                } else {
+                        ASSERT_EQ(n, sizeof(f));
+                        o.failure = f;
+                }
+        }
+        close(pair[0]);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT(WIFEXITED(status));
+        o.exit_status = WEXITSTATUS(status);
+        return o;
+}
+
+static void test_sealed(void) {
+        int fd = exec_stub_open(), seals;
+
+        ASSERT(fd >= 0);
+        seals = fcntl(fd, F_GET_SEALS);
+        ASSERT_EQ(seals & (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE),
+                  F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+        ASSERT_EQ(write(fd, "x", 1), -1);
+        ASSERT_EQ(errno, EPERM);
+        ASSERT_EQ(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+        close(fd);
+}
+
+int main(void) {
+        Outcome o;
+
+        test_sealed();
+
+        /* Found in PATH past an entry that does not exist; its code comes through. */
+        o = run(false, (char *[]){"sh", "-c", "exit 7", NULL});
+        ASSERT_EQ(o.markers, 1);
+        ASSERT_EQ(o.failure.exit_code, 0);
+        ASSERT_EQ(o.exit_status, 7);
+
+        /* Only fds 0-2 reach the command: the sync socket closes with its exec. */
+        o = run(false, (char *[]){"sh", "-c", "ls /proc/self/fd | wc -l | grep -qx 4", NULL});
+        ASSERT_EQ(o.exit_status, 0);
+
+        /* The init forks the command, reaps, and exits with its status. */
+        o = run(true, (char *[]){"sh", "-c", "sleep 0.1 & exit 5", NULL});
+        ASSERT_EQ(o.markers, 1);
+        ASSERT_EQ(o.exit_status, 5);
+
+        /* Not found: no marker, 127, the message names PATH. */
+        o = run(false, (char *[]){"no-such-command-here", NULL});
+        ASSERT_EQ(o.markers, 0);
+        ASSERT_EQ(o.failure.exit_code, EXIT_NOT_FOUND);
+        ASSERT_EQ(o.failure.error, ENOENT);
+        ASSERT_STREQ(o.failure.message, "Command 'no-such-command-here' not found in the container's PATH "
+                                        "(/nonexistent:/usr/bin:/bin)");
+        ASSERT_EQ(o.exit_status, EXIT_NOT_FOUND);
+
+        /* The stub's own execve fails: marker, then its failure, 126. */
+        o = run(false, (char *[]){"/etc/passwd", NULL});
+        ASSERT_EQ(o.markers, 1);
+        ASSERT_EQ(o.failure.exit_code, EXIT_CANNOT_EXEC);
+        ASSERT_EQ(o.failure.error, EACCES);
+        ASSERT_STREQ(o.failure.message, "Failed to execute '/etc/passwd'");
+        ASSERT_EQ(o.exit_status, EXIT_CANNOT_EXEC);
+
+        /* The same under the init: the forked child reports it, the init exits with it. */
+        o = run(true, (char *[]){"/etc/passwd", NULL});
+        ASSERT_EQ(o.failure.exit_code, EXIT_CANNOT_EXEC);
+        ASSERT_EQ(o.exit_status, EXIT_CANNOT_EXEC);
+        return 0;
+}
