@@ -231,6 +231,9 @@ tsd_run ip link add nsc-ghost type veth peer name ghostpeer
 tsd_run ip link set nsc-ghost alias nscontain:ghost
 tsd_run ip link add nsc-half type veth peer name halfpeer
 tsd_run systemctl restart nscontain-sidecar.service
+# The restart returns once the sidecar owns its name, before its reconcile ran; calls
+# are answered only after it: one round trip, then the links are as reconcile left them.
+sc ListContainers >/dev/null
 assert_fail tsd_run ip link show nsc-ghost
 assert_fail tsd_run ip link show nsc-half
 assert_ok tsd_run ip link show nsc-web
