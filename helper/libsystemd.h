@@ -21,7 +21,9 @@
         X(sd_bus_error_has_name)             \
         X(sd_bus_flush)                      \
         X(sd_bus_flush_close_unref)          \
+        X(sd_bus_get_fd)                     \
         X(sd_bus_get_property_string)        \
+        X(sd_bus_get_timeout)                \
         X(sd_bus_message_append)             \
         X(sd_bus_message_append_array)       \
         X(sd_bus_message_close_container)    \

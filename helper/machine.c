@@ -5,7 +5,10 @@
  * unit, not create a scope. machined takes the unit from the leader's cgroup, watches
  * it (a machine whose unit stops is dropped) and "machinectl terminate" stops it. */
 
+#include <limits.h>
+#include <poll.h>
 #include <string.h>
+#include <time.h>
 
 #include "libsystemd.h"
 #include "spawn.h"
@@ -134,7 +137,7 @@ int machine_register_start(sd_bus *bus, MachineRegistration *reg) {
                 r = sym_sd_bus_call_async(bus, &reg->slot, m, machine_register_reply, reg,
                                           MACHINED_TIMEOUT_USEC);
         /* On its way now (the connection's authentication included): machined works on
-         * it while the container sets up, and machine_register_finish() takes the reply. */
+         * it while the container sets up; machine_register_wait() takes the answer. */
         if (r >= 0)
                 r = sym_sd_bus_flush(bus);
         if (r < 0) {
@@ -144,22 +147,57 @@ int machine_register_start(sd_bus *bus, MachineRegistration *reg) {
         return r;
 }
 
-int machine_register_finish(sd_bus *bus, MachineRegistration *reg, char **ret_error) {
+static int machine_register_wait_reply(sd_bus *bus, MachineRegistration *reg, int pidfd) {
+        int r;
+
+        for (;;) {
+                uint64_t until = UINT64_MAX;
+                struct pollfd p[] = {
+                        {.fd = sym_sd_bus_get_fd(bus), .events = POLLIN},
+                        {.fd = pidfd, .events = POLLIN},
+                };
+                int timeout = -1;
+
+                r = sym_sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return r;
+                if (reg->done)
+                        return 0;
+                if (r > 0)
+                        continue;
+
+                /* The call's own timeout, as sd-bus counts it. */
+                if (sym_sd_bus_get_timeout(bus, &until) >= 0 && until != UINT64_MAX) {
+                        struct timespec ts;
+                        uint64_t now;
+
+                        clock_gettime(CLOCK_MONOTONIC, &ts);
+                        now = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+                        timeout = until <= now ? 0 : (int)MIN((until - now + 999) / 1000, (uint64_t)INT_MAX);
+                }
+                if (poll(p, ELEMENTSOF(p), timeout) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (p[1].revents)
+                        return -ECHILD;
+        }
+}
+
+int machine_register_wait(sd_bus *bus, MachineRegistration *reg, int pidfd, char **ret_error) {
         _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
-        while (!reg->done) {
-                r = sym_sd_bus_process(bus, NULL);
-                if (r == 0)
-                        r = sym_sd_bus_wait(bus, UINT64_MAX); /* the call's own timeout ends it */
-                if (r < 0) {
-                        reg->done = true;
-                        reg->r = r;
-                }
-        }
+        r = machine_register_wait_reply(bus, reg, pidfd);
         reg->slot = sym_sd_bus_slot_unref(reg->slot);
+        if (r == 0)
+                r = reg->r;
+        if (r == -ECHILD) {
+                sym_sd_bus_error_free(&reg->error);
+                return r;
+        }
 
-        r = reg->r;
         if (r < 0 && sym_sd_bus_error_has_name(&reg->error, MACHINE_EXISTS) &&
             machine_is_stale_of_our_unit(bus, reg->name) > 0) {
                 sym_sd_bus_error_free(&reg->error);

@@ -162,15 +162,17 @@ static bool container_wants_veth(const Config *config) {
         return config->network.mode == NETWORK_VETH && config->namespaces.net;
 }
 
-/* The child exists in its own network namespace and waits; the sidecar makes the veth
+/* SpawnPrepare: the child exists in its own network namespace and waits; the sidecar makes the veth
  * pair with the peer ("host0") directly in that namespace, found through the child's
  * pidfd, and the child renames it to eth0 with the facts put into c. */
-static int container_setup_network(Container *c, int pidfd, Holdings *h, Failure *f) {
+static int container_setup_network(Container *c, pid_t pid, int pidfd, void *userdata, Failure *f) {
+        Holdings *h = userdata;
         _cleanup_free_ char *error = NULL;
         SidecarNetwork net = {};
         sd_bus *bus;
         int r;
 
+        (void)pid;
         if (!container_wants_veth(c->config))
                 return 0;
 
@@ -195,10 +197,10 @@ static int container_setup_network(Container *c, int pidfd, Holdings *h, Failure
         return 0;
 }
 
-/* Registration with machined, asked for as soon as the leader exists (and has its
- * veth) so that machined works on it while the child sets up; its answer is taken once
- * the payload runs. Only a service is a machine: RegisterMachine makes the caller's
- * unit the machine's, and from a login shell that would be the session's scope, which
+/* Registration with machined, asked for as soon as the child sets up (it has its veth
+ * then) so that machined works on it meanwhile; its answer is taken once the payload
+ * runs. Only a service is a machine: RegisterMachine makes the caller's unit the
+ * machine's, and from a login shell that would be the session's scope, which
  * "machinectl terminate" would then stop whole. */
 static bool container_registers(void) {
         return getenv("INVOCATION_ID");
@@ -212,9 +214,14 @@ static void container_register_failed(const char *name, int r, const char *error
                 name, error ?: strerror(-r));
 }
 
-static void container_register_start(Container *c, Holdings *h, pid_t leader) {
+/* SpawnStarted: the child sets up meanwhile. */
+static void container_register_start(Container *c, pid_t leader, void *userdata) {
+        Holdings *h = userdata;
         sd_bus *bus;
         int r;
+
+        if (!container_registers())
+                return;
 
         h->registration = (MachineRegistration){
                 .name = c->name,
@@ -233,32 +240,23 @@ static void container_register_start(Container *c, Holdings *h, pid_t leader) {
         h->registering = true;
 }
 
-static void container_register_finish(const char *name, Holdings *h) {
+/* Before READY=1, so that once "systemctl start" returns machinectl knows the container;
+ * but a container that has ended already is not kept waiting for machined. */
+static void container_register_finish(const char *name, Holdings *h, int pidfd) {
         _cleanup_free_ char *error = NULL;
         int r;
 
         if (!h->registering)
                 return;
         h->registering = false;
-        r = machine_register_finish(h->bus, &h->registration, &error);
+        r = machine_register_wait(h->bus, &h->registration, pidfd, &error);
+        if (r == -ECHILD)
+                return;
         if (r < 0) {
                 container_register_failed(name, r, error);
                 return;
         }
         h->machine = true;
-}
-
-/* SpawnPrepare: what needs the child from outside before it may go on. */
-static int container_prepare(Container *c, pid_t pid, int pidfd, void *userdata, Failure *f) {
-        Holdings *h = userdata;
-        int r;
-
-        r = container_setup_network(c, pidfd, h, f);
-        if (r < 0)
-                return r;
-        if (container_registers())
-                container_register_start(c, h, pid);
-        return 0;
 }
 
 /* Gives back what the start holds, once the container's processes are gone: the veth
@@ -273,7 +271,12 @@ static void container_release(const char *name, Holdings *h) {
         sd_bus *bus = NULL;
         int r;
 
-        container_register_finish(name, h); /* a start that failed: was it registered? */
+        /* A failed start's registration is not waited for: machined acts on the call
+         * anyway, and drops the machine with the unit. */
+        if (h->registering) {
+                h->registration.slot = sym_sd_bus_slot_unref(h->registration.slot);
+                h->registering = false;
+        }
         if (!h->network && !(h->machine && h->bus))
                 return;
         r = holdings_bus(h, &bus);
@@ -352,14 +355,14 @@ int main(int argc, char *argv[]) {
                 return EXIT_SETUP_FAILED;
         }
 
-        r = container_spawn(&c, container_prepare, &h, &pid, &pidfd, &f);
+        r = container_spawn(&c, container_setup_network, container_register_start, &h, &pid, &pidfd, &f);
         if (r < 0) {
                 failure_log(arg_name, &f);
                 container_release(arg_name, &h);
                 return f.exit_code > 0 ? f.exit_code : EXIT_SETUP_FAILED;
         }
 
-        container_register_finish(arg_name, &h);
+        container_register_finish(arg_name, &h, pidfd);
 
         s = (Supervisor){
                 .pid = pid,

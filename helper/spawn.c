@@ -511,8 +511,8 @@ static int parent_set_groups(Container *c, Failure *f) {
         return 0;
 }
 
-int container_spawn(Container *c, SpawnPrepare prepare, void *userdata, pid_t *ret_pid, int *ret_pidfd,
-                    Failure *f) {
+int container_spawn(Container *c, SpawnPrepare prepare, SpawnStarted started, void *userdata, pid_t *ret_pid,
+                    int *ret_pidfd, Failure *f) {
         _cleanup_close_pair_ int pair[2] = {-EBADF, -EBADF};
         _cleanup_close_ int pidfd = -EBADF, stub_fd = -EBADF;
         pid_t pid, parent = getpid();
@@ -556,6 +556,8 @@ int container_spawn(Container *c, SpawnPrepare prepare, void *userdata, pid_t *r
         r = prepare ? prepare(c, pid, pidfd, userdata, f) : 0;
         if (r >= 0)
                 r = parent_prepare(c, pid, pidfd, f);
+        if (r >= 0 && started)
+                started(c, pid, userdata);
         if (r >= 0)
                 r = parent_wait_exec(c, pidfd, f);
         c->sync_fd = c->stub_fd = -EBADF;

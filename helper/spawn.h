@@ -33,12 +33,17 @@ int userns_open(int pidfd, pid_t pid, Failure *f);
  * fills f and returns -errno, and the start is given up. */
 typedef int (*SpawnPrepare)(Container *c, pid_t pid, int pidfd, void *userdata, Failure *f);
 
+/* spawn.c — called once the child has its "go" and sets up, while the parent waits for
+ * its exec: work of the parent's that the child need not wait for (main.c: asking
+ * machined to register it). */
+typedef void (*SpawnStarted)(Container *c, pid_t pid, void *userdata);
+
 /* spawn.c — clones the child into its namespaces, prepares it (prepare may be NULL)
  * and waits until the payload has been exec'd. On success returns 0 with the child's
  * pid and pidfd; on failure fills f (the child's or our own), reaps the child and
  * returns -errno. */
-int container_spawn(Container *c, SpawnPrepare prepare, void *userdata, pid_t *ret_pid, int *ret_pidfd,
-                    Failure *f);
+int container_spawn(Container *c, SpawnPrepare prepare, SpawnStarted started, void *userdata, pid_t *ret_pid,
+                    int *ret_pidfd, Failure *f);
 
 /* spawn.c — child side: sends f to the parent over the sync socket and _exit()s
  * with its exit code. */
@@ -47,10 +52,12 @@ _noreturn_ void child_fail(int sync_fd, const Failure *f);
 /* machine.c — registration with systemd-machined (RegisterMachineWithNetwork): NAME,
  * a machine id stable per NAME, service "nscontain", class "container", the leader
  * (the container's PID 1 as the host sees it), its root directory and the host side
- * of its veth (ifindex 0: none). Asynchronous: _start() sends the call as soon as the
- * child exists, _finish() takes machined's answer once the payload runs (a stale
- * machine of NAME left by the previous run of our own unit is then replaced). On
- * failure -errno, with machined's message in *ret_error when non-NULL (free() it). */
+ * of its veth (ifindex 0: none). Asynchronous: _start() sends the call (and flushes it)
+ * as soon as the child sets up; _wait() takes machined's answer once the payload runs,
+ * and returns 0 when registered (a stale machine of NAME left by the previous run of
+ * our own unit is replaced), -errno with machined's message in *ret_error (free() it)
+ * when not, or -ECHILD without waiting on once pidfd says the container has ended (then
+ * machined still acts on the call, and drops the machine with the unit). */
 typedef struct sd_bus sd_bus;
 typedef struct sd_bus_slot sd_bus_slot;
 typedef struct MachineRegistration {
@@ -65,7 +72,7 @@ typedef struct MachineRegistration {
         sd_bus_error error;
 } MachineRegistration;
 int machine_register_start(sd_bus *bus, MachineRegistration *reg);
-int machine_register_finish(sd_bus *bus, MachineRegistration *reg, char **ret_error);
+int machine_register_wait(sd_bus *bus, MachineRegistration *reg, int pidfd, char **ret_error);
 /* The machine id registered for NAME (also boot's $container_uuid): stable per NAME,
  * derived from the host's machine id; fails without one. */
 int machine_id_for(const char *name, sd_id128_t *ret);

@@ -150,7 +150,7 @@ tsd_run systemctl daemon-reload
 if tsd_run systemctl start container@nouser.service; then
         fail "a container with an unknown user started"
 fi
-assert_contains "$(status_of nouser)" "Failed to resolve user 'bob': no such user in the container's /etc/passwd" \
+tsd_assert_status "container@nouser.service" "Failed to resolve user 'bob': no such user in the container's /etc/passwd" \
         "status names the user"
 
 step "a uid outside the user namespace is refused"
@@ -165,6 +165,6 @@ tsd_run systemctl daemon-reload
 if tsd_run systemctl start container@bigid.service; then
         fail "a container with uid 70000 in a 65536 range started"
 fi
-assert_contains "$(status_of bigid)" "uid 70000 is outside the user namespace" "status names the uid"
+tsd_assert_status "container@bigid.service" "uid 70000 is outside the user namespace" "status names the uid"
 
 test_done

@@ -87,7 +87,7 @@ unit() {
 prop() { # prop NAME PROPERTY
         tsd_run systemctl show -p "$2" --value "$(unit "$1")"
 }
-status_of() { # after journalctl --sync: the helper's last line may still be in journald's queue
+status_of() {
         tsd_status "$(unit "$1")" 20
 }
 start() {
@@ -186,10 +186,10 @@ conf nx '"command": ["/etc/passwd"]'
 tsd_run systemctl daemon-reload
 assert_fail start nf
 assert_eq "$(prop nf ExecMainStatus)" 127 "not found"
-assert_contains "$(status_of nf)" "nf: Command 'no-such-command' not found in the container's PATH" "status of nf"
+tsd_assert_status "$(unit nf)" "nf: Command 'no-such-command' not found in the container's PATH"
 assert_fail start nx
 assert_eq "$(prop nx ExecMainStatus)" 126 "not executable"
-assert_contains "$(status_of nx)" "nx: Failed to execute '/etc/passwd': Permission denied" "status of nx"
+tsd_assert_status "$(unit nx)" "nx: Failed to execute '/etc/passwd': Permission denied"
 
 step "a config that became invalid fails with one line"
 conf bad '"command": ["true"]'
@@ -197,7 +197,7 @@ tsd_run systemctl daemon-reload
 tsd_write /etc/nscontain.d/bad.json "{\"rootfs\": \"$ROOT\", \"command\": [\"true\"], \"hostnme\": \"x\"}"
 assert_fail start bad
 assert_eq "$(prop bad ExecMainStatus)" 125 "invalid config"
-assert_contains "$(status_of bad)" "bad.json: hostnme:" "status of bad"
+tsd_assert_status "$(unit bad)" "bad.json: hostnme:"
 
 step "init: true reaps zombies (without it they stay)"
 conf z1 '"init": true, "command": ["/bin/sh", "-c", "(sleep 0.2 &); (sleep 0.2 &); exec sleep 1000"]'

@@ -204,7 +204,7 @@ if tsd_start_container norootfs "{
 }"; then
         fail "a missing rootfs started"
 fi
-assert_contains "$(status_of norootfs)" "Failed to open rootfs '$FIX/does-not-exist'" "missing rootfs"
+tsd_assert_status "container@norootfs.service" "Failed to open rootfs '$FIX/does-not-exist'" "missing rootfs"
 
 step "a missing bind source fails the start with the path"
 if tsd_start_container nosource "{
@@ -216,7 +216,7 @@ if tsd_start_container nosource "{
 }"; then
         fail "a missing bind source started"
 fi
-assert_contains "$(status_of nosource)" "Failed to open bind source '$FIX/no-such-source'" "missing bind source"
+tsd_assert_status "container@nosource.service" "Failed to open bind source '$FIX/no-such-source'" "missing bind source"
 [[ ! -e $ROOT/x ]] || fail "a failed start created the mount point /x in the rootfs"
 
 test_done

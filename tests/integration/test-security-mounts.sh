@@ -152,7 +152,7 @@ if tsd_start_container r3host "$(container_json "$R3HOST" '["/bin/true"]' \
         "[{\"source\": \"$FIX/src\", \"target\": \"/to-host/c\"}]")"; then
         fail "a bind target through a symlink to a host path started"
 fi
-assert_contains "$(status_of r3host)" "Failed to create mount point '/to-host/c'" "status names the target"
+tsd_assert_status "container@r3host.service" "Failed to create mount point '/to-host/c'" "status names the target"
 assert_eq "$(tree_of "$OUTSIDE")" "$outside_before" "the host dir the image pointed at"
 assert_fail test -e "$R3HOST$OUTSIDE"
 
@@ -161,7 +161,7 @@ if tsd_start_container r3dev "$(container_json "$R3DEV" '["/bin/true"]')"; then
         fail "a rootfs with /dev a symlink started"
 fi
 assert_eq "$(tree_of "$HOSTDEV")" "" "the host directory /dev pointed at"
-assert_contains "$(status_of r3dev)" "rootfs /dev is a symlink" "status names the reason"
+tsd_assert_status "container@r3dev.service" "rootfs /dev is a symlink" "status names the reason"
 assert_eq "$(grep -c "$HOSTDEV" /proc/self/mountinfo || true)" 0 "host mountinfo"
 
 step "row 3: the race: a bind target's parent swapped between a directory and a symlink out of the root during setup"
@@ -241,14 +241,14 @@ step "row 4: a rootfs /proc that is a symlink fails the start clearly"
 if tsd_start_container r4proc "$(container_json "$R4P" '["/bin/true"]')"; then
         fail "a rootfs with /proc a symlink started"
 fi
-assert_contains "$(status_of r4proc)" "rootfs /proc is a symlink: refusing to mount procfs over it" "status"
+tsd_assert_status "container@r4proc.service" "rootfs /proc is a symlink: refusing to mount procfs over it" "status"
 assert_eq "$(tree_of "$FIX/fakeproc")" "" "the directory /proc pointed at"
 
 step "row 4: a rootfs /sys that is a symlink fails the start clearly"
 if tsd_start_container r4sys "$(container_json "$R4S" '["/bin/true"]')"; then
         fail "a rootfs with /sys a symlink started"
 fi
-assert_contains "$(status_of r4sys)" "rootfs /sys is a symlink: refusing to mount sysfs over it" "status"
+tsd_assert_status "container@r4sys.service" "rootfs /sys is a symlink: refusing to mount sysfs over it" "status"
 assert_eq "$(tree_of "$R4S/tmp")" "" "the directory /sys pointed at"
 
 # --- rows 5, 9, 11, 13 -----------------------------------------------------------------

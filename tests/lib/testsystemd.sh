@@ -468,6 +468,18 @@ tsd_status() {
         tsd_run systemctl status --no-pager -l -n "${2:-30}" "$1" 2>&1 || true
 }
 
+# tsd_assert_status UNIT TEXT [WHAT]: "systemctl status UNIT" shows TEXT, within 5 s. A
+# helper that fails fast exits before journald has read its last line from the stream,
+# and systemd logs the failure on another socket: for a moment status may show only that.
+tsd_assert_status() {
+        local i
+        for i in $(seq 50); do
+                [[ $(tsd_status "$1") == *"$2"* ]] && break
+                sleep 0.1
+        done
+        assert_contains "$(tsd_status "$1")" "$2" "${3:-status of $1}"
+}
+
 # tsd_start_container NAME JSON: writes /etc/nscontain.d/NAME.json, reloads and starts
 # container@NAME.service; returns the start's status.
 tsd_start_container() {
