@@ -288,6 +288,21 @@ int link_set(Netlink *nl, int ifindex, int master, const char *alias, uint32_t m
         return nl_call(nl, nlh, NULL, NULL);
 }
 
+typedef struct LinkEcho {
+        const char *name;
+        int ifindex;
+} LinkEcho;
+
+/* The echo of our own request, among whatever else the kernel echoes. */
+static int link_echo_cb(const struct nlmsghdr *nlh, void *data) {
+        LinkEcho *e = data;
+        LinkInfo l;
+
+        if (link_parse(nlh, &l) >= 0 && streq(l.name, e->name) && l.ifindex > 0)
+                e->ifindex = l.ifindex;
+        return MNL_CB_OK;
+}
+
 int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, uint32_t mtu, int master,
                 int *ret_ifindex) {
         char buf[NL_REQUEST_SIZE];
@@ -295,15 +310,17 @@ int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, u
         struct nlattr *info, *data, *peer_nest;
         struct ifinfomsg *ifi, *pifi;
         LinkInfo made = {};
+        LinkEcho echo;
         int r;
 
         assert(nl && host && peer && netns_fd >= 0 && ret_ifindex);
 
         /* One request does it all: create, attach, up (the kernel unregisters the pair
-         * again if attaching fails). Not NLM_F_ECHO for the ifindex: the kernel echoes
-         * every notification the request causes, and one may come after the ACK, to
-         * be read as the answer to our next request. */
-        nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+         * again if attaching fails). NLM_F_ECHO: the kernel (6.1 and later) sends us the
+         * new link's RTM_NEWLINK, its ifindex, before the ACK; an echo that comes after
+         * it carries this request's sequence number, and nl_call() drops it. Without
+         * an echo (older kernels) the link is looked up by name. */
+        nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, 0);
         ifi = mnl_nlmsg_get_payload(nlh);
         ifi->ifi_flags = IFF_UP;
         ifi->ifi_change = IFF_UP;
@@ -328,12 +345,15 @@ int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, u
         mnl_attr_nest_end(nlh, peer_nest);
         mnl_attr_nest_end(nlh, data);
         mnl_attr_nest_end(nlh, info);
-        r = nl_call(nl, nlh, NULL, NULL);
-        if (r >= 0)
+        echo = (LinkEcho){.name = host};
+        r = nl_call(nl, nlh, link_echo_cb, &echo);
+        if (r >= 0 && echo.ifindex <= 0) {
                 r = link_get(nl, host, &made);
+                echo.ifindex = made.ifindex;
+        }
         if (r < 0)
                 return r;
-        *ret_ifindex = made.ifindex;
+        *ret_ifindex = echo.ifindex;
         return 0;
 }
 
