@@ -162,8 +162,8 @@ static bool container_wants_veth(const Config *config) {
         return config->network.mode == NETWORK_VETH && config->namespaces.net;
 }
 
-/* SpawnPrepare: the child exists in its own network namespace and waits; the sidecar makes the veth
- * pair with the peer ("host0") directly in that namespace, found through the child's
+/* SpawnPrepare: the child builds its root meanwhile; the sidecar makes the veth pair
+ * with the peer ("host0") directly in the child's network namespace, found through its
  * pidfd, and the child renames it to eth0 with the facts put into c. */
 static int container_setup_network(Container *c, pid_t pid, int pidfd, void *userdata, Failure *f) {
         Holdings *h = userdata;

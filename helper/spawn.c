@@ -24,7 +24,8 @@
 
 /* fds per SCM_RIGHTS message: the kernel's limit is SCM_MAX_FD (253). */
 
-#define GO_MAGIC 0x6e73676fU /* "nsgo" */
+#define GO_MAGIC  0x6e73676fU /* "nsgo" */
+#define NET_MAGIC 0x6e736e74U /* "nsnt" */
 
 /* The parent's "go": the uid maps are written, the trees are ready. The tree fds
  * follow in messages of their own, root first, then the binds that have one. */
@@ -33,11 +34,17 @@ typedef struct GoMessage {
         uint32_t n_fds;
         bool has_root;
         bool has_bind[CONFIG_MOUNTS_MAX];
+} GoMessage;
+
+/* Then, while the child builds its root, the network facts (veth mode: the sidecar's
+ * answer; empty otherwise), which the child waits for only after pivot_root. */
+typedef struct NetMessage {
+        uint32_t magic;
         char ifname[IFNAMSIZ];
         char address[64];
         char gateway[64];
         uint32_t mtu;
-} GoMessage;
+} NetMessage;
 
 static bool container_new_netns(const Config *config) {
         return config->namespaces.net && config->network.mode != NETWORK_HOST;
@@ -148,14 +155,30 @@ static int child_receive_go(Container *c, Failure *f) {
         }
         if (k != go.n_fds)
                 return failf(f, EBADMSG, "Received a malformed start message from the helper");
+        return 0;
+}
 
-        memcpy(c->ifname, go.ifname, sizeof(c->ifname));
+static int child_receive_net(Container *c, Failure *f) {
+        NetMessage net = {};
+        ssize_t n;
+
+        do
+                n = recv(c->sync_fd, &net, sizeof(net), 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return failf(f, errno, "Failed to receive the network from the helper");
+        if (n == 0)
+                _exit(EXIT_SETUP_FAILED); /* the helper gave up (and said why) */
+        if (n != sizeof(net) || net.magic != NET_MAGIC)
+                return failf(f, EBADMSG, "Received a malformed network message from the helper");
+
+        memcpy(c->ifname, net.ifname, sizeof(c->ifname));
         c->ifname[sizeof(c->ifname) - 1] = 0;
-        memcpy(c->address, go.address, sizeof(c->address));
+        memcpy(c->address, net.address, sizeof(c->address));
         c->address[sizeof(c->address) - 1] = 0;
-        memcpy(c->gateway, go.gateway, sizeof(c->gateway));
+        memcpy(c->gateway, net.gateway, sizeof(c->gateway));
         c->gateway[sizeof(c->gateway) - 1] = 0;
-        c->mtu = go.mtu;
+        c->mtu = net.mtu;
         return 0;
 }
 
@@ -263,6 +286,9 @@ static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) 
                 return r;
         mount_trees_close(c);
 
+        r = child_receive_net(c, f);
+        if (r < 0)
+                return r;
         if (container_new_netns(config)) {
                 r = netif_setup(c, f);
                 if (r < 0)
@@ -350,10 +376,6 @@ static int parent_send_go(Container *c, Failure *f) {
                         fds[n++] = c->bind_tree_fds[i];
                 }
         go.n_fds = (uint32_t)n;
-        memcpy(go.ifname, c->ifname, sizeof(go.ifname));
-        memcpy(go.address, c->address, sizeof(go.address));
-        memcpy(go.gateway, c->gateway, sizeof(go.gateway));
-        go.mtu = c->mtu;
 
         if (send(c->sync_fd, &go, sizeof(go), MSG_NOSIGNAL) != (ssize_t)sizeof(go))
                 return failf(f, errno ?: EIO, "Failed to send the start message to the container");
@@ -361,6 +383,21 @@ static int parent_send_go(Container *c, Failure *f) {
         r = send_fds(c->sync_fd, fds, n);
         if (r < 0)
                 return failf(f, r, "Failed to send the mount trees to the container");
+        return 0;
+}
+
+static int parent_send_net(Container *c, Failure *f) {
+        NetMessage net = {.magic = NET_MAGIC, .mtu = c->mtu};
+
+        memcpy(net.ifname, c->ifname, sizeof(net.ifname));
+        memcpy(net.address, c->address, sizeof(net.address));
+        memcpy(net.gateway, c->gateway, sizeof(net.gateway));
+        if (send(c->sync_fd, &net, sizeof(net), MSG_NOSIGNAL) != (ssize_t)sizeof(net)) {
+                /* The child is gone already: its own message, or its death, says why. */
+                if (errno == EPIPE || errno == ECONNRESET)
+                        return 0;
+                return failf(f, errno ?: EIO, "Failed to send the network to the container");
+        }
         return 0;
 }
 
@@ -428,6 +465,8 @@ static int parent_wait_exec(Container *c, int pidfd, Failure *f) {
                 n = recv(c->sync_fd, &child, sizeof(child), MSG_DONTWAIT);
                 if (n < 0 && (errno == EINTR || errno == EAGAIN))
                         continue;
+                if (n < 0 && errno == ECONNRESET) /* it died with our network message unread */
+                        n = 0;
                 if (n < 0)
                         return failf(f, errno, "Failed to read the container's setup result");
                 if (n == 0)
@@ -553,9 +592,20 @@ int container_spawn(Container *c, SpawnPrepare prepare, SpawnStarted started, vo
         c->sync_fd = pair[0];
         failpoint("helper:after-clone");
 
-        r = prepare ? prepare(c, pid, pidfd, userdata, f) : 0;
+        /* The child builds its root while the sidecar makes its veth. */
+        r = parent_prepare(c, pid, pidfd, f);
+        if (r >= 0 && prepare) {
+                r = prepare(c, pid, pidfd, userdata, f);
+                /* A child that failed or died meanwhile is the reason (the sidecar refuses a
+                 * veth for a dead process): its own message, or its death, says so. */
+                if (r < 0 && poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1, 0) > 0) {
+                        Failure child = {};
+                        if (parent_wait_exec(c, pidfd, &child) < 0)
+                                *f = child;
+                }
+        }
         if (r >= 0)
-                r = parent_prepare(c, pid, pidfd, f);
+                r = parent_send_net(c, f);
         if (r >= 0 && started)
                 started(c, pid, userdata);
         if (r >= 0)

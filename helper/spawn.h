@@ -27,10 +27,10 @@ int userns_write_maps(pid_t pid, uint32_t base, uint32_t size, Failure *f);
  * pidfd where the kernel can (6.11+), else /proc/PID/ns/user; verified to be nsfs. */
 int userns_open(int pidfd, pid_t pid, Failure *f);
 
-/* spawn.c — called once the child exists (in its namespaces, waiting for "go") and
- * before anything else is done for it: what needs the child's pidfd from outside, the
- * network from nscontain-sidecar (main.c). Fills the network facts of c; on failure
- * fills f and returns -errno, and the start is given up. */
+/* spawn.c — called once the child has its "go" and builds its root, before it is sent
+ * the network facts it waits for after pivot_root: what needs the child's pidfd from
+ * outside, the network from nscontain-sidecar (main.c). Fills the network facts of c;
+ * on failure fills f and returns -errno, and the start is given up. */
 typedef int (*SpawnPrepare)(Container *c, pid_t pid, int pidfd, void *userdata, Failure *f);
 
 /* spawn.c — called once the child has its "go" and sets up, while the parent waits for

@@ -203,6 +203,17 @@ tsd_run systemctl restart container@nonet.service
 assert_eq "$(tsd_run machinectl show --property=Leader --value nonet)" "$(tsd_run pgrep -P "$(tsd_run systemctl show -P MainPID container@nonet.service)")" "nonet after a restart: the new leader"
 tsd_run systemctl stop container@nonet.service
 retry 20 sh -c "! nsenter -t $TSD_PID -a machinectl show nonet >/dev/null 2>&1" || fail "nonet is still a machine after its stop"
+
+# The child builds its root while the sidecar makes the veth: a child that fails
+# meanwhile (or dies, and the sidecar then refuses a dead process) is the reason given.
+BADROOT=$(tsd_mkrootfs badproc)
+rm -rf "$BADROOT/proc"
+ln -s /tmp "$BADROOT/proc"
+config badproc "$BADROOT" '["true"]'
+tsd_run systemctl daemon-reload
+assert_fail tsd_run systemctl start container@badproc.service
+tsd_assert_status container@badproc.service "rootfs /proc is a symlink: refusing to mount procfs over it"
+gone nsc-badproc
 same_as_before "after stop and start" a
 assert_ok in_container a /bin/busybox ping -c1 -W2 "${ADDR[b]%/*}"
 
