@@ -157,10 +157,6 @@ static _Noreturn void stub_init(int sync_fd, char *path, char **argv, char **env
         uint64_t all = ~UINT64_C(0), none = 0;
         long payload, r;
 
-        /* Our exec made us dumpable again. Non-dumpable before the fork: nothing in the
-         * container may ptrace its init or look into its /proc/1/fd; the payload becomes
-         * dumpable with its own exec. */
-        sys(prctl, PR_SET_DUMPABLE, 0, 0, 0);
         r = sys(rt_sigprocmask, 2 /* SIG_SETMASK */, &all, NULL, sizeof(all));
         if (r < 0)
                 stub_fail(sync_fd, (int)-r, EXIT_SETUP_FAILED,
@@ -228,6 +224,11 @@ __attribute__((used)) _Noreturn void stub_main(long *sp) {
         char **argv = (char **)(sp + 1), **envp = argv + argc + 1;
         int sync_fd = 0;
 
+        /* Our exec made us dumpable again, while we still hold the sync socket and, for
+         * "nscontain exec", the caller's stdio: nothing in the container may ptrace us or
+         * open our /proc/PID/fd. The command becomes dumpable with its own exec; the init
+         * stays as it is. */
+        sys(prctl, PR_SET_DUMPABLE, 0, 0, 0);
         if (argc < 4)
                 stub_exit(EXIT_SETUP_FAILED);
         for (const char *p = argv[1]; *p; p++) {
