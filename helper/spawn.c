@@ -465,8 +465,10 @@ static int parent_wait_exec(Container *c, int pidfd, Failure *f) {
                 n = recv(c->sync_fd, &child, sizeof(child), MSG_DONTWAIT);
                 if (n < 0 && (errno == EINTR || errno == EAGAIN))
                         continue;
-                if (n < 0 && errno == ECONNRESET) /* it died with our network message unread */
-                        n = 0;
+                /* It died with our network message unread: the kernel reports that first
+                 * (once), then hands over what it sent before, then EOF. */
+                if (n < 0 && errno == ECONNRESET)
+                        continue;
                 if (n < 0)
                         return failf(f, errno, "Failed to read the container's setup result");
                 if (n == 0)
