@@ -754,7 +754,11 @@ static int bind_dev_node(int dev_fd, const char *name, unsigned major, unsigned 
                              "Failed to bind-mount '%s': the host's node is not the character device %u:%u",
                              path, major, minor);
 
-        r = tree_set_attr(src_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, -EBADF);
+        /* Read-only: the inode is the host's, and without a user namespace container root
+         * (CAP_FOWNER, CAP_CHOWN) could chmod, chown or touch the host's /dev/null through
+         * it. A read-only mount refuses those; reads and writes of a device are no changes
+         * to the file system and still work. */
+        r = tree_set_attr(src_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY, -EBADF);
         if (r < 0)
                 return failf(f, r, "Failed to set mount attributes of '%s'", path);
 

@@ -287,6 +287,20 @@ assert_eq "$(cat "$R5/out/devnodes.txt")" $'character special file 1:3\ncharacte
         "/dev/null and /dev/zero are the real devices, not the image's"
 assert_eq "$(errno_of mknod.json)" 1 "mknod of a block device (EPERM)"
 
+step "row 9: without a user namespace the device nodes, the host's own inodes, cannot be changed"
+# Same-value changes: harmless to the host even if the defence were gone.
+R9=$(tsd_mkrootfs r9)
+mkdir "$R9/out"
+tsd_start_container r9n "{\"rootfs\": \"$R9\", \"namespaces\": {\"user\": false}, \"network\": {\"mode\": \"none\"},
+        \"mounts\": [{\"source\": \"$R9/out\", \"target\": \"/out\"}],
+        \"command\": [\"/bin/sh\", \"-c\", \"chmod 666 /dev/null 2>/out/chmod; chown 0:0 /dev/zero 2>/out/chown; touch -r /dev/full /dev/full 2>/out/touch; echo x >/dev/null && head -c 8 /dev/zero | wc -c >/out/io; echo done >/out/done\"]}" ||
+        fail "container@r9n did not start: $(status_of r9n)"
+retry 10 test -f "$R9/out/done" || fail "r9n did not finish: $(status_of r9n)"
+assert_contains "$(cat "$R9/out/chmod")" "Read-only file system" "chmod of /dev/null"
+assert_contains "$(cat "$R9/out/chown")" "Read-only file system" "chown of /dev/zero"
+assert_contains "$(cat "$R9/out/touch")" "Read-only file system" "touch of /dev/full"
+assert_eq "$(tr -d ' ' <"$R9/out/io")" 8 "reads and writes of the devices still work"
+
 step "row 13: cgroupfs is read-only"
 assert_ne "$(errno_of write-cgroup.json)" 0 "write to /sys/fs/cgroup/cgroup.procs"
 
