@@ -15,7 +15,9 @@
 # Both are systemd's own clients, talking to PID 1 the same way and waiting for the
 # unit's end through its PropertiesChanged signals. The difference is what the
 # container costs: the template's settings (Delegate=, Slice=, device policy), the
-# helper's config load, namespaces, root setup, seccomp and the notify round trip.
+# helper's config load, namespaces, root setup, seccomp and the notify round trip. Two
+# reference rows separate the unit from the helper: container@benchunit is the same
+# unit with /bin/true as ExecStart, bench-true.service a plain unit file running it.
 . "$(dirname "$0")/lib.sh"
 
 tsd=$NSC_SOURCE_DIR/tests/lib/testsystemd.sh
@@ -80,6 +82,17 @@ for n in bench benchu benchsleep; do
         esac
         tsd_write "/etc/nscontain.d/$unit.json" <"$BENCH_WORK/configs/$n.json"
 done
+# Two references that run no helper, to see what a unit costs by itself: the same
+# container unit (template, generated drop-in) with /bin/true as its ExecStart, and a
+# plain unit file that runs /bin/true, both started with systemctl like the container.
+tsd_write /etc/nscontain.d/benchunit.json <"$BENCH_WORK/configs/bench.json"
+tsd_write /etc/systemd/system/container@benchunit.service.d/90-bench-true.conf "[Service]
+Type=exec
+ExecStart=
+ExecStart=/bin/true"
+tsd_write /etc/systemd/system/bench-true.service "[Service]
+Type=exec
+ExecStart=/bin/true"
 tsd_boot
 
 names=() cmds=() skipped=()
@@ -99,6 +112,8 @@ row() {
 }
 row "container@benchtrue" "systemctl start --wait container@benchtrue"
 row "container@benchtrueu (+userns)" "systemctl start --wait container@benchtrueu"
+row "container@benchunit (/bin/true as ExecStart)" "systemctl start --wait container@benchunit"
+row "bench-true.service (a plain unit, /bin/true)" "systemctl start --wait bench-true.service"
 row "systemd-run /bin/true (floor)" "systemd-run --wait -q /bin/true"
 
 declare -A med p90 mean sd
