@@ -39,18 +39,6 @@ jq '.namespaces.cgroup = true' "$C/bench.json" >"$C/bench-cgroupns.json"
                 fi
         }
         add "nscontain (bench.json)" "$H --config $C/bench.json bench"
-        # The same binary run from a sealed memfd made beforehand (memfd-hold.c): the
-        # helper then skips its CVE-2019-5736 re-exec; the difference is that re-exec.
-        hold_path=
-        if command -v cc >/dev/null && cc -O2 -o "$P/memfd-hold" "$BENCH_HELPER_DIR/memfd-hold.c" 2>"$P/memfd-hold.log"; then
-                coproc HOLD { exec "$P/memfd-hold" "$H"; }
-                read -r hold_path <&"${HOLD[0]}" || hold_path=
-        fi
-        if [[ -n $hold_path ]]; then
-                add "no re-exec (already in a sealed memfd)" "$hold_path --config $C/bench.json bench"
-        else
-                echo "- no re-exec: not measured (memfd-hold: $(tail -n 1 "$P/memfd-hold.log" 2>/dev/null))"
-        fi
         add "seccomp off" "$H --config $C/bench-noseccomp.json bench"
         add "network host (no net ns)" "$H --config $C/bench-hostnet.json bench"
         add "seccomp off, no net ns" "$H --config $C/bench-bare.json bench"
@@ -74,10 +62,6 @@ jq '.namespaces.cgroup = true' "$C/bench.json" >"$C/bench-cgroupns.json"
                 done
         else
                 echo "hyperfine failed: $(tail -n 3 "$P/ablation.log" 2>/dev/null)"
-        fi
-        if [[ -n $hold_path ]]; then
-                eval "exec ${HOLD[1]}>&-"
-                wait "$HOLD_PID" 2>/dev/null || true
         fi
         echo
 
