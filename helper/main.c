@@ -277,8 +277,10 @@ static void container_release(const char *name, Holdings *h) {
                 h->registration.slot = sym_sd_bus_slot_unref(h->registration.slot);
                 h->registering = false;
         }
-        if (!h->network && !(h->machine && h->bus))
+        if (!h->network && !(h->machine && h->bus)) {
+                holdings_close_bus(h);
                 return;
+        }
         r = holdings_bus(h, &bus);
         if (r < 0) {
                 log_warning_errno(r, "%s: Failed to connect to the system bus to release the network: %m",
