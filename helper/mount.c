@@ -723,8 +723,10 @@ static int mount_sys(const Container *c, int root_fd, int *ret_sys_fd, Failure *
         return 0;
 }
 
-/* The only devices a container gets (SECURITY.md row 9). A user namespace cannot mknod,
- * so each is a bind mount of the host's node, checked to be the device it claims. */
+/* The only devices a container gets (SECURITY.md row 9). Without a user namespace each
+ * is a node of the container's own /dev tmpfs (mknod: no host inode to reach, and one
+ * system call instead of a mount); a user namespace cannot mknod, so there each is a
+ * read-only bind mount of the host's node, checked to be the device it claims. */
 static const struct {
         const char *name;
         unsigned major, minor;
@@ -819,6 +821,13 @@ static int mount_dev(const Container *c, int root_fd, int *ret_dev_fd, Failure *
                 return failf(f, r, "Failed to attach tmpfs on '/dev'");
 
         for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
+                if (!c->userns) {
+                        if (mknodat(dev_fd, dev_nodes[i].name, S_IFCHR | 0666,
+                                    makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0 ||
+                            fchmodat(dev_fd, dev_nodes[i].name, 0666, 0) < 0) /* past the umask */
+                                return failf(f, errno, "Failed to create '/dev/%s'", dev_nodes[i].name);
+                        continue;
+                }
                 r = bind_dev_node(dev_fd, dev_nodes[i].name, dev_nodes[i].major, dev_nodes[i].minor, f);
                 if (r < 0)
                         return r;

@@ -98,6 +98,7 @@ done
 /probe write /sys/fs/cgroup/cgroup.procs >$o/write-cgroup.json
 /probe mknod-block /tmp/blk >$o/mknod.json
 stat -c '%F %t:%T' /dev/null /dev/zero >$o/devnodes.txt
+chmod 666 /dev/null 2>$o/chmod-null.txt
 ls -A /dev | sort | tr '\n' ' ' >$o/dev.txt
 # Row 11: a mount of our own; then stay up so the test can look from outside.
 mount -t tmpfs -o size=1m nsc-row11-marker /mnt && echo mounted >$o/mounted
@@ -287,19 +288,27 @@ assert_eq "$(cat "$R5/out/devnodes.txt")" $'character special file 1:3\ncharacte
         "/dev/null and /dev/zero are the real devices, not the image's"
 assert_eq "$(errno_of mknod.json)" 1 "mknod of a block device (EPERM)"
 
-step "row 9: without a user namespace the device nodes, the host's own inodes, cannot be changed"
-# Same-value changes: harmless to the host even if the defence were gone.
+step "row 9: no device node of the container is one of the host's inodes that it could change"
+# Without a user namespace the nodes are the container's own (mknod in its /dev tmpfs),
+# never the host's inodes (which container root could chmod, chown and touch); with one
+# (r5 above) they are read-only binds of the host's. No real change is tried: were the
+# defence gone, it would be the host's /dev/null that changed.
 R9=$(tsd_mkrootfs r9)
 mkdir "$R9/out"
 tsd_start_container r9n "{\"rootfs\": \"$R9\", \"namespaces\": {\"user\": false}, \"network\": {\"mode\": \"none\"},
         \"mounts\": [{\"source\": \"$R9/out\", \"target\": \"/out\"}],
-        \"command\": [\"/bin/sh\", \"-c\", \"chmod 666 /dev/null 2>/out/chmod; chown 0:0 /dev/zero 2>/out/chown; touch -r /dev/full /dev/full 2>/out/touch; echo x >/dev/null && head -c 8 /dev/zero | wc -c >/out/io; echo done >/out/done\"]}" ||
+        \"command\": [\"/bin/sh\", \"-c\", \"stat -c %d:%i:%t:%T:%a /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty >/out/nodes; echo x >/dev/null && head -c 8 /dev/zero | wc -c >/out/io; echo done >/out/done\"]}" ||
         fail "container@r9n did not start: $(status_of r9n)"
 retry 10 test -f "$R9/out/done" || fail "r9n did not finish: $(status_of r9n)"
-assert_contains "$(cat "$R9/out/chmod")" "Read-only file system" "chmod of /dev/null"
-assert_contains "$(cat "$R9/out/chown")" "Read-only file system" "chown of /dev/zero"
-assert_contains "$(cat "$R9/out/touch")" "Read-only file system" "touch of /dev/full"
-assert_eq "$(tr -d ' ' <"$R9/out/io")" 8 "reads and writes of the devices still work"
+i=0
+for n in null zero full random urandom tty; do
+        i=$((i + 1))
+        line=$(sed -n "${i}p" "$R9/out/nodes")
+        assert_ne "${line%:*:*:*}" "$(stat -c %d:%i "/dev/$n")" "/dev/$n is not the host's inode"
+        assert_eq "${line#*:*:}" "$(stat -c %t:%T /dev/$n):666" "/dev/$n: the device and mode 0666"
+done
+assert_eq "$(tr -d ' ' <"$R9/out/io")" 8 "reads and writes of the devices work"
+assert_contains "$(cat "$R5/out/chmod-null.txt")" "Read-only file system" "with a user namespace /dev/null is a read-only bind"
 
 step "row 13: cgroupfs is read-only"
 assert_ne "$(errno_of write-cgroup.json)" 0 "write to /sys/fs/cgroup/cgroup.procs"
