@@ -599,8 +599,9 @@ int container_spawn(Container *c, SpawnPrepare prepare, SpawnStarted started, vo
         if (r >= 0 && prepare) {
                 r = prepare(c, pid, pidfd, userdata, f);
                 /* A child that failed or died meanwhile is the reason (the sidecar refuses a
-                 * veth for a dead process): its own message, or its death, says so. */
-                if (r < 0 && poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1, 0) > 0) {
+                 * veth for a dying process): its own message, or its death, says so. Its end
+                 * of the sync socket closes early in its exit, before its namespaces go. */
+                if (r < 0 && poll(&(struct pollfd){.fd = c->sync_fd, .events = POLLIN}, 1, 0) > 0) {
                         Failure child = {};
                         if (parent_wait_exec(c, pidfd, &child) < 0)
                                 *f = child;
