@@ -46,11 +46,14 @@ static int openat2_fd(int dir_fd, const char *path, int flags, uint64_t resolve)
                 .flags = (uint64_t)(flags | O_CLOEXEC),
                 .resolve = resolve,
         };
+        unsigned tries = 0;
         int fd;
 
+        /* RESOLVE_IN_ROOT asks to retry when a rename raced the lookup of "..". Boundedly:
+         * a container that renames without pause must not stall its setup for ever. */
         do
                 fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
-        while (fd < 0 && errno == EAGAIN); /* RESOLVE_IN_ROOT may ask to retry on a rename race */
+        while (fd < 0 && errno == EAGAIN && ++tries < 64);
 
         return fd < 0 ? negative_errno() : fd;
 }
