@@ -10,6 +10,7 @@
 #include "config.h"
 #include "failpoint.h"
 #include "log.h"
+#include "notify.h"
 #include "sidecar.h"
 #include "spawn.h"
 
@@ -304,6 +305,19 @@ static void container_release(const char *name, Holdings *h) {
         holdings_close_bus(h);
 }
 
+/* A start that fails: its reason also as the unit's status text, which "systemctl status"
+ * shows as "Status:" for as long as the unit stays failed. The journal line alone may not
+ * be there: a helper that fails within a millisecond of its exec can have its line
+ * stamped by journald before systemd records the unit's start, and status shows only the
+ * lines after that. */
+static int helper_failed(int code) {
+        const char *why = log_last_error();
+
+        if (!isempty(why))
+                (void)notify_sendf("STATUS=%s", why);
+        return code;
+}
+
 int main(int argc, char *argv[]) {
         _cleanup_config_free_ Config *config = NULL;
         _cleanup_close_ int pidfd = -EBADF;
@@ -319,11 +333,11 @@ int main(int argc, char *argv[]) {
 
         r = parse_argv(argc, argv);
         if (r <= 0)
-                return r < 0 ? EXIT_SETUP_FAILED : 0;
+                return r < 0 ? helper_failed(EXIT_SETUP_FAILED) : 0;
 
         r = helper_load_config(arg_name, &config);
         if (r < 0)
-                return EXIT_SETUP_FAILED;
+                return helper_failed(EXIT_SETUP_FAILED);
         failpoint("helper:after-config");
 
         Container c = {
@@ -338,7 +352,7 @@ int main(int argc, char *argv[]) {
         r = container_acquire_user_range(&c, &h);
         if (r < 0) {
                 holdings_close_bus(&h);
-                return EXIT_SETUP_FAILED;
+                return helper_failed(EXIT_SETUP_FAILED);
         }
         failpoint("helper:after-user-range");
 
@@ -346,7 +360,7 @@ int main(int argc, char *argv[]) {
         r = boot_prepare(&c);
         if (r < 0) {
                 holdings_close_bus(&h);
-                return EXIT_SETUP_FAILED;
+                return helper_failed(EXIT_SETUP_FAILED);
         }
 
         /* From here on a stop request waits for the supervisor (see helper_signal_set()). */
@@ -354,14 +368,14 @@ int main(int argc, char *argv[]) {
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
                 log_error_errno(errno, "%s: Failed to block signals: %m", arg_name);
                 holdings_close_bus(&h);
-                return EXIT_SETUP_FAILED;
+                return helper_failed(EXIT_SETUP_FAILED);
         }
 
         r = container_spawn(&c, container_setup_network, container_register_start, &h, &pid, &pidfd, &f);
         if (r < 0) {
                 failure_log(arg_name, &f);
                 container_release(arg_name, &h);
-                return f.exit_code > 0 ? f.exit_code : EXIT_SETUP_FAILED;
+                return helper_failed(f.exit_code > 0 ? f.exit_code : EXIT_SETUP_FAILED);
         }
 
         container_register_finish(arg_name, &h, pidfd);

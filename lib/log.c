@@ -13,7 +13,7 @@ static int log_max_level = LOG_INFO;
 static int kmsg_fd = -EBADF;
 
 static const char *const level_names[] = {
-        [LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit",  [LOG_ERR] = "err",
+        [LOG_EMERG] = "emerg",     [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit", [LOG_ERR] = "err",
         [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 };
 
@@ -40,7 +40,7 @@ int log_level_from_string(const char *s) {
                 return -EINVAL;
         for (size_t i = 0; i < ELEMENTSOF(level_names); i++)
                 if (strcasecmp(s, level_names[i]) == 0)
-                        return (int) i;
+                        return (int)i;
         if (strcasecmp(s, "error") == 0)
                 return LOG_ERR;
         if (s[0] >= '0' && s[0] <= '7' && s[1] == 0)
@@ -52,6 +52,13 @@ void log_parse_environment(void) {
         int l = log_level_from_string(getenv("SYSTEMD_LOG_LEVEL"));
         if (l >= 0)
                 log_max_level = l;
+}
+
+/* The last error-level message, for a program that also reports it elsewhere. */
+static char last_error[1024];
+
+const char *log_last_error(void) {
+        return last_error;
 }
 
 int log_internal(int level, int error, const char *file, int line, const char *func, const char *fmt, ...) {
@@ -67,17 +74,22 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         va_start(ap, fmt);
         vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
+        if (level <= LOG_ERR) {
+                size_t n = strnlen(buf, sizeof(last_error) - 1);
+                memcpy(last_error, buf, n);
+                last_error[n] = 0;
+        }
 
         if (log_target == LOG_TARGET_KMSG && kmsg_fd >= 0) {
                 char prefix[64];
                 int n = snprintf(prefix, sizeof(prefix), "<%i>%s[%i]: ", LOG_DAEMON | level, log_ident,
-                                 (int) getpid());
+                                 (int)getpid());
                 struct iovec iov[] = {
-                        {.iov_base = prefix, .iov_len = (size_t) n},
+                        {.iov_base = prefix, .iov_len = (size_t)n},
                         {.iov_base = buf, .iov_len = strlen(buf)},
-                        {.iov_base = (char *) "\n", .iov_len = 1},
+                        {.iov_base = (char *)"\n", .iov_len = 1},
                 };
-                (void) !writev(kmsg_fd, iov, ELEMENTSOF(iov));
+                (void)!writev(kmsg_fd, iov, ELEMENTSOF(iov));
         } else {
                 /* Under systemd, stderr goes to the journal: a <N> prefix sets the priority. */
                 if (getenv("JOURNAL_STREAM"))
@@ -85,8 +97,8 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                 else
                         fprintf(stderr, "%s: %s\n", log_ident, buf);
         }
-        (void) file;
-        (void) line;
-        (void) func;
+        (void)file;
+        (void)line;
+        (void)func;
         return error > 0 ? -error : -EIO;
 }

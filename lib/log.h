@@ -19,6 +19,8 @@ void log_set_max_level(int level);
 int log_get_max_level(void);
 /* Reads SYSTEMD_LOG_LEVEL (a name like "debug" or a number). */
 void log_parse_environment(void);
+/* The text of the last message at LOG_ERR or above ("" when none). */
+const char *log_last_error(void);
 int log_level_from_string(const char *s);
 
 /* Returns -abs(error) (or -EIO for 0), so "return log_error_errno(r, ...)" works.

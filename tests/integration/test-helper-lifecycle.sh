@@ -198,6 +198,10 @@ tsd_write /etc/nscontain.d/bad.json "{\"rootfs\": \"$ROOT\", \"command\": [\"tru
 assert_fail start bad
 assert_eq "$(prop bad ExecMainStatus)" 125 "invalid config"
 tsd_assert_status "$(unit bad)" "bad.json: hostnme:"
+# Also as the status text ("Status:" in systemctl status), which does not depend on when
+# journald stamps the helper's line.
+assert_contains "$(prop bad StatusText)" 'bad.json: hostnme: unknown key, did you mean "hostname"?' "StatusText of bad"
+assert_contains "$(prop nf StatusText)" "nf: Command 'no-such-command' not found" "StatusText of nf"
 
 step "init: true reaps zombies (without it they stay)"
 conf z1 '"init": true, "command": ["/bin/sh", "-c", "(sleep 0.2 &); (sleep 0.2 &); exec sleep 1000"]'
@@ -283,5 +287,23 @@ assert_eq "$rc" 125 "nscontain exec of a '#!/proc/self/exe' command"
 assert_eq "$out" "" "what it said"
 tsd_run systemctl stop "$(unit sealed)"
 assert_eq "$(sha256sum "$TSD_UPPER$HELPER" | cut -d' ' -f1)" "$hash_before" "the installed helper is unchanged"
+
+step "vm.memfd_noexec=2: with a user namespace the installed stub runs, without one the start says why"
+# The sysctl is the test system's own (per pid namespace) and cannot be lowered in it
+# again: this is the last step.
+if tsd_run sh -c 'echo 2 >/proc/sys/vm/memfd_noexec' 2>/dev/null; then
+        conf noexu '"command": ["/bin/sh", "-c", "echo ran >/out/noexu"]'
+        conf_nouserns noexn '"command": ["true"]'
+        tsd_run systemctl daemon-reload
+        start noexu || fail "start failed: $(status_of noexu)"
+        wait_state noexu inactive
+        assert_eq "$(prop noexu ExecMainStatus)" 0 "noexu's status"
+        assert_eq "$(cat "$OUT/noexu")" ran "the payload ran"
+        assert_fail start noexn
+        assert_eq "$(prop noexn ExecMainStatus)" 125 "noexn's status"
+        tsd_assert_status "$(unit noexn)" "vm.memfd_noexec=2 forbids executable memfds"
+else
+        not_checked "vm.memfd_noexec=2" "no vm.memfd_noexec on this kernel (before 6.3)"
+fi
 
 test_done
