@@ -612,7 +612,7 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
                 log_error_errno(errno, "Failed to create a socket pair: %m");
                 return EXIT_SETUP_FAILED;
         }
-        x->stub_fd = exec_stub_open();
+        x->stub_fd = exec_stub_open(x->join_userns);
         if (x->stub_fd < 0) {
                 log_error_errno(x->stub_fd, "Failed to create the sealed exec stub (a memfd): %m");
                 return EXIT_SETUP_FAILED;

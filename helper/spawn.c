@@ -563,7 +563,11 @@ int container_spawn(Container *c, SpawnPrepare prepare, SpawnStarted started, vo
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return failf(f, errno, "Failed to create the sync socket");
 
-        stub_fd = exec_stub_open();
+        stub_fd = exec_stub_open(c->userns);
+        if (stub_fd == -EACCES)
+                return failf(f, stub_fd,
+                             "Failed to create the sealed exec stub: vm.memfd_noexec=2 forbids executable "
+                             "memfds, which a container without a user namespace needs (CVE-2019-5736)");
         if (stub_fd < 0)
                 return failf(f, stub_fd, "Failed to create the sealed exec stub (a memfd)");
         c->stub_fd = stub_fd;

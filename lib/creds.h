@@ -53,8 +53,10 @@ uint64_t caps_effective_set(const Config *config); /* default ∪ add ∖ drop *
 int user_resolve_in(int root_fd, const Config *config, ResolvedUser *ret, Failure *f);
 
 /* exec.c — a sealed memfd holding the exec stub (stub/stub.c), made before the child is
- * forked: returns the fd (close-on-exec) or -errno. */
-int exec_stub_open(void);
+ * forked: returns the fd (close-on-exec) or -errno (-EACCES: vm.memfd_noexec=2). With
+ * may_use_file (a container with a user namespace), an O_PATH fd of the installed stub
+ * where memfds may not be executed. */
+int exec_stub_open(bool may_use_file);
 
 /* exec.c — child side, the very last step: finds argv[0] in the container's PATH (from
  * env) and executes it through the stub, which becomes the command's PID 1 with init.

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build-config.h"
 #include "creds.h"
 #include "strv.h"
 
@@ -23,7 +24,7 @@
 extern const unsigned char stub_blob[];
 extern const size_t stub_blob_size;
 
-int exec_stub_open(void) {
+int exec_stub_open(bool may_use_file) {
         _cleanup_close_ int fd = -EBADF;
         size_t done = 0;
 
@@ -32,6 +33,12 @@ int exec_stub_open(void) {
         fd = memfd_create("nscontain-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
         if (fd < 0 && errno == EINVAL)
                 fd = memfd_create("nscontain-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        /* vm.memfd_noexec=2 forbids executable memfds. The installed copy will do where
+         * the container cannot write a file of the host's root: in a user namespace. */
+        if (fd < 0 && errno == EACCES && may_use_file) {
+                fd = open(STUB_PATH, O_PATH | O_CLOEXEC);
+                return fd < 0 ? negative_errno() : TAKE_FD(fd);
+        }
         if (fd < 0)
                 return negative_errno();
 

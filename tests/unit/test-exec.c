@@ -23,7 +23,7 @@ static Outcome run(bool init, char **argv) {
         int pair[2], stub, status;
         pid_t pid;
 
-        stub = exec_stub_open();
+        stub = exec_stub_open(false);
         ASSERT(stub >= 0);
         ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair), 0);
         pid = fork();
@@ -59,7 +59,7 @@ static Outcome run(bool init, char **argv) {
 }
 
 static void test_sealed(void) {
-        int fd = exec_stub_open(), seals;
+        int fd = exec_stub_open(false), seals;
 
         ASSERT(fd >= 0);
         seals = fcntl(fd, F_GET_SEALS);
