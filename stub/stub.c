@@ -153,7 +153,29 @@ static int exit_code_from_status(int status) {
  * handler sent to PID 1 (SIGTERM to "sleep" does nothing), and orphans stay zombies
  * unless PID 1 reaps them. We are that PID 1. Signals stay blocked here and are taken
  * with sigtimedwait (a blocked signal is queued even for PID 1), then passed on. */
-static _Noreturn void stub_init(int sync_fd, char *path, char **argv, char **envp) {
+/* What ps and "systemctl status" show of the init: "nscontain-init COMMAND ARGS…", not
+ * our protocol's fd number and path. The kernel reads /proc/PID/cmdline from the argument
+ * strings in our memory (contiguous, argv[0] first), so we move the command's over ours;
+ * the forked payload has its own copy. Byte by byte through a volatile pointer: no
+ * memmove() to call, and none for the compiler to make of the loop. */
+static void init_show_command(char **stub_argv) {
+        volatile char *dst = stub_argv[1];
+        const char *src = stub_argv[3], *end;
+        size_t i = 3;
+
+        while (stub_argv[i + 1])
+                i++;
+        for (end = stub_argv[i]; *end; end++)
+                ;
+        end++; /* past the last NUL */
+        while (src < end)
+                *dst++ = *src++;
+        while ((const char *)dst < end)
+                *dst++ = 0;
+}
+
+static _Noreturn void stub_init(int sync_fd, char **stub_argv, char **envp) {
+        char *path = stub_argv[2], **argv = stub_argv + 3;
         uint64_t all = ~UINT64_C(0), none = 0;
         long payload, r;
 
@@ -184,6 +206,7 @@ static _Noreturn void stub_init(int sync_fd, char *path, char **argv, char **env
         /* Our copy of the sync socket goes, or the helper would wait for an EOF only our
          * exit brings; the payload's copy closes at its exec. */
         sys(prctl, PR_SET_NAME, "nscontain-init", 0, 0);
+        init_show_command(stub_argv);
         sys(close, sync_fd, 0, 0, 0);
 
         for (;;) {
@@ -238,6 +261,6 @@ __attribute__((used)) _Noreturn void stub_main(long *sp) {
         }
 
         if (streq(argv[0], "nscontain-init"))
-                stub_init(sync_fd, argv[2], argv + 3, envp);
+                stub_init(sync_fd, argv, envp);
         stub_exec(sync_fd, argv[2], argv + 3, envp);
 }

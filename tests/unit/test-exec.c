@@ -91,6 +91,12 @@ int main(void) {
         ASSERT_EQ(o.markers, 1);
         ASSERT_EQ(o.exit_status, 5);
 
+        /* Its command line, as ps shows the init: "nscontain-init COMMAND…". */
+        o = run(true, (char *[]){"sh", "-c",
+                                 "tr '\\0' ' ' </proc/$PPID/cmdline | grep -qx 'nscontain-init sh -c .* *'",
+                                 NULL});
+        ASSERT_EQ(o.exit_status, 0);
+
         /* Not found: no marker, 127, the message names PATH. */
         o = run(false, (char *[]){"no-such-command-here", NULL});
         ASSERT_EQ(o.markers, 0);
