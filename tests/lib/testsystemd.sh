@@ -471,12 +471,11 @@ tsd_status() {
 # tsd_assert_status UNIT TEXT [WHAT]: "systemctl status UNIT" shows TEXT, within 5 s. A
 # helper that fails fast exits before journald has read its last line from the stream,
 # and systemd logs the failure on another socket: for a moment status may show only that.
+_tsd_status_has() {
+        [[ $(tsd_status "$1") == *"$2"* ]]
+}
 tsd_assert_status() {
-        local i
-        for i in $(seq 50); do
-                [[ $(tsd_status "$1") == *"$2"* ]] && break
-                sleep 0.1
-        done
+        retry 5 _tsd_status_has "$1" "$2" || true
         assert_contains "$(tsd_status "$1")" "$2" "${3:-status of $1}"
 }
 
