@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -148,7 +149,7 @@ static int bridge_ensure(Manager *m, const char *bridge, const LinkInfo *links, 
                         return sd_bus_error_set_errnof(error, r, "Failed to create bridge '%s': %m", bridge);
                 r = link_get(m->netlink, bridge, &b);
                 if (r >= 0) {
-                        r = link_set(m->netlink, b.ifindex, 0, BRIDGE_ALIAS, 0, false);
+                        r = link_change(m->netlink, b.ifindex, &(LinkChange){.alias = BRIDGE_ALIAS});
                         if (r >= 0)
                                 strcpy(b.alias, BRIDGE_ALIAS);
                 }
@@ -166,14 +167,14 @@ static int bridge_ensure(Manager *m, const char *bridge, const LinkInfo *links, 
 
         if (streq(b.alias, BRIDGE_ALIAS)) {
                 /* REPLACE makes this idempotent; it also repairs a removed address. */
-                r = address_add(m->netlink, b.ifindex, pool_gateway(&m->settings.pool),
-                                m->settings.pool.prefixlen);
+                uint32_t gw = htonl(pool_gateway(&m->settings.pool));
+                r = address_add(m->netlink, b.ifindex, AF_INET, &gw, m->settings.pool.prefixlen);
                 if (r < 0)
                         return sd_bus_error_set_errnof(
                                 error, r, "Failed to add the gateway address to '%s': %m", bridge);
         }
         if (!(b.flags & IFF_UP)) {
-                r = link_set(m->netlink, b.ifindex, 0, NULL, 0, true);
+                r = link_change(m->netlink, b.ifindex, &(LinkChange){.state = LINK_STATE_UP});
                 if (r < 0)
                         return sd_bus_error_set_errnof(error, r, "Failed to bring up bridge '%s': %m",
                                                        bridge);
@@ -316,7 +317,7 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
         /* The kernel ignores an alias given at creation. Until it is set, reconcile
          * knows the pair as an interrupted setup by its "nsc-" name. */
         snprintf(alias, sizeof(alias), VETH_ALIAS_PREFIX "%s", name);
-        r = link_set(m->netlink, host.ifindex, 0, alias, 0, false);
+        r = link_change(m->netlink, host.ifindex, &(LinkChange){.alias = alias});
         if (r < 0) {
                 (void)link_delete(m->netlink, host.ifindex);
                 return sd_bus_error_set_errnof(error, r, "Failed to label %s: %m", ifname);

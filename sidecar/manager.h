@@ -50,6 +50,11 @@ int manager_save_state(Manager *m);
  * success l has lost its name and alias at once (link_retire()), the deletion may
  * still be under way. */
 int manager_delete_link_later(Manager *m, const LinkInfo *l);
+/* reconcile.c: takes a veth out of the way before its (slow) deletion: renamed to
+ * "nsc-~IFINDEX", which frees its name for the next start of its container, and
+ * without an alias, so that nothing knows it as the network of a container any more.
+ * Should we die before the deletion, reconcile removes it as an interrupted setup. */
+int link_retire(Netlink *nl, int ifindex);
 /* reconcile.c: removes host veths of containers that are not running. */
 int manager_reconcile(Manager *m);
 /* Whether the links hold a host veth for NAME; its entry in *ret when non-NULL. */

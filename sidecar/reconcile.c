@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -12,6 +13,25 @@ const LinkInfo *links_find_veth(const LinkInfo *links, size_t n, const char *nam
                     streq(links[i].alias + STRLEN(VETH_ALIAS_PREFIX), name))
                         return &links[i];
         return NULL;
+}
+
+int link_retire(Netlink *nl, int ifindex) {
+        char name[IFNAMSIZ];
+        int r;
+
+        assert(nl && ifindex > 0);
+
+        /* "nsc-~N": '~' is in no NAME, so no container's interface can ever want it. */
+        snprintf(name, sizeof(name), VETH_IFNAME_PREFIX "~%d", ifindex);
+        r = link_change(nl, ifindex, &(LinkChange){.name = name, .alias = ""});
+        if (r != -EBUSY)
+                return r;
+
+        /* Older kernels rename only links that are down (EBUSY). */
+        r = link_change(nl, ifindex, &(LinkChange){.state = LINK_STATE_DOWN});
+        if (r < 0)
+                return r;
+        return link_change(nl, ifindex, &(LinkChange){.name = name, .alias = ""});
 }
 
 int manager_delete_link_later(Manager *m, const LinkInfo *l) {

@@ -13,7 +13,6 @@
  *   state.c      /var/lib/nscontain/sidecar.state (ranges and address reservations)
  *   uidrange.c   the range allocator and the host's users and groups
  *   addrpool.c   the address pool and its allocator
- *   netlink.c    links, bridges, veths, addresses through libmnl
  *   reconcile.c  at start: remove the veths of containers that are not running
  *
  * The files that do not talk to the bus or the kernel (settings, state, uidrange,
@@ -25,6 +24,7 @@
 #include <stdint.h>
 
 #include "macro.h"
+#include "netlink.h"
 
 #define SIDECAR_BUS_NAME  "org.nscontain.Sidecar1"
 #define SIDECAR_OBJECT    "/org/nscontain/Sidecar1"
@@ -145,44 +145,6 @@ uint64_t name_hash(const char *name, uint64_t salt);
  * first 5 characters + "-" + 5 hex digits of a hash. 'attempt' > 0 gives alternatives
  * for when another container holds the first one. */
 void veth_host_ifname(const char *name, unsigned attempt, char ret[static IFNAMSIZ]);
-
-/* ---- netlink.c ---- */
-
-typedef struct Netlink Netlink;
-
-typedef struct LinkInfo {
-        int ifindex;
-        char name[IFNAMSIZ];
-        char kind[32];   /* IFLA_INFO_KIND: "bridge", "veth", … or "" */
-        char alias[256]; /* IFLA_IFALIAS or "" */
-        uint32_t mtu;
-        int master; /* 0: none */
-        unsigned flags;
-} LinkInfo;
-
-int netlink_open(Netlink **ret);
-Netlink *netlink_free(Netlink *nl);
-DEFINE_TRIVIAL_CLEANUP_FUNC(Netlink *, netlink_free);
-#define _cleanup_netlink_free_ _cleanup_(netlink_freep)
-
-/* -ENODEV when there is no such link. */
-int link_get(Netlink *nl, const char *name, LinkInfo *ret);
-int link_dump(Netlink *nl, LinkInfo **ret, size_t *ret_n);
-int bridge_create(Netlink *nl, const char *name, uint32_t mtu);
-/* Adds (or replaces) an IPv4 address on a link. */
-int address_add(Netlink *nl, int ifindex, uint32_t address, unsigned prefixlen);
-/* Changes what is non-zero/non-NULL: master, alias, mtu; and brings the link up. */
-int link_set(Netlink *nl, int ifindex, int master, const char *alias, uint32_t mtu, bool up);
-/* A veth pair: 'host' here, attached to 'master' (0: none) and up, 'peer' created
- * directly in the namespace of netns_fd. The host side's ifindex in *ret_ifindex. */
-int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, uint32_t mtu, int master,
-                int *ret_ifindex);
-int link_delete(Netlink *nl, int ifindex);
-/* Takes a veth out of the way before its (slow) deletion: renamed to "nsc-~IFINDEX",
- * which frees its name for the next start of its container, and without an alias, so
- * that nothing knows it as the network of a container any more. Should we die before
- * the deletion, reconcile removes it as an interrupted setup. */
-int link_retire(Netlink *nl, int ifindex);
 
 /* ---- auth.c ---- */
 

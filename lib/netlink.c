@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sidecar.h"
+#include "netlink.h"
 
 /* Large enough for a dump batch of many links with all their attributes. */
 #define NL_BUFFER_SIZE 32768
@@ -53,7 +57,9 @@ Netlink *netlink_free(Netlink *nl) {
  *
  * Answers that belong to an earlier request (another sequence number) are dropped:
  * a call that gave up half-way (a callback error in the middle of a dump) leaves the
- * rest of its answer in the socket, and that must not poison every later call. */
+ * rest of its answer in the socket, and that must not poison every later call.
+ * mnl_cb_run() turns NLMSG_ERROR into MNL_CB_ERROR with errno set, and an ACK (error
+ * 0) or NLMSG_DONE into MNL_CB_STOP. */
 static int nl_call(Netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *userdata) {
         unsigned seq;
 
@@ -168,7 +174,7 @@ int link_get(Netlink *nl, const char *name, LinkInfo *ret) {
         int r;
 
         assert(nl && name && ret);
-        if (!ifname_is_valid(name))
+        if (name[0] == 0 || strlen(name) >= IFNAMSIZ)
                 return -EINVAL;
 
         nlh = link_msg(buf, RTM_GETLINK, 0, 0);
@@ -224,6 +230,41 @@ int link_dump(Netlink *nl, LinkInfo **ret, size_t *ret_n) {
         return 0;
 }
 
+int link_change(Netlink *nl, int ifindex, const LinkChange *c) {
+        char buf[NL_REQUEST_SIZE];
+        struct nlmsghdr *nlh;
+        struct ifinfomsg *ifi;
+
+        assert(nl && ifindex > 0 && c);
+
+        nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex);
+        ifi = mnl_nlmsg_get_payload(nlh);
+        if (c->state != LINK_STATE_KEEP) {
+                ifi->ifi_flags = c->state == LINK_STATE_UP ? IFF_UP : 0;
+                ifi->ifi_change = IFF_UP;
+        }
+        if (c->name)
+                mnl_attr_put_strz(nlh, IFLA_IFNAME, c->name);
+        if (c->master > 0)
+                mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)c->master);
+        if (c->alias) {
+                if (c->alias[0])
+                        mnl_attr_put_strz(nlh, IFLA_IFALIAS, c->alias);
+                else
+                        mnl_attr_put(nlh, IFLA_IFALIAS, 0, NULL); /* empty: the alias is removed */
+        }
+        if (c->mtu > 0)
+                mnl_attr_put_u32(nlh, IFLA_MTU, c->mtu);
+        return nl_call(nl, nlh, NULL, NULL);
+}
+
+int link_delete(Netlink *nl, int ifindex) {
+        char buf[NL_REQUEST_SIZE];
+
+        assert(nl && ifindex > 0);
+        return nl_call(nl, link_msg(buf, RTM_DELLINK, 0, ifindex), NULL, NULL);
+}
+
 int bridge_create(Netlink *nl, const char *name, uint32_t mtu) {
         char buf[NL_REQUEST_SIZE];
         struct nlmsghdr *nlh;
@@ -238,53 +279,6 @@ int bridge_create(Netlink *nl, const char *name, uint32_t mtu) {
         info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
         mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
         mnl_attr_nest_end(nlh, info);
-        return nl_call(nl, nlh, NULL, NULL);
-}
-
-int address_add(Netlink *nl, int ifindex, uint32_t address, unsigned prefixlen) {
-        char buf[NL_REQUEST_SIZE];
-        struct nlmsghdr *nlh;
-        struct ifaddrmsg *ifa;
-        uint32_t a = htonl(address);
-
-        assert(nl && ifindex > 0);
-
-        nlh = mnl_nlmsg_put_header(buf);
-        nlh->nlmsg_type = RTM_NEWADDR;
-        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-        ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-        ifa->ifa_family = AF_INET;
-        ifa->ifa_prefixlen = (unsigned char)prefixlen;
-        ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-        ifa->ifa_index = (unsigned)ifindex;
-        mnl_attr_put(nlh, IFA_LOCAL, sizeof(a), &a);
-        mnl_attr_put(nlh, IFA_ADDRESS, sizeof(a), &a);
-        if (prefixlen < 31) {
-                uint32_t b = htonl(address | (UINT32_MAX >> prefixlen));
-                mnl_attr_put(nlh, IFA_BROADCAST, sizeof(b), &b);
-        }
-        return nl_call(nl, nlh, NULL, NULL);
-}
-
-int link_set(Netlink *nl, int ifindex, int master, const char *alias, uint32_t mtu, bool up) {
-        char buf[NL_REQUEST_SIZE];
-        struct nlmsghdr *nlh;
-        struct ifinfomsg *ifi;
-
-        assert(nl && ifindex > 0);
-
-        nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex);
-        ifi = mnl_nlmsg_get_payload(nlh);
-        if (up) {
-                ifi->ifi_flags = IFF_UP;
-                ifi->ifi_change = IFF_UP;
-        }
-        if (master > 0)
-                mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
-        if (alias)
-                mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
-        if (mtu > 0)
-                mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
         return nl_call(nl, nlh, NULL, NULL);
 }
 
@@ -357,41 +351,63 @@ int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, u
         return 0;
 }
 
-static struct nlmsghdr *retire_msg(char *buf, int ifindex, const char *name) {
-        struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex);
-
-        mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-        mnl_attr_put(nlh, IFLA_IFALIAS, 0, NULL); /* empty: the alias is removed */
-        return nlh;
+static int family_size(int family) {
+        return family == AF_INET ? 4 : family == AF_INET6 ? 16 : -EAFNOSUPPORT;
 }
 
-int link_retire(Netlink *nl, int ifindex) {
-        char buf[NL_REQUEST_SIZE], name[IFNAMSIZ];
-        struct ifinfomsg *ifi;
-        struct nlmsghdr *nlh;
-        int r;
-
-        assert(nl && ifindex > 0);
-
-        /* "nsc-~N": '~' is in no NAME, so no container's interface can ever want it. */
-        snprintf(name, sizeof(name), VETH_IFNAME_PREFIX "~%d", ifindex);
-        r = nl_call(nl, retire_msg(buf, ifindex, name), NULL, NULL);
-        if (r != -EBUSY)
-                return r;
-
-        /* Older kernels rename only links that are down (EBUSY). */
-        nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex);
-        ifi = mnl_nlmsg_get_payload(nlh);
-        ifi->ifi_change = IFF_UP;
-        r = nl_call(nl, nlh, NULL, NULL);
-        if (r < 0)
-                return r;
-        return nl_call(nl, retire_msg(buf, ifindex, name), NULL, NULL);
-}
-
-int link_delete(Netlink *nl, int ifindex) {
+int address_add(Netlink *nl, int ifindex, int family, const void *address, unsigned prefixlen) {
         char buf[NL_REQUEST_SIZE];
+        struct nlmsghdr *nlh;
+        struct ifaddrmsg *ifa;
+        int size = family_size(family);
 
-        assert(nl && ifindex > 0);
-        return nl_call(nl, link_msg(buf, RTM_DELLINK, 0, ifindex), NULL, NULL);
+        assert(nl && ifindex > 0 && address);
+        if (size < 0)
+                return size;
+        if (prefixlen > (unsigned)size * 8)
+                return -EINVAL;
+
+        nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = RTM_NEWADDR;
+        /* REPLACE makes this idempotent (and repairs a changed prefix). */
+        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+        ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+        ifa->ifa_family = (unsigned char)family;
+        ifa->ifa_prefixlen = (unsigned char)prefixlen;
+        ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+        ifa->ifa_index = (unsigned)ifindex;
+        mnl_attr_put(nlh, IFA_LOCAL, (size_t)size, address);
+        mnl_attr_put(nlh, IFA_ADDRESS, (size_t)size, address);
+        if (family == AF_INET && prefixlen > 0 && prefixlen < 31) {
+                uint32_t a;
+                memcpy(&a, address, sizeof(a));
+                uint32_t b = htonl(ntohl(a) | (UINT32_MAX >> prefixlen));
+                mnl_attr_put(nlh, IFA_BROADCAST, sizeof(b), &b);
+        }
+        return nl_call(nl, nlh, NULL, NULL);
+}
+
+int route_add_default(Netlink *nl, int ifindex, int family, const void *gateway) {
+        char buf[NL_REQUEST_SIZE];
+        struct nlmsghdr *nlh;
+        struct rtmsg *rtm;
+        int size = family_size(family);
+
+        assert(nl && ifindex > 0 && gateway);
+        if (size < 0)
+                return size;
+
+        nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = RTM_NEWROUTE;
+        nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+        rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+        rtm->rtm_family = (unsigned char)family;
+        rtm->rtm_dst_len = 0; /* default */
+        rtm->rtm_table = RT_TABLE_MAIN;
+        rtm->rtm_protocol = RTPROT_STATIC;
+        rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+        rtm->rtm_type = RTN_UNICAST;
+        mnl_attr_put(nlh, RTA_GATEWAY, (size_t)size, gateway);
+        mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+        return nl_call(nl, nlh, NULL, NULL);
 }
