@@ -282,7 +282,11 @@ static int config_write(const char *name, const char *rootfs, char **cmd, char *
                         log_error_errno(r, "Failed to check the config: %m");
                 return r;
         }
-        r = mkdir_p_at(AT_FDCWD, RUN_CONFIG_DIR, 0755, &dir_fd);
+        /* /run/nscontain is root's alone (as tmpfiles and the unit's RuntimeDirectory=
+         * make it) even when this is its first user since boot. */
+        r = mkdir_p_at(AT_FDCWD, "/run/nscontain", 0700, NULL);
+        if (r >= 0)
+                r = mkdir_p_at(AT_FDCWD, RUN_CONFIG_DIR, 0755, &dir_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", RUN_CONFIG_DIR);
         _cleanup_close_ int wfd = openat(dir_fd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);

@@ -8,7 +8,7 @@
 #     tsd_setup helper probe jq   # tsd_require + what the test needs + tsd_init
 #     tsd_require             # skips (exit 77) when this machine cannot do it
 #     tsd_init [NAME]         # this test's dir + cleanup trap (call it in the main shell)
-#     tsd_install [BUILDDIR]  # DESTDIR install of $NSC_BUILD_DIR into the overlay
+#     tsd_install [BUILDDIR]  # DESTDIR install of $NSC_BUILD_DIR (before or after boot)
 #     rootfs=$(tsd_mkrootfs web --probe)   # busybox root (+ /probe) on a real filesystem
 #     tsd_bind HOSTDIR [DST]  # bind a host dir into the test system
 #     tsd_write /etc/nscontain.d/web.json '{...}'   # or from stdin; before or after boot
@@ -248,15 +248,15 @@ tsd_root() {
 # where the value after the last "=" says, so the tests can go on, and record it in
 # $TSD_DIR/install-fixups (test-harness fails on it; everyone else gets a warning).
 _tsd_install_fixup() {
-        local f rel dst
-        for f in "$TSD_UPPER"/*=*; do
+        local root=$1 f rel dst
+        for f in "$root"/*=*; do
                 [[ -e $f ]] || continue
                 while IFS= read -r -d '' rel; do
-                        rel=${rel#"$TSD_UPPER"/}
+                        rel=${rel#"$root"/}
                         dst=${rel##*=}
                         [[ $dst == /* ]] || dst=/$dst
-                        mkdir -p "$TSD_UPPER$(dirname "$dst")"
-                        mv -f "$TSD_UPPER/$rel" "$TSD_UPPER$dst"
+                        mkdir -p "$root$(dirname "$dst")"
+                        mv -f "$root/$rel" "$root$dst"
                         echo "/$rel -> $dst" >>"$TSD_DIR/install-fixups"
                 done < <(find "$f" \( -type f -o -type l \) -print0)
                 rm -rf "$f"
@@ -267,12 +267,14 @@ _tsd_install_fixup() {
         fi
 }
 
-# Installs a meson build (default $NSC_BUILD_DIR) into the overlay, before tsd_boot.
+# Installs a meson build (default $NSC_BUILD_DIR) into the test system: before tsd_boot
+# into the overlay's upper dir, after it into the running system's root (as
+# "meson install" on a live machine: nothing runs tmpfiles or reloads anything).
 tsd_install() {
-        local build=${1:-${NSC_BUILD_DIR:-}} d log prefix
+        local build=${1:-${NSC_BUILD_DIR:-}} d log prefix root
         [[ -n $build ]] || _tsd_die "tsd_install: no build dir (NSC_BUILD_DIR unset)"
         tsd_init
-        [[ -z $TSD_PID ]] || _tsd_die "tsd_install must come before tsd_boot"
+        root=$(tsd_root)
         log=$TSD_DIR/install.log
         # D-Bus reads policies only from /usr/share and /etc: a /usr/local build would
         # install but not work.
@@ -280,15 +282,15 @@ tsd_install() {
 print(next(o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "prefix"))' \
                 "$build/meson-info/intro-buildoptions.json") || _tsd_die "$build is not a meson build dir"
         [[ $prefix == /usr ]] || _tsd_die "$build is configured with prefix $prefix; integration tests need --prefix=/usr"
-        if ! DESTDIR=$TSD_UPPER meson install -C "$build" --no-rebuild --quiet >"$log" 2>&1; then
+        if ! DESTDIR=$root meson install -C "$build" --no-rebuild --quiet >"$log" 2>&1; then
                 cat "$log" >&2
-                _tsd_die "meson install into the overlay failed"
+                _tsd_die "meson install into the test system failed"
         fi
-        _tsd_install_fixup
+        _tsd_install_fixup "$root"
         # A real directory here would hide the host's /lib -> usr/lib (merged /usr)
         # symlink inside the overlay and break every binary.
         for d in bin sbin lib lib32 lib64 libx32; do
-                if [[ -e $TSD_UPPER/$d && ! -L $TSD_UPPER/$d ]]; then
+                if [[ -e $root/$d && ! -L $root/$d ]]; then
                         _tsd_die "meson install created /$d instead of /usr/$d (wrong prefix?)"
                 fi
         done
