@@ -16,6 +16,7 @@
 
 #include "creds.h"
 #include "fileio.h"
+#include "parse-util.h"
 
 #define USER_DB_SIZE_MAX (4U * 1024U * 1024U) /* /etc/passwd or /etc/group */
 #define USER_DB_LINE_MAX (64U * 1024U)        /* one entry; a big group is long, not this long */
@@ -32,17 +33,14 @@ void resolved_user_done(ResolvedUser *u) {
 
 /* Decimal id without sign, spaces or overflow; (uid_t) -1 is "no id" for the kernel. */
 static int parse_id(const char *s, size_t len, uint32_t *ret) {
-        uint64_t v = 0;
+        uint64_t v;
+        int r;
 
-        if (len == 0 || len > 10)
+        if (len > 10)
                 return -EINVAL;
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -EINVAL;
-                v = v * 10 + (uint64_t)(s[i] - '0');
-        }
-        if (v >= UINT32_MAX)
-                return -ERANGE;
+        r = decimal_parse(s, len, UINT32_MAX - 1, &v);
+        if (r < 0)
+                return r;
         *ret = (uint32_t)v;
         return 0;
 }
