@@ -18,8 +18,9 @@ void container_ref_done(ContainerRef *r) {
 int container_name_check(const char *name) {
         if (config_name_is_valid(name))
                 return 0;
-        log_error("Invalid container name '%s': 1-64 of [A-Za-z0-9_.-], not starting with '.' or '-'.",
-                  name);
+        char why[160];
+        log_error("Invalid container name '%s': %s.", name,
+                  config_name_invalid_reason(name, false, why, sizeof(why)));
         return -EINVAL;
 }
 

@@ -60,9 +60,11 @@ static int parse_argv(int argc, char *argv[]) {
         }
         arg_name = argv[optind];
         if (!config_name_is_valid(arg_name)) {
-                log_error(
-                        "Invalid container name '%s': 1-64 of [A-Za-z0-9_.-], not starting with '.' or '-'.",
-                        arg_name);
+                char why[160];
+
+                /* The generator's words for NAME.json (it wrote no drop-in for it). */
+                log_error("%s.json: invalid container name \"%s\": %s", arg_name, arg_name,
+                          config_name_invalid_reason(arg_name, true, why, sizeof(why)));
                 return -EINVAL;
         }
         return 1;

@@ -9,21 +9,71 @@
 #include "config.h"
 #include "strv.h"
 
-bool config_name_is_valid(const char *name) {
-        size_t l;
+/* machined's rule (systemd's machine_name_is_valid(), a hostname): labels of letters,
+ * digits and '-' joined by single dots, no label starting or ending with '-', at most 64
+ * characters. machined refuses anything else, and the container would never appear in
+ * "machinectl list". Returns the offending character's index, or -1 when valid. */
+static ssize_t name_first_invalid(const char *name) {
+        size_t l = strlen(name);
 
-        if (isempty(name))
-                return false;
-        l = strlen(name);
+        if (l == 0)
+                return 0;
+        for (size_t i = 0; i < l; i++) {
+                char c = name[i], prev = i > 0 ? name[i - 1] : '.', next = name[i + 1];
+                bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+
+                if (alnum)
+                        continue;
+                if (c == '.' && prev != '.' && prev != '-' && next != 0)
+                        continue;
+                if (c == '-' && prev != '.' && next != '.' && next != 0)
+                        continue;
+                return (ssize_t)i;
+        }
         if (l > CONFIG_NAME_MAX)
-                return false;
-        if (name[0] == '.' || name[0] == '-')
-                return false;
-        for (const char *p = name; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                      *p == '_' || *p == '.' || *p == '-'))
-                        return false;
-        return true;
+                return CONFIG_NAME_MAX;
+        return -1;
+}
+
+bool config_name_is_valid(const char *name) {
+        return name && name_first_invalid(name) < 0;
+}
+
+const char *config_name_invalid_reason(const char *name, bool from_file, char *buf, size_t size) {
+        ssize_t i;
+
+        assert(buf && size > 0);
+
+        if (!name)
+                name = "";
+        i = name_first_invalid(name);
+        if (i < 0)
+                return NULL;
+
+        /* The mistake people make: '_' (fine in a unit name, refused by machined). When
+         * mapping it to '-' gives a valid name, say which. */
+        if (strchr(name, '_')) {
+                char fixed[CONFIG_NAME_MAX + 1];
+                size_t l = strlen(name);
+
+                if (l <= CONFIG_NAME_MAX) {
+                        for (size_t k = 0; k <= l; k++)
+                                fixed[k] = name[k] == '_' ? '-' : name[k];
+                        if (config_name_is_valid(fixed)) {
+                                if (from_file)
+                                        snprintf(buf, size,
+                                                 "'_' is not allowed in a machine name: rename the file to "
+                                                 "%s.json",
+                                                 fixed);
+                                else
+                                        snprintf(buf, size,
+                                                 "'_' is not allowed in a machine name: use \"%s\"", fixed);
+                                return buf;
+                        }
+                }
+        }
+        snprintf(buf, size, "%s", CONFIG_NAME_RULE);
+        return buf;
 }
 
 static int strv_split_append(char ***l, const char *s) {

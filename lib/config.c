@@ -16,8 +16,6 @@
 
 #define JPATH_MAX 1024
 
-#define NAME_RULE "use 1–64 of A–Z a–z 0–9 _ . - not starting with . or -"
-
 typedef struct Parser {
         const char *file; /* basename, for messages */
         char *error;
@@ -1517,8 +1515,11 @@ static int parse_names(Parser *p, const JPath *path, const JsonValue *o, char **
                 r = get_string(p, jp, e, "a string (a container name)", &s);
                 if (r < 0)
                         return r;
-                if (!config_name_is_valid(s))
-                        return perr(p, jp, "invalid container name %s: " NAME_RULE, quote(s, q, sizeof(q)));
+                if (!config_name_is_valid(s)) {
+                        char why[160];
+                        return perr(p, jp, "invalid container name %s: %s", quote(s, q, sizeof(q)),
+                                    config_name_invalid_reason(s, false, why, sizeof(why)));
+                }
                 if (streq(s, p->config->name))
                         return perr(p, jp, "%s is this container itself", quote(s, q, sizeof(q)));
                 if (strv_contains(l, s))
@@ -1728,8 +1729,9 @@ static int parse_text(Parser *p, const char *name, const char *path, const char 
         int r;
 
         if (!config_name_is_valid(name)) {
-                char q[160];
-                return perr(p, NULL, "invalid container name %s: " NAME_RULE, quote(name, q, sizeof(q)));
+                char q[160], why[160];
+                return perr(p, NULL, "invalid container name %s: %s", quote(name, q, sizeof(q)),
+                            config_name_invalid_reason(name, true, why, sizeof(why)));
         }
         if (size == 0)
                 return perr(p, NULL, "empty file (an empty file masks the container); write a JSON object");
@@ -1822,9 +1824,12 @@ int config_load_file(const char *path, const char *name, Config **ret, char **re
                         return -ENOMEM;
                 name = derived;
         }
-        if (!config_name_is_valid(name))
-                return load_error(file, ret_error, -EINVAL, "invalid container name %s: " NAME_RULE,
-                                  quote(name, q, sizeof(q)));
+        if (!config_name_is_valid(name)) {
+                char why[160];
+                return load_error(file, ret_error, -EINVAL, "invalid container name %s: %s",
+                                  quote(name, q, sizeof(q)),
+                                  config_name_invalid_reason(name, true, why, sizeof(why)));
+        }
 
         r = read_full_file_at(AT_FDCWD, path, CONFIG_FILE_SIZE_MAX, &text, &size);
         switch (r) {

@@ -122,9 +122,20 @@ int config_parse(const char *name, const char *path, const char *text, size_t si
  * 'name' is given. Unreadable, oversized, non-regular files fail with a message. */
 int config_load_file(const char *path, const char *name, Config **ret, char **ret_error);
 
-/* Whether NAME is a valid container name (1–64 of [A-Za-z0-9_.-], not starting
- * with '.' or '-'). */
+/* Whether NAME is a valid container name: a valid machine name, as systemd-machined
+ * requires (1–64 of A–Z a–z 0–9 - . in labels joined by single dots, none starting or
+ * ending with '-'; no '_'). */
 bool config_name_is_valid(const char *name);
+#define CONFIG_NAME_RULE                                                                                   \
+        "a machine name is 1–64 of A–Z a–z 0–9 - . (no '_'), not starting or ending with - or ., " \
+        "without .. -. or .-"
+
+/* Why NAME is not a valid container name, as the end of a message that starts
+ * "invalid container name \"NAME\": ", written into buf; NULL when it is valid. With
+ * from_file (NAME comes from NAME.json) the hint says what to rename the file to:
+ * "'_' is not allowed in a machine name: rename the file to my-web.json". Every program
+ * that refuses a name words it with this. */
+const char *config_name_invalid_reason(const char *name, bool from_file, char *buf, size_t size);
 
 /* The effective search path as a strv (see CONFIG_SEARCH_PATH). */
 int config_search_path(char ***ret);

@@ -23,9 +23,8 @@ int arg_check_name(const char *name, sd_bus_error *error) {
         if (config_name_is_valid(name))
                 return 0;
         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                 "Invalid container name '%.*s': 1-64 characters of [A-Za-z0-9_.-], "
-                                 "not starting with '.' or '-'",
-                                 quote_len(name, 80), name);
+                                 "Invalid container name '%.*s': " CONFIG_NAME_RULE, quote_len(name, 80),
+                                 name);
 }
 
 int arg_check_range_size(uint32_t size, sd_bus_error *error) {

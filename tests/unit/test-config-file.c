@@ -72,22 +72,20 @@ TEST(test_good) {
 TEST(test_names) {
         write_file("a b.json", "{}");
         load_fails(at("a b.json"), NULL, -EINVAL,
-                   "a b.json: invalid container name \"a b\": use 1–64 of A–Z a–z 0–9 _ . - not starting "
-                   "with . or -");
+                   "a b.json: invalid container name \"a b\": " CONFIG_NAME_RULE);
+        write_file("my_web.json", "{}");
+        load_fails(at("my_web.json"), NULL, -EINVAL,
+                   "my_web.json: invalid container name \"my_web\": '_' is not allowed in a machine name: "
+                   "rename the file to my-web.json");
         write_file(".json", "{}");
-        load_fails(at(".json"), NULL, -EINVAL,
-                   ".json: invalid container name \"\": use 1–64 of A–Z a–z 0–9 _ . - not starting with . "
-                   "or -");
+        load_fails(at(".json"), NULL, -EINVAL, ".json: invalid container name \"\": " CONFIG_NAME_RULE);
         write_file(".hidden.json", "{}");
         load_fails(at(".hidden.json"), NULL, -EINVAL,
-                   ".hidden.json: invalid container name \".hidden\": use 1–64 of A–Z a–z 0–9 _ . - not "
-                   "starting with . "
-                   "or -");
+                   ".hidden.json: invalid container name \".hidden\": " CONFIG_NAME_RULE);
         write_file("web.conf", "{}");
         load_fails(at("web.conf"), NULL, -EINVAL, "web.conf: file name must be NAME.json");
         load_fails(at("web.conf"), "-x", -EINVAL,
-                   "web.conf: invalid container name \"-x\": use 1–64 of A–Z a–z 0–9 _ . - not starting "
-                   "with . or -");
+                   "web.conf: invalid container name \"-x\": " CONFIG_NAME_RULE);
 }
 
 TEST(test_not_files) {
