@@ -298,13 +298,12 @@ TEST(test_many) {
         printf("# enumerate + load 1,000: %.1f ms CPU\n", t * 1000);
 }
 
-int main(void) {
+static void root_setup(void) {
         ASSERT(mkdtemp(root));
-
-        RUN(test_search_path);
-        RUN(test_precedence_and_masking);
-        RUN(test_many);
-
-        ASSERT_OK(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS));
-        return 0;
 }
+TEST_SETUP(root_setup);
+
+static void root_teardown(void) {
+        ASSERT_OK(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS));
+}
+TEST_TEARDOWN(root_teardown);

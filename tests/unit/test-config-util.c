@@ -213,13 +213,3 @@ TEST(test_capability_default_set) {
         ASSERT(!(capability_default_set() & (1ULL << CAP_SYS_ADMIN)));
         ASSERT(!(capability_default_set() & (1ULL << CAP_NET_RAW)));
 }
-
-int main(void) {
-        RUN(test_signal_from_string);
-        RUN(test_signal_to_string);
-        RUN(test_parse_timespan);
-        RUN(test_format_timespan);
-        RUN(test_capabilities);
-        RUN(test_capability_default_set);
-        return 0;
-}

@@ -1174,30 +1174,3 @@ TEST(test_to_json) {
         ASSERT_OK(config_to_json(m, &mj));
         ASSERT(strstr(mj, "\"hostname\": \"my-box\""));
 }
-
-int main(void) {
-        RUN(test_defaults);
-        RUN(test_every_key);
-        RUN(test_boot);
-        RUN(test_rootfs_and_paths);
-        RUN(test_command);
-        RUN(test_env);
-        RUN(test_user);
-        RUN(test_hostname);
-        RUN(test_bools);
-        RUN(test_mounts);
-        RUN(test_namespaces);
-        RUN(test_user_namespace);
-        RUN(test_network);
-        RUN(test_capabilities);
-        RUN(test_resources);
-        RUN(test_restart_and_stop);
-        RUN(test_dependencies);
-        RUN(test_unknown_keys);
-        RUN(test_top_level_and_syntax);
-        RUN(test_duplicates);
-        RUN(test_limits);
-        RUN(test_names);
-        RUN(test_to_json);
-        return 0;
-}

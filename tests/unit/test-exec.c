@@ -58,7 +58,7 @@ static Outcome run(bool init, char **argv) {
         return o;
 }
 
-static void test_sealed(void) {
+TEST(test_sealed) {
         int fd = exec_stub_open(false), seals;
 
         ASSERT(fd >= 0);
@@ -71,23 +71,23 @@ static void test_sealed(void) {
         close(fd);
 }
 
-int main(void) {
-        Outcome o;
-
-        test_sealed();
-
+TEST(test_path_lookup_and_exit_code) {
         /* Found in PATH past an entry that does not exist; its code comes through. */
-        o = run(false, (char *[]){"sh", "-c", "exit 7", NULL});
+        Outcome o = run(false, (char *[]){"sh", "-c", "exit 7", NULL});
         ASSERT_EQ(o.markers, 1);
         ASSERT_EQ(o.failure.exit_code, 0);
         ASSERT_EQ(o.exit_status, 7);
+}
 
+TEST(test_only_stdio_reaches_the_command) {
         /* Only fds 0-2 reach the command: the sync socket closes with its exec. */
-        o = run(false, (char *[]){"sh", "-c", "ls /proc/self/fd | wc -l | grep -qx 4", NULL});
+        Outcome o = run(false, (char *[]){"sh", "-c", "ls /proc/self/fd | wc -l | grep -qx 4", NULL});
         ASSERT_EQ(o.exit_status, 0);
+}
 
+TEST(test_init) {
         /* The init forks the command, reaps, and exits with its status. */
-        o = run(true, (char *[]){"sh", "-c", "sleep 0.1 & exit 5", NULL});
+        Outcome o = run(true, (char *[]){"sh", "-c", "sleep 0.1 & exit 5", NULL});
         ASSERT_EQ(o.markers, 1);
         ASSERT_EQ(o.exit_status, 5);
 
@@ -96,9 +96,11 @@ int main(void) {
                                  "tr '\\0' ' ' </proc/$PPID/cmdline | grep -qx 'nscontain-init sh -c .* *'",
                                  NULL});
         ASSERT_EQ(o.exit_status, 0);
+}
 
+TEST(test_failures) {
         /* Not found: no marker, 127, the message names PATH. */
-        o = run(false, (char *[]){"no-such-command-here", NULL});
+        Outcome o = run(false, (char *[]){"no-such-command-here", NULL});
         ASSERT_EQ(o.markers, 0);
         ASSERT_EQ(o.failure.exit_code, EXIT_NOT_FOUND);
         ASSERT_EQ(o.failure.error, ENOENT);
@@ -118,5 +120,4 @@ int main(void) {
         o = run(true, (char *[]){"/etc/passwd", NULL});
         ASSERT_EQ(o.failure.exit_code, EXIT_CANNOT_EXEC);
         ASSERT_EQ(o.exit_status, EXIT_CANNOT_EXEC);
-        return 0;
 }

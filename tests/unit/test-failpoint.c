@@ -10,16 +10,9 @@
 
 #include "failpoint.h"
 #include "macro.h"
+#include "tests.h"
 
 #if ENABLE_FAILPOINTS
-
-#define CHECK(expr)                                                                              \
-        do {                                                                                     \
-                if (!(expr)) {                                                                   \
-                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #expr); \
-                        exit(EXIT_FAILURE);                                                      \
-                }                                                                                \
-        } while (0)
 
 /* How a child that runs SPEC and reaches POINT ends: the wait status. */
 static int child_status(const char *spec, const char *point) {
@@ -27,7 +20,7 @@ static int child_status(const char *spec, const char *point) {
         int status;
 
         pid = fork();
-        CHECK(pid >= 0);
+        ASSERT(pid >= 0);
         if (pid == 0) {
                 /* "abort" must not leave a core file behind. */
                 (void)setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
@@ -36,7 +29,7 @@ static int child_status(const char *spec, const char *point) {
                 (void)failpoint(point);
                 _exit(42);
         }
-        CHECK(waitpid(pid, &status, 0) == pid);
+        ASSERT(waitpid(pid, &status, 0) == pid);
         return status;
 }
 
@@ -47,68 +40,68 @@ static long long now_ms(void) {
         return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int main(void) {
+TEST(test_syntax) {
+        ASSERT(failpoint_spec_check("") == 0);
+        ASSERT(failpoint_spec_check("helper:after-clone") == 0);
+        ASSERT(failpoint_spec_check("helper:after-clone:kill") == 0);
+        ASSERT(failpoint_spec_check("helper:after-clone:abort@3") == 0);
+        ASSERT(failpoint_spec_check("sidecar:before-state-write:error=ENOSPC,child:before-mount:delay=10") ==
+               0);
+        ASSERT(failpoint_spec_check("x:error=5") == 0);
+        ASSERT(failpoint_spec_check("x@0") == -EINVAL);
+        ASSERT(failpoint_spec_check("x@") == -EINVAL);
+        ASSERT(failpoint_spec_check("x:delay=") == -EINVAL);
+        ASSERT(failpoint_spec_check("x:delay=600001") == -EINVAL);
+        ASSERT(failpoint_spec_check("x:error=ENOTANERRNO") == -EINVAL);
+        ASSERT(failpoint_spec_check("x:error=0") == -EINVAL);
+        ASSERT(failpoint_spec_check(":kill") == -EINVAL);
+        ASSERT(failpoint_spec_check("a,b,c,d,e,f,g,h,i") == -EINVAL); /* more than 8 */
+        ASSERT(failpoint_spec_check(
+                       "a-name-that-is-longer-than-sixty-three-characters-which-is-the-limit-here") ==
+               -EINVAL);
+}
+
+TEST(test_actions) {
         int status;
+
+        /* Each in a child of its own (the environment is read once). */
+        status = child_status("child:after-root", "child:after-root");
+        ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        status = child_status("child:after-root:abort", "child:after-root");
+        ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+        status = child_status("child:after-root:kill", "child:after-pivot");
+        ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 42);
+        status = child_status("bogus,nonsense:@", "child:after-root"); /* invalid: ignored */
+        ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 42);
+}
+
+TEST(test_in_process) {
         long long t0;
 
-        /* Syntax. */
-        CHECK(failpoint_spec_check("") == 0);
-        CHECK(failpoint_spec_check("helper:after-clone") == 0);
-        CHECK(failpoint_spec_check("helper:after-clone:kill") == 0);
-        CHECK(failpoint_spec_check("helper:after-clone:abort@3") == 0);
-        CHECK(failpoint_spec_check("sidecar:before-state-write:error=ENOSPC,child:before-mount:delay=10") ==
-              0);
-        CHECK(failpoint_spec_check("x:error=5") == 0);
-        CHECK(failpoint_spec_check("x@0") == -EINVAL);
-        CHECK(failpoint_spec_check("x@") == -EINVAL);
-        CHECK(failpoint_spec_check("x:delay=") == -EINVAL);
-        CHECK(failpoint_spec_check("x:delay=600001") == -EINVAL);
-        CHECK(failpoint_spec_check("x:error=ENOTANERRNO") == -EINVAL);
-        CHECK(failpoint_spec_check("x:error=0") == -EINVAL);
-        CHECK(failpoint_spec_check(":kill") == -EINVAL);
-        CHECK(failpoint_spec_check("a,b,c,d,e,f,g,h,i") == -EINVAL); /* more than 8 */
-        CHECK(failpoint_spec_check(
-                      "a-name-that-is-longer-than-sixty-three-characters-which-is-the-limit-here") ==
-              -EINVAL);
-
-        /* Actions, each in a child of its own (the environment is read once). */
-        status = child_status("child:after-root", "child:after-root");
-        CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-        status = child_status("child:after-root:abort", "child:after-root");
-        CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-        status = child_status("child:after-root:kill", "child:after-pivot");
-        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 42);
-        status = child_status("bogus,nonsense:@", "child:after-root"); /* invalid: ignored */
-        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 42);
-
-        /* In this process: error, hit counts, delay. */
+        /* Error, hit counts, delay. */
         setenv(FAILPOINT_ENV,
                "sidecar:before-state-write:error=ENOSPC,sidecar:after-alloc:error=EIO@2,"
                "child:before-mount:delay=150",
                1);
-        CHECK(failpoint("helper:after-clone") == 0);
-        CHECK(failpoint("sidecar:before-state-write") == -ENOSPC);
-        CHECK(failpoint("sidecar:before-state-write") == -ENOSPC);
-        CHECK(failpoint("sidecar:after-alloc") == 0);
-        CHECK(failpoint("sidecar:after-alloc") == -EIO);
-        CHECK(failpoint("sidecar:after-alloc") == 0);
+        ASSERT(failpoint("helper:after-clone") == 0);
+        ASSERT(failpoint("sidecar:before-state-write") == -ENOSPC);
+        ASSERT(failpoint("sidecar:before-state-write") == -ENOSPC);
+        ASSERT(failpoint("sidecar:after-alloc") == 0);
+        ASSERT(failpoint("sidecar:after-alloc") == -EIO);
+        ASSERT(failpoint("sidecar:after-alloc") == 0);
         t0 = now_ms();
-        CHECK(failpoint("child:before-mount") == 0);
-        CHECK(now_ms() - t0 >= 150);
+        ASSERT(failpoint("child:before-mount") == 0);
+        ASSERT(now_ms() - t0 >= 150);
 
         /* Read once: a later change of the environment changes nothing. */
         unsetenv(FAILPOINT_ENV);
-        CHECK(failpoint("sidecar:before-state-write") == -ENOSPC);
-
-        puts("ok");
-        return EXIT_SUCCESS;
+        ASSERT(failpoint("sidecar:before-state-write") == -ENOSPC);
 }
 
 #else
 
-int main(void) {
-        puts("skipped: built without -Dfailpoints=true");
-        return 77;
+TEST(test_failpoints) {
+        TEST_SKIP("built without -Dfailpoints=true: the fault-injection points are not compiled in");
 }
 
 #endif

@@ -139,11 +139,3 @@ TEST(test_path_append_key) {
         ASSERT(!json_path_append_key(small, sizeof(small), "defghij"));
         ASSERT(!json_path_append_key(small, sizeof(small), "x y z w"));
 }
-
-int main(void) {
-        RUN(test_valid);
-        RUN(test_invalid);
-        RUN(test_line_column);
-        RUN(test_path_append_key);
-        return 0;
-}

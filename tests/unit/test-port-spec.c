@@ -173,11 +173,3 @@ TEST(test_conflict) {
         ASSERT(port_spec_conflict(&g, &i));
         ASSERT(port_spec_conflict(&b, &b));
 }
-
-int main(void) {
-        RUN(test_accepted);
-        RUN(test_refused);
-        RUN(test_canonical);
-        RUN(test_conflict);
-        return 0;
-}

@@ -39,8 +39,3 @@ TEST(test_integer_clamps) {
         check_integer("-0", 0);
         check_integer("65536", 65536);
 }
-
-int main(void) {
-        RUN(test_integer_clamps);
-        return 0;
-}

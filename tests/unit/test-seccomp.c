@@ -18,7 +18,7 @@
 #include "seccomp-filter.h"
 #include "tests.h"
 
-static void test_embedded_is_exported(void) {
+TEST(test_embedded_is_exported) {
         scmp_filter_ctx ctx = NULL;
         struct sock_filter insn;
         size_t n = 0;
@@ -63,14 +63,33 @@ static bool ia32_entry_works(void) {
 }
 #endif
 
-static int child_checks(bool check_ia32) {
+/* Loads the default filter into this process (a forked child). */
+static void filter_load(void) {
         Config config = {.seccomp = true};
         Failure f = {};
 
         /* Unprivileged loading needs no_new_privs; the helper sets it (or has CAP_SYS_ADMIN). */
         ASSERT_EQ(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
         ASSERT_EQ(seccomp_apply(&config, &f), 0);
+}
 
+/* Runs 'checks' in a child under the loaded filter; the child must exit 0. */
+static void under_filter(void (*checks)(void)) {
+        int status;
+        pid_t pid = fork();
+
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+                filter_load();
+                checks();
+                _exit(0);
+        }
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+static void native_checks(void) {
         ASSERT_EQ(sys_result(syscall(SYS_keyctl, 0, 0, 0, 0, 0)), -EPERM);
         ASSERT_EQ(sys_result(syscall(SYS_bpf, 0, NULL, 0)), -EPERM);
         ASSERT_EQ(sys_result(syscall(SYS_open_by_handle_at, -1, NULL, 0)), -EPERM);
@@ -83,39 +102,28 @@ static int child_checks(bool check_ia32) {
         ASSERT_EQ(sys_result(syscall(SYS_ioctl, 0, (unsigned long)TIOCSTI, "x")), -EPERM);
         ASSERT_EQ(sys_result(syscall(SYS_ioctl, 0, (unsigned long)TIOCSTI | (1UL << 32), "x")), -EPERM);
         ASSERT(getpid() > 0);
+}
+
+TEST(test_loaded_filter) {
+        under_filter(native_checks);
+}
+
 #if defined(__x86_64__)
+static void ia32_checks(void) {
+        long ret;
+
         /* The i386 ABI through int 0x80: keyctl is 288 there. */
-        if (check_ia32) {
-                long ret;
-                __asm__ volatile("int $0x80" : "=a"(ret) : "a"(288L), "b"(0), "c"(0), "d"(0) : "memory");
-                ASSERT_EQ(ret, -EPERM);
-        }
-#endif
-        return 0;
+        __asm__ volatile("int $0x80" : "=a"(ret) : "a"(288L), "b"(0), "c"(0), "d"(0) : "memory");
+        ASSERT_EQ(ret, -EPERM);
 }
+#endif
 
-static void test_loaded_filter(void) {
-        bool check_ia32 = false;
-        int status;
-        pid_t pid;
-
+TEST(test_loaded_filter_ia32) {
 #if defined(__x86_64__)
-        check_ia32 = ia32_entry_works();
-        if (!check_ia32)
-                printf("i386 keyctl through int 0x80: not checked (this kernel has no IA32 entry)\n");
+        if (!ia32_entry_works())
+                TEST_SKIP("this kernel has no IA32 entry: the i386 keyctl through int 0x80 is not checked");
+        under_filter(ia32_checks);
+#else
+        TEST_SKIP("not an x86-64 build: no i386 ABI to check");
 #endif
-        pid = fork();
-
-        ASSERT(pid >= 0);
-        if (pid == 0)
-                _exit(child_checks(check_ia32));
-        ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        ASSERT(WIFEXITED(status));
-        ASSERT_EQ(WEXITSTATUS(status), 0);
-}
-
-int main(void) {
-        test_embedded_is_exported();
-        test_loaded_filter();
-        return 0;
 }

@@ -99,11 +99,3 @@ TEST(test_ifnames) {
         ASSERT(strcmp(a, c) != 0);
         ASSERT(ifname_is_valid(a) && ifname_is_valid(b) && ifname_is_valid(c));
 }
-
-int main(void) {
-        RUN(test_parse);
-        RUN(test_acquire_small_pool);
-        RUN(test_claim);
-        RUN(test_ifnames);
-        return 0;
-}

@@ -25,6 +25,7 @@ static void bus_setup(void) {
         ASSERT_OK(sd_bus_message_seal(call, 1, 0));
         settings_init(&settings);
 }
+TEST_SETUP(bus_setup);
 
 static sd_bus_message *message_new(void) {
         current = sd_bus_message_unref(current);
@@ -224,15 +225,9 @@ TEST(test_quotes_stay_utf8) {
         expect_refused(options(&o, &e, 1, value, "u", 1), &e, SD_BUS_ERROR_INVALID_ARGS, "bb\xc3\xa4'");
 }
 
-int main(void) {
-        bus_setup();
-        RUN(test_names);
-        RUN(test_range_sizes);
-        RUN(test_options_accepted);
-        RUN(test_options_refused);
-        RUN(test_quotes_stay_utf8);
+static void bus_teardown(void) {
         current = sd_bus_message_unref(current);
         call = sd_bus_message_unref(call);
         bus = sd_bus_close_unref(bus); /* never connected: nothing to flush */
-        return 0;
 }
+TEST_TEARDOWN(bus_teardown);

@@ -46,10 +46,3 @@ TEST(test_errors) {
         check_error("[Network]\n", "line 1: unknown section '[Network]', expected [Sidecar]");
         check_error("Bridge\n", "line 1: 'Bridge' is not of the form Key=Value");
 }
-
-int main(void) {
-        RUN(test_defaults);
-        RUN(test_parse);
-        RUN(test_errors);
-        return 0;
-}

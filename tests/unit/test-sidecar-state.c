@@ -66,10 +66,3 @@ TEST(test_truncated_file_is_reported) {
         free(error);
         state_done(&t);
 }
-
-int main(void) {
-        RUN(test_roundtrip);
-        RUN(test_damaged_lines_keep_good_ones);
-        RUN(test_truncated_file_is_reported);
-        return 0;
-}

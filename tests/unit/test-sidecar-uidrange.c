@@ -113,11 +113,3 @@ TEST(test_idset) {
         ASSERT(idset_overlaps(&s, 0, 0));
         idset_done(&s);
 }
-
-int main(void) {
-        RUN(test_stable_and_distinct);
-        RUN(test_skips_host_ids_and_others);
-        RUN(test_sizes);
-        RUN(test_idset);
-        return 0;
-}

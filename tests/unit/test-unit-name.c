@@ -95,10 +95,3 @@ TEST(test_container_unit_name) {
                 free(n);
         }
 }
-
-int main(void) {
-        RUN(test_escape);
-        RUN(test_unescape_errors);
-        RUN(test_container_unit_name);
-        return 0;
-}
