@@ -211,6 +211,33 @@ static int address_mutation(Manager *m, void *userdata, bool *ret_changed) {
                             ret_changed);
 }
 
+/* Outbound NAT and the published ports of a container on the sidecar's own bridge (on
+ * another bridge the administrator routes). */
+static int network_nat_setup(Manager *m, const char *name, const NetworkOptions *o, uint32_t address,
+                             sd_bus_error *error) {
+        _cleanup_free_ char *message = NULL;
+        int r;
+
+        if (!streq(o->bridge, m->settings.bridge)) {
+                if (firewall_is_ready(m->firewall))
+                        (void)firewall_remove_container(m->firewall, name);
+                return 0;
+        }
+        r = manager_firewall_ready(m);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to set up the nftables table %s %s: %m",
+                                               FIREWALL_FAMILY, FIREWALL_TABLE);
+        r = forwarding_enable(o->bridge);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to enable forwarding on %s: %m", o->bridge);
+        r = firewall_set_container(m->firewall, name, address, NULL, 0, &message);
+        if (r < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
+                                         "Failed to add the nftables elements of '%s': %s", name,
+                                         message ?: strerror(-r));
+        return 0;
+}
+
 static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(caller_done) Caller c = {};
@@ -323,6 +350,12 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
                 return sd_bus_error_set_errnof(error, r, "Failed to label %s: %m", ifname);
         }
 
+        r = network_nat_setup(m, name, &o, q.address, error);
+        if (r < 0) {
+                (void)link_delete(m->netlink, host.ifindex);
+                return r;
+        }
+
         ipv4_format(q.address, address);
         snprintf(address + strlen(address), sizeof(address) - strlen(address), "/%u", q.prefixlen);
         if (o.gateway)
@@ -360,6 +393,8 @@ static int method_release_network(sd_bus_message *msg, void *userdata, sd_bus_er
         links_drop_pending(m->reaper, links, &n);
         /* Releasing what is not there is success: the helper releases on every stop. The
          * deletion itself happens in the reaper thread: from now on no method sees it. */
+        if (firewall_is_ready(m->firewall) && firewall_remove_container(m->firewall, name) > 0)
+                log_info("Removed the nftables elements of %s.", name);
         l = links_find_veth(links, n, name);
         if (l) {
                 r = manager_delete_link_later(m, l);

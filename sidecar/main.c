@@ -156,6 +156,7 @@ static void manager_done(Manager *m) {
         /* Finishes the deletions still queued. */
         m->reaper = link_reaper_free(m->reaper);
         m->netlink = netlink_free(m->netlink);
+        m->firewall = firewall_free(m->firewall);
         state_done(&m->state);
         m->state_dir_fd = safe_close(m->state_dir_fd);
 }

@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "args.h"
+#include "firewall.h"
 #include "sidecar.h"
 
 #define SIDECAR_IDLE_USEC_DEFAULT (30ULL * 1000000ULL)
@@ -27,6 +28,8 @@ typedef struct Manager {
         sd_bus *bus;
         Netlink *netlink;
         LinkReaper *reaper;
+        /* The nft table: made ready at start (reconcile) or at the first SetupNetwork. */
+        Firewall *firewall;
         /* The bridge we made sure of (exists, up, gateway address): later calls that
          * find it under the same ifindex in their link dump skip the checks. */
         int bridge_ready_ifindex;
@@ -55,7 +58,12 @@ int manager_delete_link_later(Manager *m, const LinkInfo *l);
  * without an alias, so that nothing knows it as the network of a container any more.
  * Should we die before the deletion, reconcile removes it as an interrupted setup. */
 int link_retire(Netlink *nl, int ifindex);
-/* reconcile.c: removes host veths of containers that are not running. */
+/* forwarding.c: forwarding (and route_localnet) on the bridge, forwarding on the
+ * interfaces holding a default route; logs. */
+int forwarding_enable(const char *bridge);
+/* reconcile.c: the firewall's table written and its elements read; logs. */
+int manager_firewall_ready(Manager *m);
+/* reconcile.c: removes host veths and nft elements of containers that are not running. */
 int manager_reconcile(Manager *m);
 /* Whether the links hold a host veth for NAME; its entry in *ret when non-NULL. */
 const LinkInfo *links_find_veth(const LinkInfo *links, size_t n, const char *name);

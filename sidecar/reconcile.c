@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "manager.h"
+#include "strv.h"
 #include "unit-name.h"
 
 const LinkInfo *links_find_veth(const LinkInfo *links, size_t n, const char *name) {
@@ -79,6 +80,40 @@ static int container_is_running(Manager *m, const char *name) {
                streq(state, "deactivating");
 }
 
+int manager_firewall_ready(Manager *m) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        if (firewall_is_ready(m->firewall))
+                return 0;
+        if (!m->firewall) {
+                r = firewall_new(&m->firewall);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set up libnftables: %m");
+        }
+        r = firewall_setup(m->firewall, m->settings.bridge, &m->settings.pool, &error);
+        if (r < 0)
+                return log_error_errno(
+                        r, "Failed to set up the nftables table " FIREWALL_FAMILY " " FIREWALL_TABLE ": %s",
+                        error ?: strerror(-r));
+        return 0;
+}
+
+static void reconcile_firewall(Manager *m) {
+        _cleanup_free_ const char **names = NULL;
+        _cleanup_strv_free_ char **stale = NULL;
+
+        if (manager_firewall_ready(m) < 0 || firewall_names(m->firewall, &names) < 0)
+                return;
+        /* Collected first: removing changes what 'names' points into. */
+        for (size_t i = 0; names[i]; i++)
+                if (container_is_running(m, names[i]) == 0 && strv_extend(&stale, names[i]) < 0)
+                        return (void)log_oom();
+        for (size_t i = 0; stale && stale[i]; i++)
+                if (firewall_remove_container(m->firewall, stale[i]) > 0)
+                        log_info("Removed the nftables elements of %s, which is not running.", stale[i]);
+}
+
 int manager_reconcile(Manager *m) {
         _cleanup_free_ LinkInfo *links = NULL;
         size_t n = 0;
@@ -115,5 +150,6 @@ int manager_reconcile(Manager *m) {
                         log_info("Removed %s, the network of %s, which is not running.", l->name,
                                  name ?: "an interrupted setup");
         }
+        reconcile_firewall(m);
         return 0;
 }
