@@ -4,11 +4,10 @@
 
 #include "log.h"
 #include "nscontain.h"
+#include "sidecar-bus.h"
 #include "strv.h"
 
 #define SYSTEMD_SERVICE "org.freedesktop.systemd1"
-#define SIDECAR_SERVICE "org.nscontain.Sidecar1"
-#define SIDECAR_PATH    "/org/nscontain/Sidecar1"
 
 void unit_info_done(UnitInfo *i) {
         free(i->id);
@@ -180,11 +179,11 @@ int sidecar_list(sd_bus *bus, SidecarEntry **ret, size_t *ret_n, sd_bus_error *e
         size_t n = 0;
         int r;
 
-        r = sd_bus_call_method(bus, SIDECAR_SERVICE, SIDECAR_PATH, SIDECAR_SERVICE, "ListContainers", error,
-                               &reply, "");
+        r = sd_bus_call_method(bus, SIDECAR_BUS_NAME, SIDECAR_OBJECT_PATH, SIDECAR_INTERFACE,
+                               SIDECAR_METHOD_LIST_CONTAINERS, error, &reply, "");
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(reply, 'a', "(suss)");
+        r = sd_bus_message_enter_container(reply, 'a', SIDECAR_SIGNATURE_LIST_ENTRY);
         if (r < 0)
                 return r;
         for (;;) {
@@ -192,7 +191,8 @@ int sidecar_list(sd_bus *bus, SidecarEntry **ret, size_t *ret_n, sd_bus_error *e
                 uint32_t base;
                 SidecarEntry *ne;
 
-                r = sd_bus_message_read(reply, "(suss)", &name, &base, &address, &ifname);
+                r = sd_bus_message_read(reply, SIDECAR_SIGNATURE_LIST_ENTRY, &name, &base, &address,
+                                        &ifname);
                 if (r <= 0)
                         break;
                 ne = reallocarray(e, n + 1, sizeof(*e));

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "fuzz.h"
+#include "ifname.h"
 #include "sidecar.h"
 
 typedef struct Input {
@@ -68,8 +69,9 @@ static void check_consistent(const State *s) {
                 const Entry *a = &s->entries[i];
 
                 if (a->uid_size != 0) {
-                        fuzz_check(a->uid_base % UID_RANGE_ALIGN == 0 && a->uid_size % UID_RANGE_ALIGN == 0);
-                        fuzz_check(a->uid_size <= UID_RANGE_SIZE_MAX);
+                        fuzz_check(a->uid_base % SIDECAR_RANGE_ALIGN == 0 &&
+                                   a->uid_size % SIDECAR_RANGE_ALIGN == 0);
+                        fuzz_check(a->uid_size <= SIDECAR_RANGE_SIZE_MAX);
                         fuzz_check(a->uid_base >= UID_RANGE_FIRST);
                         fuzz_check(a->uid_size - 1 <= UID_RANGE_LAST - a->uid_base);
                 }
@@ -109,20 +111,20 @@ static void op_range(State *s, const IdSet *host, const char *name, uint32_t siz
         int r;
 
         r = uid_range_acquire(s, name, size, host, &base, &got, &changed);
-        if (size != 0 && (size % UID_RANGE_ALIGN != 0 || size > UID_RANGE_SIZE_MAX)) {
+        if (size != 0 && (size % SIDECAR_RANGE_ALIGN != 0 || size > SIDECAR_RANGE_SIZE_MAX)) {
                 fuzz_check(r == -EINVAL);
                 return;
         }
         if (r == -EBUSY) {
                 /* Only a range that exists and must grow can fail this way. */
-                fuzz_check(old_size != 0 && old_size < (size ?: UID_RANGE_ALIGN));
+                fuzz_check(old_size != 0 && old_size < (size ?: SIDECAR_RANGE_ALIGN));
                 return;
         }
         if (r == -ENOSPC)
                 return;
         fuzz_check(r == 0);
-        fuzz_check(got == (size ?: UID_RANGE_ALIGN));
-        fuzz_check(base % UID_RANGE_ALIGN == 0 && base >= UID_RANGE_FIRST);
+        fuzz_check(got == (size ?: SIDECAR_RANGE_ALIGN));
+        fuzz_check(base % SIDECAR_RANGE_ALIGN == 0 && base >= UID_RANGE_FIRST);
         fuzz_check(got - 1 <= UID_RANGE_LAST - base);
         /* A range never moves: files on disk belong to it. */
         if (old_size != 0)
@@ -228,7 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
                 switch (op % 6) {
                 case 0:
-                        op_range(&s, &host, name, (uint32_t)(next_u8(&in) % 20) * UID_RANGE_ALIGN);
+                        op_range(&s, &host, name, (uint32_t)(next_u8(&in) % 20) * SIDECAR_RANGE_ALIGN);
                         break;
                 case 1:
                         op_range(&s, &host, name, next_u32(&in));

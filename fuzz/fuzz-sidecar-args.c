@@ -20,6 +20,7 @@
 
 #include "args.h"
 #include "fuzz.h"
+#include "ifname.h"
 
 #define STRING_MAX  512
 #define ENTRIES_MAX 64
@@ -195,7 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         settings_init(&settings);
 
         take(&in, &range_size, sizeof(range_size));
-        fuzz_check(sd_bus_message_new_method_call(fuzz_bus(), &m, SIDECAR_BUS_NAME, SIDECAR_OBJECT,
+        fuzz_check(sd_bus_message_new_method_call(fuzz_bus(), &m, SIDECAR_BUS_NAME, SIDECAR_OBJECT_PATH,
                                                   SIDECAR_INTERFACE, "SetupNetwork") >= 0);
         r = sd_bus_message_append(m, "s", take_string(&in, name_buf));
         if (r >= 0)
@@ -211,7 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (r < 0)
                 check_refusal(m, &error);
         else
-                fuzz_check(range_size % UID_RANGE_ALIGN == 0 && range_size <= UID_RANGE_SIZE_MAX);
+                fuzz_check(range_size % SIDECAR_RANGE_ALIGN == 0 && range_size <= SIDECAR_RANGE_SIZE_MAX);
         sd_bus_error_free(&error);
 
         fuzz_check(sd_bus_message_read(m, "s", &name) >= 0);
@@ -232,11 +233,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 fuzz_check(o.bridge && ifname_is_valid(o.bridge));
                 fuzz_check(o.mtu == 0 || (o.mtu >= 68 && o.mtu <= 65535));
                 if (o.address) {
-                        fuzz_check(o.prefixlen >= 1 && o.prefixlen <= 30);
+                        /* The config parser's check (lib/sidecar-bus.c) accepts it too. */
+                        fuzz_check(sidecar_check_address(o.address, NULL, NULL, NULL) == 0);
+                        fuzz_check(o.prefixlen >= 8 && o.prefixlen <= 30);
                         fuzz_check(o.address_value != 0 && o.address_value != pool_gateway(&settings.pool));
                 }
                 if (o.gateway)
-                        fuzz_check(!isempty(o.gateway) && !streq(o.gateway, "auto"));
+                        fuzz_check(sidecar_check_gateway(o.gateway, NULL, NULL) == 0);
         }
         sd_bus_error_free(&error);
 

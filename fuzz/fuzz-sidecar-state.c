@@ -16,7 +16,8 @@ static void check_consistent(const State *s) {
 
                 fuzz_check(a->name && *a->name);
                 if (a->uid_size != 0) {
-                        fuzz_check(a->uid_base % UID_RANGE_ALIGN == 0 && a->uid_size % UID_RANGE_ALIGN == 0);
+                        fuzz_check(a->uid_base % SIDECAR_RANGE_ALIGN == 0 &&
+                                   a->uid_size % SIDECAR_RANGE_ALIGN == 0);
                         fuzz_check(a->uid_base >= UID_RANGE_FIRST);
                         fuzz_check(a->uid_size - 1 <= UID_RANGE_LAST - a->uid_base);
                 }

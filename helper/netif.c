@@ -8,50 +8,10 @@
 #include <string.h>
 
 #include "helper.h"
+#include "in-addr.h"
 #include "netlink.h"
 
 #define CONTAINER_IFNAME "eth0"
-
-typedef struct InAddr {
-        int family;
-        unsigned char bytes[16];
-        size_t size;
-} InAddr;
-
-static int parse_addr(const char *s, InAddr *ret) {
-        if (inet_pton(AF_INET, s, ret->bytes) == 1) {
-                ret->family = AF_INET;
-                ret->size = 4;
-                return 0;
-        }
-        if (inet_pton(AF_INET6, s, ret->bytes) == 1) {
-                ret->family = AF_INET6;
-                ret->size = 16;
-                return 0;
-        }
-        return -EINVAL;
-}
-
-/* "10.77.0.5/16" → address and prefix length. */
-static int parse_cidr(const char *s, InAddr *ret, unsigned *ret_prefix) {
-        char a[INET6_ADDRSTRLEN];
-        const char *slash = strchr(s, '/');
-        unsigned long prefix;
-        char *end;
-
-        if (!slash || (size_t)(slash - s) >= sizeof(a))
-                return -EINVAL;
-        memcpy(a, s, (size_t)(slash - s));
-        a[slash - s] = 0;
-        if (parse_addr(a, ret) < 0)
-                return -EINVAL;
-        errno = 0;
-        prefix = strtoul(slash + 1, &end, 10);
-        if (errno != 0 || end == slash + 1 || *end != 0 || prefix > ret->size * 8)
-                return -EINVAL;
-        *ret_prefix = (unsigned)prefix;
-        return 0;
-}
 
 int netif_setup(Container *c, Failure *f) {
         _cleanup_netlink_free_ Netlink *nl = NULL;
@@ -82,10 +42,10 @@ int netif_setup(Container *c, Failure *f) {
 
         InAddr addr = {}, gw = {};
         unsigned prefix = 0;
-        if (!isempty(c->address) && parse_cidr(c->address, &addr, &prefix) < 0)
+        if (!isempty(c->address) && in_addr_prefix_parse(c->address, &addr, &prefix) < 0)
                 return failf(f, EINVAL, "Failed to configure %s: invalid address '%s'", CONTAINER_IFNAME,
                              c->address);
-        if (!isempty(c->gateway) && parse_addr(c->gateway, &gw) < 0)
+        if (!isempty(c->gateway) && in_addr_parse(c->gateway, &gw) < 0)
                 return failf(f, EINVAL, "Failed to configure %s: invalid gateway '%s'", CONTAINER_IFNAME,
                              c->gateway);
 

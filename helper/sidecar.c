@@ -2,11 +2,9 @@
 #include <string.h>
 
 #include "libsystemd.h"
+#include "sidecar-bus.h"
 #include "sidecar.h"
 
-#define SIDECAR_DEST  "org.nscontain.Sidecar1"
-#define SIDECAR_PATH_ "/org/nscontain/Sidecar1"
-#define SIDECAR_IFACE "org.nscontain.Sidecar1"
 /* Bus activation plus reconcile at the sidecar's first start can take a moment; a
  * stuck sidecar must not hang a container start forever. */
 #define SIDECAR_TIMEOUT_USEC (30ULL * 1000000ULL)
@@ -58,15 +56,15 @@ int sidecar_acquire_user_range(sd_bus *bus, const char *name, uint32_t size, uin
 
         r = bus_get(bus, &b);
         if (r >= 0)
-                r = sym_sd_bus_message_new_method_call(b, &m, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE,
-                                                       "AcquireUserRange");
+                r = sym_sd_bus_message_new_method_call(b, &m, SIDECAR_BUS_NAME, SIDECAR_OBJECT_PATH,
+                                                       SIDECAR_INTERFACE, SIDECAR_METHOD_ACQUIRE_USER_RANGE);
         if (r >= 0)
-                r = sym_sd_bus_message_append(m, "su", name, size);
+                r = sym_sd_bus_message_append(m, SIDECAR_SIGNATURE_ACQUIRE_IN, name, size);
         if (r >= 0)
                 r = sym_sd_bus_call(b, m, SIDECAR_TIMEOUT_USEC, &error, &reply);
         if (r >= 0)
-                r = sym_sd_bus_message_read(reply, "uu", &base, &got);
-        if (r >= 0 && got < (size ?: 65536))
+                r = sym_sd_bus_message_read(reply, SIDECAR_SIGNATURE_ACQUIRE_OUT, &base, &got);
+        if (r >= 0 && got < (size ?: SIDECAR_RANGE_ALIGN))
                 r = -EBADMSG;
         if (r < 0)
                 set_error(&error, r, ret_error);
@@ -96,27 +94,28 @@ int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Networ
 
         r = bus_get(bus, &b);
         if (r >= 0)
-                r = sym_sd_bus_message_new_method_call(b, &m, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE,
-                                                       "SetupNetwork");
+                r = sym_sd_bus_message_new_method_call(b, &m, SIDECAR_BUS_NAME, SIDECAR_OBJECT_PATH,
+                                                       SIDECAR_INTERFACE, SIDECAR_METHOD_SETUP_NETWORK);
         if (r >= 0)
                 r = sym_sd_bus_message_append(m, "sh", name, pidfd);
         if (r >= 0)
                 r = sym_sd_bus_message_open_container(m, 'a', "{sv}");
         if (r >= 0 && n) {
-                r = append_string_option(m, "bridge", n->bridge);
+                r = append_string_option(m, SIDECAR_OPTION_BRIDGE, n->bridge);
                 if (r >= 0)
-                        r = append_string_option(m, "address", n->address);
+                        r = append_string_option(m, SIDECAR_OPTION_ADDRESS, n->address);
                 if (r >= 0)
-                        r = append_string_option(m, "gateway", n->gateway);
+                        r = append_string_option(m, SIDECAR_OPTION_GATEWAY, n->gateway);
                 if (r >= 0 && n->mtu > 0)
-                        r = sym_sd_bus_message_append(m, "{sv}", "mtu", "u", n->mtu);
+                        r = sym_sd_bus_message_append(m, "{sv}", SIDECAR_OPTION_MTU, "u", n->mtu);
         }
         if (r >= 0)
                 r = sym_sd_bus_message_close_container(m);
         if (r >= 0)
                 r = sym_sd_bus_call(b, m, SIDECAR_TIMEOUT_USEC, &error, &reply);
         if (r >= 0)
-                r = sym_sd_bus_message_read(reply, "sssu", &ifname, &address, &gateway, &out.mtu);
+                r = sym_sd_bus_message_read(reply, SIDECAR_SIGNATURE_SETUP_OUT, &ifname, &address, &gateway,
+                                            &out.mtu);
         if (r >= 0)
                 r = copy_string(out.host_ifname, sizeof(out.host_ifname), ifname);
         if (r >= 0)
@@ -142,8 +141,9 @@ int sidecar_release_network(sd_bus *bus, const char *name, char **ret_error) {
 
         r = bus_get(bus, &b);
         if (r >= 0)
-                r = sym_sd_bus_call_method(b, SIDECAR_DEST, SIDECAR_PATH_, SIDECAR_IFACE, "ReleaseNetwork",
-                                           &error, NULL, "s", name);
+                r = sym_sd_bus_call_method(b, SIDECAR_BUS_NAME, SIDECAR_OBJECT_PATH, SIDECAR_INTERFACE,
+                                           SIDECAR_METHOD_RELEASE_NETWORK, &error, NULL,
+                                           SIDECAR_SIGNATURE_RELEASE_IN, name);
         if (r < 0)
                 set_error(&error, r, ret_error);
         sym_sd_bus_error_free(&error);

@@ -11,12 +11,9 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "sidecar-bus.h"
 
 typedef struct sd_bus sd_bus;
-
-/* The peer's name inside the container's network namespace, before the child renames
- * it to eth0: the value for Container.ifname. */
-#define SIDECAR_PEER_IFNAME "host0"
 
 typedef struct SidecarNetwork {
         char host_ifname[IFNAMSIZ]; /* the host side, on the bridge */

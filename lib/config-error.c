@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config-parse.h"
+#include "escape.h"
 
 #define JPATH_MAX 1024
 
@@ -53,39 +54,7 @@ int config_error(Parser *p, const JPath *path, const char *fmt, ...) {
 }
 
 const char *config_quote(const char *s, char *buf, size_t size) {
-        size_t k = 0, shown = 0;
-
-        assert(size >= 16);
-        buf[k++] = '"';
-        for (const char *f = s; *f; f++) {
-                uint8_t b = (uint8_t)*f;
-                char esc[8];
-
-                if (shown >= 64 && (b & 0xC0) != 0x80) {
-                        if (k + 5 < size) {
-                                memcpy(buf + k, "\"...", 4);
-                                k += 4;
-                        }
-                        buf[k] = 0;
-                        return buf;
-                }
-                if (b < 0x20 || b == 0x7f)
-                        snprintf(esc, sizeof(esc), "\\u%04x", b);
-                else if (b == '"' || b == '\\')
-                        snprintf(esc, sizeof(esc), "\\%c", b);
-                else
-                        snprintf(esc, sizeof(esc), "%c", b);
-                size_t el = strlen(esc);
-                if (k + el + 6 >= size)
-                        break;
-                memcpy(buf + k, esc, el);
-                k += el;
-                if ((b & 0xC0) != 0x80)
-                        shown++;
-        }
-        buf[k++] = '"';
-        buf[k] = 0;
-        return buf;
+        return quote(s, buf, size);
 }
 
 const char *config_type_phrase(const JsonValue *o) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the container is cut off from: "namespaces", "user_namespace", "capabilities". */
+#include <inttypes.h>
 #include <string.h>
 #include <strings.h>
 
@@ -94,6 +95,12 @@ int config_dispatch_user_namespace(Parser *p, const JPath *path, const JsonValue
         r = config_dispatch(p, path, v, &userns_object, dest);
         if (r < 0)
                 return r;
+        /* With "auto" the sidecar allocates the range, in whole blocks (lib/sidecar-bus.h):
+         * refused here in its words rather than at start. */
+        UserNamespace *u = dest;
+        if (u->base_auto && sidecar_check_range_size(u->size) < 0)
+                return config_error(p, JP_KEY(path, "size"), "invalid size %" PRIu32 ": %s", u->size,
+                                    SIDECAR_RANGE_SIZE_RULE);
         if (!p->config->namespaces.user)
                 return config_error(
                         p, path,

@@ -29,31 +29,37 @@ static int veth_only(Parser *p, const JPath *path, const JsonValue *v, JsonType 
 
 static int dispatch_bridge(Parser *p, const JPath *path, const JsonValue *v, void *dest,
                            const ConfigField *f) {
-        char q[QUOTE_MAX];
+        char m[VALUE_REFUSAL_SIZE];
         int r;
 
         r = veth_only(p, path, v, JSON_STRING, f);
         if (r < 0)
                 return r;
         if (!ifname_is_valid(v->string))
-                return config_error(
-                        p, path,
-                        "invalid interface name %s: use 1–15 characters, no spaces, \"/\", \":\" or "
-                        "\"%%\"",
-                        config_quote(v->string, q, sizeof(q)));
+                return config_error(p, path, "%s", value_refusal(IFNAME_WHAT, v->string, IFNAME_RULE, m));
         return free_and_strdup(dest, v->string);
 }
 
 typedef struct AddressKind {
-        bool (*is_valid)(const char *s);
-        const char *example; /* "must be \"auto\" or EXAMPLE, not ..." */
+        int (*check)(const char *s, const char **ret_reason); /* lib/sidecar-bus.h's rule */
+        const char *what;
 } AddressKind;
 
-/* "auto" (the sidecar picks: stored as NULL) or an address of the row's kind. */
+static int address_check(const char *s, const char **ret_reason) {
+        return sidecar_check_address(s, NULL, NULL, ret_reason);
+}
+
+static int gateway_check(const char *s, const char **ret_reason) {
+        return sidecar_check_gateway(s, NULL, ret_reason);
+}
+
+/* "auto" (the sidecar picks: stored as NULL) or what the sidecar accepts, refused in its
+ * words: validate and a start never disagree. */
 static int dispatch_address(Parser *p, const JPath *path, const JsonValue *v, void *dest,
                             const ConfigField *f) {
         const AddressKind *kind = f->arg;
-        char q[QUOTE_MAX];
+        char m[VALUE_REFUSAL_SIZE];
+        const char *reason;
         int r;
 
         r = veth_only(p, path, v, JSON_STRING, f);
@@ -61,9 +67,8 @@ static int dispatch_address(Parser *p, const JPath *path, const JsonValue *v, vo
                 return r;
         if (streq(v->string, "auto"))
                 return 0;
-        if (!kind->is_valid(v->string))
-                return config_error(p, path, "must be \"auto\" or %s, not %s", kind->example,
-                                    config_quote(v->string, q, sizeof(q)));
+        if (kind->check(v->string, &reason) < 0)
+                return config_error(p, path, "%s", value_refusal(kind->what, v->string, reason, m));
         return free_and_strdup(dest, v->string);
 }
 
@@ -84,12 +89,11 @@ static const ConfigField network_fields[] = {
         {"bridge", JSON_ANY, dispatch_bridge, offsetof(Network, bridge), 0, "a string (an interface name)"},
         {"address", JSON_ANY, dispatch_address, offsetof(Network, address), 0,
          "a string (\"auto\" or an address with prefix length)",
-         &(const AddressKind){cidr_is_valid, "an address with prefix length, e.g. \"10.77.0.5/16\""}},
+         &(const AddressKind){address_check, SIDECAR_ADDRESS_WHAT}},
         {"gateway", JSON_ANY, dispatch_address, offsetof(Network, gateway), 0,
-         "a string (\"auto\" or an address)",
-         &(const AddressKind){address_is_valid, "an address, e.g. \"10.77.0.1\""}},
-        {"mtu", JSON_ANY, dispatch_mtu, offsetof(Network, mtu), 0, "a number from 68 to 65535",
-         &(const ConfigRange){68, 65535}},
+         "a string (\"auto\" or an address)", &(const AddressKind){gateway_check, SIDECAR_GATEWAY_WHAT}},
+        {"mtu", JSON_ANY, dispatch_mtu, offsetof(Network, mtu), 0, SIDECAR_MTU_RULE,
+         &(const ConfigRange){SIDECAR_MTU_MIN, SIDECAR_MTU_MAX}},
 };
 
 static const ConfigObject network_object =

@@ -16,10 +16,13 @@
  * callback that checks the value and stores it. */
 
 #include "config.h"
+#include "escape.h"
+#include "ifname.h"
 #include "json-check.h"
+#include "sidecar-bus.h"
 
 /* Room for a quoted value in a message: config_quote() shows at most 64 characters. */
-#define QUOTE_MAX 160
+#define QUOTE_MAX QUOTE_BUF_SIZE
 
 typedef struct Parser {
         const char *file; /* basename, for messages */
@@ -46,8 +49,8 @@ typedef struct JPath {
 /* Records "FILE: PATH: MESSAGE" as the parse's error (the first one wins) and returns
  * -EINVAL (-ENOMEM when even that failed). */
 _printf_(3, 4) int config_error(Parser *p, const JPath *path, const char *fmt, ...);
-/* A value as it may be shown in a message: in double quotes, JSON-escaped, cut at 64
- * characters. 'buf' holds at least QUOTE_MAX bytes. */
+/* A value as it may be shown in a message: lib/escape.c's quote() (in double quotes,
+ * JSON-escaped, cut at 64 characters). 'buf' holds at least QUOTE_MAX bytes. */
 const char *config_quote(const char *s, char *buf, size_t size);
 /* "a string", "a number", "true", "an object", ... */
 const char *config_type_phrase(const JsonValue *v);
@@ -179,9 +182,6 @@ bool env_name_is_valid(const char *s);
 bool hostname_is_valid(const char *s);
 int hostname_from_name(const char *name, char **ret);
 bool user_is_valid(const char *s);
-bool ifname_is_valid(const char *s);
-bool cidr_is_valid(const char *s);
-bool address_is_valid(const char *s);
 
 /* The sections (config-*.c): the row callbacks config.c's table names. */
 int config_dispatch_command(Parser *p, const JPath *path, const JsonValue *v, void *dest,

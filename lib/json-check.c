@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "escape.h"
 #include "json-check.h"
 
 /* Keys of an object with more members than this are found through a hash table, so
@@ -83,29 +84,12 @@ bool json_path_append_key(char *buf, size_t size, const char *key) {
         else {
                 /* Quote keys that would make the path ambiguous; escape what a terminal
                  * should not see raw. */
-                size_t k = l;
-                if (k + 2 >= size)
+                if (l + 4 > size)
                         return false;
-                buf[k++] = '[';
-                buf[k++] = '"';
-                for (const char *p = key; *p; p++) {
-                        char esc[8];
-                        uint8_t b = (uint8_t)*p;
-                        if (b < 0x20 || b == 0x7f)
-                                snprintf(esc, sizeof(esc), "\\u%04x", b);
-                        else if (b == '"' || b == '\\')
-                                snprintf(esc, sizeof(esc), "\\%c", b);
-                        else
-                                snprintf(esc, sizeof(esc), "%c", b);
-                        size_t el = strlen(esc);
-                        if (k + el + 3 > size)
-                                return false;
-                        memcpy(buf + k, esc, el);
-                        k += el;
-                }
-                buf[k++] = '"';
-                buf[k++] = ']';
-                buf[k] = 0;
+                buf[l] = '[';
+                if (!json_quote(key, 0, buf + l + 1, size - l - 2))
+                        return false;
+                strcat(buf + l, "]");
                 return true;
         }
         return r >= 0 && (size_t)r < size - l;

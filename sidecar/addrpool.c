@@ -4,45 +4,6 @@
 
 #include "sidecar.h"
 
-int ipv4_parse(const char *s, uint32_t *ret_addr, unsigned *ret_prefixlen) {
-        char buf[INET_ADDRSTRLEN];
-        const char *slash;
-        struct in_addr in;
-        unsigned prefixlen = 32;
-        size_t l;
-
-        assert(ret_addr);
-        if (isempty(s))
-                return -EINVAL;
-        slash = strchr(s, '/');
-        l = slash ? (size_t)(slash - s) : strlen(s);
-        if (l == 0 || l >= sizeof(buf))
-                return -EINVAL;
-        memcpy(buf, s, l);
-        buf[l] = 0;
-        /* inet_pton accepts only the dotted quad, no "10.1" shorthands. */
-        if (inet_pton(AF_INET, buf, &in) != 1)
-                return -EINVAL;
-        if (slash) {
-                char *end = NULL;
-                unsigned long v;
-
-                if (!ret_prefixlen || slash[1] < '0' || slash[1] > '9')
-                        return -EINVAL;
-                errno = 0;
-                v = strtoul(slash + 1, &end, 10);
-                if (errno != 0 || *end || v > 32)
-                        return -EINVAL;
-                prefixlen = (unsigned)v;
-        } else if (ret_prefixlen)
-                return -EINVAL;
-
-        *ret_addr = ntohl(in.s_addr);
-        if (ret_prefixlen)
-                *ret_prefixlen = prefixlen;
-        return 0;
-}
-
 char *ipv4_format(uint32_t a, char buf[static INET_ADDRSTRLEN]) {
         struct in_addr in = {.s_addr = htonl(a)};
         return (char *)inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
@@ -53,12 +14,14 @@ static uint32_t prefix_mask(unsigned prefixlen) {
 }
 
 int pool_parse(const char *s, Pool *ret) {
-        uint32_t a;
         unsigned prefixlen;
+        InAddr addr;
+        uint32_t a;
 
         assert(ret);
-        if (ipv4_parse(s, &a, &prefixlen) < 0)
+        if (in_addr_prefix_parse(s, &addr, &prefixlen) < 0 || addr.family != AF_INET)
                 return -EINVAL;
+        a = in_addr_ipv4(&addr);
         /* At least one address for a container besides network, gateway, broadcast. */
         if (prefixlen < 8 || prefixlen > 30)
                 return -EINVAL;

@@ -4,64 +4,63 @@
 
 #include "args.h"
 #include "config.h"
-
-/* How many bytes of s to quote in an error: at most max, and never part of a UTF-8
- * character. sd-bus refuses to send an error message that is not UTF-8, and the caller
- * would wait for its timeout instead of reading the refusal (found by
- * fuzz-sidecar-args). What comes from the bus is valid UTF-8: backing off over the
- * continuation bytes at the cut is enough. */
-static int quote_len(const char *s, size_t max) {
-        size_t l = strnlen(s, max);
-
-        if (s[l] != 0)
-                while (l > 0 && ((unsigned char)s[l] & 0xC0) == 0x80)
-                        l--;
-        return (int)l;
-}
+#include "escape.h"
+#include "ifname.h"
 
 int arg_check_name(const char *name, sd_bus_error *error) {
+        char q[QUOTE_BUF_SIZE];
+
         if (config_name_is_valid(name))
                 return 0;
         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                 "Invalid container name '%.*s': " CONFIG_NAME_RULE, quote_len(name, 80),
-                                 name);
+                                 "Invalid container name %s: " CONFIG_NAME_RULE, quote(name, q, sizeof(q)));
 }
 
 int arg_check_range_size(uint32_t size, sd_bus_error *error) {
-        if (size == 0 || (size % UID_RANGE_ALIGN == 0 && size <= UID_RANGE_SIZE_MAX))
+        if (sidecar_check_range_size(size) >= 0)
                 return 0;
-        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                 "Invalid size %" PRIu32 ": must be a multiple of 65536, at most %u", size,
-                                 UID_RANGE_SIZE_MAX);
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid size %" PRIu32 ": %s", size,
+                                 SIDECAR_RANGE_SIZE_RULE);
+}
+
+/* "Option 'KEY': invalid WHAT "VALUE": REASON": after the key, the config parser's
+ * words for the same value. */
+static int option_refused(sd_bus_error *error, const char *key, const char *what, const char *value,
+                          const char *reason) {
+        char m[VALUE_REFUSAL_SIZE];
+        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s': %s", key,
+                                 value_refusal(what, value, reason, m));
 }
 
 static int option_parse(sd_bus_message *m, const char *key, const Settings *settings, NetworkOptions *o,
                         sd_bus_error *error) {
-        const char *s;
+        const char *s, *reason;
+        char q[QUOTE_BUF_SIZE];
+        InAddr a;
 
-        if (streq(key, "mtu")) {
+        if (streq(key, SIDECAR_OPTION_MTU)) {
                 if (sd_bus_message_read(m, "v", "u", &o->mtu) < 0)
                         return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
                                                 "Option 'mtu' must be of type u");
-                if (o->mtu != 0 && (o->mtu < 68 || o->mtu > 65535))
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Option 'mtu' %" PRIu32 " is not within 68-65535", o->mtu);
+                if (sidecar_check_mtu(o->mtu, true) < 0)
+                        return sd_bus_error_setf(
+                                error, SD_BUS_ERROR_INVALID_ARGS,
+                                "Option 'mtu': must be " SIDECAR_MTU_RULE " (or 0), not %" PRIu32, o->mtu);
                 return 0;
         }
 
-        if (!streq(key, "bridge") && !streq(key, "address") && !streq(key, "gateway"))
+        if (!streq(key, SIDECAR_OPTION_BRIDGE) && !streq(key, SIDECAR_OPTION_ADDRESS) &&
+            !streq(key, SIDECAR_OPTION_GATEWAY))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Unknown option '%.*s' (known: bridge, address, gateway, mtu)",
-                                         quote_len(key, 40), key);
+                                         "Unknown option %s (known: " SIDECAR_OPTIONS_KNOWN ")",
+                                         quote(key, q, sizeof(q)));
         if (sd_bus_message_read(m, "v", "s", &s) < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Option '%s' must be of type s",
                                          key);
 
-        if (streq(key, "bridge")) {
+        if (streq(key, SIDECAR_OPTION_BRIDGE)) {
                 if (!ifname_is_valid(s))
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Option 'bridge': '%.*s' is not an interface name",
-                                                 quote_len(s, 40), s);
+                        return option_refused(error, key, IFNAME_WHAT, s, IFNAME_RULE);
                 o->bridge = s;
                 return 0;
         }
@@ -69,23 +68,23 @@ static int option_parse(sd_bus_message *m, const char *key, const Settings *sett
         /* "" and "auto": the default, also over an earlier value of the same key. */
         if (isempty(s) || streq(s, "auto"))
                 s = NULL;
-        if (streq(key, "address")) {
-                if (s && (ipv4_parse(s, &o->address_value, &o->prefixlen) < 0 || o->prefixlen == 0 ||
-                          o->prefixlen > 30 || o->address_value == 0))
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Option 'address': '%.*s' is not \"auto\" or an IPv4 "
-                                                 "address with a prefix length (A.B.C.D/N)",
-                                                 quote_len(s, 40), s);
-                if (s && o->address_value == pool_gateway(&settings->pool))
-                        return sd_bus_error_setf(error, SIDECAR_ERROR_ADDRESS_IN_USE,
-                                                 "Address %s is the bridge's gateway address", s);
+        if (streq(key, SIDECAR_OPTION_ADDRESS)) {
+                if (s) {
+                        if (sidecar_check_address(s, &a, &o->prefixlen, &reason) < 0)
+                                return option_refused(error, key, SIDECAR_ADDRESS_WHAT, s, reason);
+                        o->address_value = in_addr_ipv4(&a);
+                        if (o->address_value == pool_gateway(&settings->pool))
+                                return sd_bus_error_setf(error, SIDECAR_ERROR_ADDRESS_IN_USE,
+                                                         "Address %s is the bridge's gateway address", s);
+                }
                 o->address = s;
                 return 0;
         }
-        if (s && ipv4_parse(s, &o->gateway_value, NULL) < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Option 'gateway': '%.*s' is not \"auto\" or an IPv4 address",
-                                         quote_len(s, 40), s);
+        if (s) {
+                if (sidecar_check_gateway(s, &a, &reason) < 0)
+                        return option_refused(error, key, SIDECAR_GATEWAY_WHAT, s, reason);
+                o->gateway_value = in_addr_ipv4(&a);
+        }
         o->gateway = s;
         return 0;
 }

@@ -14,30 +14,25 @@
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 
+#include "sidecar-bus.h"
 #include "sidecar.h"
-
-/* Errors other than the uniform AccessDenied. */
-#define SIDECAR_ERROR_NO_SPACE       "org.nscontain.Sidecar1.Error.NoSpace"
-#define SIDECAR_ERROR_CANNOT_GROW    "org.nscontain.Sidecar1.Error.RangeCannotGrow"
-#define SIDECAR_ERROR_ADDRESS_IN_USE "org.nscontain.Sidecar1.Error.AddressInUse"
-#define SIDECAR_ERROR_NOT_A_BRIDGE   "org.nscontain.Sidecar1.Error.NotABridge"
 
 typedef struct NetworkOptions {
         const char *bridge;  /* the settings' bridge, or a valid interface name */
         const char *address; /* as given; NULL: auto */
         uint32_t address_value;
-        unsigned prefixlen;  /* 1–30 when address is set */
+        unsigned prefixlen;  /* 8–30 when address is set */
         const char *gateway; /* as given; NULL: auto */
         uint32_t gateway_value;
         uint32_t mtu; /* 0: the settings' or the bridge's, else 68–65535 */
 } NetworkOptions;
 
 int arg_check_name(const char *name, sd_bus_error *error);
-/* AcquireUserRange's size: 0 (the default) or a multiple of 65536 up to 16 × 65536. */
+/* AcquireUserRange's size: sidecar_check_range_size() (lib/sidecar-bus.h). */
 int arg_check_range_size(uint32_t size, sd_bus_error *error);
-/* Reads SetupNetwork's options, the a{sv} at the message's read position: "bridge",
- * "address", "gateway" (s; "" or "auto" for the default) and "mtu" (u). Unknown keys and
- * wrong types are refused: a typo must not silently give the default. Strings in *ret
- * point into the message. */
+/* Reads SetupNetwork's options, the a{sv} at the message's read position, with the
+ * rules of lib/sidecar-bus.h: "bridge", "address", "gateway" (s; "" or "auto" for the
+ * default) and "mtu" (u). Unknown keys and wrong types are refused: a typo must not
+ * silently give the default. Strings in *ret point into the message. */
 int network_options_parse(sd_bus_message *m, const Settings *settings, NetworkOptions *ret,
                           sd_bus_error *error);

@@ -77,7 +77,7 @@ static int range_mutation(Manager *m, void *userdata, bool *ret_changed) {
 
         /* Only a new or growing range needs the host's users and groups. */
         e = state_find(&m->state, q->name);
-        if (!e || e->uid_size < MAX(q->size, UID_RANGE_ALIGN)) {
+        if (!e || e->uid_size < MAX(q->size, SIDECAR_RANGE_ALIGN)) {
                 r = host_ids_collect(&host);
                 if (r < 0)
                         return log_error_errno(r, "Failed to enumerate the host's users and groups: %m");
@@ -95,7 +95,7 @@ static int method_acquire_user_range(sd_bus_message *msg, void *userdata, sd_bus
         uint32_t size;
         int r;
 
-        r = sd_bus_message_read(msg, "su", &name, &size);
+        r = sd_bus_message_read(msg, SIDECAR_SIGNATURE_ACQUIRE_IN, &name, &size);
         if (r < 0)
                 return r;
         r = authorize(msg, name, &c, error);
@@ -111,7 +111,8 @@ static int method_acquire_user_range(sd_bus_message *msg, void *userdata, sd_bus
                 return r;
         if (r == -ENOSPC)
                 return sd_bus_error_setf(error, SIDECAR_ERROR_NO_SPACE,
-                                         "No free uid range of %" PRIu32 " left", size ?: UID_RANGE_ALIGN);
+                                         "No free uid range of %" PRIu32 " left",
+                                         size ?: SIDECAR_RANGE_ALIGN);
         if (r == -EBUSY)
                 return sd_bus_error_setf(error, SIDECAR_ERROR_CANNOT_GROW,
                                          "The range of '%s' is smaller than %" PRIu32
@@ -328,12 +329,12 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
                                          name);
 
         mtu = o.mtu ?: m->settings.mtu ?: bridge.mtu;
-        r = veth_create(m->netlink, ifname, VETH_PEER_IFNAME, netns, mtu, bridge.ifindex, &host.ifindex);
+        r = veth_create(m->netlink, ifname, SIDECAR_PEER_IFNAME, netns, mtu, bridge.ifindex, &host.ifindex);
         /* A released veth waits for its deletion under another name (link_retire()), but
          * its peer keeps its name: in a network namespace used for a second time, the
          * peer's name is free only once the deletions are done. */
         if (r == -EEXIST && m->reaper && link_reaper_wait(m->reaper))
-                r = veth_create(m->netlink, ifname, VETH_PEER_IFNAME, netns, mtu, bridge.ifindex,
+                r = veth_create(m->netlink, ifname, SIDECAR_PEER_IFNAME, netns, mtu, bridge.ifindex,
                                 &host.ifindex);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r,
@@ -365,7 +366,7 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
 
         log_info("Network of %s: %s on %s, %s via %s, mtu %" PRIu32 ".", name, ifname, o.bridge, address,
                  gateway[0] ? gateway : "(none)", mtu);
-        return sd_bus_reply_method_return(msg, "sssu", ifname, address, gateway, mtu);
+        return sd_bus_reply_method_return(msg, SIDECAR_SIGNATURE_SETUP_OUT, ifname, address, gateway, mtu);
 }
 
 static int method_release_network(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -377,7 +378,7 @@ static int method_release_network(sd_bus_message *msg, void *userdata, sd_bus_er
         size_t n = 0;
         int r;
 
-        r = sd_bus_message_read(msg, "s", &name);
+        r = sd_bus_message_read(msg, SIDECAR_SIGNATURE_RELEASE_IN, &name);
         if (r < 0)
                 return r;
         r = authorize(msg, name, &c, error);
@@ -429,7 +430,7 @@ static int method_list_containers(sd_bus_message *msg, void *userdata, sd_bus_er
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r < 0)
                 return r;
-        r = sd_bus_message_open_container(reply, 'a', "(suss)");
+        r = sd_bus_message_open_container(reply, 'a', SIDECAR_SIGNATURE_LIST_ENTRY);
         if (r < 0)
                 return r;
         /* Sorted by NAME, like the state file. */
@@ -452,8 +453,8 @@ static int method_list_containers(sd_bus_message *msg, void *userdata, sd_bus_er
                                 snprintf(a + strlen(a), sizeof(a) - strlen(a), "/%u",
                                          m->settings.pool.prefixlen);
                 }
-                r = sd_bus_message_append(reply, "(suss)", e->name, e->uid_size ? e->uid_base : 0, a,
-                                          l ? l->name : "");
+                r = sd_bus_message_append(reply, SIDECAR_SIGNATURE_LIST_ENTRY, e->name,
+                                          e->uid_size ? e->uid_base : 0, a, l ? l->name : "");
                 if (r < 0)
                         return r;
         }
@@ -467,17 +468,20 @@ const sd_bus_vtable sidecar_vtable[] = {
         SD_BUS_VTABLE_START(0),
         /* UNPRIVILEGED: sd-bus's own CAP_SYS_ADMIN check would answer differently from
          * ours; authorize() does every check. */
-        SD_BUS_METHOD_WITH_NAMES("AcquireUserRange", "su", SD_BUS_PARAM(name) SD_BUS_PARAM(size), "uu",
+        SD_BUS_METHOD_WITH_NAMES(SIDECAR_METHOD_ACQUIRE_USER_RANGE, SIDECAR_SIGNATURE_ACQUIRE_IN,
+                                 SD_BUS_PARAM(name) SD_BUS_PARAM(size), SIDECAR_SIGNATURE_ACQUIRE_OUT,
                                  SD_BUS_PARAM(base) SD_BUS_PARAM(size), method_acquire_user_range,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_NAMES("SetupNetwork", "sha{sv}",
-                                 SD_BUS_PARAM(name) SD_BUS_PARAM(pidfd) SD_BUS_PARAM(options), "sssu",
-                                 SD_BUS_PARAM(host_ifname) SD_BUS_PARAM(address) SD_BUS_PARAM(gateway)
-                                         SD_BUS_PARAM(mtu),
-                                 method_setup_network, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_NAMES("ReleaseNetwork", "s", SD_BUS_PARAM(name), "", , method_release_network,
+        SD_BUS_METHOD_WITH_NAMES(
+                SIDECAR_METHOD_SETUP_NETWORK, SIDECAR_SIGNATURE_SETUP_IN,
+                SD_BUS_PARAM(name) SD_BUS_PARAM(pidfd) SD_BUS_PARAM(options), SIDECAR_SIGNATURE_SETUP_OUT,
+                SD_BUS_PARAM(host_ifname) SD_BUS_PARAM(address) SD_BUS_PARAM(gateway) SD_BUS_PARAM(mtu),
+                method_setup_network, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(SIDECAR_METHOD_RELEASE_NETWORK, SIDECAR_SIGNATURE_RELEASE_IN,
+                                 SD_BUS_PARAM(name), "", , method_release_network,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_NAMES("ListContainers", "", , "a(suss)", SD_BUS_PARAM(containers),
-                                 method_list_containers, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(SIDECAR_METHOD_LIST_CONTAINERS, "", , SIDECAR_SIGNATURE_LIST_OUT,
+                                 SD_BUS_PARAM(containers), method_list_containers,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };

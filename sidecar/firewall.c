@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "firewall.h"
+#include "in-addr.h"
 
 #define TABLE FIREWALL_FAMILY " " FIREWALL_TABLE
 
@@ -140,8 +141,12 @@ static int json_ipv4(json_object *o, uint32_t *ret) {
                 *ret = 0;
                 return 0;
         }
+        InAddr a;
         s = json_object_get_string(o);
-        return s ? ipv4_parse(s, ret, NULL) : -EBADMSG;
+        if (!s || in_addr_parse(s, &a) < 0 || a.family != AF_INET)
+                return -EBADMSG;
+        *ret = in_addr_ipv4(&a);
+        return 0;
 }
 
 /* {"elem": {"val": V, "comment": NAME}}: V and NAME; elements without a comment are

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "ifname.h"
 #include "log.h"
 #include "manager.h"
 

@@ -282,7 +282,7 @@ int main(int argc, char *argv[]) {
                 log_error_errno(r, "Failed to connect to the system bus: %m");
                 goto finish;
         }
-        r = sd_bus_add_object_vtable(m.bus, NULL, SIDECAR_OBJECT, SIDECAR_INTERFACE, sidecar_vtable, &m);
+        r = sd_bus_add_object_vtable(m.bus, NULL, SIDECAR_OBJECT_PATH, SIDECAR_INTERFACE, sidecar_vtable, &m);
         if (r >= 0)
                 r = sd_bus_attach_event(m.bus, m.event, SD_EVENT_PRIORITY_NORMAL);
         if (r >= 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "ifname.h"
 #include "sidecar.h"
 
 #define DEFAULT_POOL "10.77.0.0/16"
@@ -14,23 +15,6 @@ void settings_init(Settings *s) {
         *s = (Settings){};
         strcpy(s->bridge, DEFAULT_BRIDGE);
         (void)pool_parse(DEFAULT_POOL, &s->pool);
-}
-
-bool ifname_is_valid(const char *s) {
-        size_t l;
-
-        if (isempty(s))
-                return false;
-        l = strlen(s);
-        if (l >= IFNAMSIZ)
-                return false;
-        if (streq(s, ".") || streq(s, ".."))
-                return false;
-        /* The kernel refuses '/', ':' and whitespace; we also keep to printable ASCII. */
-        for (const char *p = s; *p; p++)
-                if (*p <= ' ' || *p >= 127 || *p == '/' || *p == ':' || *p == '%')
-                        return false;
-        return true;
 }
 
 static char *strip(char *s) {

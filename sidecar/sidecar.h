@@ -25,28 +25,21 @@
 
 #include "macro.h"
 #include "netlink.h"
-
-#define SIDECAR_BUS_NAME  "org.nscontain.Sidecar1"
-#define SIDECAR_OBJECT    "/org/nscontain/Sidecar1"
-#define SIDECAR_INTERFACE "org.nscontain.Sidecar1"
+#include "sidecar-bus.h"
 
 #define SIDECAR_SETTINGS_FILE  "/etc/nscontain/sidecar.conf"
 #define SIDECAR_STATE_DIR      "/var/lib/nscontain"
 #define SIDECAR_STATE_FILE     "sidecar.state"
 #define SIDECAR_STATE_SIZE_MAX (16U * 1024U * 1024U)
 
-/* systemd's range for container users (UIDS-GIDS.md), 64K-aligned slots. */
-#define UID_RANGE_FIRST    0x00080000U
-#define UID_RANGE_LAST     0x6FFFFFFFU
-#define UID_RANGE_ALIGN    0x00010000U
-#define UID_RANGE_SIZE_MAX (16U * UID_RANGE_ALIGN)
+/* systemd's range for container users (UIDS-GIDS.md), in slots of SIDECAR_RANGE_ALIGN. */
+#define UID_RANGE_FIRST 0x00080000U
+#define UID_RANGE_LAST  0x6FFFFFFFU
 
 /* The alias written on every host-side veth: how we find them again (the interface
  * name is only a hash for long NAMEs) and how reconcile knows they are ours. */
 #define VETH_ALIAS_PREFIX  "nscontain:"
 #define VETH_IFNAME_PREFIX "nsc-"
-/* The peer's name inside the container's (fresh) network namespace. */
-#define VETH_PEER_IFNAME "host0"
 
 /* ---- settings.c ---- */
 
@@ -66,7 +59,6 @@ void settings_init(Settings *s);
  * "line N: …" in *ret_error. Unknown keys are errors too (a typo must not silently
  * give the default). */
 int settings_parse(Settings *s, const char *text, char **ret_error);
-bool ifname_is_valid(const char *s);
 
 /* ---- state.c ---- */
 
@@ -120,8 +112,6 @@ int uid_range_acquire(State *s, const char *name, uint32_t size, const IdSet *ho
 int pool_parse(const char *s, Pool *ret);
 uint32_t pool_gateway(const Pool *p);
 bool pool_contains(const Pool *p, uint32_t a);
-/* Parses "A.B.C.D/N" (ret_prefixlen may be NULL to accept a plain address). */
-int ipv4_parse(const char *s, uint32_t *ret_addr, unsigned *ret_prefixlen);
 char *ipv4_format(uint32_t a, char buf[static INET_ADDRSTRLEN]);
 
 /* Called with another NAME that holds a reservation: true when that container has

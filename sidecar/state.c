@@ -169,8 +169,8 @@ static int parse_line(State *s, char *line, unsigned no, size_t *n_bad, char **e
                         return bad_line(n_bad, error, no, "invalid container name '%s'", words[1]);
                 if (parse_u32(words[2], &base) < 0 || parse_u32(words[3], &size) < 0)
                         return bad_line(n_bad, error, no, "BASE and SIZE must be numbers");
-                if (size == 0 || size % UID_RANGE_ALIGN != 0 || size > UID_RANGE_SIZE_MAX ||
-                    base % UID_RANGE_ALIGN != 0 || base < UID_RANGE_FIRST || base > UID_RANGE_LAST ||
+                if (size == 0 || size % SIDECAR_RANGE_ALIGN != 0 || size > SIDECAR_RANGE_SIZE_MAX ||
+                    base % SIDECAR_RANGE_ALIGN != 0 || base < UID_RANGE_FIRST || base > UID_RANGE_LAST ||
                     size - 1 > UID_RANGE_LAST - base)
                         return bad_line(n_bad, error, no,
                                         "range %s+%s is not 64K-aligned inside 0x%08x-0x%08x", words[2],
@@ -190,13 +190,16 @@ static int parse_line(State *s, char *line, unsigned no, size_t *n_bad, char **e
         }
 
         if (streq(words[0], "address")) {
-                uint32_t a;
+                InAddr addr;
+                uint32_t a = 0;
 
                 if (n != 3)
                         return bad_line(n_bad, error, no, "expected 'address NAME A.B.C.D'");
                 if (!config_name_is_valid(words[1]))
                         return bad_line(n_bad, error, no, "invalid container name '%s'", words[1]);
-                if (ipv4_parse(words[2], &a, NULL) < 0 || a == 0)
+                if (in_addr_parse(words[2], &addr) >= 0 && addr.family == AF_INET)
+                        a = in_addr_ipv4(&addr);
+                if (a == 0)
                         return bad_line(n_bad, error, no, "'%s' is not an IPv4 address", words[2]);
                 e = state_find(s, words[1]);
                 if (e && e->address != 0)

@@ -151,8 +151,8 @@ int uid_range_acquire(State *s, const char *name, uint32_t size, const IdSet *ho
         assert(s && name && ret_base && ret_size);
 
         if (size == 0)
-                size = UID_RANGE_ALIGN;
-        if (size % UID_RANGE_ALIGN != 0 || size > UID_RANGE_SIZE_MAX)
+                size = SIDECAR_RANGE_ALIGN;
+        if (size % SIDECAR_RANGE_ALIGN != 0 || size > SIDECAR_RANGE_SIZE_MAX)
                 return -EINVAL;
 
         e = state_find(s, name);
@@ -178,15 +178,15 @@ int uid_range_acquire(State *s, const char *name, uint32_t size, const IdSet *ho
                 return 0;
         }
 
-        n_slots = (UID_RANGE_LAST - UID_RANGE_FIRST + 1) / UID_RANGE_ALIGN;
-        want_slots = size / UID_RANGE_ALIGN;
+        n_slots = (UID_RANGE_LAST - UID_RANGE_FIRST + 1) / SIDECAR_RANGE_ALIGN;
+        want_slots = size / SIDECAR_RANGE_ALIGN;
         n_starts = n_slots - want_slots + 1;
         /* Start from a slot derived from NAME, so that after a lost state file NAME
          * most likely gets its old range back, then probe linearly. */
         hint = (uint32_t)(name_hash(name, 0x7569647275) % n_starts);
         for (uint32_t i = 0; i < n_starts; i++) {
                 uint32_t slot = (hint + i) % n_starts;
-                uint32_t base = UID_RANGE_FIRST + slot * UID_RANGE_ALIGN;
+                uint32_t base = UID_RANGE_FIRST + slot * SIDECAR_RANGE_ALIGN;
 
                 if (!range_is_free(s, name, base, size, host_ids))
                         continue;

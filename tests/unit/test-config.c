@@ -553,9 +553,21 @@ TEST(test_namespaces) {
 
 TEST(test_user_namespace) {
         _cleanup_config_free_ Config *c =
-                PARSE_OK("{" BASE ", \"user_namespace\": {\"base\": \"auto\", \"size\": 1}}");
+                PARSE_OK("{" BASE ", \"user_namespace\": {\"base\": \"auto\", \"size\": 131072}}");
         ASSERT(c->user_namespace.base_auto);
-        ASSERT_EQ(c->user_namespace.size, 1);
+        ASSERT_EQ(c->user_namespace.size, 131072);
+        /* Any size with a base of our own; with "auto" what the sidecar hands out, in its
+         * words (lib/sidecar-bus.h). */
+        _cleanup_config_free_ Config *e =
+                PARSE_OK("{" BASE ", \"user_namespace\": {\"base\": 1000000, \"size\": 1}}");
+        ASSERT_EQ(e->user_namespace.size, 1);
+        ERR("{" BASE ", \"user_namespace\": {\"base\": \"auto\", \"size\": 1}}",
+            "web.json: user_namespace.size: invalid size 1: must be a multiple of 65536, at most 1048576");
+        ERR("{" BASE ", \"user_namespace\": {\"size\": 65537}}",
+            "web.json: user_namespace.size: invalid size 65537: must be a multiple of 65536, at most 1048576");
+        ERR("{" BASE ", \"user_namespace\": {\"size\": 1114112}}",
+            "web.json: user_namespace.size: invalid size 1114112: must be a multiple of 65536, at most "
+            "1048576");
         _cleanup_config_free_ Config *d =
                 PARSE_OK("{" BASE ", \"user_namespace\": {\"base\": 4294901759, \"size\": 65536}}");
         ASSERT_EQ(d->user_namespace.base, 4294901759U);
@@ -596,10 +608,10 @@ TEST(test_user_namespace) {
 
 TEST(test_network) {
         _cleanup_config_free_ Config *c =
-                PARSE_OK("{" BASE ", \"network\": {\"address\": \"fd00::5/64\", \"gateway\": \"fd00::1\", "
-                         "\"bridge\": \"b\", \"mtu\": 68}}");
-        ASSERT_STREQ(c->network.address, "fd00::5/64");
-        ASSERT_STREQ(c->network.gateway, "fd00::1");
+                PARSE_OK("{" BASE ", \"network\": {\"address\": \"192.168.7.9/30\", \"gateway\": "
+                         "\"192.168.7.10\", \"bridge\": \"b\", \"mtu\": 68}}");
+        ASSERT_STREQ(c->network.address, "192.168.7.9/30");
+        ASSERT_STREQ(c->network.gateway, "192.168.7.10");
         _cleanup_config_free_ Config *d =
                 PARSE_OK("{" BASE ", \"network\": {\"address\": \"auto\", \"gateway\": \"auto\"}}");
         ASSERT(!d->network.address && !d->network.gateway);
@@ -623,21 +635,36 @@ TEST(test_network) {
         ERR("{" BASE ", \"network\": {\"bridge\": \"br 0\"}}",
             "web.json: network.bridge: invalid interface name \"br 0\": use 1–15 characters, no spaces, "
             "\"/\", \":\" or \"%\"");
+        /* What the sidecar refuses (lib/sidecar-bus.c), in the words of its refusal; the
+         * value classes both ways are in test-values.c. */
         ERR("{" BASE ", \"network\": {\"address\": \"10.77.0.5\"}}",
-            "web.json: network.address: must be \"auto\" or an address with prefix length, e.g. "
-            "\"10.77.0.5/16\", not "
-            "\"10.77.0.5\"");
+            "web.json: network.address: invalid address \"10.77.0.5\": write \"auto\" or an IPv4 address "
+            "with a prefix length from 8 to 30, e.g. \"10.77.0.5/16\"");
         ERR("{" BASE ", \"network\": {\"address\": \"10.77.0.5/33\"}}",
-            "web.json: network.address: must be \"auto\" or an address with prefix length, e.g. "
-            "\"10.77.0.5/16\", not "
-            "\"10.77.0.5/33\"");
+            "web.json: network.address: invalid address \"10.77.0.5/33\": write \"auto\" or an IPv4 address "
+            "with a prefix length from 8 to 30, e.g. \"10.77.0.5/16\"");
         ERR("{" BASE ", \"network\": {\"address\": \"10.77.0.300/16\"}}",
-            "web.json: network.address: must be \"auto\" or an address with prefix length, e.g. "
-            "\"10.77.0.5/16\", not "
-            "\"10.77.0.300/16\"");
+            "web.json: network.address: invalid address \"10.77.0.300/16\": write \"auto\" or an IPv4 "
+            "address with a prefix length from 8 to 30, e.g. \"10.77.0.5/16\"");
+        ERR("{" BASE ", \"network\": {\"address\": \"10.77.9.9/31\"}}",
+            "web.json: network.address: invalid address \"10.77.9.9/31\": the prefix length must be from 8 "
+            "to 30");
+        ERR("{" BASE ", \"network\": {\"address\": \"10.77.9.9/32\"}}",
+            "web.json: network.address: invalid address \"10.77.9.9/32\": the prefix length must be from 8 "
+            "to 30");
+        ERR("{" BASE ", \"network\": {\"address\": \"fd77::9/64\"}}",
+            "web.json: network.address: invalid address \"fd77::9/64\": IPv6 addresses are not leased by "
+            "the sidecar yet; write \"auto\" or an IPv4 address with a prefix length from 8 to 30, e.g. "
+            "\"10.77.0.5/16\"");
+        ERR("{" BASE ", \"network\": {\"address\": \"10.77.0.0/16\"}}",
+            "web.json: network.address: invalid address \"10.77.0.0/16\": that is the network address of "
+            "its subnet, not a host's");
         ERR("{" BASE ", \"network\": {\"gateway\": \"10.77.0.1/16\"}}",
-            "web.json: network.gateway: must be \"auto\" or an address, e.g. \"10.77.0.1\", not "
-            "\"10.77.0.1/16\"");
+            "web.json: network.gateway: invalid gateway \"10.77.0.1/16\": write \"auto\" or an IPv4 "
+            "address, e.g. \"10.77.0.1\"");
+        ERR("{" BASE ", \"network\": {\"gateway\": \"fd00::1\"}}",
+            "web.json: network.gateway: invalid gateway \"fd00::1\": IPv6 addresses are not leased by the "
+            "sidecar yet; write \"auto\" or an IPv4 address, e.g. \"10.77.0.1\"");
         ERR("{" BASE ", \"network\": {\"mtu\": 67}}",
             "web.json: network.mtu: must be a number from 68 to 65535");
         ERR("{" BASE ", \"network\": {\"mtu\": 65536}}",

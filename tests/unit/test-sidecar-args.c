@@ -20,7 +20,7 @@ static void bus_setup(void) {
         ASSERT_OK(sd_bus_new(&bus));
         ASSERT_OK(sd_bus_set_fd(bus, fds[0], fds[0]));
         ASSERT_OK(sd_bus_start(bus));
-        ASSERT_OK(sd_bus_message_new_method_call(bus, &call, SIDECAR_BUS_NAME, SIDECAR_OBJECT,
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &call, SIDECAR_BUS_NAME, SIDECAR_OBJECT_PATH,
                                                  SIDECAR_INTERFACE, "SetupNetwork"));
         ASSERT_OK(sd_bus_message_seal(call, 1, 0));
         settings_init(&settings);
@@ -29,7 +29,7 @@ TEST_SETUP(bus_setup);
 
 static sd_bus_message *message_new(void) {
         current = sd_bus_message_unref(current);
-        ASSERT_OK(sd_bus_message_new_method_call(bus, &current, SIDECAR_BUS_NAME, SIDECAR_OBJECT,
+        ASSERT_OK(sd_bus_message_new_method_call(bus, &current, SIDECAR_BUS_NAME, SIDECAR_OBJECT_PATH,
                                                  SIDECAR_INTERFACE, "SetupNetwork"));
         return current;
 }
@@ -75,10 +75,10 @@ TEST(test_names) {
         ASSERT_OK(arg_check_name("0123456789012345678901234567890123456789012345678901234567890123", &e));
         ASSERT(!sd_bus_error_is_set(&e));
 
-        expect_refused(arg_check_name("", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "Invalid container name ''");
-        expect_refused(arg_check_name("-x", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "'-x'");
-        expect_refused(arg_check_name(".x", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "'.x'");
-        expect_refused(arg_check_name("../etc", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "'../etc'");
+        expect_refused(arg_check_name("", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "Invalid container name \"\"");
+        expect_refused(arg_check_name("-x", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "\"-x\"");
+        expect_refused(arg_check_name(".x", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "\".x\"");
+        expect_refused(arg_check_name("../etc", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "\"../etc\"");
         expect_refused(arg_check_name("a b", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "1–64 of");
         expect_refused(arg_check_name("my_web", &e), &e, SD_BUS_ERROR_INVALID_ARGS, "(no '_')");
         expect_refused(
@@ -92,7 +92,8 @@ TEST(test_range_sizes) {
         ASSERT_OK(arg_check_range_size(0, &e));
         ASSERT_OK(arg_check_range_size(65536, &e));
         ASSERT_OK(arg_check_range_size(16 * 65536, &e));
-        expect_refused(arg_check_range_size(1, &e), &e, SD_BUS_ERROR_INVALID_ARGS, "Invalid size 1:");
+        expect_refused(arg_check_range_size(1, &e), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "invalid size 1: must be a multiple of 65536, at most 1048576");
         expect_refused(arg_check_range_size(65535, &e), &e, SD_BUS_ERROR_INVALID_ARGS, "multiple of 65536");
         expect_refused(arg_check_range_size(17 * 65536, &e), &e, SD_BUS_ERROR_INVALID_ARGS,
                        "at most 1048576");
@@ -154,75 +155,103 @@ TEST(test_options_refused) {
 
         /* Unknown keys, also near misses: a typo must not give the default. */
         expect_refused(options(&o, &e, 1, "MTU", "u", 1500), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Unknown option 'MTU' (known: bridge, address, gateway, mtu)");
+                       "Unknown option \"MTU\" (known: bridge, address, gateway, mtu)");
         expect_refused(options(&o, &e, 2, "mtu", "u", 1500, "", "s", ""), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Unknown option ''");
+                       "Unknown option \"\"");
 
         /* MTU out of range. */
         expect_refused(options(&o, &e, 1, "mtu", "u", 67), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Option 'mtu' 67 is not within 68-65535");
+                       "Option \'mtu\': must be a number from 68 to 65535 (or 0), not 67");
         expect_refused(options(&o, &e, 1, "mtu", "u", 65536), &e, SD_BUS_ERROR_INVALID_ARGS, "65536");
         expect_refused(options(&o, &e, 1, "mtu", "u", UINT32_MAX), &e, SD_BUS_ERROR_INVALID_ARGS,
                        "4294967295");
 
         /* Bridges. */
         expect_refused(options(&o, &e, 1, "bridge", "s", ""), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Option 'bridge': '' is not an interface name");
-        expect_refused(options(&o, &e, 1, "bridge", "s", "a/b"), &e, SD_BUS_ERROR_INVALID_ARGS, "'a/b'");
+                       "Option \'bridge\': invalid interface name \"\": use 1–15 characters, no spaces, "
+                       "\"/\", \":\" or \"%\"");
+        expect_refused(options(&o, &e, 1, "bridge", "s", "a/b"), &e, SD_BUS_ERROR_INVALID_ARGS, "\"a/b\"");
         expect_refused(options(&o, &e, 1, "bridge", "s", "sixteen-chars-no"), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "not an interface name");
-        expect_refused(options(&o, &e, 1, "bridge", "s", ".."), &e, SD_BUS_ERROR_INVALID_ARGS, "'..'");
+                       "invalid interface name");
+        expect_refused(options(&o, &e, 1, "bridge", "s", ".."), &e, SD_BUS_ERROR_INVALID_ARGS, "\"..\"");
 
-        /* Addresses: a prefix length of 1-30 is required, not 0.0.0.0, not the gateway. */
+        /* Addresses: IPv4 with a prefix length of 8-30, a host's address, not the gateway;
+         * the refusal says why, in the config parser's words (lib/sidecar-bus.c). */
+        expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.9"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'address': invalid address \"10.77.0.9\": write \"auto\" or an IPv4 address "
+                       "with a prefix length from 8 to 30, e.g. \"10.77.0.5/16\"");
         expect_refused(
-                options(&o, &e, 1, "address", "s", "10.77.0.9"), &e, SD_BUS_ERROR_INVALID_ARGS,
-                "Option 'address': '10.77.0.9' is not \"auto\" or an IPv4 address with a prefix length");
-        expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.9/31"), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "'10.77.0.9/31'");
+                options(&o, &e, 1, "address", "s", "10.77.0.9/31"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                "Option 'address': invalid address \"10.77.0.9/31\": the prefix length must be from 8 "
+                "to 30");
+        expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.9/32"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "\"10.77.0.9/32\": the prefix length must be from 8 to 30");
         expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.9/0"), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "'10.77.0.9/0'");
+                       "\"10.77.0.9/0\": the prefix length must be from 8 to 30");
+        expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.9/7"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "\"10.77.0.9/7\": the prefix length must be from 8 to 30");
         expect_refused(options(&o, &e, 1, "address", "s", "0.0.0.0/8"), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "'0.0.0.0/8'");
+                       "\"0.0.0.0/8\": that is the network address of its subnet, not a host's");
+        expect_refused(options(&o, &e, 1, "address", "s", "10.77.255.255/16"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "\"10.77.255.255/16\": that is the broadcast address of its subnet, not a host's");
+        expect_refused(
+                options(&o, &e, 1, "address", "s", "fd77::9/64"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                "Option 'address': invalid address \"fd77::9/64\": IPv6 addresses are not leased by the "
+                "sidecar yet; write \"auto\"");
         expect_refused(options(&o, &e, 1, "address", "s", "256.1.1.1/8"), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "'256.1.1.1/8'");
+                       "\"256.1.1.1/8\": write \"auto\"");
         expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.9/16 "), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "IPv4 address");
+                       "\"10.77.0.9/16 \": write \"auto\" or an IPv4 address");
+        expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.9/+16"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "\"10.77.0.9/+16\": write");
         expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.1/16"), &e, SIDECAR_ERROR_ADDRESS_IN_USE,
                        "Address 10.77.0.1/16 is the bridge's gateway address");
-        expect_refused(options(&o, &e, 1, "gateway", "s", "10.77.0.1/16"), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Option 'gateway': '10.77.0.1/16' is not \"auto\" or an IPv4 address");
-        expect_refused(options(&o, &e, 1, "gateway", "s", "gw"), &e, SD_BUS_ERROR_INVALID_ARGS, "'gw'");
+        expect_refused(
+                options(&o, &e, 1, "gateway", "s", "10.77.0.1/16"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                "Option 'gateway': invalid gateway \"10.77.0.1/16\": write \"auto\" or an IPv4 address, "
+                "e.g. \"10.77.0.1\"");
+        expect_refused(options(&o, &e, 1, "gateway", "s", "fd77::1"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'gateway': invalid gateway \"fd77::1\": IPv6 addresses are not leased");
+        expect_refused(options(&o, &e, 1, "gateway", "s", "gw"), &e, SD_BUS_ERROR_INVALID_ARGS, "\"gw\"");
 
         /* The first bad option is the answer, whatever follows. */
         expect_refused(options(&o, &e, 2, "mtu", "u", 1, "bogus", "u", 1), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Option 'mtu' 1");
+                       "Option 'mtu': must be a number from 68 to 65535 (or 0), not 1");
 }
 
 /* Long values are quoted cut short, never in the middle of a UTF-8 character: sd-bus
- * cannot send an error message that is not UTF-8 (fuzz/regress/fuzz-sidecar-args). */
+ * cannot send an error message that is not UTF-8 (fuzz/regress/fuzz-sidecar-args).
+ * The quote is lib/escape.c's, the config parser's too. */
 TEST(test_quotes_stay_utf8) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         NetworkOptions o;
-        char name[200], value[100];
+        char name[200], value[400];
 
-        /* 78 bytes, then a 4-byte character across the 80-byte cut. */
-        memset(name, 'a', 78);
-        strcpy(name + 78, "\xf0\x9f\x90\xb3 and more");
-        expect_refused(arg_check_name(name, &e), &e, SD_BUS_ERROR_INVALID_ARGS, "aaaa': a machine name is");
-        /* 39 bytes, then a 2-byte character across the 40-byte cut. */
-        memset(value, 'b', 39);
-        strcpy(value + 39, "\xc3\xa4\xc3\xa4");
+        /* 63 characters, then a 4-byte one as the 64th: shown whole, then the cut. */
+        memset(name, 'a', 63);
+        strcpy(name + 63, "\xf0\x9f\x90\xb3 and more");
+        expect_refused(arg_check_name(name, &e), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "aaaa\xf0\x9f\x90\xb3\"...: a machine name is");
+        /* 3-byte characters: the quote's buffer fills up in the middle of one. */
+        for (size_t i = 0; i < 100; i++)
+                memcpy(value + 3 * i, "\xe2\x82\xac", 3);
+        value[300] = 0;
         expect_refused(options(&o, &e, 1, "bridge", "s", value), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "bbbb' is not an interface name");
+                       "\xe2\x82\xac\"...: use 1–15 characters");
         expect_refused(options(&o, &e, 1, "address", "s", value), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "bbbb' is not \"auto\"");
+                       "\xe2\x82\xac\"...: write \"auto\"");
         expect_refused(options(&o, &e, 1, "gateway", "s", value), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "bbbb' is not \"auto\"");
+                       "\xe2\x82\xac\"...: write \"auto\"");
         expect_refused(options(&o, &e, 1, value, "u", 1), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Unknown option 'bbbb");
+                       "Unknown option \"\xe2\x82\xac");
+        /* Control characters are escaped, never sent raw. */
+        expect_refused(options(&o, &e, 1, "bridge", "s", "br\n0\x1b"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "invalid interface name \"br\\u000a0\\u001b\":");
         /* Exactly at the limit: nothing is cut. */
-        strcpy(value + 38, "\xc3\xa4");
-        expect_refused(options(&o, &e, 1, value, "u", 1), &e, SD_BUS_ERROR_INVALID_ARGS, "bb\xc3\xa4'");
+        memset(value, 'b', 62);
+        strcpy(value + 62, "\xc3\xa4");
+        expect_refused(options(&o, &e, 1, value, "u", 1), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "bb\xc3\xa4\" (known");
 }
 
 static void bus_teardown(void) {

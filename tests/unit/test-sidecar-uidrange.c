@@ -3,7 +3,7 @@
 #include "tests.h"
 
 static void check_range(uint32_t base, uint32_t size) {
-        ASSERT_EQ(base % UID_RANGE_ALIGN, 0);
+        ASSERT_EQ(base % SIDECAR_RANGE_ALIGN, 0);
         ASSERT(base >= UID_RANGE_FIRST);
         ASSERT((uint64_t)base + size - 1 <= UID_RANGE_LAST);
 }

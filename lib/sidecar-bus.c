@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+
+#include "sidecar-bus.h"
+
+#define ADDRESS_SYNTAX \
+        "write \"auto\" or an IPv4 address with a prefix length from 8 to 30, e.g. \"10.77.0.5/16\""
+#define GATEWAY_SYNTAX "write \"auto\" or an IPv4 address, e.g. \"10.77.0.1\""
+#define IPV6_REFUSED   "IPv6 addresses are not leased by the sidecar yet; "
+
+static int refuse(const char **ret_reason, const char *reason) {
+        if (ret_reason)
+                *ret_reason = reason;
+        return -EINVAL;
+}
+
+int sidecar_check_address(const char *s, InAddr *ret, unsigned *ret_prefixlen, const char **ret_reason) {
+        unsigned prefixlen;
+        uint32_t a, host;
+        InAddr addr;
+
+        if (in_addr_prefix_parse(s, &addr, &prefixlen) < 0) {
+                /* An IPv6 address, with or without its prefix, gets the reason that helps. */
+                if (in_addr_parse(s, &addr) >= 0 && addr.family == AF_INET6)
+                        return refuse(ret_reason, IPV6_REFUSED ADDRESS_SYNTAX);
+                return refuse(ret_reason, ADDRESS_SYNTAX);
+        }
+        if (addr.family != AF_INET)
+                return refuse(ret_reason, IPV6_REFUSED ADDRESS_SYNTAX);
+        if (prefixlen < 8 || prefixlen > 30)
+                return refuse(ret_reason, "the prefix length must be from 8 to 30");
+        a = in_addr_ipv4(&addr);
+        host = a & (UINT32_MAX >> prefixlen);
+        if (host == 0)
+                return refuse(ret_reason, "that is the network address of its subnet, not a host's");
+        if (host == UINT32_MAX >> prefixlen)
+                return refuse(ret_reason, "that is the broadcast address of its subnet, not a host's");
+        if (ret)
+                *ret = addr;
+        if (ret_prefixlen)
+                *ret_prefixlen = prefixlen;
+        return 0;
+}
+
+int sidecar_check_gateway(const char *s, InAddr *ret, const char **ret_reason) {
+        InAddr addr;
+
+        if (in_addr_parse(s, &addr) < 0)
+                return refuse(ret_reason, GATEWAY_SYNTAX);
+        if (addr.family != AF_INET)
+                return refuse(ret_reason, IPV6_REFUSED GATEWAY_SYNTAX);
+        if (ret)
+                *ret = addr;
+        return 0;
+}
+
+int sidecar_check_mtu(uint32_t mtu, bool allow_default) {
+        if (mtu == 0 && allow_default)
+                return 0;
+        return mtu >= SIDECAR_MTU_MIN && mtu <= SIDECAR_MTU_MAX ? 0 : -ERANGE;
+}
+
+int sidecar_check_range_size(uint32_t size) {
+        return size == 0 || (size % SIDECAR_RANGE_ALIGN == 0 && size <= SIDECAR_RANGE_SIZE_MAX) ? 0
+                                                                                                : -ERANGE;
+}

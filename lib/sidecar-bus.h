@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The bus contract of nscontain-sidecar (nscontain-sidecar(8), docs/ARCHITECTURE.md):
+ * names, methods and their signatures, SetupNetwork's option keys and the rules of
+ * every value a caller sends. The sidecar (sidecar/bus.c, sidecar/args.c), its client
+ * in the helper and the CLI use these, and the config parser checks network and
+ * user_namespace values with the same rules, so that what "nscontain validate"
+ * accepts the sidecar accepts, and what it refuses is refused in the same words. */
+
+#include <stdint.h>
+
+#include "in-addr.h"
+
+#define SIDECAR_BUS_NAME    "org.nscontain.Sidecar1"
+#define SIDECAR_OBJECT_PATH "/org/nscontain/Sidecar1"
+#define SIDECAR_INTERFACE   "org.nscontain.Sidecar1"
+
+/* AcquireUserRange(s name, u size) → (u base, u size) */
+#define SIDECAR_METHOD_ACQUIRE_USER_RANGE "AcquireUserRange"
+#define SIDECAR_SIGNATURE_ACQUIRE_IN      "su"
+#define SIDECAR_SIGNATURE_ACQUIRE_OUT     "uu"
+/* SetupNetwork(s name, h pidfd, a{sv} options) → (s host_ifname, s address, s gateway, u mtu) */
+#define SIDECAR_METHOD_SETUP_NETWORK "SetupNetwork"
+#define SIDECAR_SIGNATURE_SETUP_IN   "sha{sv}"
+#define SIDECAR_SIGNATURE_SETUP_OUT  "sssu"
+/* ReleaseNetwork(s name) */
+#define SIDECAR_METHOD_RELEASE_NETWORK "ReleaseNetwork"
+#define SIDECAR_SIGNATURE_RELEASE_IN   "s"
+/* ListContainers() → a(suss): name, uid base, address, host interface */
+#define SIDECAR_METHOD_LIST_CONTAINERS "ListContainers"
+#define SIDECAR_SIGNATURE_LIST_OUT     "a(suss)"
+#define SIDECAR_SIGNATURE_LIST_ENTRY   "(suss)"
+
+/* Errors besides the uniform org.freedesktop.DBus.Error.AccessDenied and InvalidArgs. */
+#define SIDECAR_ERROR_NO_SPACE       "org.nscontain.Sidecar1.Error.NoSpace"
+#define SIDECAR_ERROR_CANNOT_GROW    "org.nscontain.Sidecar1.Error.RangeCannotGrow"
+#define SIDECAR_ERROR_ADDRESS_IN_USE "org.nscontain.Sidecar1.Error.AddressInUse"
+#define SIDECAR_ERROR_NOT_A_BRIDGE   "org.nscontain.Sidecar1.Error.NotABridge"
+
+/* SetupNetwork's options (a{sv}); "" or "auto" for a string option is the default. */
+#define SIDECAR_OPTION_BRIDGE  "bridge"  /* s: an interface name (lib/ifname.h) */
+#define SIDECAR_OPTION_ADDRESS "address" /* s: sidecar_check_address() */
+#define SIDECAR_OPTION_GATEWAY "gateway" /* s: sidecar_check_gateway() */
+#define SIDECAR_OPTION_MTU     "mtu"     /* u: 0 (default) or SIDECAR_MTU_MIN–SIDECAR_MTU_MAX */
+#define SIDECAR_OPTIONS_KNOWN  "bridge, address, gateway, mtu"
+
+#define SIDECAR_MTU_MIN  68
+#define SIDECAR_MTU_MAX  65535
+#define SIDECAR_MTU_RULE "a number from 68 to 65535"
+
+/* The veth peer's name in the container's network namespace, where SetupNetwork
+ * creates it and the helper's child renames it eth0. */
+#define SIDECAR_PEER_IFNAME "host0"
+
+/* AcquireUserRange's size: 0 (the default, 65536) or whole 64K blocks, at most 16. */
+#define SIDECAR_RANGE_ALIGN     0x00010000U
+#define SIDECAR_RANGE_SIZE_MAX  (16U * SIDECAR_RANGE_ALIGN)
+#define SIDECAR_RANGE_SIZE_RULE "must be a multiple of 65536, at most 1048576"
+
+/* The value checks. Each returns 0, or -EINVAL with *ret_reason (when not NULL) a
+ * static sentence for value_refusal() (lib/escape.h): the sidecar and the config
+ * parser word a refusal "invalid WHAT "VALUE": REASON" with WHAT and REASON from here.
+ *
+ * address: an IPv4 address with a prefix length from 8 to 30 (the pool's limits: a
+ * container needs room for itself, the gateway, the network and the broadcast
+ * address), not the subnet's network or broadcast address. IPv6 addresses are
+ * refused until the sidecar leases them (they come with its IPv6 pool). */
+#define SIDECAR_ADDRESS_WHAT "address"
+int sidecar_check_address(const char *s, InAddr *ret, unsigned *ret_prefixlen, const char **ret_reason);
+/* gateway: an IPv4 address without a prefix length. */
+#define SIDECAR_GATEWAY_WHAT "gateway"
+int sidecar_check_gateway(const char *s, InAddr *ret, const char **ret_reason);
+/* mtu: SIDECAR_MTU_MIN–SIDECAR_MTU_MAX, or 0 when allow_default. */
+int sidecar_check_mtu(uint32_t mtu, bool allow_default);
+/* A range size: SIDECAR_RANGE_SIZE_RULE, or 0 (the default). */
+int sidecar_check_range_size(uint32_t size);
