@@ -93,7 +93,7 @@ static int netns_child(pid_t *ret_pid) {
         if (pid == 0) {
                 if (unshare(CLONE_NEWNET) < 0)
                         _exit(1);
-                (void)write(p[1], &c, 1);
+                (void)!write(p[1], &c, 1);
                 for (;;)
                         pause();
         }

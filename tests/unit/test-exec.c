@@ -17,7 +17,7 @@ typedef struct Outcome {
         int exit_status;
 } Outcome;
 
-static Outcome run(bool init, char **argv) {
+static Outcome run(bool init, const char *const *argv) {
         char *env[] = {(char *)"PATH=/nonexistent:/usr/bin:/bin", NULL};
         Outcome o = {};
         int pair[2], stub, status;
@@ -31,7 +31,7 @@ static Outcome run(bool init, char **argv) {
         if (pid == 0) {
                 Failure f = {};
                 close(pair[0]);
-                (void)exec_sealed(stub, pair[1], init, argv, env, &f);
+                (void)exec_sealed(stub, pair[1], init, (char *const *)argv, env, &f);
                 (void)!send(pair[1], &f, sizeof(f), MSG_NOSIGNAL);
                 _exit(f.exit_code);
         }
@@ -73,7 +73,7 @@ TEST(test_sealed) {
 
 TEST(test_path_lookup_and_exit_code) {
         /* Found in PATH past an entry that does not exist; its code comes through. */
-        Outcome o = run(false, (char *[]){"sh", "-c", "exit 7", NULL});
+        Outcome o = run(false, (const char *const[]){"sh", "-c", "exit 7", NULL});
         ASSERT_EQ(o.markers, 1);
         ASSERT_EQ(o.failure.exit_code, 0);
         ASSERT_EQ(o.exit_status, 7);
@@ -81,26 +81,28 @@ TEST(test_path_lookup_and_exit_code) {
 
 TEST(test_only_stdio_reaches_the_command) {
         /* Only fds 0-2 reach the command: the sync socket closes with its exec. */
-        Outcome o = run(false, (char *[]){"sh", "-c", "ls /proc/self/fd | wc -l | grep -qx 4", NULL});
+        Outcome o =
+                run(false, (const char *const[]){"sh", "-c", "ls /proc/self/fd | wc -l | grep -qx 4", NULL});
         ASSERT_EQ(o.exit_status, 0);
 }
 
 TEST(test_init) {
         /* The init forks the command, reaps, and exits with its status. */
-        Outcome o = run(true, (char *[]){"sh", "-c", "sleep 0.1 & exit 5", NULL});
+        Outcome o = run(true, (const char *const[]){"sh", "-c", "sleep 0.1 & exit 5", NULL});
         ASSERT_EQ(o.markers, 1);
         ASSERT_EQ(o.exit_status, 5);
 
         /* Its command line, as ps shows the init: "nscontain-init COMMAND…". */
-        o = run(true, (char *[]){"sh", "-c",
-                                 "tr '\\0' ' ' </proc/$PPID/cmdline | grep -qx 'nscontain-init sh -c .* *'",
-                                 NULL});
+        o = run(true,
+                (const char *const[]){
+                        "sh", "-c",
+                        "tr '\\0' ' ' </proc/$PPID/cmdline | grep -qx 'nscontain-init sh -c .* *'", NULL});
         ASSERT_EQ(o.exit_status, 0);
 }
 
 TEST(test_failures) {
         /* Not found: no marker, 127, the message names PATH. */
-        Outcome o = run(false, (char *[]){"no-such-command-here", NULL});
+        Outcome o = run(false, (const char *const[]){"no-such-command-here", NULL});
         ASSERT_EQ(o.markers, 0);
         ASSERT_EQ(o.failure.exit_code, EXIT_NOT_FOUND);
         ASSERT_EQ(o.failure.error, ENOENT);
@@ -109,7 +111,7 @@ TEST(test_failures) {
         ASSERT_EQ(o.exit_status, EXIT_NOT_FOUND);
 
         /* The stub's own execve fails: marker, then its failure, 126. */
-        o = run(false, (char *[]){"/etc/passwd", NULL});
+        o = run(false, (const char *const[]){"/etc/passwd", NULL});
         ASSERT_EQ(o.markers, 1);
         ASSERT_EQ(o.failure.exit_code, EXIT_CANNOT_EXEC);
         ASSERT_EQ(o.failure.error, EACCES);
@@ -117,7 +119,7 @@ TEST(test_failures) {
         ASSERT_EQ(o.exit_status, EXIT_CANNOT_EXEC);
 
         /* The same under the init: the forked child reports it, the init exits with it. */
-        o = run(true, (char *[]){"/etc/passwd", NULL});
+        o = run(true, (const char *const[]){"/etc/passwd", NULL});
         ASSERT_EQ(o.failure.exit_code, EXIT_CANNOT_EXEC);
         ASSERT_EQ(o.exit_status, EXIT_CANNOT_EXEC);
 }
