@@ -313,8 +313,9 @@ _noreturn_ static void intermediate_run(ExecContext *x, int sync_fd, pid_t paren
         if (getppid() != parent)
                 _exit(EXIT_SETUP_FAILED);
 
-        /* setgroups() is denied inside the container's user namespace (SECURITY.md row
-         * 10): the groups must be the user's before we join it; creds_apply() checks. */
+        /* setgroups() is denied inside the container's user namespace (docs/SECURITY.md
+         * row 10): the groups must be the user's before we join it; creds_apply()
+         * checks. */
         if (x->join_userns && setgroups(x->n_host_groups, x->host_groups) < 0) {
                 failf(&f, errno, "Failed to set the supplementary groups of user '%s'", x->config->user);
                 child_fail(sync_fd, &f);

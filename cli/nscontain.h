@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* nscontain: the command-line tool (DESIGN.md, issue 5). One verb per file:
+/* nscontain: the command-line tool (nscontain(1)). One verb per file:
  *
  *   main.c      global options, verb dispatch, exit codes
  *   bus.c       systemd's and the sidecar's D-Bus APIs: unit properties, sidecar list

@@ -2,7 +2,8 @@
 #pragma once
 
 /* nscontain-generator: turns /etc/nscontain.d/NAME.json into a drop-in for
- * container@NAME.service (DESIGN.md "The units"). The pieces, one file each:
+ * container@NAME.service (nscontain-generator(8); docs/ARCHITECTURE.md, "From a JSON
+ * file to a running payload"). The pieces, one file each:
  *
  *   main.c     arguments, logging, the two modes (generator and --dry-run)
  *   dropin.c   rendering one config as unit-file text

@@ -52,13 +52,14 @@
 #define BOOT_UUID_MAX      64
 #define BOOT_NOTIFY_MAX    4096
 
-/* Capabilities a full system needs inside its user namespace, on top of DESIGN.md's
- * default set; systemd-nspawn's default set for a booted container, less what is
- * meaningless in a user namespace (CAP_AUDIT_CONTROL, the MAC and module ones). They
- * act on what the user namespace owns (its mount, UTS, IPC, net and pid namespaces,
- * the payload/ cgroup, files of mapped ids), never on the host: this is why boot needs
- * a user namespace. CAP_SYS_BOOT lets the inner systemd reboot(2) its pid namespace,
- * which is how it powers off and restarts. CAP_NET_ADMIN only with a private netns. */
+/* Capabilities a full system needs inside its user namespace, on top of the default set
+ * of nscontain.json(5) ("capabilities"); systemd-nspawn's default set for a booted
+ * container, less what is meaningless in a user namespace (CAP_AUDIT_CONTROL, the MAC
+ * and module ones). They act on what the user namespace owns (its mount, UTS, IPC, net
+ * and pid namespaces, the payload/ cgroup, files of mapped ids), never on the host:
+ * this is why boot needs a user namespace. CAP_SYS_BOOT lets the inner systemd
+ * reboot(2) its pid namespace, which is how it powers off and restarts. CAP_NET_ADMIN
+ * only with a private netns. */
 #define BOOT_CAPS                                                                              \
         ((1ULL << CAP_AUDIT_WRITE) | (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_IPC_OWNER) | \
          (1ULL << CAP_LEASE) | (1ULL << CAP_LINUX_IMMUTABLE) | (1ULL << CAP_MKNOD) |           \

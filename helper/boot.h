@@ -37,7 +37,7 @@ struct clone_args;
  * the channel that carries the console to the supervisor. Logs its own errors. */
 int boot_prepare(Container *c);
 
-/* userns.c — what to write to /proc/PID/setgroups: "deny" (SECURITY.md row 10), but
+/* userns.c — what to write to /proc/PID/setgroups: "deny" (docs/SECURITY.md row 10), but
  * "allow" for a booted system, whose services and logins (dbus-daemon, su, login,
  * every User= service) call setgroups(). Safe there as in systemd-nspawn: the map is
  * written by the privileged helper, and every group a container process holds is one

@@ -2,7 +2,8 @@
 #pragma once
 
 /* nscontain-helper: the pieces of one container start, shared between the files of
- * this program. The flow (DESIGN.md "The helper"):
+ * this program. The flow (docs/ARCHITECTURE.md, "From a JSON file to a running
+ * payload"; nscontain-helper(8), ORDER OF WORK):
  *
  *   parent (host)                           child (new namespaces, PID 1 of its pidns)
  *   main.c: load + validate config

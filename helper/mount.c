@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* The container's root filesystem (DESIGN.md "The helper", SECURITY.md rows 3, 4, 5, 9,
- * 11, 13).
+/* The container's root filesystem (nscontain-helper(8), ORDER OF WORK; docs/SECURITY.md
+ * rows 3, 4, 5, 9, 11, 13).
  *
  * Parent side (host user namespace, full privileges): the rootfs and every bind source
  * are cloned into detached mount trees with open_tree(OPEN_TREE_CLONE), idmapped through
@@ -377,11 +377,11 @@ static int shift_tree(int dir_fd, dev_t dev, const ChownRecord *rec, char *rel, 
         }
 }
 
-/* The one-time shift of the rootfs into the container's range (DESIGN.md, the
- * user_namespace row), for filesystems that refuse idmapped mounts. Recorded in
- * CHOWN_STATE_DIR/NAME: done once, resumed when interrupted, redone for a new image
- * (another inode) or a new base. Limits: ids inside POSIX ACLs and the rootid of v3
- * file capabilities are not rewritten, and chown() drops file capabilities. */
+/* The one-time shift of the rootfs into the container's range (nscontain.json(5),
+ * user_namespace.ownership "chown"), for filesystems that refuse idmapped mounts.
+ * Recorded in CHOWN_STATE_DIR/NAME: done once, resumed when interrupted, redone for a
+ * new image (another inode) or a new base. Limits: ids inside POSIX ACLs and the rootid
+ * of v3 file capabilities are not rewritten, and chown() drops file capabilities. */
 static int rootfs_chown(Container *c, Failure *f) {
         const Config *config = c->config;
         _cleanup_close_ int root_fd = -EBADF, state_fd = -EBADF;
@@ -726,10 +726,10 @@ static int mount_sys(const Container *c, int root_fd, int *ret_sys_fd, Failure *
         return 0;
 }
 
-/* The only devices a container gets (SECURITY.md row 9). Without a user namespace each
- * is a node of the container's own /dev tmpfs (mknod: no host inode to reach, and one
- * system call instead of a mount); a user namespace cannot mknod, so there each is a
- * read-only bind mount of the host's node, checked to be the device it claims. */
+/* The only devices a container gets (docs/SECURITY.md row 9). Without a user namespace
+ * each is a node of the container's own /dev tmpfs (mknod: no host inode to reach, and
+ * one system call instead of a mount); a user namespace cannot mknod, so there each is
+ * a read-only bind mount of the host's node, checked to be the device it claims. */
 static const struct {
         const char *name;
         unsigned major, minor;
@@ -1047,7 +1047,7 @@ static int mount_entry(const Container *c, int root_fd, size_t i, Failure *f) {
 }
 
 /* Hides /proc and /sys entries that leak host state or allow host-wide actions
- * (SECURITY.md row 5). Files are covered by our /dev/null, checked by fd to be the
+ * (docs/SECURITY.md row 5). Files are covered by our /dev/null, checked by fd to be the
  * character device 1:3 right before it is cloned: a /dev/null swapped for a symlink or
  * a regular file would unmask the path or expose a host file (CVE-2025-31133).
  * Directories get an empty read-only tmpfs. */

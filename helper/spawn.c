@@ -514,7 +514,7 @@ static void child_kill_and_reap(pid_t pid, int pidfd) {
         (void)pid;
 }
 
-/* In a user namespace the container can never call setgroups() ("deny", SECURITY.md
+/* In a user namespace the container can never call setgroups() ("deny", docs/SECURITY.md
  * row 10), so it keeps the supplementary groups it is cloned with: we take exactly the
  * container user's groups (host gids BASE+gid) before clone3(), never the helper's own.
  * They are resolved from the image's /etc/passwd and /etc/group by fd here; the child

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Capabilities of the payload (SECURITY.md row 6, CVE-2022-29162): every one of the
+/* Capabilities of the payload (docs/SECURITY.md row 6, CVE-2022-29162): every one of the
  * five sets is set explicitly, so nothing the helper was started with (by systemd, by
  * a shell with ambient or inheritable caps) can ride along into the container. */
 
@@ -151,7 +151,7 @@ static int caps_raise_effective(Failure *f) {
 }
 
 /* /proc/self/setgroups says "deny" when the user namespace forbids setgroups()
- * (SECURITY.md row 10: the helper writes "deny" before gid_map). */
+ * (docs/SECURITY.md row 10: the helper writes "deny" before gid_map). */
 static bool setgroups_allowed(void) {
         char s[32];
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The container config model (DESIGN.md "The config file"): one place that reads,
+/* The container config model (nscontain.json(5)): one place that reads,
  * validates and fills in defaults, used by the generator, the helper and the CLI.
  * Library code: never logs. Errors come back as a negative errno plus one message
  * of the form "web.json: mounts[1].target: must be an absolute path". */
@@ -172,4 +172,4 @@ int format_timespan(uint64_t usec, char *buf, size_t size);
 int capability_from_string(const char *s); /* "CAP_NET_ADMIN" or "net_admin" → number */
 const char *capability_to_string(int cap); /* "CAP_NET_ADMIN"; NULL when unknown */
 int capability_last(void);                 /* highest capability number known */
-uint64_t capability_default_set(void);     /* DESIGN.md's default set as a mask */
+uint64_t capability_default_set(void);     /* nscontain.json(5)'s default set as a mask */

@@ -29,7 +29,7 @@
  *        ADDR_COMPAT_LAYOUT, ADDR_LIMIT_32BIT or ADDR_LIMIT_3GB (weaken ASLR / NX);
  *        plain personalities (PER_LINUX32 for 32-bit userlands, UNAME26) and the query
  *        0xffffffff remain allowed.
- *   ioctl TIOCSTI (SECURITY.md row 8, CVE-2017-5226: pushing input into the terminal
+ *   ioctl TIOCSTI (docs/SECURITY.md row 8, CVE-2017-5226: pushing input into the terminal
  *        of whoever owns it) and TIOCLINUX (the same through the Linux console).
  *
  * Allowed on purpose: ptrace and process_vm_* (CAP_SYS_PTRACE and the pid namespace

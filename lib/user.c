@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Resolving "user" (DESIGN.md: "name", "uid", "uid:gid", "name:group") in the
+/* Resolving "user" (nscontain.json(5): "name", "uid", "uid:gid", "name:group") in the
  * container's own /etc/passwd and /etc/group, after pivot_root.
  *
  * Never through getpwnam() & co.: NSS reads /etc/nsswitch.conf and dlopen()s

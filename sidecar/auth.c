@@ -17,10 +17,10 @@
 #include "sidecar.h"
 #include "unit-name.h"
 
-/* Authorization (DESIGN.md "The sidecar", SECURITY.md row 12). lxc-user-nic
- * (CVE-2017-5985, CVE-2022-47952) acted for whoever named a pid or a path; here the
- * caller is identified by the bus, the target process by a pidfd, and every check
- * that fails looks the same from outside: the reason goes to our log only. */
+/* Authorization (nscontain-sidecar(8), AUTHORIZATION; docs/SECURITY.md row 12).
+ * lxc-user-nic (CVE-2017-5985, CVE-2022-47952) acted for whoever named a pid or a path;
+ * here the caller is identified by the bus, the target process by a pidfd, and every
+ * check that fails looks the same from outside: the reason goes to our log only. */
 
 #ifndef PIDFS_IOCTL_MAGIC
 #define PIDFS_IOCTL_MAGIC 0xFF

@@ -2,8 +2,9 @@
 #pragma once
 
 /* nscontain-sidecar: the privileged bus service that owns the global facts of all
- * containers (DESIGN.md "The sidecar"): which uid range and which address belong to
- * which NAME, and the host ends of the veth pairs.
+ * containers (nscontain-sidecar(8); docs/ARCHITECTURE.md, "Who owns which state"):
+ * which uid range and which address belong to which NAME, and the host ends of the veth
+ * pairs.
  *
  *   main.c       sd-event + sd-bus daemon, bus activation, exit when idle
  *   bus.c        the org.nscontain.Sidecar1 methods

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* rename-race DIR A B [A B...]: the attacker of SECURITY.md row 3's race. Swaps each
+/* rename-race DIR A B [A B...]: the attacker of docs/SECURITY.md row 3's race. Swaps each
  * pair of names in DIR with renameat2(RENAME_EXCHANGE) as fast as it can: a directory
  * and a symlink trade places atomically, so at every instant each name exists and is
  * one or the other. Runs until SIGTERM or SIGINT, ends on an even number of rounds (every

@@ -183,7 +183,7 @@ assert_eq "$rc" 5 "exit code through the terminal"
 out=$(printf 'echo typed-$((40+2))\nexit 3\n' | { tsd_run script -qec "$NSC exec -t web -- sh" /dev/null || echo "rc=$?"; } | tr -d '\r')
 assert_contains "$out" "typed-42" "input relayed to the container's terminal"
 assert_contains "$out" "rc=3" "exit code of the interactive shell"
-# The probe pushes a byte into its terminal with TIOCSTI: refused (SECURITY.md row 8).
+# The probe pushes a byte into its terminal with TIOCSTI: refused (docs/SECURITY.md row 8).
 probe=$(term "$NSC exec -t web -- /probe tiocsti")
 assert_eq "$(jq -r .tiocsti.result <<<"$probe")" -1 "TIOCSTI on the exec terminal fails"
 

@@ -96,7 +96,7 @@ assert_eq "$(jq -r .errno "$OUT/app.bpf.json")" 1 "bpf is denied with EPERM"
 assert_eq "$(jq -r .errno "$OUT/app.getpid.json")" 0 "getpid is allowed"
 assert_eq "$(q app .uid_map | awk '{ print $1, $2, $3 }')" "0 $BASE 65536" "uid map"
 assert_eq "$(q app .gid_map | awk '{ print $1, $2, $3 }')" "0 $BASE 65536" "gid map"
-assert_eq "$(q app .setgroups)" deny "setgroups (SECURITY.md row 10)"
+assert_eq "$(q app .setgroups)" deny "setgroups (docs/SECURITY.md row 10)"
 
 step "root with the default set, no_new_privileges off: the filter still loads"
 run_container rootc ', "no_new_privileges": false'

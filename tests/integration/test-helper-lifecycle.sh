@@ -5,7 +5,7 @@
 # supervisor.c): a start is active only once the payload has been exec'd, output goes
 # to the journal, exit codes (0, 3, 128+9, 125, 126, 127) come through, restart on
 # failure, stop forwarding and the stop_timeout SIGKILL, the init reaping zombies, the
-# supervisor's memory, and SECURITY.md row 1 (/proc/self/exe must not reach a writable
+# supervisor's memory, and docs/SECURITY.md row 1 (/proc/self/exe must not reach a writable
 # helper binary), with and without a user namespace.
 set -eu
 . "$(dirname "$0")/../lib/testsystemd.sh"

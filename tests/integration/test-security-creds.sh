@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# SECURITY.md rows about what the payload inherits, through systemd and the probe:
+# docs/SECURITY.md rows about what the payload inherits, through systemd and the probe:
 #   2  leaked fds / cwd: the helper is started with extra fds (a directory among them);
 #      the payload sees only 0-2 and getcwd() works.
 #   6  capabilities carried over exec: the unit hands the helper ambient and

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# SECURITY.md rows 3, 4, 5, 9, 11 and 13 against the real helper under the test systemd:
+# docs/SECURITY.md rows 3, 4, 5, 9, 11 and 13 against the real helper under the test systemd:
 #   3  bind targets through symlinks to "/" and "../..", and a rootfs /dev that is a
 #      symlink to a host directory, never create or mount anything outside the root;
 #      nor does the race itself: a process swapping a component of the bind target

@@ -4,7 +4,7 @@
 # nscontain-sidecar against a booted systemd with dbus-daemon: bus activation,
 # introspection, uid ranges (aligned, stable across restarts and SIGKILL, avoiding host
 # users), veth networking into a process's netns, idle exit, reconcile at start, and
-# the refusals of SECURITY.md row 12, each identical and without effect.
+# the refusals of docs/SECURITY.md row 12, each identical and without effect.
 set -eu
 . "$(dirname "$0")/../lib/lib.sh"
 . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"

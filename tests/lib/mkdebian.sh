@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # mkdebian.sh [--print-cache] [DEST]: the Debian root filesystem for "boot": true
-# tests and benchmarks (TESTING.md "Fixtures"): debootstrap --variant=minbase of the
-# release this machine runs, with systemd, systemd-sysv (for /sbin/init) and dbus.
+# tests and benchmarks (the README's "TESTING" section): debootstrap
+# --variant=minbase of the release this machine runs, with systemd, systemd-sysv (for
+# /sbin/init) and dbus.
 #
 # The tree is built once under $TSD_FIXTURES/debian-SUITE (ext4 or another filesystem
 # that allows idmapped mounts; never overlayfs) and rebuilt only when missing or when

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # testsystemd.sh: boot a real systemd (the host's /lib/systemd/systemd) in throwaway
-# namespaces and drive it from outside, as TESTING.md describes. Source it from a bash
-# test (it sources lib.sh, the assertions):
+# namespaces and drive it from outside, as the README's "TESTING" section describes.
+# Source it from a bash test (it sources lib.sh, the assertions):
 #
 #     . "$(dirname "$0")/../lib/testsystemd.sh"
 #     tsd_setup helper probe jq   # tsd_require + what the test needs + tsd_init
@@ -39,8 +39,9 @@ TSD_BASE=${TSD_BASE:-/var/tmp/nscontain-test}
 # here because overlayfs refuses idmapped mounts.
 TSD_FIXTURES=${TSD_FIXTURES:-/var/tmp/nscontain-fixtures}
 TSD_BOOT_TIMEOUT=${TSD_BOOT_TIMEOUT:-90}
-# The default capability set (DESIGN.md) as /proc/PID/status prints it: CHOWN
-# DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE SYS_CHROOT SETFCAP.
+# The default capability set (nscontain.json(5), "capabilities") as /proc/PID/status
+# prints it: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+# NET_BIND_SERVICE SYS_CHROOT SETFCAP.
 TSD_CAPS_DEFAULT=00000000800405fb
 TSD_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TSD_DIR=
