@@ -23,15 +23,18 @@
         X(sd_bus_flush_close_unref)          \
         X(sd_bus_get_fd)                     \
         X(sd_bus_get_property_string)        \
+        X(sd_bus_get_property_trivial)       \
         X(sd_bus_get_timeout)                \
         X(sd_bus_message_append)             \
         X(sd_bus_message_append_array)       \
         X(sd_bus_message_close_container)    \
+        X(sd_bus_message_get_destination)    \
         X(sd_bus_message_get_errno)          \
         X(sd_bus_message_get_error)          \
         X(sd_bus_message_new_method_call)    \
         X(sd_bus_message_open_container)     \
         X(sd_bus_message_read)               \
+        X(sd_bus_message_ref)                \
         X(sd_bus_message_set_expect_reply)   \
         X(sd_bus_message_unref)              \
         X(sd_bus_open_system)                \

@@ -5,9 +5,6 @@
 #include "sidecar-bus.h"
 #include "sidecar.h"
 
-/* Bus activation plus reconcile at the sidecar's first start can take a moment; a
- * stuck sidecar must not hang a container start forever. */
-#define SIDECAR_TIMEOUT_USEC (30ULL * 1000000ULL)
 
 static int bus_get(sd_bus *bus, sd_bus **ret) {
         int r;
@@ -31,7 +28,7 @@ static void bus_put(sd_bus *caller_bus, sd_bus *b) {
 }
 
 static int set_error(const sd_bus_error *e, int r, char **ret_error) {
-        if (ret_error) {
+        if (ret_error && !*ret_error) {
                 const char *m = e && e->message ? e->message : strerror(r < 0 ? -r : r);
                 *ret_error = strdup(m);
         }
@@ -61,7 +58,7 @@ int sidecar_acquire_user_range(sd_bus *bus, const char *name, uint32_t size, uin
         if (r >= 0)
                 r = sym_sd_bus_message_append(m, SIDECAR_SIGNATURE_ACQUIRE_IN, name, size);
         if (r >= 0)
-                r = sym_sd_bus_call(b, m, SIDECAR_TIMEOUT_USEC, &error, &reply);
+                r = sidecar_call(b, m, &reply, ret_error);
         if (r >= 0)
                 r = sym_sd_bus_message_read(reply, SIDECAR_SIGNATURE_ACQUIRE_OUT, &base, &got);
         if (r >= 0 && got < (size ?: SIDECAR_RANGE_ALIGN))
@@ -112,7 +109,7 @@ int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Networ
         if (r >= 0)
                 r = sym_sd_bus_message_close_container(m);
         if (r >= 0)
-                r = sym_sd_bus_call(b, m, SIDECAR_TIMEOUT_USEC, &error, &reply);
+                r = sidecar_call(b, m, &reply, ret_error);
         if (r >= 0)
                 r = sym_sd_bus_message_read(reply, SIDECAR_SIGNATURE_SETUP_OUT, &ifname, &address, &gateway,
                                             &out.mtu);

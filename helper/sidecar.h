@@ -14,6 +14,7 @@
 #include "sidecar-bus.h"
 
 typedef struct sd_bus sd_bus;
+typedef struct sd_bus_message sd_bus_message;
 
 typedef struct SidecarNetwork {
         char host_ifname[IFNAMSIZ]; /* the host side, on the bridge */
@@ -22,6 +23,15 @@ typedef struct SidecarNetwork {
         char gateway[64];           /* "" when there is none */
         uint32_t mtu;
 } SidecarNetwork;
+
+/* The longest a call may wait for an answer. A sidecar that cannot start is noticed
+ * sooner, by its unit's state (sidecar-unit.c). */
+#define SIDECAR_TIMEOUT_USEC (10ULL * 1000000ULL)
+
+/* Sends m (a method call to the sidecar) and waits for its answer; gives up as soon as
+ * nscontain-sidecar.service fails to start meanwhile. On failure *ret_error (when not
+ * NULL) says why, naming the unit and its state when that is the cause. */
+int sidecar_call(sd_bus *bus, sd_bus_message *m, sd_bus_message **ret_reply, char **ret_error);
 
 /* NAME's uid/gid range: base of 'size' ids (0: 65536). */
 int sidecar_acquire_user_range(sd_bus *bus, const char *name, uint32_t size, uint32_t *ret_base,
