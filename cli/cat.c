@@ -10,9 +10,9 @@
 
 static void help(void) {
         printf("nscontain cat [OPTIONS...] NAME\n\n"
-               "Shows the config of container NAME as nscontain reads it (every default filled\n"
-               "in), then the unit files systemd runs it from: the unit and its drop-ins, as\n"
-               "\"systemctl cat\" does.\n\n"
+               "Shows the config container NAME runs (the copy the last daemon-reload took, every\n"
+               "default filled in; a note when the file on disk differs), then the unit files\n"
+               "systemd runs it from: the unit and its drop-ins, as \"systemctl cat\" does.\n\n"
                "  -h --help       Show this help\n"
                "     --no-pager   Do not pipe output into a pager\n\n"
                "Exit status: 0 on success, 1 on failure (an invalid config, no unit), 2 on a\n"
@@ -32,6 +32,17 @@ static int cat_file(const char *path) {
         if (size > 0 && text[size - 1] != '\n')
                 putchar('\n');
         return 0;
+}
+
+/* Whether the file on disk is no longer the snapshot the unit runs (edited, or gone). */
+static bool snapshot_differs(const ContainerRef *ref) {
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        size_t na = 0, nb = 0;
+
+        if (read_full_file_at(AT_FDCWD, ref->snapshot_path, 4 * 1024 * 1024, &a, &na) < 0 ||
+            read_full_file_at(AT_FDCWD, ref->config_path, 4 * 1024 * 1024, &b, &nb) < 0)
+                return true;
+        return na != nb || memcmp(a, b, na) != 0;
 }
 
 int verb_cat(int argc, char *argv[]) {
@@ -71,10 +82,17 @@ int verb_cat(int argc, char *argv[]) {
                 if (r < 0) {
                         log_error_errno(r, "Failed to format the config of '%s': %m", ref.name);
                         ret = EXIT_FAILED;
-                } else
+                } else if (ref.snapshot_path)
+                        printf("# %s (what %s runs: %s as of the last daemon-reload, with defaults)\n%s\n",
+                               ref.snapshot_path, ref.unit, ref.config_path, json);
+                else
                         printf("# %s (as read, with defaults)\n%s\n", ref.config_path, json);
         } else
                 ret = EXIT_FAILED;
+        if (ref.snapshot_path && snapshot_differs(&ref))
+                printf("# %s differs from what runs: it takes effect at the next 'systemctl "
+                       "daemon-reload'\n",
+                       ref.config_path);
 
         if (isempty(unit.fragment_path)) {
                 log_error("%s has no unit file (load state: %s).", ref.unit, strna(unit.load_state));

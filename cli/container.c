@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "log.h"
@@ -12,6 +13,7 @@ void container_ref_done(ContainerRef *r) {
         free(r->name);
         free(r->unit);
         free(r->config_path);
+        free(r->snapshot_path);
         *r = (ContainerRef){};
 }
 
@@ -60,6 +62,13 @@ int container_ref_find(const char *name, ContainerRef *ret) {
                 r = container_unit_name(name, &ref.unit);
                 if (r < 0)
                         return log_error_errno(r, "Failed to make the unit name of '%s': %m", name);
+                if (asprintf(&ref.snapshot_path, GENERATOR_SNAPSHOT_FMT, name, name) < 0)
+                        return log_oom();
+                /* Root's alone (mode 0600): anyone else sees the file on disk. */
+                if (access(ref.snapshot_path, R_OK) < 0) {
+                        free(ref.snapshot_path);
+                        ref.snapshot_path = NULL;
+                }
         }
 
         ref.name = strdup(name);
@@ -96,12 +105,14 @@ int container_ref_load(const ContainerRef *ref, Config **ret) {
         _cleanup_free_ char *error = NULL;
         int r;
 
-        r = config_load_file(ref->config_path, ref->name, ret, &error);
+        const char *path = ref->snapshot_path ?: ref->config_path;
+
+        r = config_load_file(path, ref->name, ret, &error);
         if (r < 0) {
                 if (error)
                         log_error("%s", error);
                 else
-                        log_error_errno(r, "Failed to load '%s': %m", ref->config_path);
+                        log_error_errno(r, "Failed to load '%s': %m", path);
         }
         return r;
 }

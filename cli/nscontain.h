@@ -34,6 +34,8 @@
 #define RUN_CONFIG_DIR  "/run/nscontain/run"
 
 #define GENERATOR_DROPIN_FMT "/run/systemd/generator/container@%s.service.d/50-nscontain.conf"
+/* The generator's copy of NAME.json as the last daemon-reload read it: what the unit runs. */
+#define GENERATOR_SNAPSHOT_FMT "/run/systemd/generator/container@%s.service.d/%s.json"
 
 /* options.c: options that mean the same to every verb that takes them. A verb lists
  * the ones it takes in its option table and numbers its own from ARG_VERB_FIRST. */
@@ -122,7 +124,8 @@ const SidecarEntry *sidecar_find(const SidecarEntry *e, size_t n, const char *na
 typedef struct ContainerRef {
         char *name;
         char *unit;        /* container@NAME.service or nscontain-run-NAME.service */
-        char *config_path; /* the file the container is (or would be) started from */
+        char *config_path;   /* the config file on the search path (or of "nscontain run") */
+        char *snapshot_path; /* the generator's copy of it, which the unit runs; NULL when none */
         bool transient;    /* made by "nscontain run" */
 } ContainerRef;
 
@@ -136,7 +139,8 @@ int container_ref_find(const char *name, ContainerRef *ret);
  * the unit's properties read. Logs once; returns 0, or the exit code: EXIT_USAGE for an
  * invalid NAME, EXIT_NO_CONTAINER, or EXIT_FAILED. */
 int container_open(const char *name, ContainerRef *ret_ref, sd_bus **ret_bus, UnitInfo *ret_unit);
-/* Loads the config of a container, logging the validation message on failure. */
+/* Loads the config the container runs (the snapshot when there is one, else the file),
+ * logging the validation message on failure. */
 int container_ref_load(const ContainerRef *r, Config **ret);
 /* The container's PID 1: the only child of the helper (the unit's MainPID). */
 int container_find_init(pid_t main_pid, pid_t *ret);

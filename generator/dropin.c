@@ -155,13 +155,13 @@ static int check_value(const char *file, const char *what, const char *value, ch
         return -EINVAL;
 }
 
-int dropin_render(const Config *c, const char *path, char **ret, char **ret_error) {
+int dropin_render(const Config *c, const char *path, const char *snapshot, char **ret, char **ret_error) {
         _cleanup_free_ char *buf = NULL;
         const char *file;
         char timeout[32];
         int r;
 
-        assert(c && c->name && path && ret);
+        assert(c && c->name && path && snapshot && ret);
 
         file = strrchr(path, '/');
         file = file ? file + 1 : path;
@@ -178,6 +178,8 @@ int dropin_render(const Config *c, const char *path, char **ret, char **ret_erro
         };
 
         r = check_value(file, "path", path, ret_error);
+        if (r >= 0)
+                r = check_value(file, "snapshot path", snapshot, ret_error);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < ELEMENTSOF(resources); i++) {
@@ -214,7 +216,7 @@ int dropin_render(const Config *c, const char *path, char **ret, char **ret_erro
                 text_put_unit(&t, "Wants", *n);
 
         text_puts(&t, "\n[Service]\n");
-        text_put_env(&t, "NSCONTAIN_CONFIG", path);
+        text_put_env(&t, "NSCONTAIN_CONFIG", snapshot);
         for (size_t i = 0; i < ELEMENTSOF(resources); i++)
                 if (resources[i].value)
                         text_put_setting(&t, resources[i].key, resources[i].value, false);

@@ -27,15 +27,21 @@
 #define DROPIN_NAME "50-nscontain.conf"
 #define WANTS_DIR   "machines.target.wants"
 
-/* The drop-in text for one valid config. 'path' is the config's absolute path. On a
- * value a unit file cannot carry returns -EINVAL and a message in *ret_error. */
-int dropin_render(const Config *c, const char *path, char **ret, char **ret_error);
+/* Where systemd runs the generator into (its "normal" directory), for --dry-run. */
+#define GENERATOR_DIR_DEFAULT "/run/systemd/generator"
+
+/* The drop-in text for one valid config. 'path' is the config's absolute path (the
+ * unit's SourcePath=); 'snapshot' the absolute path of the copy of it written beside
+ * the drop-in, which the helper runs (NSCONTAIN_CONFIG=). On a value a unit file cannot
+ * carry returns -EINVAL and a message in *ret_error. */
+int dropin_render(const Config *c, const char *path, const char *snapshot, char **ret, char **ret_error);
 /* Formats a time span in a way systemd parses back exactly ("15s", "1500ms", "7us",
  * "infinity"). */
 void format_usec(uint64_t usec, char buf[static 32]);
 
 typedef struct Output {
-        int dir_fd;   /* the normal generator dir; -EBADF in dry-run mode */
+        char *dir_path; /* the normal generator dir, absolute (GENERATOR_DIR_DEFAULT in dry-run mode) */
+        int dir_fd;     /* the normal generator dir; -EBADF in dry-run mode */
         int wants_fd; /* machines.target.wants/, opened on first use */
         FILE *print;  /* dry-run: where to print instead of writing */
         bool printed_any;
@@ -44,4 +50,10 @@ typedef struct Output {
 
 void output_done(Output *o);
 int output_dropin(Output *o, const char *name, const char *text);
+/* The snapshot of NAME's config: exactly the bytes the drop-in was rendered from, as
+ * container@NAME.service.d/NAME.json (systemd reads only *.conf there). The helper runs
+ * this copy, so an edit of the file takes effect at the next daemon-reload as a whole,
+ * as for any unit. Not printed in dry-run mode. */
+int output_snapshot_path(const Output *o, const char *name, char **ret);
+int output_snapshot(Output *o, const char *name, const char *text, size_t size);
 int output_autostart(Output *o, const char *name);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -98,7 +99,10 @@ static int emit_all(ConfigSet *s, Output *o) {
                 if (!e->checked || e->state != CONFIG_VALID)
                         continue;
 
-                k = dropin_render(e->config, e->path, &text, &error);
+                _cleanup_free_ char *snapshot = NULL;
+                k = output_snapshot_path(o, e->name, &snapshot);
+                if (k >= 0)
+                        k = dropin_render(e->config, e->path, snapshot, &text, &error);
                 if (k == -ENOMEM)
                         return log_oom();
                 if (k < 0) {
@@ -106,7 +110,9 @@ static int emit_all(ConfigSet *s, Output *o) {
                         failed++;
                         continue;
                 }
-                if (output_dropin(o, e->name, text) < 0) {
+                /* The snapshot first: the drop-in names it. */
+                if (output_dropin(o, e->name, text) < 0 ||
+                    output_snapshot(o, e->name, e->text, e->text_size) < 0) {
                         failed++;
                         continue;
                 }
@@ -117,7 +123,7 @@ static int emit_all(ConfigSet *s, Output *o) {
 }
 
 static int run(char *const *files, const char *dest) {
-        _cleanup_(config_set_done) ConfigSet s = {.report = log_report};
+        _cleanup_(config_set_done) ConfigSet s = {.report = log_report, .keep_text = dest != NULL};
         _cleanup_(output_done) Output o = {.dir_fd = -EBADF, .wants_fd = -EBADF};
         int bad, cycles, failed, k;
 
@@ -126,8 +132,16 @@ static int run(char *const *files, const char *dest) {
                 k = mkdir_p_at(AT_FDCWD, dest, 0755, &o.dir_fd);
                 if (k < 0)
                         return log_error_errno(k, "Failed to open output directory '%s': %m", dest);
-        } else
+                /* The drop-in names the snapshot by absolute path; by hand DEST may be relative. */
+                o.dir_path = realpath(dest, NULL);
+                if (!o.dir_path)
+                        return log_error_errno(errno, "Failed to resolve output directory '%s': %m", dest);
+        } else {
                 o.print = stdout;
+                o.dir_path = strdup(GENERATOR_DIR_DEFAULT);
+                if (!o.dir_path)
+                        return log_oom();
+        }
 
         bad = files ? config_set_load_files(&s, files) : config_set_load_search_path(&s);
         if (bad < 0)

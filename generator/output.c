@@ -19,6 +19,8 @@
 #define UNIT_NAME_BUF (STRLEN(CONTAINER_UNIT_PREFIX CONTAINER_UNIT_SUFFIX ".d") + CONFIG_NAME_MAX + 1)
 
 void output_done(Output *o) {
+        free(o->dir_path);
+        o->dir_path = NULL;
         o->dir_fd = safe_close(o->dir_fd);
         o->wants_fd = safe_close(o->wants_fd);
 }
@@ -43,15 +45,16 @@ static int open_subdir(int dir_fd, const char *name, int *ret_fd) {
  * renamed into place, and two system calls cheaper per file, which counts at boot
  * with thousands of containers. Returns 1 when this way is not available (the file
  * exists already, a filesystem without O_TMPFILE, no CAP_DAC_READ_SEARCH for linkat
- * of an fd on older kernels): the caller then writes it the usual way. The mode is
- * 0644 through the generator's umask (main.c). */
-static int write_new_file(Output *o, const char *dir, const char *path, const char *text, size_t size) {
+ * of an fd on older kernels): the caller then writes it the usual way. The mode goes
+ * through the generator's umask (main.c). */
+static int write_new_file(Output *o, const char *dir, const char *path, const char *text, size_t size,
+                          mode_t mode) {
         _cleanup_close_ int fd = -EBADF;
         int r;
 
         if (o->no_tmpfile)
                 return 1;
-        fd = openat(o->dir_fd, dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+        fd = openat(o->dir_fd, dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
         if (fd < 0) {
                 if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
                         o->no_tmpfile = true;
@@ -115,12 +118,52 @@ int output_dropin(Output *o, const char *name, const char *text) {
         if (mkdirat(o->dir_fd, dir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "Failed to create directory '%s': %m", dir);
 
-        r = write_new_file(o, dir, path, text, strlen(text));
+        r = write_new_file(o, dir, path, text, strlen(text), 0644);
         if (r == 0)
                 return 0;
         /* The generator dir is on tmpfs and rebuilt at every daemon-reload: no fsync. */
         if (r > 0)
                 r = write_file_atomic_at(o->dir_fd, path, text, strlen(text), 0644, false);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write '%s': %m", path);
+        return 0;
+}
+
+int output_snapshot_path(const Output *o, const char *name, char **ret) {
+        char unit[UNIT_NAME_BUF];
+        int r;
+
+        assert(o && o->dir_path && name && ret);
+        r = unit_name_with(unit, name, ".d");
+        if (r < 0)
+                return r;
+        if (asprintf(ret, "%s/%s/%s.json", o->dir_path, unit, name) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int output_snapshot(Output *o, const char *name, const char *text, size_t size) {
+        char path[UNIT_NAME_BUF + 1 + CONFIG_NAME_MAX + STRLEN(".json")];
+        int r;
+
+        assert(o && name);
+        if (o->print)
+                return 0;
+        assert(text);
+        r = unit_name_with(path, name, ".d/");
+        if (r < 0)
+                return log_error_errno(r, "Container name too long: %s", name);
+        strcat(path, name);
+        strcat(path, ".json");
+
+        /* output_dropin() made the directory. */
+        char dir[UNIT_NAME_BUF];
+        memcpy(dir, path, (size_t)r + 2);
+        dir[r + 2] = 0;
+        /* Root's alone: a config may hold what its own file's mode keeps private (env). */
+        r = write_new_file(o, dir, path, text, size, 0600);
+        if (r > 0)
+                r = write_file_atomic_at(o->dir_fd, path, text, size, 0600, false);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s': %m", path);
         return 0;

@@ -30,6 +30,7 @@ static void entry_done(ConfigSetEntry *e) {
         free(e->name);
         free(e->path);
         config_free(e->config);
+        free(e->text);
         free(e->edges);
 }
 
@@ -137,7 +138,8 @@ static int entry_load(ConfigSet *s, ConfigSetEntry *e, const char *name, LoadMod
         _cleanup_free_ char *error = NULL;
         int r;
 
-        r = config_load_file(e->path, name, &e->config, &error);
+        r = s->keep_text ? config_load_file_text(e->path, name, &e->config, &e->text, &e->text_size, &error)
+                         : config_load_file(e->path, name, &e->config, &error);
         if (r >= 0) {
                 e->state = CONFIG_VALID;
                 return 0;

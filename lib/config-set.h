@@ -24,6 +24,8 @@ typedef struct ConfigSetEntry {
         char *name;
         char *path;     /* absolute; NULL for CONFIG_MISSING */
         Config *config; /* CONFIG_VALID only */
+        char *text;     /* the bytes parsed, with ConfigSet.keep_text (CONFIG_VALID only) */
+        size_t text_size;
         ConfigState state;
         bool checked; /* ours to report on and render: everything on the search path, or the FILEs
                        * given; the others are only there as dependencies */
@@ -45,6 +47,8 @@ typedef struct ConfigSet {
         ConfigSetEntry *entries; /* sorted by name once loaded */
         size_t n, allocated;
         bool sorted;
+
+        bool keep_text; /* keep each valid file's bytes in its entry */
 
         ConfigReportFunc report;
         void *userdata;

@@ -203,6 +203,11 @@ static const char *file_type_phrase(mode_t m) {
 }
 
 int config_load_file(const char *path, const char *name, Config **ret, char **ret_error) {
+        return config_load_file_text(path, name, ret, NULL, NULL, ret_error);
+}
+
+int config_load_file_text(const char *path, const char *name, Config **ret, char **ret_text,
+                          size_t *ret_size, char **ret_error) {
         _cleanup_free_ char *derived = NULL, *text = NULL;
         const char *file;
         char q[QUOTE_MAX];
@@ -267,5 +272,10 @@ int config_load_file(const char *path, const char *name, Config **ret, char **re
         if (size == 0)
                 return load_error(file, ret_error, -ERFKILL, "masked (an empty file)");
 
-        return config_parse(name, path, text, size, ret, ret_error);
+        r = config_parse(name, path, text, size, ret, ret_error);
+        if (r >= 0 && ret_text) {
+                *ret_text = TAKE_PTR(text);
+                *ret_size = size;
+        }
+        return r;
 }

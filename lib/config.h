@@ -121,6 +121,10 @@ int config_parse(const char *name, const char *path, const char *text, size_t si
 /* Reads and parses a file. The name comes from the file name (NAME.json) unless
  * 'name' is given. Unreadable, oversized, non-regular files fail with a message. */
 int config_load_file(const char *path, const char *name, Config **ret, char **ret_error);
+/* The same, also returning the exact bytes parsed (ret_text NUL-terminated, free() it):
+ * what the generator snapshots for the helper. */
+int config_load_file_text(const char *path, const char *name, Config **ret, char **ret_text,
+                          size_t *ret_size, char **ret_error);
 
 /* Whether NAME is a valid container name: a valid machine name, as systemd-machined
  * requires (1–64 of A–Z a–z 0–9 - . in labels joined by single dots, none starting or

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The generator writes a new drop-in as an O_TMPFILE linked into place, and one that
 # exists already (a second run into the same directory) by a temporary file renamed
-# over it. Both ways: the same files, mode 0644 whatever the caller's umask, nothing
+# over it. Both ways: the same files, mode 0644 whatever the caller's umask (0600 for
+# the snapshots NAME.json, which may hold what the config's own mode keeps private), nothing
 # else left behind (no temporary files), and a changed config replaces the old text.
 #
 #   check-rerun.sh GENERATOR CASES-DIR
@@ -25,8 +26,12 @@ listing() { (cd "$1" && find . -printf '%y %m %p\n' | sort && find . -type f -ex
 listing "$tmp/out1" >"$tmp/first"
 [[ -s $tmp/first ]] || fail "nothing written"
 grep -q '^f 644 ./container@.*/50-nscontain.conf$' "$tmp/first" || fail "no drop-in: $(cat "$tmp/first")"
-if grep -E '^f ' "$tmp/first" | grep -vq '^f 644 '; then
+grep -q '^f 600 ./container@.*/[^/]*\.json$' "$tmp/first" || fail "no snapshot: $(cat "$tmp/first")"
+if grep -E '^f ' "$tmp/first" | grep -v '^f 600 .*\.json$' | grep -vq '^f 644 '; then
         fail "files not 0644: $(grep -E '^f ' "$tmp/first")"
+fi
+if grep -E '^f .*\.json$' "$tmp/first" | grep -vq '^f 600 '; then
+        fail "snapshots not 0600: $(grep -E '^f .*\.json$' "$tmp/first")"
 fi
 
 # Again into the same directory: every file exists, so every one is replaced.
@@ -40,6 +45,7 @@ name=$(basename "$f" .json)
 sed -i 's/"command"/"restart": "always", "command"/' "$f"
 "$generator" "$tmp/out1" || fail "third run"
 grep -qx 'Restart=always' "$tmp/out1/container@$name.service.d/50-nscontain.conf" || fail "drop-in of $name not replaced"
+cmp -s "$f" "$tmp/out1/container@$name.service.d/$name.json" || fail "snapshot of $name not replaced"
 if find "$tmp/out1" -name '.#*' | grep -q .; then
         fail "temporary files left: $(find "$tmp/out1" -name '.#*')"
 fi
