@@ -240,6 +240,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 }
                 if (o.gateway)
                         fuzz_check(sidecar_check_gateway(o.gateway, NULL, NULL) == 0);
+                for (size_t i = 0; i < o.n_publish; i++)
+                        fuzz_check(o.publish[i].host_address.family != AF_INET6);
+                network_options_done(&o);
         }
         sd_bus_error_free(&error);
 

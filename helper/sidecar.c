@@ -80,6 +80,28 @@ static int append_string_option(sd_bus_message *m, const char *key, const char *
         return sym_sd_bus_message_append(m, "{sv}", key, "s", value);
 }
 
+/* {"KEY": <as>} */
+static int append_strv_option(sd_bus_message *m, const char *key, char *const *l) {
+        int r;
+
+        r = sym_sd_bus_message_open_container(m, 'e', "sv");
+        if (r >= 0)
+                r = sym_sd_bus_message_append(m, "s", key);
+        if (r >= 0)
+                r = sym_sd_bus_message_open_container(m, 'v', "as");
+        if (r >= 0)
+                r = sym_sd_bus_message_open_container(m, 'a', "s");
+        for (char *const *s = l; r >= 0 && *s; s++)
+                r = sym_sd_bus_message_append(m, "s", *s);
+        if (r >= 0)
+                r = sym_sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sym_sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sym_sd_bus_message_close_container(m);
+        return r;
+}
+
 int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Network *n, SidecarNetwork *ret,
                           char **ret_error) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -105,6 +127,8 @@ int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Networ
                         r = append_string_option(m, SIDECAR_OPTION_GATEWAY, n->gateway);
                 if (r >= 0 && n->mtu > 0)
                         r = sym_sd_bus_message_append(m, "{sv}", SIDECAR_OPTION_MTU, "u", n->mtu);
+                if (r >= 0 && n->publish)
+                        r = append_strv_option(m, SIDECAR_OPTION_PUBLISH, n->publish);
         }
         if (r >= 0)
                 r = sym_sd_bus_message_close_container(m);

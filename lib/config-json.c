@@ -177,6 +177,7 @@ int config_to_json(const Config *c, char **ret) {
                 ADD(x, "gateway", json_object_new_string(c->network.gateway ?: "auto"));
                 if (c->network.mtu > 0)
                         ADD(x, "mtu", json_object_new_int64(c->network.mtu));
+                ADD(x, "publish", json_strv(c->network.publish));
         }
 
         x = json_object_new_object();

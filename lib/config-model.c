@@ -54,6 +54,7 @@ Config *config_free(Config *c) {
         free(c->network.bridge);
         free(c->network.address);
         free(c->network.gateway);
+        strv_free(c->network.publish);
         free(c->resources.memory_max);
         free(c->resources.memory_high);
         free(c->resources.cpu_weight);

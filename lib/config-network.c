@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* "network": the mode, and for veth the bridge, address, gateway and MTU. */
+/* "network": the mode, and for veth the bridge, address, gateway, MTU and published ports. */
 #include <string.h>
 
 #include "config-parse.h"
+#include "strv.h"
 
 static const ConfigEnum network_modes = {
         .names =
@@ -81,6 +82,42 @@ static int dispatch_mtu(Parser *p, const JPath *path, const JsonValue *v, void *
         return config_dispatch_uint32(p, path, v, dest, f);
 }
 
+/* network.publish: port specs, by lib/sidecar-bus.h's rules; stored in their canonical
+ * text ("8080:80/tcp"), which the helper hands to the sidecar. */
+static int dispatch_publish(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                            const ConfigField *f) {
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ PortSpec *specs = NULL;
+        size_t n = 0, i = 0;
+        int r;
+
+        r = veth_only(p, path, v, JSON_ARRAY, f);
+        if (r < 0)
+                return r;
+        JSON_FOREACH(e, v) {
+                const JPath *jp = JP_INDEX(path, i++);
+                char m[VALUE_REFUSAL_SIZE], canonical[PORT_SPEC_STRING_MAX];
+                const char *reason = NULL;
+
+                if (e->type != JSON_STRING)
+                        return config_error(p, jp,
+                                            "must be a string (a port spec, e.g. \"8080:80\"), not %s",
+                                            config_type_phrase(e));
+                r = sidecar_publish_add(&specs, &n, e->string, &reason);
+                if (r == -EINVAL)
+                        return config_error(p, jp, "%s",
+                                            value_refusal(SIDECAR_PUBLISH_WHAT, e->string, reason, m));
+                if (r < 0)
+                        return r;
+                r = strv_extend(&l, port_spec_to_string(&specs[n - 1], canonical));
+                if (r < 0)
+                        return r;
+        }
+        strv_free(*(char ***)dest);
+        *(char ***)dest = TAKE_PTR(l);
+        return 0;
+}
+
 /* The veth rows check the mode before the value's type, so their callbacks check the
  * type (JSON_ANY here). */
 static const ConfigField network_fields[] = {
@@ -94,6 +131,8 @@ static const ConfigField network_fields[] = {
          "a string (\"auto\" or an address)", &(const AddressKind){gateway_check, SIDECAR_GATEWAY_WHAT}},
         {"mtu", JSON_ANY, dispatch_mtu, offsetof(Network, mtu), 0, SIDECAR_MTU_RULE,
          &(const ConfigRange){SIDECAR_MTU_MIN, SIDECAR_MTU_MAX}},
+        {"publish", JSON_ANY, dispatch_publish, offsetof(Network, publish), 0,
+         "an array of port specs, e.g. [\"8080:80\"]"},
 };
 
 static const ConfigObject network_object =

@@ -64,10 +64,11 @@ typedef struct UserNamespace {
 
 typedef struct Network {
         NetworkMode mode;
-        char *bridge;  /* veth: default "nsc0" */
-        char *address; /* veth: CIDR, or NULL for "auto" */
-        char *gateway; /* veth: address, or NULL for "auto" */
-        uint32_t mtu;  /* veth: 0 = the bridge's */
+        char *bridge;   /* veth: default "nsc0" */
+        char *address;  /* veth: CIDR, or NULL for "auto" */
+        char *gateway;  /* veth: address, or NULL for "auto" */
+        uint32_t mtu;   /* veth: 0 = the bridge's */
+        char **publish; /* veth: strv of port specs in their canonical form (lib/port-spec.h) */
 } Network;
 
 /* Values are stored as systemd spells them, ready for the unit ("512M", "50%",

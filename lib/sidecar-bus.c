@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <errno.h>
+#include <stdlib.h>
 
 #include "sidecar-bus.h"
 
@@ -63,4 +65,31 @@ int sidecar_check_mtu(uint32_t mtu, bool allow_default) {
 int sidecar_check_range_size(uint32_t size) {
         return size == 0 || (size % SIDECAR_RANGE_ALIGN == 0 && size <= SIDECAR_RANGE_SIZE_MAX) ? 0
                                                                                                 : -ERANGE;
+}
+
+int sidecar_publish_add(PortSpec **list, size_t *n, const char *s, const char **ret_reason) {
+        unsigned n_ports;
+        PortSpec spec, *l;
+
+        assert(list && n && s);
+
+        if (port_spec_parse(s, &spec, ret_reason) < 0)
+                return -EINVAL;
+        if (spec.host_address.family == AF_INET6)
+                return refuse(ret_reason,
+                              "IPv6 host addresses cannot be published yet; use an IPv4 one or none");
+        n_ports = port_spec_count(&spec);
+        for (size_t i = 0; i < *n; i++) {
+                if (port_spec_conflict(&(*list)[i], &spec))
+                        return refuse(ret_reason, "a host port of it is published by an earlier entry too");
+                n_ports += port_spec_count(&(*list)[i]);
+        }
+        if (n_ports > SIDECAR_PUBLISH_PORTS_MAX)
+                return refuse(ret_reason, "more than 1024 host ports are published in all");
+        l = reallocarray(*list, *n + 1, sizeof(PortSpec));
+        if (!l)
+                return -ENOMEM;
+        l[(*n)++] = spec;
+        *list = l;
+        return 0;
 }

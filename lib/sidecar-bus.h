@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "in-addr.h"
+#include "port-spec.h"
 
 #define SIDECAR_BUS_NAME    "org.nscontain.Sidecar1"
 #define SIDECAR_OBJECT_PATH "/org/nscontain/Sidecar1"
@@ -37,13 +38,16 @@
 #define SIDECAR_ERROR_CANNOT_GROW    "org.nscontain.Sidecar1.Error.RangeCannotGrow"
 #define SIDECAR_ERROR_ADDRESS_IN_USE "org.nscontain.Sidecar1.Error.AddressInUse"
 #define SIDECAR_ERROR_NOT_A_BRIDGE   "org.nscontain.Sidecar1.Error.NotABridge"
+/* A host port of network.publish that another running container publishes. */
+#define SIDECAR_ERROR_PORT_IN_USE "org.nscontain.Sidecar1.Error.PortInUse"
 
 /* SetupNetwork's options (a{sv}); "" or "auto" for a string option is the default. */
 #define SIDECAR_OPTION_BRIDGE  "bridge"  /* s: an interface name (lib/ifname.h) */
 #define SIDECAR_OPTION_ADDRESS "address" /* s: sidecar_check_address() */
 #define SIDECAR_OPTION_GATEWAY "gateway" /* s: sidecar_check_gateway() */
 #define SIDECAR_OPTION_MTU     "mtu"     /* u: 0 (default) or SIDECAR_MTU_MIN–SIDECAR_MTU_MAX */
-#define SIDECAR_OPTIONS_KNOWN  "bridge, address, gateway, mtu"
+#define SIDECAR_OPTION_PUBLISH "publish" /* as: port specs, each sidecar_publish_add() */
+#define SIDECAR_OPTIONS_KNOWN  "bridge, address, gateway, mtu, publish"
 
 #define SIDECAR_MTU_MIN  68
 #define SIDECAR_MTU_MAX  65535
@@ -75,3 +79,12 @@ int sidecar_check_gateway(const char *s, InAddr *ret, const char **ret_reason);
 int sidecar_check_mtu(uint32_t mtu, bool allow_default);
 /* A range size: SIDECAR_RANGE_SIZE_RULE, or 0 (the default). */
 int sidecar_check_range_size(uint32_t size);
+
+/* publish: the published ports of one container (network.publish, the "publish"
+ * option). Each spec as lib/port-spec.h reads it, with an IPv4 host address or none
+ * (the sidecar's publish4 map is IPv4); no host port twice; at most
+ * SIDECAR_PUBLISH_PORTS_MAX host ports in all (a range counts port by port). Appends
+ * the spec of s to *list, or returns -EINVAL with *ret_reason, or -ENOMEM. */
+#define SIDECAR_PUBLISH_WHAT      "port spec"
+#define SIDECAR_PUBLISH_PORTS_MAX 1024
+int sidecar_publish_add(PortSpec **list, size_t *n, const char *s, const char **ret_reason);

@@ -32,6 +32,43 @@ static int option_refused(sd_bus_error *error, const char *key, const char *what
                                  value_refusal(what, value, reason, m));
 }
 
+void network_options_done(NetworkOptions *o) {
+        if (!o)
+                return;
+        free(o->publish);
+        o->publish = NULL;
+        o->n_publish = 0;
+}
+
+static int publish_parse(sd_bus_message *m, NetworkOptions *o, sd_bus_error *error) {
+        const char *s;
+        int r;
+
+        if (sd_bus_message_enter_container(m, 'v', "as") <= 0 ||
+            sd_bus_message_enter_container(m, 'a', "s") <= 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "Option 'publish' must be of type as");
+        /* A later "publish" replaces an earlier one, like every other option. */
+        network_options_done(o);
+        while ((r = sd_bus_message_read(m, "s", &s)) > 0) {
+                const char *reason = NULL;
+
+                r = sidecar_publish_add(&o->publish, &o->n_publish, s, &reason);
+                if (r == -EINVAL)
+                        return option_refused(error, SIDECAR_OPTION_PUBLISH, SIDECAR_PUBLISH_WHAT, s,
+                                              reason);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "Option 'publish' must be of type as");
+        r = sd_bus_message_exit_container(m);
+        if (r >= 0)
+                r = sd_bus_message_exit_container(m);
+        return r < 0 ? r : 0;
+}
+
 static int option_parse(sd_bus_message *m, const char *key, const Settings *settings, NetworkOptions *o,
                         sd_bus_error *error) {
         const char *s, *reason;
@@ -48,6 +85,9 @@ static int option_parse(sd_bus_message *m, const char *key, const Settings *sett
                                 "Option 'mtu': must be " SIDECAR_MTU_RULE " (or 0), not %" PRIu32, o->mtu);
                 return 0;
         }
+
+        if (streq(key, SIDECAR_OPTION_PUBLISH))
+                return publish_parse(m, o, error);
 
         if (!streq(key, SIDECAR_OPTION_BRIDGE) && !streq(key, SIDECAR_OPTION_ADDRESS) &&
             !streq(key, SIDECAR_OPTION_GATEWAY))
@@ -91,7 +131,7 @@ static int option_parse(sd_bus_message *m, const char *key, const Settings *sett
 
 int network_options_parse(sd_bus_message *m, const Settings *settings, NetworkOptions *ret,
                           sd_bus_error *error) {
-        NetworkOptions o = {.bridge = settings->bridge};
+        _cleanup_(network_options_done) NetworkOptions o = {.bridge = settings->bridge};
         int r;
 
         assert(m && settings && ret);
@@ -121,5 +161,6 @@ int network_options_parse(sd_bus_message *m, const Settings *settings, NetworkOp
         if (r < 0)
                 return r;
         *ret = o;
+        o = (NetworkOptions){};
         return 0;
 }

@@ -24,8 +24,12 @@ typedef struct NetworkOptions {
         unsigned prefixlen;  /* 8–30 when address is set */
         const char *gateway; /* as given; NULL: auto */
         uint32_t gateway_value;
-        uint32_t mtu; /* 0: the settings' or the bridge's, else 68–65535 */
+        uint32_t mtu;      /* 0: the settings' or the bridge's, else 68–65535 */
+        PortSpec *publish; /* owned: network_options_done() */
+        size_t n_publish;
 } NetworkOptions;
+
+void network_options_done(NetworkOptions *o);
 
 int arg_check_name(const char *name, sd_bus_error *error);
 /* AcquireUserRange's size: sidecar_check_range_size() (lib/sidecar-bus.h). */

@@ -214,8 +214,66 @@ static int address_mutation(Manager *m, void *userdata, bool *ret_changed) {
 
 /* Outbound NAT and the published ports of a container on the sidecar's own bridge (on
  * another bridge the administrator routes). */
+/* The host ports of the options, port by port. */
+static int published_ports(const NetworkOptions *o, PublishedPort **ret, size_t *ret_n) {
+        PublishedPort *ports = NULL;
+        size_t n = 0;
+
+        for (size_t i = 0; i < o->n_publish; i++)
+                n += port_spec_count(&o->publish[i]);
+        if (n > 0) {
+                ports = calloc(n, sizeof(PublishedPort));
+                if (!ports)
+                        return -ENOMEM;
+        }
+        n = 0;
+        for (size_t i = 0; i < o->n_publish; i++) {
+                const PortSpec *p = &o->publish[i];
+                uint32_t host = p->host_address.family == AF_INET ? in_addr_ipv4(&p->host_address) : 0;
+
+                for (unsigned k = 0; k < port_spec_count(p); k++)
+                        ports[n++] = (PublishedPort){
+                                .protocol = p->protocol,
+                                .host_address = host,
+                                .host_port = (uint16_t)(p->host_port_first + k),
+                                .container_port = (uint16_t)(p->container_port_first + k),
+                        };
+        }
+        *ret = ports;
+        *ret_n = n;
+        return 0;
+}
+
+/* A host port of another container: refused naming it while it runs (its veth is up);
+ * the elements of one that is not running (killed, before any reconcile) are removed. */
+static int ports_check_free(Manager *m, const char *name, const PublishedPort *ports, size_t n_ports,
+                            const LinkInfo *links, size_t n_links, sd_bus_error *error) {
+        for (size_t i = 0; i < n_ports; i++) {
+                const char *holder;
+
+                while ((holder = firewall_port_holder(m->firewall, name, &ports[i]))) {
+                        char a[INET_ADDRSTRLEN] = "";
+
+                        if (!links_find_veth(links, n_links, holder)) {
+                                log_info("Removed the nftables elements of %s, which is not running.",
+                                         holder);
+                                (void)firewall_remove_container(m->firewall, holder);
+                                continue;
+                        }
+                        if (ports[i].host_address != 0)
+                                ipv4_format(ports[i].host_address, a);
+                        return sd_bus_error_setf(
+                                error, SIDECAR_ERROR_PORT_IN_USE,
+                                "Host port %s%s%u/%s is published by the running container '%s'", a,
+                                a[0] ? ":" : "", ports[i].host_port,
+                                ports[i].protocol == IPPROTO_UDP ? "udp" : "tcp", holder);
+                }
+        }
+        return 0;
+}
+
 static int network_nat_setup(Manager *m, const char *name, const NetworkOptions *o, uint32_t address,
-                             sd_bus_error *error) {
+                             const PublishedPort *ports, size_t n_ports, sd_bus_error *error) {
         _cleanup_free_ char *message = NULL;
         int r;
 
@@ -231,7 +289,7 @@ static int network_nat_setup(Manager *m, const char *name, const NetworkOptions 
         r = forwarding_enable(o->bridge);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to enable forwarding on %s: %m", o->bridge);
-        r = firewall_set_container(m->firewall, name, address, NULL, 0, &message);
+        r = firewall_set_container(m->firewall, name, address, ports, n_ports, &message);
         if (r < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
                                          "Failed to add the nftables elements of '%s': %s", name,
@@ -244,7 +302,9 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
         _cleanup_(caller_done) Caller c = {};
         _cleanup_close_ int netns = -EBADF;
         _cleanup_free_ LinkInfo *links = NULL;
-        NetworkOptions o = {};
+        _cleanup_(network_options_done) NetworkOptions o = {};
+        _cleanup_free_ PublishedPort *ports = NULL;
+        size_t n_ports = 0;
         AddressRequest q = {};
         const LinkInfo *old;
         LinkInfo bridge = {}, host = {};
@@ -290,6 +350,24 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
         r = bridge_ensure(m, o.bridge, links, n_links, &bridge, error);
         if (r <= 0)
                 return r;
+
+        if (o.n_publish > 0) {
+                if (!streq(o.bridge, m->settings.bridge))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Ports are published only from the bridge %s, not %s",
+                                                 m->settings.bridge, o.bridge);
+                r = manager_firewall_ready(m);
+                if (r < 0)
+                        return sd_bus_error_set_errnof(error, r,
+                                                       "Failed to set up the nftables table %s %s: %m",
+                                                       FIREWALL_FAMILY, FIREWALL_TABLE);
+                r = published_ports(&o, &ports, &n_ports);
+                if (r < 0)
+                        return r;
+                r = ports_check_free(m, name, ports, n_ports, links, n_links, error);
+                if (r < 0)
+                        return r;
+        }
 
         /* A veth left from an earlier run of this container (its helper was killed):
          * its peer's namespace is gone or about to be, replace it. */
@@ -351,7 +429,7 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
                 return sd_bus_error_set_errnof(error, r, "Failed to label %s: %m", ifname);
         }
 
-        r = network_nat_setup(m, name, &o, q.address, error);
+        r = network_nat_setup(m, name, &o, q.address, ports, n_ports, error);
         if (r < 0) {
                 (void)link_delete(m->netlink, host.ifindex);
                 return r;

@@ -10,7 +10,18 @@
 #     net.ipv4.ip_forward stays off;
 #   - the container's address is an element of the "inet nscontain" table's masq4 set,
 #     named by the container; after a stop, after a SIGKILL of the helper + a sidecar
-#     restart (reconcile), and after a SIGKILL of the sidecar, no element of it is left.
+#     restart (reconcile), and after a SIGKILL of the sidecar, no element of it is left;
+#   - published ports ("network.publish"): a busybox httpd published as 8080:80 answers
+#     from the wan namespace, from the test system's 127.0.0.1 and uplink address, and
+#     from another container (hairpin, through the uplink address and the gateway); a
+#     127.0.0.1:8443 publish answers on the test system's loopback and not from wan; a
+#     UDP publish answers from wan; a second container asking for 8080 is refused,
+#     naming the first and the port in its systemctl status; the elements go with the
+#     stop;
+#   - docs/SECURITY.md row 15: a container that routes 127.0.0.1 to its gateway (it may, with
+#     CAP_NET_ADMIN in its own namespace) does not reach a service on the test system's
+#     127.0.0.1, although route_localnet is on for the bridge; with the table's drop
+#     rule flushed, the same packets do arrive (the attack is real).
 set -eu
 . "$(dirname "$0")/../lib/lib.sh"
 . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
@@ -28,6 +39,10 @@ command -v python3 >/dev/null || skip "python3 is not installed"
 tsd_init network
 ROOT_A=$(tsd_mkrootfs a)
 ROOT_B=$(tsd_mkrootfs b)
+ROOT_WEB=$(tsd_mkrootfs web)
+ROOT_C=$(tsd_mkrootfs c)
+mkdir -p "$ROOT_WEB/www"
+echo "hello from web" >"$ROOT_WEB/www/index.html"
 tsd_install
 tsd_boot
 tsd_run systemctl start dbus.socket
@@ -38,6 +53,10 @@ config() {
 }
 config a "$ROOT_A"
 config b "$ROOT_B"
+tsd_write /etc/nscontain.d/web.json "{\"rootfs\": \"$ROOT_WEB\",
+        \"command\": [\"/bin/sh\", \"-c\", \"httpd -p 80 -h /www; $UP\"],
+        \"network\": {\"publish\": [\"8080:80\", \"127.0.0.1:8443:80\", \"5353:53/udp\"]}}"
+config c "$ROOT_C" ', "network": {"publish": ["8080:8080"]}'
 tsd_run systemctl daemon-reload
 
 status_of() { tsd_status "container@$1.service"; }
@@ -129,5 +148,96 @@ tsd_run systemctl stop container@a.service
 assert_eq "$(elements_of a)" "" "no element of a after its stop through a new sidecar"
 assert_eq "$(tsd_run ip -o link show type veth | grep -c 'nscontain:' || true)" 0 "no veth of a container left"
 assert_eq "$(tsd_run nft -j list set inet nscontain masq4 | jq '.nftables[1].set.elem // [] | length')" 0 "masq4 is empty"
+
+step "published ports: from wan, from the test system's loopback and address, from another container"
+start web b
+web_addr=$(in_container web /bin/busybox ip -o -4 addr show dev eth0 | awk '{ print $4 }')
+web_addr=${web_addr%/*}
+assert_eq "$(elements_of web | sort)" "$(printf '%s\n' "masq4 $web_addr" \
+        'publish4 {"concat":["127.0.0.1","tcp",8443]}' \
+        'publish4 {"concat":[{"prefix":{"addr":"0.0.0.0","len":0}},"tcp",8080]}' \
+        'publish4 {"concat":[{"prefix":{"addr":"0.0.0.0","len":0}},"udp",5353]}' | sort)" "web's elements"
+wget_from_wan() { tsd_run timeout 10 ip netns exec wan busybox wget -qO- "$1"; }
+assert_eq "$(wget_from_wan http://198.51.100.1:8080/)" "hello from web" "8080 from wan"
+assert_eq "$(tsd_run timeout 10 busybox wget -qO- http://127.0.0.1:8080/)" "hello from web" "8080 from the test system's 127.0.0.1"
+assert_eq "$(tsd_run timeout 10 busybox wget -qO- http://198.51.100.1:8080/)" "hello from web" "8080 from the test system's uplink address"
+assert_eq "$(fetch b http://198.51.100.1:8080/)" "hello from web" "8080 from container b through the uplink address (hairpin)"
+assert_eq "$(fetch b http://10.77.0.1:8080/)" "hello from web" "8080 from container b through the gateway"
+assert_eq "$(tsd_run timeout 10 busybox wget -qO- http://127.0.0.1:8443/)" "hello from web" "127.0.0.1:8443 from the test system"
+assert_fail wget_from_wan http://198.51.100.1:8443/
+assert_fail fetch b http://198.51.100.1:8443/
+
+step "a UDP publish"
+# The server runs in web's network namespace (busybox has no UDP server): it answers
+# each datagram with the address it came from.
+UDP='
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 53))
+while True:
+    data, peer = s.recvfrom(512)
+    s.sendto(("udp " + peer[0] + "\n").encode(), peer)'
+tsd_run systemd-run -q --unit=web-udp.service nsenter -t "$(leader web)" -n python3 -c "$UDP"
+UDP_CLIENT='
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1)
+for i in range(5):
+    s.sendto(b"ping", (sys.argv[1], int(sys.argv[2])))
+    try:
+        print(s.recvfrom(512)[0].decode().strip()); break
+    except socket.timeout:
+        pass
+else:
+    sys.exit(1)'
+assert_eq "$(tsd_run ip netns exec wan python3 -c "$UDP_CLIENT" 198.51.100.1 5353)" "udp 198.51.100.2" "UDP 5353 from wan (the client's own address)"
+tsd_run systemctl stop web-udp.service
+
+step "a host port held by a running container: the second start is refused naming it"
+assert_fail tsd_run systemctl start container@c.service
+tsd_assert_status container@c.service "Host port 8080/tcp is published by the running container 'web'"
+assert_eq "$(elements_of c)" "" "c has no element"
+assert_eq "$(tsd_run ip -o link show type veth | grep -c 'nscontain:c$' || true)" 0 "c has no veth"
+tsd_run systemctl reset-failed container@c.service
+
+step "docs/SECURITY.md row 15: the test system's 127.0.0.1 services stay out of a container's reach"
+# The attacker: b routes 127.0.0.1 to its gateway (what CAP_NET_ADMIN in its own
+# network namespace allows), and the test system listens on 127.0.0.1 for UDP.
+tsd_run nsenter -t "$(leader b)" -n sh -ec '
+        sysctl -qw net.ipv4.conf.eth0.route_localnet=1
+        ip route del table local 127.0.0.0/8 dev lo
+        ip route del table local 127.0.0.1 dev lo
+        ip route add 127.0.0.1/32 via 10.77.0.1 dev eth0'
+LOCAL_UDP='
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 9999))
+s.settimeout(3)
+try:
+    print(s.recvfrom(512)[0].decode())
+except socket.timeout:
+    print("nothing")'
+attack() {
+        tsd_run sh -c "python3 -c '$LOCAL_UDP' >/tmp/local-udp.out & sleep 0.5
+                for i in 1 2 3; do nsenter -t $(leader b) -n python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b\"secret\", (\"127.0.0.1\", 9999))'; sleep 0.2; done
+                wait; cat /tmp/local-udp.out"
+}
+assert_eq "$(attack)" "nothing" "b's datagrams to 127.0.0.1 do not reach the test system"
+tsd_run nft flush chain inet nscontain prerouting_raw
+assert_eq "$(attack)" "secret" "without the drop rule they would (the attack is real)"
+# The sidecar writes its rules again at its start.
+tsd_run systemctl restart nscontain-sidecar.service
+tsd_run busctl call org.nscontain.Sidecar1 /org/nscontain/Sidecar1 org.nscontain.Sidecar1 ListContainers >/dev/null
+retry 5 sh -c "nsenter -t $TSD_PID -a nft list chain inet nscontain prerouting_raw | grep -q drop"
+assert_eq "$(attack)" "nothing" "the rule is back after a sidecar restart"
+
+step "after the stop: web's elements are gone"
+tsd_run systemctl stop container@web.service container@b.service
+assert_eq "$(elements_of web)" "" "no element of web"
+assert_fail wget_from_wan http://198.51.100.1:8080/
+start c
+assert_eq "$(elements_of c | grep -c publish4)" 1 "c takes 8080 once web is gone"
+tsd_run systemctl stop container@c.service
+assert_eq "$(tsd_run nft -j list map inet nscontain publish4 | jq '.nftables[1].map.elem // [] | length')" 0 "publish4 is empty"
 
 test_done

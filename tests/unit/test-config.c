@@ -551,6 +551,33 @@ TEST(test_namespaces) {
             "\"mode\": \"host\" or remove \"net\": false");
 }
 
+TEST(test_network_publish) {
+        _cleanup_config_free_ Config *c =
+                PARSE_OK("{" BASE ", \"network\": {\"publish\": [\"8080:80\", \"127.0.0.1:8443:443/tcp\", "
+                         "\"5353:53/udp\", \"9000-9001:9000-9001\", \"53:53/tcp\"]}}");
+        /* Canonical: the protocol spelled out. */
+        ASSERT_STREQ(c->network.publish[0], "8080:80/tcp");
+        ASSERT_STREQ(c->network.publish[1], "127.0.0.1:8443:443/tcp");
+        ASSERT_STREQ(c->network.publish[2], "5353:53/udp");
+        ASSERT_STREQ(c->network.publish[3], "9000-9001:9000-9001/tcp");
+        ASSERT(!c->network.publish[5]);
+
+        ERR("{" BASE ", \"network\": {\"publish\": [\"80\"]}}",
+            "web.json: network.publish[0]: invalid port spec \"80\": write "
+            "[HOST_IP:]HOST_PORT[-END]:CONTAINER_PORT[-END][/tcp|/udp], e.g. \"8080:80\"");
+        ERR("{" BASE ", \"network\": {\"publish\": [\"8080:80\", \"127.0.0.1:8080:81\"]}}",
+            "web.json: network.publish[1]: invalid port spec \"127.0.0.1:8080:81\": a host port of it is "
+            "published by an earlier entry too");
+        ERR("{" BASE ", \"network\": {\"publish\": [\"[::1]:53:53/udp\"]}}",
+            "web.json: network.publish[0]: invalid port spec \"[::1]:53:53/udp\": IPv6 host addresses "
+            "cannot be published yet; use an IPv4 one or none");
+        ERR("{" BASE ", \"network\": {\"publish\": [\"1-1000:1-1000\", \"2001-2100:1-100\"]}}",
+            "web.json: network.publish[1]: invalid port spec \"2001-2100:1-100\": more than 1024 host "
+            "ports are published in all");
+        ERR("{" BASE ", \"network\": {\"mode\": \"none\", \"publish\": [\"8080:80\"]}}",
+            "web.json: network.publish: only with \"mode\": \"veth\"; remove it");
+}
+
 TEST(test_user_namespace) {
         _cleanup_config_free_ Config *c =
                 PARSE_OK("{" BASE ", \"user_namespace\": {\"base\": \"auto\", \"size\": 131072}}");
@@ -564,7 +591,8 @@ TEST(test_user_namespace) {
         ERR("{" BASE ", \"user_namespace\": {\"base\": \"auto\", \"size\": 1}}",
             "web.json: user_namespace.size: invalid size 1: must be a multiple of 65536, at most 1048576");
         ERR("{" BASE ", \"user_namespace\": {\"size\": 65537}}",
-            "web.json: user_namespace.size: invalid size 65537: must be a multiple of 65536, at most 1048576");
+            "web.json: user_namespace.size: invalid size 65537: must be a multiple of 65536, at most "
+            "1048576");
         ERR("{" BASE ", \"user_namespace\": {\"size\": 1114112}}",
             "web.json: user_namespace.size: invalid size 1114112: must be a multiple of 65536, at most "
             "1048576");

@@ -155,7 +155,7 @@ TEST(test_options_refused) {
 
         /* Unknown keys, also near misses: a typo must not give the default. */
         expect_refused(options(&o, &e, 1, "MTU", "u", 1500), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Unknown option \"MTU\" (known: bridge, address, gateway, mtu)");
+                       "Unknown option \"MTU\" (known: bridge, address, gateway, mtu, publish)");
         expect_refused(options(&o, &e, 2, "mtu", "u", 1500, "", "s", ""), &e, SD_BUS_ERROR_INVALID_ARGS,
                        "Unknown option \"\"");
 
@@ -260,3 +260,41 @@ static void bus_teardown(void) {
         bus = sd_bus_close_unref(bus); /* never connected: nothing to flush */
 }
 TEST_TEARDOWN(bus_teardown);
+
+TEST(test_options_publish) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        NetworkOptions o;
+
+        ASSERT_OK(
+                options(&o, &e, 1, "publish", "as", 3, "8080:80", "127.0.0.1:8443:443/tcp", "5353:53/udp"));
+        ASSERT_EQ(o.n_publish, 3);
+        ASSERT_EQ(o.publish[0].host_port_first, 8080);
+        ASSERT_EQ(o.publish[0].container_port_first, 80);
+        ASSERT_EQ(o.publish[0].protocol, IPPROTO_TCP);
+        ASSERT_EQ(o.publish[0].host_address.family, 0);
+        ASSERT_EQ(o.publish[1].host_address.family, AF_INET);
+        ASSERT_EQ(o.publish[2].protocol, IPPROTO_UDP);
+        network_options_done(&o);
+
+        /* tcp and udp are different ports; a range counts port by port. */
+        ASSERT_OK(options(&o, &e, 1, "publish", "as", 2, "53:53/tcp", "53:53/udp"));
+        network_options_done(&o);
+        ASSERT_OK(options(&o, &e, 1, "publish", "as", 1, "9000-9009:9000-9009"));
+        ASSERT_EQ(o.publish[0].host_port_last, 9009);
+        network_options_done(&o);
+
+        /* In the config parser's words (lib/sidecar-bus.h): validate and a start agree. */
+        expect_refused(options(&o, &e, 1, "publish", "as", 1, "80"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'publish': invalid port spec \"80\": write [HOST_IP:]HOST_PORT");
+        expect_refused(options(&o, &e, 1, "publish", "as", 1, "70000:80"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "invalid port spec \"70000:80\"");
+        expect_refused(options(&o, &e, 1, "publish", "as", 2, "8080:80", "127.0.0.1:8080:81"), &e,
+                       SD_BUS_ERROR_INVALID_ARGS,
+                       "\"127.0.0.1:8080:81\": a host port of it is published by an earlier entry too");
+        expect_refused(options(&o, &e, 1, "publish", "as", 1, "[::1]:8080:80"), &e,
+                       SD_BUS_ERROR_INVALID_ARGS, "IPv6 host addresses cannot be published yet");
+        expect_refused(options(&o, &e, 1, "publish", "as", 1, "1-2000:1-2000"), &e,
+                       SD_BUS_ERROR_INVALID_ARGS, "more than 1024 host ports are published in all");
+        expect_refused(options(&o, &e, 1, "publish", "s", "8080:80"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'publish' must be of type as");
+}
