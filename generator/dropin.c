@@ -155,6 +155,70 @@ static int check_value(const char *file, const char *what, const char *value, ch
         return -EINVAL;
 }
 
+static void text_put_rlimit_value(Text *t, uint64_t v) {
+        char buf[32];
+
+        if (v == RLIM_INFINITY)
+                text_puts(t, "infinity");
+        else {
+                snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+                text_puts(t, buf);
+        }
+}
+
+/* The service contract (nscontain.json(5)): the watchdog, what systemd hands the
+ * helper for the payload (credentials, raised limits, device access), and the
+ * [Service] settings the config passes through as written. */
+static void dropin_render_service(Text *t, const Config *c) {
+        char span[32];
+
+        if (c->watchdog_sec)
+                text_put_setting(t, "WatchdogSec", c->watchdog_sec, false);
+        /* READY=1 waits for the first passing check: the start timeout must leave the
+         * check its start period on top of systemd's default. */
+        if (c->health.command && c->health.ready_when_healthy) {
+                uint64_t start =
+                        c->health.start_period_usec + c->health.interval_usec + c->health.timeout_usec;
+                format_usec(start > UINT64_MAX - DEFAULT_START_TIMEOUT_USEC
+                                    ? UINT64_MAX
+                                    : start + DEFAULT_START_TIMEOUT_USEC,
+                            span);
+                text_put_setting(t, "TimeoutStartSec", span, false);
+        }
+        for (size_t i = 0; i < c->n_credentials; i++) {
+                /* LoadCredential= expands specifiers: '%' doubled. */
+                text_puts(t, "LoadCredential=");
+                text_put_value(t, c->credentials[i].key);
+                text_puts(t, ":");
+                text_put_value(t, c->credentials[i].value);
+                text_puts(t, "\n");
+        }
+        for (int i = 0; i < CONFIG_RLIMIT_MAX; i++) {
+                const ConfigRlimit *l = &c->rlimits[i];
+                if (!l->set)
+                        continue;
+                text_puts(t, rlimit_to_setting(i));
+                text_puts(t, "=");
+                text_put_rlimit_value(t, l->soft);
+                if (l->hard != l->soft) {
+                        text_puts(t, ":");
+                        text_put_rlimit_value(t, l->hard);
+                }
+                text_puts(t, "\n");
+        }
+        for (size_t i = 0; i < c->n_devices; i++) {
+                text_puts(t, "DeviceAllow=");
+                text_put_value(t, c->devices[i].key);
+                text_puts(t, " ");
+                text_puts(t, c->devices[i].value);
+                text_puts(t, "\n");
+        }
+        if (c->n_service > 0)
+                text_puts(t, "# \"service\" of the config, as written\n");
+        for (size_t i = 0; i < c->n_service; i++)
+                text_put_setting(t, c->service[i].key, c->service[i].value, false);
+}
+
 int dropin_render(const Config *c, const char *path, const char *snapshot, char **ret, char **ret_error) {
         _cleanup_free_ char *buf = NULL;
         const char *file;
@@ -187,6 +251,26 @@ int dropin_render(const Config *c, const char *path, const char *snapshot, char 
                 if (r < 0)
                         return r;
         }
+        /* The keys that reach the drop-in as written: the parser refuses control
+         * characters already; this keeps the renderer safe on its own. */
+        for (size_t i = 0; i < c->n_service; i++) {
+                r = check_value(file, "service", c->service[i].value, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->n_credentials; i++) {
+                r = check_value(file, "credentials", c->credentials[i].value, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->n_devices; i++) {
+                r = check_value(file, "devices", c->devices[i].key, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        r = check_value(file, "watchdog_sec", c->watchdog_sec, ret_error);
+        if (r < 0)
+                return r;
         r = check_value(file, "restart", c->restart, ret_error);
         if (r >= 0)
                 r = check_value(file, "restart_sec", c->restart_sec, ret_error);
@@ -232,6 +316,8 @@ int dropin_render(const Config *c, const char *path, const char *snapshot, char 
         text_puts(&t, "TimeoutStopSec=");
         text_puts(&t, timeout);
         text_puts(&t, "\n");
+
+        dropin_render_service(&t, c);
 
         buf = t.buf;
         if (t.error < 0)

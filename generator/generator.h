@@ -24,6 +24,10 @@
  * report the exit status and exit on its own terms. */
 #define STOP_TIMEOUT_MARGIN_USEC (5ULL * 1000000ULL)
 
+/* systemd's DefaultTimeoutStartSec=, which a unit waiting for its first health check
+ * gets on top of the check's start period. */
+#define DEFAULT_START_TIMEOUT_USEC (90ULL * 1000000ULL)
+
 #define DROPIN_NAME "50-nscontain.conf"
 #define WANTS_DIR   "machines.target.wants"
 

@@ -101,6 +101,34 @@ static int helper_load_config(const char *name, Config **ret) {
         return 0;
 }
 
+/* The keys of the service contract this helper does not carry out yet: refused at
+ * start rather than ignored, so that a container never runs without what its config
+ * asks for. */
+static int helper_check_supported(const char *name, const Config *c) {
+        const char *key = NULL;
+
+        if (c->notify)
+                key = "notify";
+        else if (c->health.command)
+                key = "health";
+        else if (c->n_credentials > 0)
+                key = "credentials";
+        else if (c->env_files)
+                key = "env_files";
+        else if (c->n_sysctl > 0)
+                key = "sysctl";
+        else if (c->n_devices > 0)
+                key = "devices";
+        else
+                for (int i = 0; i < CONFIG_RLIMIT_MAX && !key; i++)
+                        if (c->rlimits[i].set)
+                                key = "rlimits";
+        if (!key)
+                return 0;
+        log_error("%s: \"%s\" is not supported by this nscontain-helper yet.", name, key);
+        return -EOPNOTSUPP;
+}
+
 /* What this start holds outside the helper: the bus connection of the setup, and what
  * must be given back when the container ends (or its start fails). */
 typedef struct Holdings {
@@ -338,6 +366,9 @@ int main(int argc, char *argv[]) {
                 return r < 0 ? helper_failed(EXIT_SETUP_FAILED) : 0;
 
         r = helper_load_config(arg_name, &config);
+        if (r < 0)
+                return helper_failed(EXIT_SETUP_FAILED);
+        r = helper_check_supported(arg_name, config);
         if (r < 0)
                 return helper_failed(EXIT_SETUP_FAILED);
         failpoint("helper:after-config");

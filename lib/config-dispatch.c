@@ -92,6 +92,13 @@ int config_check_type(Parser *p, const JPath *path, const JsonValue *v, JsonType
         return config_error(p, path, "must be %s, not %s", what, config_type_phrase(v));
 }
 
+int config_check_string_value(Parser *p, const JPath *path, const JsonValue *v) {
+        if (v->type == JSON_INTEGER || v->type == JSON_FRACTION || v->type == JSON_BOOLEAN)
+                return config_error(p, path, "must be a string, not %s; write \"%s\"", config_type_phrase(v),
+                                    v->string);
+        return config_check_type(p, path, v, JSON_STRING, "a string");
+}
+
 int config_dispatch_field(Parser *p, const JPath *parent, const JsonValue *v, const ConfigField *f,
                           void *base) {
         const JPath *path = JP_KEY(parent, f->name);

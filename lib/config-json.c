@@ -215,6 +215,90 @@ int config_to_json(const Config *c, char **ret) {
         ADD(o, "after", json_strv(c->after));
         ADD(o, "requires", json_strv(c->requires));
         ADD(o, "wants", json_strv(c->wants));
+
+        /* The service contract: shown when set. */
+        if (c->notify)
+                ADD(o, "notify", json_object_new_boolean(true));
+        if (c->watchdog_sec)
+                ADD(o, "watchdog_sec", json_object_new_string(c->watchdog_sec));
+        if (c->health.command) {
+                static const char *const on_failure[] = {"none", "kill", "restart"};
+                x = json_object_new_object();
+                ADD(o, "health", x);
+                ADD(x, "command", json_strv(c->health.command));
+                const struct {
+                        const char *key;
+                        uint64_t usec;
+                } spans[] = {
+                        {"interval", c->health.interval_usec},
+                        {"timeout", c->health.timeout_usec},
+                        {"start_period", c->health.start_period_usec},
+                };
+                for (size_t i = 0; i < ELEMENTSOF(spans); i++) {
+                        r = format_timespan(spans[i].usec, buf, sizeof(buf));
+                        if (r < 0)
+                                return r;
+                        ADD(x, spans[i].key, json_object_new_string(buf));
+                }
+                ADD(x, "retries", json_object_new_int64(c->health.retries));
+                ADD(x, "on_failure", json_object_new_string(on_failure[c->health.on_failure]));
+                ADD(x, "ready_when_healthy", json_object_new_boolean(c->health.ready_when_healthy));
+        }
+        const struct {
+                const char *key;
+                const ConfigPair *pairs;
+                size_t n;
+        } objects[] = {
+                {"credentials", c->credentials, c->n_credentials},
+                {"sysctl", c->sysctl, c->n_sysctl},
+                {"service", c->service, c->n_service},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(objects); i++) {
+                if (objects[i].n == 0)
+                        continue;
+                x = json_object_new_object();
+                ADD(o, objects[i].key, x);
+                for (size_t j = 0; j < objects[i].n; j++)
+                        ADD(x, objects[i].pairs[j].key, json_object_new_string(objects[i].pairs[j].value));
+        }
+        if (c->env_files)
+                ADD(o, "env_files", json_strv(c->env_files));
+        bool any_rlimit = false;
+        for (int i = 0; i < CONFIG_RLIMIT_MAX; i++)
+                any_rlimit = any_rlimit || c->rlimits[i].set;
+        if (any_rlimit) {
+                x = json_object_new_object();
+                ADD(o, "rlimits", x);
+                for (int i = 0; i < CONFIG_RLIMIT_MAX; i++) {
+                        const ConfigRlimit *l = &c->rlimits[i];
+                        if (!l->set)
+                                continue;
+                        json_object *pair = json_object_new_array();
+                        ADD(x, rlimit_to_string(i), pair);
+                        for (int k = 0; k < 2; k++) {
+                                uint64_t v = k == 0 ? l->soft : l->hard;
+                                json_object *e = v == RLIM_INFINITY ? json_object_new_string("infinity")
+                                                                    : json_object_new_int64((int64_t)v);
+                                if (!e || json_object_array_add(pair, e) < 0) {
+                                        json_object_put(e);
+                                        return -ENOMEM;
+                                }
+                        }
+                }
+        }
+        if (c->n_devices > 0) {
+                x = json_object_new_array();
+                ADD(o, "devices", x);
+                for (size_t i = 0; i < c->n_devices; i++) {
+                        json_object *d = json_object_new_object();
+                        if (!d || json_object_array_add(x, d) < 0) {
+                                json_object_put(d);
+                                return -ENOMEM;
+                        }
+                        ADD(d, "path", json_object_new_string(c->devices[i].key));
+                        ADD(d, "mode", json_object_new_string(c->devices[i].value));
+                }
+        }
 #undef ADD
 
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

@@ -31,6 +31,11 @@ Config *config_new(const char *name, const char *path) {
         c->seccomp = true;
         c->stop_signal = SIGTERM;
         c->stop_timeout_usec = DEFAULT_STOP_TIMEOUT;
+        c->health = (Health){
+                .interval_usec = DEFAULT_HEALTH_INTERVAL,
+                .timeout_usec = DEFAULT_HEALTH_TIMEOUT,
+                .retries = DEFAULT_HEALTH_RETRIES,
+        };
         return c;
 }
 
@@ -66,6 +71,13 @@ Config *config_free(Config *c) {
         strv_free(c->after);
         strv_free(c->requires);
         strv_free(c->wants);
+        free(c->watchdog_sec);
+        strv_free(c->health.command);
+        config_pairs_free(c->credentials, c->n_credentials);
+        strv_free(c->env_files);
+        config_pairs_free(c->sysctl, c->n_sysctl);
+        config_pairs_free(c->devices, c->n_devices);
+        config_pairs_free(c->service, c->n_service);
         free(c);
         return NULL;
 }

@@ -126,6 +126,10 @@ int config_dispatch_field(Parser *p, const JPath *parent, const JsonValue *v, co
 /* The row type check, for callbacks that must look at something else first. */
 int config_check_type(Parser *p, const JPath *path, const JsonValue *v, JsonType type, const char *what);
 
+/* A value of an object of strings (env, sysctl, service): a number or a boolean gets
+ * "write \"1\"" as the hint. */
+int config_check_string_value(Parser *p, const JPath *path, const JsonValue *v);
+
 /* Generic callbacks. */
 int config_dispatch_bool(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f);
 int config_dispatch_string(Parser *p, const JPath *path, const JsonValue *v, void *dest,
@@ -184,6 +188,8 @@ int hostname_from_name(const char *name, char **ret);
 bool user_is_valid(const char *s);
 
 /* The sections (config-*.c): the row callbacks config.c's table names. */
+/* arg: an example for the message ("[\"/bin/sh\", \"-c\", \"echo hello\"]"). */
+int config_dispatch_argv(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f);
 int config_dispatch_command(Parser *p, const JPath *path, const JsonValue *v, void *dest,
                             const ConfigField *f);
 int config_dispatch_env(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f);
@@ -206,3 +212,24 @@ int config_dispatch_resources(Parser *p, const JPath *path, const JsonValue *v, 
 extern const ConfigEnum config_restart_values;
 int config_dispatch_stop_signal(Parser *p, const JPath *path, const JsonValue *v, void *dest,
                                 const ConfigField *f);
+int config_dispatch_watchdog(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                             const ConfigField *f);
+int config_dispatch_health(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                           const ConfigField *f);
+int config_dispatch_credentials(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                                const ConfigField *f);
+int config_dispatch_paths(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                          const ConfigField *f);
+int config_dispatch_service(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                            const ConfigField *f);
+int config_dispatch_rlimits(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                            const ConfigField *f);
+int config_dispatch_sysctl(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                           const ConfigField *f);
+int config_dispatch_devices(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                            const ConfigField *f);
+/* The service contract's checks between keys, after every key was read. */
+int config_check_service(Parser *p);
+/* Appends a pair (copies of key and value) to an array of pairs. */
+int config_pairs_add(ConfigPair **pairs, size_t *n, const char *key, const char *value);
+void config_pairs_free(ConfigPair *pairs, size_t n);

@@ -5,23 +5,16 @@
 #include "config-parse.h"
 #include "strv.h"
 
-int config_dispatch_command(Parser *p, const JPath *path, const JsonValue *v, void *dest,
-                            const ConfigField *f) {
+/* A program and its arguments: a non-empty array of strings, the first one non-empty. */
+int config_dispatch_argv(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                         const ConfigField *f) {
         char ***command = dest;
         size_t i = 0;
 
-        if (!v) {
-                if (p->config->boot)
-                        return 0;
-                return config_error(
-                        p, path,
-                        "required unless \"boot\" is true, e.g. [\"/bin/sh\", \"-c\", \"echo hello\"]");
-        }
         if (v->n == 0)
-                return config_error(
-                        p, path,
-                        "must not be empty; write the program and its arguments, e.g. [\"/bin/sh\", "
-                        "\"-c\", \"echo hello\"]");
+                return config_error(p, path,
+                                    "must not be empty; write the program and its arguments, e.g. %s",
+                                    (const char *)f->arg);
 
         _cleanup_strv_free_ char **argv = calloc(v->n + 1, sizeof(char *));
         if (!argv)
@@ -41,6 +34,18 @@ int config_dispatch_command(Parser *p, const JPath *path, const JsonValue *v, vo
         strv_free(*command);
         *command = TAKE_PTR(argv);
         return 0;
+}
+
+int config_dispatch_command(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                            const ConfigField *f) {
+        if (!v) {
+                if (p->config->boot)
+                        return 0;
+                return config_error(
+                        p, path,
+                        "required unless \"boot\" is true, e.g. [\"/bin/sh\", \"-c\", \"echo hello\"]");
+        }
+        return config_dispatch_argv(p, path, v, dest, f);
 }
 
 static int env_compare(const void *a, const void *b) {
@@ -89,11 +94,9 @@ int config_dispatch_env(Parser *p, const JPath *path, const JsonValue *v, void *
                                 p, jp,
                                 "invalid variable name: use letters, digits and \"_\", not starting "
                                 "with a digit");
-                if (val->type == JSON_INTEGER || val->type == JSON_FRACTION || val->type == JSON_BOOLEAN)
-                        return config_error(p, jp, "must be a string, not %s; write \"%s\"",
-                                            config_type_phrase(val), val->string);
-                if (val->type != JSON_STRING)
-                        return config_error(p, jp, "must be a string, not %s", config_type_phrase(val));
+                r = config_check_string_value(p, jp, val);
+                if (r < 0)
+                        return r;
                 r = env_set(dest, key, val->string);
                 if (r < 0)
                         return r;

@@ -352,3 +352,41 @@ uint64_t capability_default_set(void) {
                (1ULL << CAP_SETFCAP) | (1ULL << CAP_SETGID) | (1ULL << CAP_SETPCAP) | (1ULL << CAP_SETUID) |
                (1ULL << CAP_SYS_CHROOT);
 }
+
+static const char *const rlimit_names[CONFIG_RLIMIT_MAX][2] = {
+        [RLIMIT_CPU] = {"cpu", "LimitCPU"},
+        [RLIMIT_FSIZE] = {"fsize", "LimitFSIZE"},
+        [RLIMIT_DATA] = {"data", "LimitDATA"},
+        [RLIMIT_STACK] = {"stack", "LimitSTACK"},
+        [RLIMIT_CORE] = {"core", "LimitCORE"},
+        [RLIMIT_RSS] = {"rss", "LimitRSS"},
+        [RLIMIT_NPROC] = {"nproc", "LimitNPROC"},
+        [RLIMIT_NOFILE] = {"nofile", "LimitNOFILE"},
+        [RLIMIT_MEMLOCK] = {"memlock", "LimitMEMLOCK"},
+        [RLIMIT_AS] = {"as", "LimitAS"},
+        [RLIMIT_LOCKS] = {"locks", "LimitLOCKS"},
+        [RLIMIT_SIGPENDING] = {"sigpending", "LimitSIGPENDING"},
+        [RLIMIT_MSGQUEUE] = {"msgqueue", "LimitMSGQUEUE"},
+        [RLIMIT_NICE] = {"nice", "LimitNICE"},
+        [RLIMIT_RTPRIO] = {"rtprio", "LimitRTPRIO"},
+        [RLIMIT_RTTIME] = {"rttime", "LimitRTTIME"},
+};
+
+const char *rlimit_to_string(int resource) {
+        if (resource < 0 || resource >= CONFIG_RLIMIT_MAX)
+                return NULL;
+        return rlimit_names[resource][0];
+}
+
+const char *rlimit_to_setting(int resource) {
+        if (resource < 0 || resource >= CONFIG_RLIMIT_MAX)
+                return NULL;
+        return rlimit_names[resource][1];
+}
+
+int rlimit_from_string(const char *s) {
+        for (int i = 0; i < CONFIG_RLIMIT_MAX; i++)
+                if (rlimit_names[i][0] && streq(s, rlimit_names[i][0]))
+                        return i;
+        return -EINVAL;
+}

@@ -34,7 +34,8 @@ static const ConfigField top_fields[] = {
          "/var/lib/machines/web"},
         {"boot", JSON_BOOLEAN, config_dispatch_bool, offsetof(Config, boot)},
         {"command", JSON_ARRAY, config_dispatch_command, offsetof(Config, command), CONFIG_FIELD_ABSENT,
-         "an array of strings, e.g. [\"/bin/sh\", \"-c\", \"echo hello\"]"},
+         "an array of strings, e.g. [\"/bin/sh\", \"-c\", \"echo hello\"]",
+         "[\"/bin/sh\", \"-c\", \"echo hello\"]"},
         {"env", JSON_OBJECT, config_dispatch_env, offsetof(Config, env), 0,
          "an object of strings, e.g. {\"LANG\": \"C.UTF-8\"}"},
         {"user", JSON_ANY, config_dispatch_user, offsetof(Config, user)},
@@ -62,6 +63,20 @@ static const ConfigField top_fields[] = {
         {"after", JSON_ARRAY, config_dispatch_names, offsetof(Config, after), 0, NAMES_WHAT},
         {"requires", JSON_ARRAY, config_dispatch_names, offsetof(Config, requires), 0, NAMES_WHAT},
         {"wants", JSON_ARRAY, config_dispatch_names, offsetof(Config, wants), 0, NAMES_WHAT},
+        {"notify", JSON_BOOLEAN, config_dispatch_bool, offsetof(Config, notify)},
+        {"watchdog_sec", JSON_ANY, config_dispatch_watchdog, offsetof(Config, watchdog_sec)},
+        {"health", JSON_ANY, config_dispatch_health, offsetof(Config, health)},
+        {"credentials", JSON_OBJECT, config_dispatch_credentials, 0, 0,
+         "an object of paths, e.g. {\"tls.key\": \"/etc/web/tls.key\"}"},
+        {"env_files", JSON_ARRAY, config_dispatch_paths, offsetof(Config, env_files), 0,
+         "an array of paths, e.g. [\"/etc/web/env\"]", "/etc/web/env"},
+        {"rlimits", JSON_OBJECT, config_dispatch_rlimits, offsetof(Config, rlimits), 0,
+         "an object, e.g. {\"nofile\": 4096}"},
+        {"sysctl", JSON_OBJECT, config_dispatch_sysctl, 0, 0,
+         "an object of strings, e.g. {\"net.ipv4.ip_unprivileged_port_start\": \"0\"}"},
+        {"devices", JSON_ARRAY, config_dispatch_devices, 0, 0, "an array, e.g. [\"/dev/fuse\"]"},
+        {"service", JSON_OBJECT, config_dispatch_service, 0, 0,
+         "an object of strings, e.g. {\"OOMScoreAdjust\": \"500\"}"},
 };
 
 static const ConfigObject top_object = CONFIG_OBJECT("a JSON object", top_fields, false);
@@ -97,7 +112,7 @@ static int check_combinations(Parser *p) {
         /* systemd as PID 1 of a container stops on SIGRTMIN+3 (its container interface). */
         if (c->boot && !p->stop_signal_given)
                 c->stop_signal = SIGRTMIN + 3;
-        return 0;
+        return config_check_service(p);
 }
 
 static int parse_root(Parser *p, const JsonValue *root) {

@@ -7,6 +7,7 @@
  * of the form "web.json: mounts[1].target: must be an absolute path". */
 
 #include <stdint.h>
+#include <sys/resource.h>
 
 #include "macro.h"
 
@@ -77,6 +78,37 @@ typedef struct Resources {
         char *memory_max, *memory_high, *cpu_weight, *cpu_quota, *tasks_max, *io_weight;
 } Resources;
 
+typedef enum HealthOnFailure {
+        HEALTH_ON_FAILURE_NONE,    /* shown as unhealthy, nothing else */
+        HEALTH_ON_FAILURE_KILL,    /* the container ends with EXIT_UNHEALTHY */
+        HEALTH_ON_FAILURE_RESTART, /* the same, and the unit's Restart= restarts it */
+} HealthOnFailure;
+
+#define DEFAULT_HEALTH_INTERVAL (30ULL * 1000000ULL) /* µs */
+#define DEFAULT_HEALTH_TIMEOUT  (10ULL * 1000000ULL)
+#define DEFAULT_HEALTH_RETRIES  3U
+
+typedef struct Health {
+        char **command; /* strv; NULL: no health check */
+        uint64_t interval_usec, timeout_usec, start_period_usec;
+        uint32_t retries; /* failures in a row that make it unhealthy */
+        HealthOnFailure on_failure;
+        bool ready_when_healthy; /* READY=1 waits for the first passing check */
+} Health;
+
+/* A key and its value as the file wrote them: credentials (NAME, host path), sysctl
+ * (key, value), service (setting, value), devices (path, "rw"...). */
+typedef struct ConfigPair {
+        char *key, *value;
+} ConfigPair;
+
+typedef struct ConfigRlimit {
+        bool set;
+        uint64_t soft, hard; /* RLIM_INFINITY for "infinity" */
+} ConfigRlimit;
+
+#define CONFIG_RLIMIT_MAX RLIMIT_NLIMITS
+
 typedef struct Config {
         char *name; /* NAME, from the file name */
         char *path; /* the file it came from */
@@ -106,6 +138,21 @@ typedef struct Config {
         uint64_t stop_timeout_usec;
         bool autostart;
         char **after, **requires, **wants; /* NAMEs */
+
+        /* The service contract (nscontain.json(5), "The service contract"). */
+        bool notify;        /* the payload speaks sd_notify through $NOTIFY_SOCKET */
+        char *watchdog_sec; /* systemd time span as written, or NULL */
+        Health health;
+        ConfigPair *credentials; /* NAME → absolute host path, sorted by NAME */
+        size_t n_credentials;
+        char **env_files; /* absolute paths, read at start before "env" */
+        ConfigRlimit rlimits[CONFIG_RLIMIT_MAX];
+        ConfigPair *sysctl; /* namespaced keys only ("net.ipv4.ip_forward" → "1"), sorted */
+        size_t n_sysctl;
+        ConfigPair *devices; /* "/dev/fuse" → "rw" (a DeviceAllow= access string) */
+        size_t n_devices;
+        ConfigPair *service; /* extra [Service] settings, in the file's order */
+        size_t n_service;
 } Config;
 
 Config *config_free(Config *c);
@@ -168,6 +215,12 @@ void config_entries_free(ConfigEntry *e, size_t n);
 /* Renders the config with every default filled in, as pretty JSON (for
  * "nscontain cat" and tests). */
 int config_to_json(const Config *c, char **ret);
+
+/* The names of setrlimit(2)'s resources without RLIMIT_, lower case ("nofile"), and
+ * systemd's settings for them ("LimitNOFILE"); NULL for an unknown resource. */
+const char *rlimit_to_string(int resource);
+const char *rlimit_to_setting(int resource);
+int rlimit_from_string(const char *s);
 
 /* Helpers shared by the parser and its users. */
 int signal_from_string(const char *s);                 /* "SIGTERM", "TERM", "15", "SIGRTMIN+3" */
