@@ -18,6 +18,10 @@
 #     UDP publish answers from wan; a second container asking for 8080 is refused,
 #     naming the first and the port in its systemctl status; the elements go with the
 #     stop;
+#   - ping with the default capabilities (no CAP_NET_RAW): an ICMP datagram socket
+#     (tests/integration/icmp-ping.c) reaches another container and the gateway, as root
+#     and as another user of the container, since net.ipv4.ping_group_range covers every
+#     gid of the container;
 #   - docs/SECURITY.md row 15: a container that routes 127.0.0.1 to its gateway (it may, with
 #     CAP_NET_ADMIN in its own namespace) does not reach a service on the test system's
 #     127.0.0.1, although route_localnet is on for the bridge; with the table's drop
@@ -29,6 +33,7 @@ set -eu
 tsd_require
 [[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
 [[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
+[[ -x $NSC_BUILD_DIR/tests/integration/icmp-ping ]] || skip "tests/integration/icmp-ping is not built"
 [[ -x /bin/busybox ]] || skip "busybox-static is not installed"
 [[ -x /usr/bin/dbus-daemon ]] || skip "dbus-daemon is not installed"
 [[ -x /lib/systemd/systemd-machined ]] || skip "systemd-machined is not installed (systemd-container)"
@@ -41,6 +46,8 @@ ROOT_A=$(tsd_mkrootfs a)
 ROOT_B=$(tsd_mkrootfs b)
 ROOT_WEB=$(tsd_mkrootfs web)
 ROOT_C=$(tsd_mkrootfs c)
+ROOT_P=$(tsd_mkrootfs p)
+cp "$NSC_BUILD_DIR/tests/integration/icmp-ping" "$ROOT_P/icmp-ping"
 mkdir -p "$ROOT_WEB/www"
 echo "hello from web" >"$ROOT_WEB/www/index.html"
 tsd_install
@@ -166,6 +173,28 @@ assert_eq "$(fetch b http://10.77.0.1:8080/)" "hello from web" "8080 from contai
 assert_eq "$(tsd_run timeout 10 busybox wget -qO- http://127.0.0.1:8443/)" "hello from web" "127.0.0.1:8443 from the test system"
 assert_fail wget_from_wan http://198.51.100.1:8443/
 assert_fail fetch b http://198.51.100.1:8443/
+
+step "ping with the default capabilities, as root and as another user"
+b_addr=$(in_container b /bin/busybox ip -o -4 addr show dev eth0 | awk '{ print $4 }')
+b_addr=${b_addr%/*}
+for who in root app; do
+        tsd_write "/etc/nscontain.d/ping-$who.json" "{\"rootfs\": \"$ROOT_P\", \"user\": \"$who\",
+                \"command\": [\"/bin/sh\", \"-c\", \"id; grep CapEff /proc/self/status; /icmp-ping $b_addr \u0026\u0026 /icmp-ping 10.77.0.1\"]}"
+done
+tsd_run systemctl daemon-reload
+for who in root app; do
+        tsd_run systemctl start "container@ping-$who.service" || true
+        tsd_wait_state "container@ping-$who.service" inactive 20 || fail "ping-$who did not finish: $(status_of "ping-$who")"
+        out=$(tsd_journal "container@ping-$who.service")
+        assert_contains "$out" "reply from $b_addr" "ping-$who pings b"
+        assert_contains "$out" "reply from 10.77.0.1" "ping-$who pings the gateway"
+        # Default capabilities: no CAP_NET_RAW (bit 13) in the effective set.
+        capeff=$(grep -o 'CapEff:.*' <<<"$out" | tail -n 1 | awk '{ print $2 }')
+        [[ -n $capeff ]] || fail "ping-$who printed no CapEff"
+        (((0x$capeff >> 13) & 1)) && fail "ping-$who has CAP_NET_RAW ($capeff): the test proves nothing"
+        _lib_ok
+done
+assert_contains "$(tsd_journal container@ping-app.service)" "uid=1000(app)" "ping-app runs as app"
 
 step "a UDP publish"
 # The server runs in web's network namespace (busybox has no UDP server): it answers
