@@ -9,17 +9,18 @@
  *                                    setgroups (host gids)
  *                                    setns(pidfd, every ns that differs)
  *                                    fork ────────────────────────► (in the container's pid ns)
- *   ◄──── MSG_PID (G's pid) ───────  wait for G, exit with its code waits for "go"
+ *   ◄──── SYNC_PID (G's pid) ──────  wait for G, exit with its code waits for SYNC_GO
  *   AttachProcessesToUnit(G)
- *   "go" ───────────────────────────────────────────────────────►  setsid; -t: pty from the
- *   ◄────────────────────────── MSG_PTY (master fd) ────────────   container's /dev/ptmx
+ *   SYNC_GO ────────────────────────────────────────────────────►  setsid; -t: pty from the
+ *   ◄────────────────────────── SYNC_PTY (master fd) ───────────   container's /dev/ptmx
  *                                                                  workdir, env, creds_apply()
- *   ◄───── EXEC_MARKER, EOF (exec'd), or a Failure ──────────────  close fds, execveat(stub)
+ *   ◄───── SYNC_EXEC, EOF (exec'd), or SYNC_FAILURE ─────────────  close fds, execveat(stub)
  *                                                                  → stub/stub.c: execve
  *   relay the pty / forward signals; exit with I's code = G's.
  *
  * G is attached to the container's unit before it does anything, so everything it
- * runs is accounted, limited and stopped with the container. */
+ * runs is accounted, limited and stopped with the container. Every message is a
+ * SyncMessage (lib/sync.h). */
 
 #include <fcntl.h>
 #include <getopt.h>
@@ -45,24 +46,13 @@
 #include "log.h"
 #include "nscontain.h"
 #include "strv.h"
+#include "sync.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
 static bool arg_tty = false;
-
-typedef enum MessageType {
-        MSG_PID = 1,
-        MSG_PTY,
-        MSG_FAILURE,
-} MessageType;
-
-typedef struct Message {
-        MessageType type;
-        pid_t pid;
-        Failure failure;
-} Message;
 
 static void help(void) {
         printf("nscontain exec [OPTIONS...] NAME [--] COMMAND [ARGS...]\n\n"
@@ -87,80 +77,11 @@ static void failure_report(const char *name, const Failure *f) {
                 log_error("%s: %s", name, f->message);
 }
 
-static int send_message(int fd, const Message *m, int pass_fd) {
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-
-        if (pass_fd >= 0) {
-                mh.msg_control = &control;
-                mh.msg_controllen = sizeof(control);
-                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-        }
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(*m))
-                return negative_errno();
-        return 0;
-}
-
-/* Returns 1 with a message (and *ret_fd when one came along), 2 for the exec stub's
- * EXEC_MARKER, 0 on EOF. A Failure of the stub's (lib/failure.h) comes as MSG_FAILURE. */
-static int receive_message(int fd, Message *m, int *ret_fd) {
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {.msg_iov = &iov,
-                            .msg_iovlen = 1,
-                            .msg_control = &control,
-                            .msg_controllen = sizeof(control)};
-        ssize_t n;
-
-        do
-                n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return negative_errno();
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                    c->cmsg_len == CMSG_LEN(sizeof(int))) {
-                        int passed;
-                        memcpy(&passed, CMSG_DATA(c), sizeof(int));
-                        if (ret_fd && *ret_fd < 0)
-                                *ret_fd = passed;
-                        else
-                                safe_close(passed);
-                }
-        if (n == 0)
-                return 0;
-        if (n == (ssize_t)sizeof(uint32_t) && m->type == (MessageType)EXEC_MARKER)
-                return 2;
-        if (n == (ssize_t)sizeof(Failure)) {
-                Failure f;
-                memcpy(&f, m, sizeof(f));
-                *m = (Message){.type = MSG_FAILURE, .failure = f};
-                n = sizeof(*m);
-        }
-        if (n != (ssize_t)sizeof(*m))
-                return -EBADMSG;
-        m->failure.message[sizeof(m->failure.message) - 1] = 0;
-        return 1;
-}
-
 _noreturn_ static void child_fail(int fd, Failure *f) {
-        Message m = {.type = MSG_FAILURE, .failure = *f};
-
-        if (m.failure.exit_code <= 0 || m.failure.exit_code > 255)
-                m.failure.exit_code = EXIT_SETUP_FAILED;
-        (void)send_message(fd, &m, -EBADF);
-        _exit(m.failure.exit_code);
+        if (f->exit_code <= 0 || f->exit_code > 255)
+                f->exit_code = EXIT_SETUP_FAILED;
+        (void)sync_send_failure(fd, f);
+        _exit(f->exit_code);
 }
 
 /* The config's env, the -e values on top, and what a login would give (HOME, USER,
@@ -189,7 +110,6 @@ static int build_env(const Config *config, char **extra, const ResolvedUser *u, 
  * The slave becomes our controlling terminal and stdio; the master goes to nscontain. */
 static int child_setup_pty(int sync_fd, Failure *f) {
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
-        Message m = {.type = MSG_PTY};
         int unlock = 0, r;
 
         master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -205,7 +125,7 @@ static int child_setup_pty(int sync_fd, Failure *f) {
         for (int i = 0; i < 3; i++)
                 if (dup2(slave, i) < 0)
                         return failf(f, errno, "Failed to connect standard input/output to the terminal");
-        r = send_message(sync_fd, &m, master);
+        r = sync_send(sync_fd, &(SyncMessage){.type = SYNC_PTY}, &master, 1);
         if (r < 0)
                 return failf(f, r, "Failed to pass the terminal to nscontain");
         return 0;
@@ -230,9 +150,9 @@ typedef struct ExecContext {
 _noreturn_ static void command_run(ExecContext *x, int sync_fd) {
         _cleanup_strv_free_ char **env = NULL;
         const char *workdir = x->config->workdir ?: "/";
-        char cwd[4096], go;
+        char cwd[4096];
+        SyncMessage go;
         Failure f = {};
-        ssize_t n;
         int r;
 
         x->pidfd = safe_close(x->pidfd);
@@ -242,10 +162,7 @@ _noreturn_ static void command_run(ExecContext *x, int sync_fd) {
         }
 
         /* Wait until nscontain has put us into the container's unit. */
-        do
-                n = recv(sync_fd, &go, 1, 0);
-        while (n < 0 && errno == EINTR);
-        if (n != 1)
+        if (sync_receive(sync_fd, 0, &go, NULL, 0) <= 0 || go.type != SYNC_GO)
                 _exit(EXIT_SETUP_FAILED);
 
         /* Our own session: no way to push input into a terminal of the host (TIOCSTI,
@@ -299,7 +216,7 @@ _noreturn_ static void command_run(ExecContext *x, int sync_fd) {
 
 /* I: joins the namespaces and forks G into the container's pid namespace. */
 _noreturn_ static void intermediate_run(ExecContext *x, int sync_fd, pid_t parent) {
-        Message m = {.type = MSG_PID};
+        SyncMessage m = {.type = SYNC_PID};
         Failure f = {};
         siginfo_t si = {};
         pid_t pid;
@@ -338,7 +255,7 @@ _noreturn_ static void intermediate_run(ExecContext *x, int sync_fd, pid_t paren
                 command_run(x, sync_fd);
 
         m.pid = pid;
-        if (send_message(sync_fd, &m, -EBADF) < 0) {
+        if (sync_send(sync_fd, &m, NULL, 0) < 0) {
                 kill(pid, SIGKILL);
                 _exit(EXIT_SETUP_FAILED);
         }
@@ -606,7 +523,7 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
         pid_t parent = getpid(), intermediate;
         bool exec_marker = false;
         sigset_t mask;
-        Message m = {};
+        SyncMessage m = {};
         int r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
@@ -646,9 +563,9 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
         x->pidfd = safe_close(x->pidfd);
         wait_pidfd = (int)syscall(SYS_pidfd_open, intermediate, 0);
 
-        r = receive_message(pair[0], &m, NULL);
-        if (r <= 0 || m.type != MSG_PID) {
-                if (r > 0 && m.type == MSG_FAILURE)
+        r = sync_receive(pair[0], 0, &m, NULL, 0);
+        if (r <= 0 || m.type != SYNC_PID) {
+                if (r > 0 && m.type == SYNC_FAILURE)
                         failure_report(ref->name, &m.failure);
                 else
                         log_error("%s: Failed to enter the container.", ref->name);
@@ -658,7 +575,7 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
         command_pidfd = (int)syscall(SYS_pidfd_open, m.pid, 0);
 
         r = attach_to_unit(bus, ref->unit, subcgroup, m.pid);
-        if (r >= 0 && send(pair[0], "g", 1, MSG_NOSIGNAL) != 1)
+        if (r >= 0 && sync_send(pair[0], &(SyncMessage){.type = SYNC_GO}, NULL, 0) < 0)
                 r = log_error_errno(EPIPE, "%s: The new process died before it could start.", ref->name);
         if (r < 0) {
                 (void)kill(m.pid, SIGKILL);
@@ -668,14 +585,18 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
 
         /* With -t the terminal first; then the marker and EOF (exec'd), or why not. */
         for (;;) {
-                r = receive_message(pair[0], &m, &master);
-                if (r == 2) {
-                        exec_marker = true;
-                        continue;
-                }
+                int fd = -EBADF;
+
+                r = sync_receive(pair[0], 0, &m, &fd, 1);
                 if (r <= 0)
                         break;
-                if (m.type == MSG_FAILURE) {
+                if (m.type == SYNC_EXEC)
+                        exec_marker = true;
+                else if (m.type == SYNC_PTY && m.n_fds == 1 && master < 0)
+                        master = fd;
+                else
+                        safe_close(fd);
+                if (m.type == SYNC_FAILURE) {
                         failure_report(ref->name, &m.failure);
                         break;
                 }

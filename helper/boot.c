@@ -33,11 +33,11 @@
 #include <unistd.h>
 
 #include "boot.h"
-#include "socket-util.h"
 #include "fileio.h"
 #include "log.h"
 #include "spawn.h"
 #include "strv.h"
+#include "sync.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -110,41 +110,22 @@ static int fd_fs_type(int fd, unsigned long magic) {
         return (unsigned long)sfs.f_type == magic;
 }
 
-/* Receives what send_fds() sent: exactly n (1 or 2) fds in one message. */
-static int channel_receive(int fd, int flags, int *ret_fds, size_t n) {
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(int) * 2)];
-        } control = {};
-        uint32_t count = 0;
-        struct iovec iov = {.iov_base = &count, .iov_len = sizeof(count)};
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = &control,
-                .msg_controllen = sizeof(control),
-        };
-        struct cmsghdr *cmsg;
-        ssize_t k;
+/* Receives the one message of this type the other side sends over the channel, with
+ * exactly n fds. */
+static int channel_receive(int fd, int flags, uint32_t type, int *ret_fds, size_t n) {
+        SyncMessage m;
+        int r;
 
-        assert(n >= 1 && n <= 2);
-        do
-                k = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | flags);
-        while (k < 0 && errno == EINTR);
-        if (k < 0)
-                return negative_errno();
-        if (k == 0)
+        r = sync_receive(fd, flags, &m, ret_fds, n);
+        if (r == 0)
                 return -EPIPE;
-        cmsg = CMSG_FIRSTHDR(&mh);
-        if ((mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || k != sizeof(count) || count != n || !cmsg ||
-            cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-            cmsg->cmsg_len != CMSG_LEN(sizeof(int) * n)) {
-                if (cmsg && cmsg->cmsg_type == SCM_RIGHTS)
-                        for (size_t i = 0; i < (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
-                                safe_close(((int *)CMSG_DATA(cmsg))[i]);
+        if (r < 0)
+                return r;
+        if (m.type != type || m.n_fds != n) {
+                for (size_t i = 0; i < m.n_fds; i++)
+                        safe_close(ret_fds[i]);
                 return -EBADMSG;
         }
-        memcpy(ret_fds, CMSG_DATA(cmsg), sizeof(int) * n);
         return 0;
 }
 
@@ -449,7 +430,8 @@ static int boot_send_host_files(void) {
                 return log_error_errno(
                         errno, "%s: Failed to set attributes of the notify socket's mount: %m", boot.name);
 
-        r = send_fds(boot.channel[0], (int[]){notify_tree, os_tree}, 2);
+        r = sync_send(boot.channel[0], &(SyncMessage){.type = SYNC_HOST_FILES},
+                      (int[]){notify_tree, os_tree}, 2);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to pass /run/host to the container: %m", boot.name);
         return 0;
@@ -690,7 +672,7 @@ static int mount_console(int root_fd, Failure *f) {
         if (r < 0)
                 return failf(f, r, "Failed to mount the console pty on '/dev/console'");
 
-        r = send_fds(boot.channel[1], &ptmx, 1);
+        r = sync_send(boot.channel[1], &(SyncMessage){.type = SYNC_CONSOLE}, &ptmx, 1);
         if (r < 0)
                 return failf(f, r, "Failed to pass the console to the helper");
         return 0;
@@ -707,7 +689,7 @@ int boot_mount_setup(const Container *c, int root_fd, Failure *f) {
                 return 0;
 
         /* The parent sent these before clone3(): they are waiting. */
-        r = channel_receive(boot.channel[1], 0, fds, 2);
+        r = channel_receive(boot.channel[1], 0, SYNC_HOST_FILES, fds, 2);
         if (r < 0)
                 return failf(f, r, "Failed to receive /run/host from the helper");
         notify_tree = fds[0];
@@ -772,7 +754,7 @@ bool boot_supervise_start(pid_t pid) {
         boot.channel[1] = safe_close(boot.channel[1]);
 
         /* The child sent the console before its exec, which the caller has seen. */
-        r = channel_receive(boot.channel[0], MSG_DONTWAIT, &fd, 1);
+        r = channel_receive(boot.channel[0], MSG_DONTWAIT, SYNC_CONSOLE, &fd, 1);
         boot.channel[0] = safe_close(boot.channel[0]);
         if (r < 0)
                 log_warning_errno(r,

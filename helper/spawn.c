@@ -16,35 +16,20 @@
 #include "boot.h"
 #include "build-config.h"
 #include "config.h"
-#include "socket-util.h"
 #include "failpoint.h"
 #include "spawn.h"
 #include "strv.h"
+#include "sync.h"
 #include "creds.h"
 
-/* fds per SCM_RIGHTS message: the kernel's limit is SCM_MAX_FD (253). */
+/* The sync protocol (lib/sync.h): the parent's SYNC_GO once the uid maps are written
+ * and the trees are ready, with the tree fds; then, while the child builds its root,
+ * SYNC_NET with the network facts (veth mode: the sidecar's answer; empty otherwise),
+ * which the child waits for only after pivot_root. The child answers with SYNC_FAILURE,
+ * or the stub's SYNC_EXEC right before the payload's execve. */
 
-#define GO_MAGIC  0x6e73676fU /* "nsgo" */
-#define NET_MAGIC 0x6e736e74U /* "nsnt" */
-
-/* The parent's "go": the uid maps are written, the trees are ready. The tree fds
- * follow in messages of their own, root first, then the binds that have one. */
-typedef struct GoMessage {
-        uint32_t magic;
-        uint32_t n_fds;
-        bool has_root;
-        bool has_bind[CONFIG_MOUNTS_MAX];
-} GoMessage;
-
-/* Then, while the child builds its root, the network facts (veth mode: the sidecar's
- * answer; empty otherwise), which the child waits for only after pivot_root. */
-typedef struct NetMessage {
-        uint32_t magic;
-        char ifname[IFNAMSIZ];
-        char address[64];
-        char gateway[64];
-        uint32_t mtu;
-} NetMessage;
+_Static_assert(1 + CONFIG_MOUNTS_MAX <= SYNC_FDS_MAX, "a SYNC_GO carries the root and every bind tree");
+_Static_assert(sizeof(((SyncMessage *)NULL)->net.ifname) == IFNAMSIZ, "SYNC_NET's ifname is IFNAMSIZ");
 
 static bool container_new_netns(const Config *config) {
         return config->namespaces.net && config->network.mode != NETWORK_HOST;
@@ -72,86 +57,51 @@ static uint64_t container_clone_flags(const Config *config) {
 
 _noreturn_ void child_fail(int sync_fd, const Failure *f) {
         /* Nothing else to do if the parent is gone: the exit code still tells. */
-        (void)!send(sync_fd, f, sizeof(*f), MSG_NOSIGNAL);
+        (void)sync_send_failure(sync_fd, f);
         _exit(f->exit_code > 0 ? f->exit_code : EXIT_SETUP_FAILED);
 }
 
-static int child_receive_fds(int sync_fd, int *fds, size_t n, Failure *f) {
-        size_t got = 0;
+/* Waits for the parent's next message, which must be of this type. EOF: the helper
+ * died or gave up (then it already said why). */
+static int child_receive(Container *c, uint32_t type, const char *what, SyncMessage *ret, int *fds,
+                         size_t max_fds, Failure *f) {
+        int r;
 
-        while (got < n) {
-                size_t want = MIN(n - got, FDS_PER_MESSAGE);
-                union {
-                        struct cmsghdr align;
-                        char buf[CMSG_SPACE(sizeof(int) * FDS_PER_MESSAGE)];
-                } control = {};
-                uint32_t count = 0;
-                struct iovec iov = {.iov_base = &count, .iov_len = sizeof(count)};
-                struct msghdr mh = {
-                        .msg_iov = &iov,
-                        .msg_iovlen = 1,
-                        .msg_control = &control,
-                        .msg_controllen = CMSG_SPACE(sizeof(int) * want),
-                };
-                struct cmsghdr *cmsg;
-                ssize_t k;
-
-                k = recvmsg(sync_fd, &mh, MSG_CMSG_CLOEXEC);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return failf(f, errno, "Failed to receive the mount trees from the helper");
-                }
-                if (k == 0)
-                        _exit(EXIT_SETUP_FAILED); /* the parent is gone */
-
-                cmsg = CMSG_FIRSTHDR(&mh);
-                if ((mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || k != sizeof(count) || count != want ||
-                    !cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-                    cmsg->cmsg_len != CMSG_LEN(sizeof(int) * want))
-                        return failf(f, EBADMSG, "Received a malformed set of mount trees from the helper");
-
-                memcpy(fds + got, CMSG_DATA(cmsg), sizeof(int) * want);
-                got += want;
+        r = sync_receive(c->sync_fd, 0, ret, fds, max_fds);
+        if (r == 0)
+                _exit(EXIT_SETUP_FAILED);
+        if (r == -EBADMSG || (r > 0 && ret->type != type)) {
+                if (r > 0)
+                        for (size_t i = 0; i < ret->n_fds; i++)
+                                safe_close(fds[i]);
+                return failf(f, EBADMSG, "Received a malformed %s from the helper", what);
         }
+        if (r < 0)
+                return failf(f, r, "Failed to receive the %s from the helper", what);
         return 0;
 }
 
 static int child_receive_go(Container *c, Failure *f) {
         _cleanup_free_ int *fds = NULL;
-        GoMessage go = {};
+        SyncMessage go;
         size_t k = 0;
-        ssize_t n;
         int r;
 
-        do
-                n = recv(c->sync_fd, &go, sizeof(go), 0);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return failf(f, errno, "Failed to receive the start message from the helper");
-        /* EOF: the helper died or gave up before the start (then it already said why). */
-        if (n == 0)
-                _exit(EXIT_SETUP_FAILED);
-        if (n != sizeof(go) || go.magic != GO_MAGIC || go.n_fds > 1 + CONFIG_MOUNTS_MAX)
-                return failf(f, EBADMSG, "Received a malformed start message from the helper");
+        fds = calloc(SYNC_FDS_MAX, sizeof(int));
+        if (!fds)
+                return failf(f, ENOMEM, "Failed to allocate memory");
+        r = child_receive(c, SYNC_GO, "start message", &go, fds, 1 + c->config->n_mounts, f);
+        if (r < 0)
+                return r;
 
-        if (go.n_fds > 0) {
-                fds = calloc(go.n_fds, sizeof(int));
-                if (!fds)
-                        return failf(f, ENOMEM, "Failed to allocate memory");
-                r = child_receive_fds(c->sync_fd, fds, go.n_fds, f);
-                if (r < 0)
-                        return r;
-        }
-
-        c->root_tree_fd = go.has_root && k < go.n_fds ? fds[k++] : -EBADF;
+        c->root_tree_fd = go.go.has_tree[0] && k < go.n_fds ? fds[k++] : -EBADF;
         c->n_bind_tree_fds = c->config->n_mounts;
         if (c->n_bind_tree_fds > 0) {
                 c->bind_tree_fds = calloc(c->n_bind_tree_fds, sizeof(int));
                 if (!c->bind_tree_fds)
                         return failf(f, ENOMEM, "Failed to allocate memory");
                 for (size_t i = 0; i < c->n_bind_tree_fds; i++)
-                        c->bind_tree_fds[i] = go.has_bind[i] && k < go.n_fds ? fds[k++] : -EBADF;
+                        c->bind_tree_fds[i] = go.go.has_tree[1 + i] && k < go.n_fds ? fds[k++] : -EBADF;
         }
         if (k != go.n_fds)
                 return failf(f, EBADMSG, "Received a malformed start message from the helper");
@@ -159,26 +109,20 @@ static int child_receive_go(Container *c, Failure *f) {
 }
 
 static int child_receive_net(Container *c, Failure *f) {
-        NetMessage net = {};
-        ssize_t n;
+        SyncMessage net;
+        int r;
 
-        do
-                n = recv(c->sync_fd, &net, sizeof(net), 0);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return failf(f, errno, "Failed to receive the network from the helper");
-        if (n == 0)
-                _exit(EXIT_SETUP_FAILED); /* the helper gave up (and said why) */
-        if (n != sizeof(net) || net.magic != NET_MAGIC)
-                return failf(f, EBADMSG, "Received a malformed network message from the helper");
+        r = child_receive(c, SYNC_NET, "network", &net, NULL, 0, f);
+        if (r < 0)
+                return r;
 
-        memcpy(c->ifname, net.ifname, sizeof(c->ifname));
+        memcpy(c->ifname, net.net.ifname, sizeof(c->ifname));
         c->ifname[sizeof(c->ifname) - 1] = 0;
-        memcpy(c->address, net.address, sizeof(c->address));
+        memcpy(c->address, net.net.address, sizeof(c->address));
         c->address[sizeof(c->address) - 1] = 0;
-        memcpy(c->gateway, net.gateway, sizeof(c->gateway));
+        memcpy(c->gateway, net.net.gateway, sizeof(c->gateway));
         c->gateway[sizeof(c->gateway) - 1] = 0;
-        c->mtu = net.mtu;
+        c->mtu = net.net.mtu;
         return 0;
 }
 
@@ -356,7 +300,7 @@ _noreturn_ static void child_run(Container *c, pid_t parent) {
 
 static int parent_send_go(Container *c, Failure *f) {
         _cleanup_free_ int *fds = NULL;
-        GoMessage go = {.magic = GO_MAGIC};
+        SyncMessage go = {.type = SYNC_GO};
         size_t n = 0;
         int r;
 
@@ -367,37 +311,34 @@ static int parent_send_go(Container *c, Failure *f) {
         if (!fds)
                 return failf(f, ENOMEM, "Failed to allocate memory");
         if (c->root_tree_fd >= 0) {
-                go.has_root = true;
+                go.go.has_tree[0] = true;
                 fds[n++] = c->root_tree_fd;
         }
         for (size_t i = 0; i < c->n_bind_tree_fds; i++)
                 if (c->bind_tree_fds[i] >= 0) {
-                        go.has_bind[i] = true;
+                        go.go.has_tree[1 + i] = true;
                         fds[n++] = c->bind_tree_fds[i];
                 }
-        go.n_fds = (uint32_t)n;
 
-        if (send(c->sync_fd, &go, sizeof(go), MSG_NOSIGNAL) != (ssize_t)sizeof(go))
-                return failf(f, errno ?: EIO, "Failed to send the start message to the container");
-
-        r = send_fds(c->sync_fd, fds, n);
+        r = sync_send(c->sync_fd, &go, fds, n);
         if (r < 0)
-                return failf(f, r, "Failed to send the mount trees to the container");
+                return failf(f, r, "Failed to send the start message and the mount trees to the container");
         return 0;
 }
 
 static int parent_send_net(Container *c, Failure *f) {
-        NetMessage net = {.magic = NET_MAGIC, .mtu = c->mtu};
+        SyncMessage net = {.type = SYNC_NET, .net.mtu = c->mtu};
+        int r;
 
-        memcpy(net.ifname, c->ifname, sizeof(net.ifname));
-        memcpy(net.address, c->address, sizeof(net.address));
-        memcpy(net.gateway, c->gateway, sizeof(net.gateway));
-        if (send(c->sync_fd, &net, sizeof(net), MSG_NOSIGNAL) != (ssize_t)sizeof(net)) {
-                /* The child is gone already: its own message, or its death, says why. */
-                if (errno == EPIPE || errno == ECONNRESET)
-                        return 0;
-                return failf(f, errno ?: EIO, "Failed to send the network to the container");
-        }
+        memcpy(net.net.ifname, c->ifname, sizeof(net.net.ifname));
+        memcpy(net.net.address, c->address, sizeof(net.net.address));
+        memcpy(net.net.gateway, c->gateway, sizeof(net.net.gateway));
+        r = sync_send(c->sync_fd, &net, NULL, 0);
+        /* The child is gone already: its own message, or its death, says why. */
+        if (r == -EPIPE || r == -ECONNRESET)
+                return 0;
+        if (r < 0)
+                return failf(f, r, "Failed to send the network to the container");
         return 0;
 }
 
@@ -444,8 +385,8 @@ static int parent_wait_exec(Container *c, int pidfd, Failure *f) {
                         {.fd = sfd, .events = POLLIN},
                 };
                 struct signalfd_siginfo si;
-                Failure child = {};
-                ssize_t n;
+                SyncMessage m;
+                int r;
 
                 if (poll(p, ELEMENTSOF(p), -1) < 0) {
                         if (errno == EINTR)
@@ -462,30 +403,27 @@ static int parent_wait_exec(Container *c, int pidfd, Failure *f) {
                 if (!p[0].revents)
                         continue;
 
-                n = recv(c->sync_fd, &child, sizeof(child), MSG_DONTWAIT);
-                if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                r = sync_receive(c->sync_fd, MSG_DONTWAIT, &m, NULL, 0);
+                if (r == -EAGAIN)
                         continue;
                 /* It died with our network message unread: the kernel reports that first
                  * (once), then hands over what it sent before, then EOF. */
-                if (n < 0 && errno == ECONNRESET)
+                if (r == -ECONNRESET)
                         continue;
-                if (n < 0)
-                        return failf(f, errno, "Failed to read the container's setup result");
-                if (n == 0)
+                if (r == -EBADMSG)
+                        return failf(f, EBADMSG, "Received a malformed message from the container's setup");
+                if (r < 0)
+                        return failf(f, r, "Failed to read the container's setup result");
+                if (r == 0)
                         break;
-                if (n == sizeof(uint32_t) && child.error == (int)EXEC_MARKER && !marker) {
+                if (m.type == SYNC_EXEC && !marker) {
                         marker = true;
                         continue;
                 }
-                if (n != sizeof(child))
+                if (m.type != SYNC_FAILURE)
                         return failf(f, EBADMSG, "Received a malformed message from the container's setup");
 
-                child.message[sizeof(child.message) - 1] = 0;
-                *f = child;
-                if (f->error <= 0)
-                        f->error = EIO;
-                if (f->exit_code <= 0 || f->exit_code > 255)
-                        f->exit_code = EXIT_SETUP_FAILED;
+                *f = m.failure;
                 return -f->error;
         }
         if (marker)

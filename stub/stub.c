@@ -18,8 +18,8 @@
  *   argv[0]  "nscontain-exec": exec the command;
  *            "nscontain-init": fork it and be its PID 1 (reap every zombie, pass every
  *            signal on, exit with its status; for "init": true)
- *   argv[1]  the sync socket's fd number (decimal): EXEC_MARKER goes there right before
- *            the command's execve, a Failure if it fails (lib/failure.h)
+ *   argv[1]  the sync socket's fd number (decimal): SYNC_EXEC goes there right before
+ *            the command's execve, SYNC_FAILURE if it fails (lib/sync.h)
  *   argv[2]  the command's resolved path
  *   argv[3…] the command's argv
  *   envp     the command's environment */
@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "failure.h"
+#include "sync.h"
 
 #define SIGKILL_      9
 #define SIGCHLD_      17
@@ -93,7 +93,8 @@ static long syscall6(long n, long a, long b, long c, long d, long e, long f) {
 
 #define sys(n, a, b, c, d) syscall6(__NR_##n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 
-static Failure failure; /* in .bss: 1 KiB we need not clear */
+static SyncMessage message; /* in .bss: 1 KiB we need not clear */
+#define failure message.failure
 
 static _Noreturn void stub_exit(int code) {
         for (;;)
@@ -124,12 +125,13 @@ static _Noreturn void stub_fail(int sync_fd, int error, int code, const char *wh
                 append(&n, "'");
         }
         failure.message[n] = 0;
-        sys(sendto, sync_fd, &failure, sizeof(failure), MSG_NOSIGNAL_);
+        message.magic = SYNC_MAGIC;
+        message.type = SYNC_FAILURE;
+        sys(sendto, sync_fd, &message, sizeof(message), MSG_NOSIGNAL_);
         stub_exit(code);
 }
 
 static _Noreturn void stub_exec(int sync_fd, char *path, char **argv, char **envp) {
-        uint32_t marker = EXEC_MARKER;
         long r;
 
         /* From here on the sync socket closes with the exec, and only the exec. */
@@ -137,7 +139,9 @@ static _Noreturn void stub_exec(int sync_fd, char *path, char **argv, char **env
         if (r < 0)
                 stub_fail(sync_fd, (int)-r, EXIT_SETUP_FAILED,
                           "Failed to mark the sync socket close-on-exec", NULL);
-        sys(sendto, sync_fd, &marker, sizeof(marker), MSG_NOSIGNAL_);
+        message.magic = SYNC_MAGIC;
+        message.type = SYNC_EXEC;
+        sys(sendto, sync_fd, &message, sizeof(message), MSG_NOSIGNAL_);
         r = sys(execve, path, argv, envp, 0);
         stub_fail(sync_fd, (int)-r, r == -ENOENT_ || r == -ENOTDIR_ ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC,
                   "Failed to execute", path);

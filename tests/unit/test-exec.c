@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "creds.h"
+#include "sync.h"
 #include "tests.h"
 
 typedef struct Outcome {
@@ -32,23 +33,22 @@ static Outcome run(bool init, const char *const *argv) {
                 Failure f = {};
                 close(pair[0]);
                 (void)exec_sealed(stub, pair[1], init, (char *const *)argv, env, &f);
-                (void)!send(pair[1], &f, sizeof(f), MSG_NOSIGNAL);
+                (void)sync_send_failure(pair[1], &f);
                 _exit(f.exit_code);
         }
         close(pair[1]);
         close(stub);
         for (;;) {
-                Failure f = {};
-                ssize_t n = recv(pair[0], &f, sizeof(f), 0);
-                ASSERT(n >= 0);
-                if (n == 0)
+                SyncMessage m;
+                int r = sync_receive(pair[0], 0, &m, NULL, 0);
+                ASSERT(r >= 0);
+                if (r == 0)
                         break;
-                if (n == sizeof(uint32_t)) {
-                        ASSERT_EQ(f.error, (int)EXEC_MARKER);
+                if (m.type == SYNC_EXEC)
                         o.markers++;
-                } else {
-                        ASSERT_EQ(n, sizeof(f));
-                        o.failure = f;
+                else {
+                        ASSERT_EQ(m.type, (uint32_t)SYNC_FAILURE);
+                        o.failure = m.failure;
                 }
         }
         close(pair[0]);
