@@ -36,6 +36,8 @@
 #include "fileio.h"
 #include "log.h"
 #include "spawn.h"
+#include "fs-util.h"
+#include "mount-api.h"
 #include "strv.h"
 #include "sync.h"
 
@@ -91,24 +93,6 @@ static struct {
 };
 
 /* ---- shared -------------------------------------------------------------------------- */
-
-static int openat2_fd(int dir_fd, const char *path, int flags, uint64_t resolve) {
-        struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve};
-        int fd;
-
-        do
-                fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
-        while (fd < 0 && errno == EAGAIN);
-        return fd < 0 ? negative_errno() : fd;
-}
-
-static int fd_fs_type(int fd, unsigned long magic) {
-        struct statfs sfs;
-
-        if (fstatfs(fd, &sfs) < 0)
-                return negative_errno();
-        return (unsigned long)sfs.f_type == magic;
-}
 
 /* Receives the one message of this type the other side sends over the channel, with
  * exactly n fds. */
@@ -293,7 +277,7 @@ static int boot_cgroup_setup(void) {
         root_fd = open(BOOT_CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
                 return log_error_errno(errno, "%s: Failed to open %s: %m", boot.name, BOOT_CGROUP_ROOT);
-        r = fd_fs_type(root_fd, CGROUP2_SUPER_MAGIC);
+        r = fd_is_fs_type(root_fd, CGROUP2_SUPER_MAGIC);
         if (r <= 0)
                 return log_error_errno(r < 0 ? r : -EOPNOTSUPP,
                                        "%s: \"boot\" needs the unified cgroup hierarchy (cgroup2) on %s",
@@ -409,26 +393,24 @@ static int boot_notify_setup(void) {
 static int boot_send_host_files(void) {
         static const char *const os_release[] = {"/etc/os-release", "/usr/lib/os-release"};
         _cleanup_close_ int notify_tree = -EBADF, os_tree = -EBADF;
-        struct mount_attr attr = {
-                .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-        };
         int r;
 
-        notify_tree = open_tree(AT_FDCWD, boot.notify_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-        if (notify_tree < 0)
-                return log_error_errno(errno, "%s: Failed to clone %s: %m", boot.name, boot.notify_path);
+        r = tree_clone(AT_FDCWD, boot.notify_path, 0, &notify_tree);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to clone %s: %m", boot.name, boot.notify_path);
         for (size_t i = 0; i < ELEMENTSOF(os_release) && os_tree < 0; i++)
-                os_tree = open_tree(AT_FDCWD, os_release[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-        if (os_tree < 0)
-                return log_error_errno(errno, "%s: Failed to clone the host's os-release: %m", boot.name);
-        if (mount_setattr(os_tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-                return log_error_errno(errno, "%s: Failed to make the host's os-release read-only: %m",
+                r = tree_clone(AT_FDCWD, os_release[i], 0, &os_tree);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to clone the host's os-release: %m", boot.name);
+        r = tree_set_attr(os_tree, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, 0, /* recursive= */ false, -EBADF);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to make the host's os-release read-only: %m",
                                        boot.name);
         /* Not read-only: sending on a socket is a write to its inode. */
-        attr.attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
-        if (mount_setattr(notify_tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-                return log_error_errno(
-                        errno, "%s: Failed to set attributes of the notify socket's mount: %m", boot.name);
+        r = tree_set_attr(notify_tree, MOUNT_ATTR_SAFE, 0, /* recursive= */ false, -EBADF);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to set attributes of the notify socket's mount: %m",
+                                       boot.name);
 
         r = sync_send(boot.channel[0], &(SyncMessage){.type = SYNC_HOST_FILES},
                       (int[]){notify_tree, os_tree}, 2);
@@ -507,41 +489,16 @@ int boot_prepare(Container *c) {
 
 /* ---- child side ----------------------------------------------------------------------- */
 
-static int fs_new(const char *fstype, const char *const *options, uint64_t attr, int *ret) {
-        _cleanup_close_ int fs_fd = -EBADF;
-        int fd;
-
-        fs_fd = fsopen(fstype, FSOPEN_CLOEXEC);
-        if (fs_fd < 0)
-                return negative_errno();
-        for (const char *const *o = options; o && *o; o += 2)
-                if (fsconfig(fs_fd, FSCONFIG_SET_STRING, o[0], o[1], 0) < 0)
-                        return negative_errno();
-        if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return negative_errno();
-        fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, (unsigned)attr);
-        if (fd < 0)
-                return negative_errno();
-        *ret = fd;
-        return 0;
-}
-
-static int attach(int tree_fd, int target_fd) {
-        return RET_NERRNO(
-                move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
-}
-
 /* A directory of the image, resolved inside the root (a symlinked /run in the image
  * leads back into the root, never out), created when missing. */
 static int open_dir_in_root(int root_fd, const char *name, int *ret) {
         int fd;
 
-        fd = openat2_fd(root_fd, name, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+        fd = open_in_root(root_fd, name, O_PATH | O_DIRECTORY);
         if (fd == -ENOENT) {
                 if (mkdirat(root_fd, name, 0755) < 0 && errno != EEXIST)
                         return negative_errno();
-                fd = openat2_fd(root_fd, name, O_PATH | O_DIRECTORY,
-                                RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+                fd = open_in_root(root_fd, name, O_PATH | O_DIRECTORY);
         }
         if (fd < 0)
                 return fd;
@@ -557,10 +514,10 @@ static int mount_tmpfs_at(int root_fd, const char *name, const char *const *opti
         r = open_dir_in_root(root_fd, name, &target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to open mount point '/%s' in the rootfs", name);
-        r = fs_new("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &mnt_fd);
+        r = fs_new_mount("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &mnt_fd);
         if (r < 0)
                 return failf(f, r, "Failed to mount tmpfs on '/%s'", name);
-        r = attach(mnt_fd, target_fd);
+        r = tree_attach(mnt_fd, target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to attach tmpfs on '/%s'", name);
         if (ret_mnt)
@@ -587,7 +544,7 @@ static int bind_onto_new_file(int dir_fd, const char *name, int tree_fd) {
         target_fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (target_fd < 0)
                 return negative_errno();
-        return attach(tree_fd, target_fd);
+        return tree_attach(tree_fd, target_fd);
 }
 
 /* /run/host: what the container interface says a manager provides there. Its own tmpfs,
@@ -595,19 +552,19 @@ static int bind_onto_new_file(int dir_fd, const char *name, int tree_fd) {
 static int mount_run_host(int run_fd, int notify_tree, int os_tree, Failure *f) {
         static const char *const options[] = {"mode", "0755", "size", "1m", "nr_inodes", "64", NULL};
         _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
-        struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
         char uuid[SD_ID128_UUID_STRING_MAX + 1];
         int r;
 
         if (mkdirat(run_fd, "host", 0755) < 0 && errno != EEXIST)
                 return failf(f, errno, "Failed to create '/run/host'");
-        target_fd = openat2_fd(run_fd, "host", O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        target_fd = open_beneath(run_fd, "host", O_PATH | O_DIRECTORY);
         if (target_fd < 0)
                 return failf(f, target_fd, "Failed to open '/run/host'");
-        r = fs_new("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, &mnt_fd);
+        r = fs_new_mount("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                         &mnt_fd);
         if (r < 0)
                 return failf(f, r, "Failed to mount tmpfs on '/run/host'");
-        r = attach(mnt_fd, target_fd);
+        r = tree_attach(mnt_fd, target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to attach tmpfs on '/run/host'");
 
@@ -626,8 +583,9 @@ static int mount_run_host(int run_fd, int notify_tree, int os_tree, Failure *f) 
                 return failf(f, r, "Failed to bind the notify socket on '%s'", BOOT_NOTIFY_INSIDE);
 
         /* Not recursive: the notify socket's mount must stay writable. */
-        if (mount_setattr(mnt_fd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
-                return failf(f, errno, "Failed to make '/run/host' read-only");
+        r = tree_set_attr(mnt_fd, MOUNT_ATTR_RDONLY, 0, /* recursive= */ false, -EBADF);
+        if (r < 0)
+                return failf(f, r, "Failed to make '/run/host' read-only");
         return 0;
 }
 
@@ -641,15 +599,15 @@ static int mount_console(int root_fd, Failure *f) {
         dev_fd = openat(root_fd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dev_fd < 0)
                 return failf(f, errno, "Failed to open '/dev'");
-        r = fd_fs_type(dev_fd, TMPFS_MAGIC);
+        r = fd_is_fs_type(dev_fd, TMPFS_MAGIC);
         if (r <= 0)
                 return failf(f, r < 0 ? r : EBADF,
                              "Failed to set up '/dev/console': '/dev' is not our tmpfs");
 
-        ptmx = openat2_fd(dev_fd, "pts/ptmx", O_RDWR | O_NOCTTY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        ptmx = open_beneath(dev_fd, "pts/ptmx", O_RDWR | O_NOCTTY);
         if (ptmx < 0)
                 return failf(f, ptmx, "Failed to open '/dev/pts/ptmx'");
-        r = fd_fs_type(ptmx, DEVPTS_SUPER_MAGIC);
+        r = fd_is_fs_type(ptmx, DEVPTS_SUPER_MAGIC);
         if (r <= 0)
                 return failf(f, r < 0 ? r : EBADF,
                              "Failed to allocate the console: '/dev/pts' is not devpts");
@@ -665,10 +623,10 @@ static int mount_console(int root_fd, Failure *f) {
         target = openat(dev_fd, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (target < 0)
                 return failf(f, errno, "Failed to open '/dev/console'");
-        tree = open_tree(peer, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-        if (tree < 0)
-                return failf(f, errno, "Failed to clone the console pty");
-        r = attach(tree, target);
+        r = tree_clone(peer, "", AT_EMPTY_PATH, &tree);
+        if (r < 0)
+                return failf(f, r, "Failed to clone the console pty");
+        r = tree_attach(tree, target);
         if (r < 0)
                 return failf(f, r, "Failed to mount the console pty on '/dev/console'");
 
@@ -711,7 +669,6 @@ int boot_mount_setup(const Container *c, int root_fd, Failure *f) {
 
 int boot_mount_finish(const Container *c, int root_fd, Failure *f) {
         _cleanup_close_ int proc_fd = -EBADF, net_fd = -EBADF, tree = -EBADF;
-        struct mount_attr rw = {.attr_clr = MOUNT_ATTR_RDONLY};
         int r;
 
         if (!c->config->boot || !boot.new_netns)
@@ -723,20 +680,21 @@ int boot_mount_finish(const Container *c, int root_fd, Failure *f) {
         proc_fd = openat(root_fd, "proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (proc_fd < 0)
                 return failf(f, errno, "Failed to open '/proc'");
-        r = fd_fs_type(proc_fd, PROC_SUPER_MAGIC);
+        r = fd_is_fs_type(proc_fd, PROC_SUPER_MAGIC);
         if (r <= 0)
                 return failf(f, r < 0 ? r : EBADF, "Failed to open '/proc': not procfs");
-        net_fd = openat2_fd(proc_fd, "sys/net", O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+        net_fd = open_beneath(proc_fd, "sys/net", O_PATH | O_DIRECTORY);
         if (net_fd == -ENOENT)
                 return 0;
         if (net_fd < 0)
                 return failf(f, net_fd, "Failed to open '/proc/sys/net'");
-        tree = open_tree(net_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-        if (tree < 0)
-                return failf(f, errno, "Failed to clone '/proc/sys/net'");
-        if (mount_setattr(tree, "", AT_EMPTY_PATH, &rw, sizeof(rw)) < 0)
-                return failf(f, errno, "Failed to make '/proc/sys/net' writable");
-        r = attach(tree, net_fd);
+        r = tree_clone(net_fd, "", AT_EMPTY_PATH, &tree);
+        if (r < 0)
+                return failf(f, r, "Failed to clone '/proc/sys/net'");
+        r = tree_set_attr(tree, 0, MOUNT_ATTR_RDONLY, /* recursive= */ false, -EBADF);
+        if (r < 0)
+                return failf(f, r, "Failed to make '/proc/sys/net' writable");
+        r = tree_attach(tree, net_fd);
         if (r < 0)
                 return failf(f, r, "Failed to mount '/proc/sys/net' writable");
         return 0;

@@ -34,42 +34,13 @@
 #include "boot.h"
 #include "failpoint.h"
 #include "fileio.h"
+#include "fs-util.h"
 #include "helper.h"
+#include "mount-api.h"
 
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC 0x6e736673
 #endif
-
-/* glibc 2.36 has no openat2() wrapper. */
-static int openat2_fd(int dir_fd, const char *path, int flags, uint64_t resolve) {
-        struct open_how how = {
-                .flags = (uint64_t)(flags | O_CLOEXEC),
-                .resolve = resolve,
-        };
-        unsigned tries = 0;
-        int fd;
-
-        /* RESOLVE_IN_ROOT asks to retry when a rename raced the lookup of "..". Boundedly:
-         * a container that renames without pause must not stall its setup for ever. */
-        do
-                fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
-        while (fd < 0 && errno == EAGAIN && ++tries < 64);
-
-        return fd < 0 ? negative_errno() : fd;
-}
-
-/* Opens 'path' (absolute, as the container sees it) inside the tree rooted at root_fd:
- * ".." and absolute symlinks are clamped to the root, magic links refused. */
-static int open_in_root(int root_fd, const char *path, int flags) {
-        return openat2_fd(root_fd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-}
-
-/* Opens a name strictly below dir_fd of a kernel filesystem (procfs, sysfs, our own
- * tmpfs): no symlinks at all, no leaving the directory. */
-static int open_beneath(int dir_fd, const char *path, int flags) {
-        return openat2_fd(dir_fd, path, flags,
-                          RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-}
 
 static const char *fs_type_name(int fd, char *buf, size_t size) {
         static const struct {
@@ -106,22 +77,15 @@ static bool idmap_refused(int r) {
         return r == -EINVAL || r == -EOPNOTSUPP;
 }
 
-static int fd_is_fs_type(int fd, unsigned long magic) {
-        struct statfs sfs;
-
-        if (fstatfs(fd, &sfs) < 0)
-                return negative_errno();
-        return (unsigned long)sfs.f_type == magic;
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Parent side */
 
 /* Clones 'path' into a detached tree. The path is opened first with O_PATH so that we can
  * tell "missing" from "not a directory" and report the config's own words. */
-static int tree_clone(const char *path, bool want_dir, int *ret_fd, struct stat *ret_st) {
+static int tree_clone_source(const char *path, bool want_dir, int *ret_fd, struct stat *ret_st) {
         _cleanup_close_ int fd = -EBADF, tree_fd = -EBADF;
         struct stat st;
+        int r;
 
         fd = open(path, O_PATH | O_CLOEXEC);
         if (fd < 0)
@@ -133,25 +97,14 @@ static int tree_clone(const char *path, bool want_dir, int *ret_fd, struct stat 
 
         /* Clone from the fd we inspected, not the path again: what we checked is what we
          * mount. AT_RECURSIVE brings submounts along (as a recursive bind does). */
-        tree_fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-        if (tree_fd < 0)
-                return negative_errno();
+        r = tree_clone(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &tree_fd);
+        if (r < 0)
+                return r;
 
         if (ret_st)
                 *ret_st = st;
         *ret_fd = TAKE_FD(tree_fd);
         return 0;
-}
-
-static int tree_set_attr(int tree_fd, uint64_t attr_set, int userns_fd) {
-        struct mount_attr attr = {
-                .attr_set = attr_set,
-                .userns_fd = (uint64_t)(attr_set & MOUNT_ATTR_IDMAP ? userns_fd : 0),
-        };
-
-        if (attr_set == 0)
-                return 0;
-        return RET_NERRNO(mount_setattr(tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)));
 }
 
 static int prepare_root_tree(Container *c, int userns_fd, Failure *f) {
@@ -165,7 +118,7 @@ static int prepare_root_tree(Container *c, int userns_fd, Failure *f) {
                 return failf(f, EINVAL, "Failed to open rootfs '%s': not an absolute path",
                              strna(config->rootfs));
 
-        r = tree_clone(config->rootfs, /* want_dir= */ true, &tree_fd, NULL);
+        r = tree_clone_source(config->rootfs, /* want_dir= */ true, &tree_fd, NULL);
         if (r < 0)
                 return failf(f, r, "Failed to open rootfs '%s'", config->rootfs);
 
@@ -176,7 +129,7 @@ static int prepare_root_tree(Container *c, int userns_fd, Failure *f) {
         if (config->readonly)
                 attr |= MOUNT_ATTR_RDONLY;
 
-        r = tree_set_attr(tree_fd, attr, userns_fd);
+        r = tree_set_attr(tree_fd, attr, 0, /* recursive= */ true, userns_fd);
         if (r < 0 && (attr & MOUNT_ATTR_IDMAP) && idmap_refused(r))
                 return failf(
                         f, r,
@@ -203,7 +156,7 @@ static int prepare_bind_tree(Container *c, const MountSpec *m, size_t i, int use
                              "Failed to open bind source '%s' (mounts[%zu]): not an absolute path",
                              strna(m->source), i);
 
-        r = tree_clone(m->source, /* want_dir= */ false, &tree_fd, NULL);
+        r = tree_clone_source(m->source, /* want_dir= */ false, &tree_fd, NULL);
         if (r < 0)
                 return failf(f, r, "Failed to open bind source '%s' (mounts[%zu])", m->source, i);
 
@@ -212,7 +165,7 @@ static int prepare_bind_tree(Container *c, const MountSpec *m, size_t i, int use
         if (m->readonly)
                 attr |= MOUNT_ATTR_RDONLY;
 
-        r = tree_set_attr(tree_fd, attr, userns_fd);
+        r = tree_set_attr(tree_fd, attr, 0, /* recursive= */ true, userns_fd);
         if (r < 0 && (attr & MOUNT_ATTR_IDMAP) && idmap_refused(r))
                 return failf(f, r,
                              "Failed to create an idmapped mount of bind source '%s' (mounts[%zu]): its "
@@ -530,65 +483,16 @@ void mount_trees_close(Container *c) {
 /* ---------------------------------------------------------------------------------------- */
 /* Child side */
 
-#define MOUNT_ATTR_SAFE (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
-
-static int attach(int tree_fd, int target_fd) {
-        return RET_NERRNO(
-                move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
-}
-
-static int fs_open(const char *fstype, int *ret) {
-        int fd = fsopen(fstype, FSOPEN_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        *ret = fd;
-        return 0;
-}
-
-/* value NULL: a flag option. */
-static int fs_set(int fs_fd, const char *key, const char *value) {
-        return RET_NERRNO(fsconfig(fs_fd, value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, key, value, 0));
-}
-
-static int fs_mount(int fs_fd, uint64_t attr, int *ret) {
-        int fd;
-
-        if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return negative_errno();
-        fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, (unsigned)attr);
-        if (fd < 0)
-                return negative_errno();
-        *ret = fd;
-        return 0;
-}
-
-/* A fresh superblock of a filesystem that needs no options but the given ones. */
-static int fs_new_mount(const char *fstype, const char *const *options, uint64_t attr, int *ret) {
-        _cleanup_close_ int fs_fd = -EBADF;
-        int r;
-
-        r = fs_open(fstype, &fs_fd);
-        if (r < 0)
-                return r;
-        for (const char *const *o = options; o && *o; o += 2) {
-                r = fs_set(fs_fd, o[0], o[1]);
-                if (r < 0)
-                        return r;
-        }
-        return fs_mount(fs_fd, attr, ret);
-}
-
 /* Clones a mount of our (still host-shaped) mount namespace, for the fallbacks where
  * the kernel will not let a user namespace create a fresh superblock. */
 static int host_tree_clone(const char *path, uint64_t attr, int *ret) {
         _cleanup_close_ int fd = -EBADF;
         int r;
 
-        fd = open_tree(AT_FDCWD, path,
-                       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
-        if (fd < 0)
-                return negative_errno();
-        r = tree_set_attr(fd, attr, -EBADF);
+        r = tree_clone(AT_FDCWD, path, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, &fd);
+        if (r < 0)
+                return r;
+        r = tree_set_attr(fd, attr, 0, /* recursive= */ true, -EBADF);
         if (r < 0)
                 return r;
         *ret = TAKE_FD(fd);
@@ -653,7 +557,7 @@ static int mount_proc(const Container *c, int root_fd, int *ret_proc_fd, Failure
         if (r == 0)
                 return failf(f, EBADF, "Failed to mount '/proc': not procfs");
 
-        r = attach(mnt_fd, target_fd);
+        r = tree_attach(mnt_fd, target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to attach procfs on '/proc'");
 
@@ -683,7 +587,7 @@ static int mount_cgroup(const Container *c, int sys_fd, Failure *f) {
         if (r < 0)
                 return failf(f, r, "Failed to mount cgroup2 on '/sys/fs/cgroup'");
 
-        r = attach(mnt_fd, target_fd);
+        r = tree_attach(mnt_fd, target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to attach cgroup2 on '/sys/fs/cgroup'");
         return 0;
@@ -714,7 +618,7 @@ static int mount_sys(const Container *c, int root_fd, int *ret_sys_fd, Failure *
         if (r == 0)
                 return failf(f, EBADF, "Failed to mount '/sys': not sysfs");
 
-        r = attach(mnt_fd, target_fd);
+        r = tree_attach(mnt_fd, target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to attach sysfs on '/sys'");
 
@@ -749,9 +653,9 @@ static int bind_dev_node(int dev_fd, const char *name, unsigned major, unsigned 
 
         snprintf(path, sizeof(path), "/dev/%s", name);
 
-        src_fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-        if (src_fd < 0)
-                return failf(f, errno, "Failed to clone the host's '%s'", path);
+        r = tree_clone(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &src_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to clone the host's '%s'", path);
         if (fstat(src_fd, &st) < 0)
                 return failf(f, errno, "Failed to stat the host's '%s'", path);
         if (!stat_is_chr(&st, major, minor))
@@ -763,7 +667,8 @@ static int bind_dev_node(int dev_fd, const char *name, unsigned major, unsigned 
          * (CAP_FOWNER, CAP_CHOWN) could chmod, chown or touch the host's /dev/null through
          * it. A read-only mount refuses those; reads and writes of a device are no changes
          * to the file system and still work. */
-        r = tree_set_attr(src_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY, -EBADF);
+        r = tree_set_attr(src_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY, 0, true,
+                          -EBADF);
         if (r < 0)
                 return failf(f, r, "Failed to set mount attributes of '%s'", path);
 
@@ -771,7 +676,7 @@ static int bind_dev_node(int dev_fd, const char *name, unsigned major, unsigned 
         if (target_fd < 0)
                 return failf(f, errno, "Failed to create mount point '%s'", path);
 
-        r = attach(src_fd, target_fd);
+        r = tree_attach(src_fd, target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to bind-mount '%s'", path);
         return 0;
@@ -796,7 +701,7 @@ static int mount_dev_sub(int dev_fd, const char *name, const char *fstype, const
         if (r < 0)
                 return failf(f, r, "Failed to mount %s on '/dev/%s'", fstype, name);
 
-        r = attach(mnt_fd, target_fd);
+        r = tree_attach(mnt_fd, target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to attach %s on '/dev/%s'", fstype, name);
         return 0;
@@ -819,7 +724,7 @@ static int mount_dev(const Container *c, int root_fd, int *ret_dev_fd, Failure *
         r = fs_new_mount("tmpfs", dev_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &dev_fd);
         if (r < 0)
                 return failf(f, r, "Failed to mount tmpfs on '/dev'");
-        r = attach(dev_fd, target_fd);
+        r = tree_attach(dev_fd, target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to attach tmpfs on '/dev'");
 
@@ -1018,7 +923,7 @@ static int mount_entry(const Container *c, int root_fd, size_t i, Failure *f) {
                              m->target, i);
 
         if (m->type == MOUNT_BIND) {
-                r = attach(c->bind_tree_fds[i], target_fd);
+                r = tree_attach(c->bind_tree_fds[i], target_fd);
                 if (r < 0)
                         return failf(f, r, "Failed to bind-mount '%s' on '%s'", strna(m->source), m->target);
                 return 0;
@@ -1040,7 +945,7 @@ static int mount_entry(const Container *c, int root_fd, size_t i, Failure *f) {
         if (r < 0)
                 return failf(f, r, "Failed to mount tmpfs on '%s' with options '%s'", m->target,
                              strna(m->options));
-        r = attach(mnt_fd, target_fd);
+        r = tree_attach(mnt_fd, target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to attach tmpfs on '%s'", m->target);
         return 0;
@@ -1071,10 +976,9 @@ static int mask_path(int dir_fd, const char *dir_name, const char *name, int nul
                 if (r < 0)
                         return failf(f, r, "Failed to mount tmpfs over '/%s/%s'", dir_name, name);
         } else {
-                mnt_fd = open_tree(null_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-                if (mnt_fd < 0)
-                        return failf(f, errno, "Failed to clone '/dev/null' to mask '/%s/%s'", dir_name,
-                                     name);
+                r = tree_clone(null_fd, "", AT_EMPTY_PATH, &mnt_fd);
+                if (r < 0)
+                        return failf(f, r, "Failed to clone '/dev/null' to mask '/%s/%s'", dir_name, name);
                 /* Check what we are about to mount, not a path. */
                 if (fstat(mnt_fd, &st) < 0)
                         return failf(f, errno, "Failed to stat '/dev/null'");
@@ -1083,12 +987,13 @@ static int mask_path(int dir_fd, const char *dir_name, const char *name, int nul
                                      "Failed to mask '/%s/%s': '/dev/null' is not the character device 1:3",
                                      dir_name, name);
                 /* Not nodev: the mask must read as an empty file, not fail to open. */
-                r = tree_set_attr(mnt_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY, -EBADF);
+                r = tree_set_attr(mnt_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY, 0, true,
+                                  -EBADF);
                 if (r < 0)
                         return failf(f, r, "Failed to make the mask of '/%s/%s' read-only", dir_name, name);
         }
 
-        r = attach(mnt_fd, target_fd);
+        r = tree_attach(mnt_fd, target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to mask '/%s/%s'", dir_name, name);
         return 0;
@@ -1104,14 +1009,13 @@ static int make_readonly(int dir_fd, const char *dir_name, const char *name, Fai
         if (target_fd < 0)
                 return failf(f, target_fd, "Failed to open '/%s/%s'", dir_name, name);
 
-        mnt_fd =
-                open_tree(target_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-        if (mnt_fd < 0)
-                return failf(f, errno, "Failed to clone '/%s/%s'", dir_name, name);
-        r = tree_set_attr(mnt_fd, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, -EBADF);
+        r = tree_clone(target_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &mnt_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to clone '/%s/%s'", dir_name, name);
+        r = tree_set_attr(mnt_fd, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, 0, true, -EBADF);
         if (r < 0)
                 return failf(f, r, "Failed to make '/%s/%s' read-only", dir_name, name);
-        r = attach(mnt_fd, target_fd);
+        r = tree_attach(mnt_fd, target_fd);
         if (r < 0)
                 return failf(f, r, "Failed to mount '/%s/%s' read-only", dir_name, name);
         return 0;
@@ -1146,14 +1050,10 @@ static int mount_masks(int proc_fd, int sys_fd, int dev_fd, Failure *f) {
         return 0;
 }
 
+/* Not recursive: only the top mount of the rootfs, never what we mounted on it. */
 static int root_set_readonly(int root_fd, bool readonly) {
-        struct mount_attr attr = {
-                .attr_set = readonly ? MOUNT_ATTR_RDONLY : 0,
-                .attr_clr = readonly ? 0 : MOUNT_ATTR_RDONLY,
-        };
-
-        /* Not recursive: only the top mount of the rootfs, never what we mounted on it. */
-        return RET_NERRNO(mount_setattr(root_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)));
+        return tree_set_attr(root_fd, readonly ? MOUNT_ATTR_RDONLY : 0, readonly ? 0 : MOUNT_ATTR_RDONLY,
+                             /* recursive= */ false, -EBADF);
 }
 
 int mount_setup_root(Container *c, Failure *f) {

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/statfs.h>
 
 #include "boot.h"
+#include "fs-util.h"
 #include "spawn.h"
 
 #ifndef NSFS_MAGIC
@@ -21,12 +21,6 @@
 #define PIDFD_GET_USER_NAMESPACE _IO(PIDFS_IOCTL_MAGIC, 9)
 #endif
 
-static bool fd_is_fs_type(int fd, long magic) {
-        struct statfs sfs;
-
-        return fstatfs(fd, &sfs) >= 0 && sfs.f_type == magic;
-}
-
 /* A container image or a confused mount table could put something that is not procfs
  * where we expect /proc (CVE-2019-16884): every proc file we write is checked by its
  * fd, after opening, so there is no window between the check and the write. */
@@ -38,7 +32,7 @@ static int proc_write(int proc_pid_fd, pid_t pid, const char *file, const char *
         fd = openat(proc_pid_fd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
         if (fd < 0)
                 return failf(f, errno, "Failed to open /proc/%i/%s", (int)pid, file);
-        if (!fd_is_fs_type(fd, PROC_SUPER_MAGIC))
+        if (fd_is_fs_type(fd, PROC_SUPER_MAGIC) <= 0)
                 return failf(f, EXDEV, "Refusing to write /proc/%i/%s: not on procfs", (int)pid, file);
 
         /* The map files take exactly one write(2). */
@@ -94,7 +88,7 @@ int userns_open(int pidfd, pid_t pid, Failure *f) {
                 if (fd < 0)
                         return failf(f, errno, "Failed to open %s", path);
         }
-        if (!fd_is_fs_type(fd, NSFS_MAGIC))
+        if (fd_is_fs_type(fd, NSFS_MAGIC) <= 0)
                 return failf(f, EXDEV, "The user namespace of PID %i is not on nsfs", (int)pid);
 
         return TAKE_FD(fd);

@@ -12,10 +12,10 @@
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "creds.h"
 #include "fileio.h"
+#include "fs-util.h"
 #include "parse-util.h"
 
 #define USER_DB_SIZE_MAX (4U * 1024U * 1024U) /* /etc/passwd or /etc/group */
@@ -54,19 +54,20 @@ static bool is_number(const char *s) {
  * not a regular file (a FIFO must not hang the start), bounded size. -ENOENT when absent. */
 static int user_db_read(int root_fd, const char *path, char **ret) {
         _cleanup_close_ int fd = -EBADF;
-        struct open_how how = {
-                .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK,
-                /* With a root fd (the parent reading the image before clone3), the
-                 * image's symlinks must not lead out of it. */
-                .resolve = RESOLVE_NO_MAGICLINKS | (root_fd >= 0 ? RESOLVE_IN_ROOT : 0),
-        };
+        const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK;
         int r;
 
-        fd = (int)syscall(SYS_openat2, root_fd >= 0 ? root_fd : AT_FDCWD, path, &how, sizeof(how));
-        if (fd < 0 && errno == ENOSYS && root_fd < 0)
-                fd = open(path, how.flags);
+        /* With a root fd (the parent reading the image before clone3), the image's
+         * symlinks must not lead out of it. */
+        fd = openat2_fd(root_fd >= 0 ? root_fd : AT_FDCWD, path, flags,
+                        RESOLVE_NO_MAGICLINKS | (root_fd >= 0 ? RESOLVE_IN_ROOT : 0));
+        if (fd == -ENOSYS && root_fd < 0) {
+                fd = open(path, flags);
+                if (fd < 0)
+                        return negative_errno();
+        }
         if (fd < 0)
-                return negative_errno();
+                return fd;
         r = read_full_fd(fd, USER_DB_SIZE_MAX, ret, NULL);
         return r == -EISDIR ? -EBADFD : r;
 }
