@@ -73,6 +73,7 @@ static struct {
         bool active;
         char name[CONFIG_NAME_MAX + 1];
         char uuid[SD_ID128_UUID_STRING_MAX];
+        char uuid_line[SD_ID128_UUID_STRING_MAX + 1]; /* child: /run/host/container-uuid */
         uid_t uid_base;
         bool new_netns;
         pid_t pid;
@@ -489,157 +490,7 @@ int boot_prepare(Container *c) {
 
 /* ---- child side ----------------------------------------------------------------------- */
 
-/* A directory of the image, resolved inside the root (a symlinked /run in the image
- * leads back into the root, never out), created when missing. */
-static int open_dir_in_root(int root_fd, const char *name, int *ret) {
-        int fd;
-
-        fd = open_in_root(root_fd, name, O_PATH | O_DIRECTORY);
-        if (fd == -ENOENT) {
-                if (mkdirat(root_fd, name, 0755) < 0 && errno != EEXIST)
-                        return negative_errno();
-                fd = open_in_root(root_fd, name, O_PATH | O_DIRECTORY);
-        }
-        if (fd < 0)
-                return fd;
-        *ret = fd;
-        return 0;
-}
-
-static int mount_tmpfs_at(int root_fd, const char *name, const char *const *options, int *ret_mnt,
-                          Failure *f) {
-        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
-        int r;
-
-        r = open_dir_in_root(root_fd, name, &target_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to open mount point '/%s' in the rootfs", name);
-        r = fs_new_mount("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &mnt_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to mount tmpfs on '/%s'", name);
-        r = tree_attach(mnt_fd, target_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to attach tmpfs on '/%s'", name);
-        if (ret_mnt)
-                *ret_mnt = TAKE_FD(mnt_fd);
-        return 0;
-}
-
-static int write_new_file(int dir_fd, const char *name, const char *text, mode_t mode) {
-        _cleanup_close_ int fd = -EBADF;
-
-        fd = openat(dir_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
-        if (fd < 0)
-                return negative_errno();
-        return loop_write(fd, text, strlen(text));
-}
-
-static int bind_onto_new_file(int dir_fd, const char *name, int tree_fd) {
-        _cleanup_close_ int target_fd = -EBADF;
-        int r;
-
-        r = write_new_file(dir_fd, name, "", 0444);
-        if (r < 0)
-                return r;
-        target_fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (target_fd < 0)
-                return negative_errno();
-        return tree_attach(tree_fd, target_fd);
-}
-
-/* /run/host: what the container interface says a manager provides there. Its own tmpfs,
- * read-only once filled: the container may read it, never change what it says. */
-static int mount_run_host(int run_fd, int notify_tree, int os_tree, Failure *f) {
-        static const char *const options[] = {"mode", "0755", "size", "1m", "nr_inodes", "64", NULL};
-        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
-        char uuid[SD_ID128_UUID_STRING_MAX + 1];
-        int r;
-
-        if (mkdirat(run_fd, "host", 0755) < 0 && errno != EEXIST)
-                return failf(f, errno, "Failed to create '/run/host'");
-        target_fd = open_beneath(run_fd, "host", O_PATH | O_DIRECTORY);
-        if (target_fd < 0)
-                return failf(f, target_fd, "Failed to open '/run/host'");
-        r = fs_new_mount("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-                         &mnt_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to mount tmpfs on '/run/host'");
-        r = tree_attach(mnt_fd, target_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to attach tmpfs on '/run/host'");
-
-        snprintf(uuid, sizeof(uuid), "%s\n", boot.uuid);
-        r = write_new_file(mnt_fd, "container-manager", BOOT_MANAGER "\n", 0444);
-        if (r < 0)
-                return failf(f, r, "Failed to write '/run/host/container-manager'");
-        r = write_new_file(mnt_fd, "container-uuid", uuid, 0444);
-        if (r < 0)
-                return failf(f, r, "Failed to write '/run/host/container-uuid'");
-        r = bind_onto_new_file(mnt_fd, "os-release", os_tree);
-        if (r < 0)
-                return failf(f, r, "Failed to bind the host's os-release on '/run/host/os-release'");
-        r = bind_onto_new_file(mnt_fd, "notify", notify_tree);
-        if (r < 0)
-                return failf(f, r, "Failed to bind the notify socket on '%s'", BOOT_NOTIFY_INSIDE);
-
-        /* Not recursive: the notify socket's mount must stay writable. */
-        r = tree_set_attr(mnt_fd, MOUNT_ATTR_RDONLY, 0, /* recursive= */ false, -EBADF);
-        if (r < 0)
-                return failf(f, r, "Failed to make '/run/host' read-only");
-        return 0;
-}
-
-/* /dev/console: a pty of the container's own devpts instance (one it may open, chown
- * and reset like any terminal, and which leads nowhere on the host), its master passed
- * to the supervisor, which copies what the inner system prints to the unit's journal. */
-static int mount_console(int root_fd, Failure *f) {
-        _cleanup_close_ int dev_fd = -EBADF, ptmx = -EBADF, peer = -EBADF, tree = -EBADF, target = -EBADF;
-        int unlock = 0, r;
-
-        dev_fd = openat(root_fd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dev_fd < 0)
-                return failf(f, errno, "Failed to open '/dev'");
-        r = fd_is_fs_type(dev_fd, TMPFS_MAGIC);
-        if (r <= 0)
-                return failf(f, r < 0 ? r : EBADF,
-                             "Failed to set up '/dev/console': '/dev' is not our tmpfs");
-
-        ptmx = open_beneath(dev_fd, "pts/ptmx", O_RDWR | O_NOCTTY);
-        if (ptmx < 0)
-                return failf(f, ptmx, "Failed to open '/dev/pts/ptmx'");
-        r = fd_is_fs_type(ptmx, DEVPTS_SUPER_MAGIC);
-        if (r <= 0)
-                return failf(f, r < 0 ? r : EBADF,
-                             "Failed to allocate the console: '/dev/pts' is not devpts");
-        if (ioctl(ptmx, TIOCSPTLCK, &unlock) < 0)
-                return failf(f, errno, "Failed to unlock the console pty");
-        peer = ioctl(ptmx, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (peer < 0)
-                return failf(f, errno, "Failed to open the console pty");
-
-        r = write_new_file(dev_fd, "console", "", 0600);
-        if (r < 0)
-                return failf(f, r, "Failed to create '/dev/console'");
-        target = openat(dev_fd, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (target < 0)
-                return failf(f, errno, "Failed to open '/dev/console'");
-        r = tree_clone(peer, "", AT_EMPTY_PATH, &tree);
-        if (r < 0)
-                return failf(f, r, "Failed to clone the console pty");
-        r = tree_attach(tree, target);
-        if (r < 0)
-                return failf(f, r, "Failed to mount the console pty on '/dev/console'");
-
-        r = sync_send(boot.channel[1], &(SyncMessage){.type = SYNC_CONSOLE}, &ptmx, 1);
-        if (r < 0)
-                return failf(f, r, "Failed to pass the console to the helper");
-        return 0;
-}
-
-int boot_mount_setup(const Container *c, int root_fd, Failure *f) {
-        static const char *const run_options[] = {"mode", "0755", "size", "20%", "nr_inodes", "800k", NULL};
-        static const char *const tmp_options[] = {"mode", "1777", "size", "50%", "nr_inodes", "400k", NULL};
-        _cleanup_close_ int run_fd = -EBADF, notify_tree = -EBADF, os_tree = -EBADF;
+int boot_child_mount_extras(const Container *c, MountExtras *x, Failure *f) {
         int fds[2] = {-EBADF, -EBADF};
         int r;
 
@@ -650,53 +501,23 @@ int boot_mount_setup(const Container *c, int root_fd, Failure *f) {
         r = channel_receive(boot.channel[1], 0, SYNC_HOST_FILES, fds, 2);
         if (r < 0)
                 return failf(f, r, "Failed to receive /run/host from the helper");
-        notify_tree = fds[0];
-        os_tree = fds[1];
-
-        /* Fresh /run and /tmp, as on a booted host: the inner systemd expects an empty
-         * /run (it writes /run/systemd/container itself), never the image's. */
-        r = mount_tmpfs_at(root_fd, "run", run_options, &run_fd, f);
-        if (r < 0)
-                return r;
-        r = mount_tmpfs_at(root_fd, "tmp", tmp_options, NULL, f);
-        if (r < 0)
-                return r;
-        r = mount_run_host(run_fd, notify_tree, os_tree, f);
-        if (r < 0)
-                return r;
-        return mount_console(root_fd, f);
+        x->tree_fd[MOUNT_DATA_NOTIFY] = fds[0];
+        x->tree_fd[MOUNT_DATA_OS_RELEASE] = fds[1];
+        snprintf(boot.uuid_line, sizeof(boot.uuid_line), "%s\n", boot.uuid);
+        x->text[MOUNT_DATA_CONTAINER_UUID] = boot.uuid_line;
+        return 0;
 }
 
-int boot_mount_finish(const Container *c, int root_fd, Failure *f) {
-        _cleanup_close_ int proc_fd = -EBADF, net_fd = -EBADF, tree = -EBADF;
+int boot_child_mounted(const Container *c, MountExtras *x, Failure *f) {
         int r;
 
-        if (!c->config->boot || !boot.new_netns)
+        if (!c->config->boot)
                 return 0;
-
-        /* /proc/sys is read-only (mount.c); its net/ subtree describes only the private
-         * network namespace the container owns, and systemd-networkd, sysctl.d and the
-         * like write there, so that part is made writable again, as systemd-nspawn does. */
-        proc_fd = openat(root_fd, "proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (proc_fd < 0)
-                return failf(f, errno, "Failed to open '/proc'");
-        r = fd_is_fs_type(proc_fd, PROC_SUPER_MAGIC);
-        if (r <= 0)
-                return failf(f, r < 0 ? r : EBADF, "Failed to open '/proc': not procfs");
-        net_fd = open_beneath(proc_fd, "sys/net", O_PATH | O_DIRECTORY);
-        if (net_fd == -ENOENT)
-                return 0;
-        if (net_fd < 0)
-                return failf(f, net_fd, "Failed to open '/proc/sys/net'");
-        r = tree_clone(net_fd, "", AT_EMPTY_PATH, &tree);
+        if (x->console_fd < 0)
+                return failf(f, EBADF, "Failed to pass the console to the helper: there is none");
+        r = sync_send(boot.channel[1], &(SyncMessage){.type = SYNC_CONSOLE}, &x->console_fd, 1);
         if (r < 0)
-                return failf(f, r, "Failed to clone '/proc/sys/net'");
-        r = tree_set_attr(tree, 0, MOUNT_ATTR_RDONLY, /* recursive= */ false, -EBADF);
-        if (r < 0)
-                return failf(f, r, "Failed to make '/proc/sys/net' writable");
-        r = tree_attach(tree, net_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to mount '/proc/sys/net' writable");
+                return failf(f, r, "Failed to pass the console to the helper");
         return 0;
 }
 

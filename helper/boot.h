@@ -48,10 +48,10 @@ const char *boot_setgroups_policy(void);
 /* spawn.c — parent side, right before clone3(): clone into payload/. */
 void boot_clone_args(struct clone_args *args);
 
-/* mount.c — child side, in mount_setup_root(): after /dev (tmpfs /run and /tmp,
- * /run/host, the console) and after the masks (/proc/sys/net writable). */
-int boot_mount_setup(const Container *c, int root_fd, Failure *f);
-int boot_mount_finish(const Container *c, int root_fd, Failure *f);
+/* spawn.c — child side, before mount_setup_root(): what boot's rows of the mount
+ * table need (the /run/host trees, the UUID); after it: the console to the supervisor. */
+int boot_child_mount_extras(const Container *c, MountExtras *x, Failure *f);
+int boot_child_mounted(const Container *c, MountExtras *x, Failure *f);
 
 /* supervisor.c — true when the container boots: READY=1 is then the inner system's to
  * send, not the supervisor's at once. Picks up the console. */

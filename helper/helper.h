@@ -9,7 +9,7 @@
  *   main.c: load + validate config
  *   spawn.c: clone3(CLONE_PIDFD|NEW*) ───►  waits on the sync socket
  *   userns.c: setgroups deny, uid/gid maps
- *   mount.c: mount_prepare_trees()           (detached, idmapped trees made with host
+ *   mount-trees.c: mount_prepare_trees()     (detached, idmapped trees made with host
  *            sends the tree fds  ─────────►   privileges, attached by the child)
  *                                          mount.c: mount_setup_root() … pivot_root
  *                                          netif.c: netif_setup()
@@ -38,14 +38,14 @@ typedef struct Container {
         Config *config;
         const char *name;
 
-        bool userns;     /* config->namespaces.user */
-        uid_t uid_base;  /* first host uid of the range (userns) */
+        bool userns;    /* config->namespaces.user */
+        uid_t uid_base; /* first host uid of the range (userns) */
         uint32_t uid_size;
 
         /* Made by the parent (mount_prepare_trees), closed there once sent; the child
          * receives its own copies over the sync socket. */
-        int root_tree_fd;     /* detached mount of the rootfs (idmapped with userns) */
-        int *bind_tree_fds;   /* per config->mounts[i]: a detached tree for binds, -EBADF for tmpfs */
+        int root_tree_fd;   /* detached mount of the rootfs (idmapped with userns) */
+        int *bind_tree_fds; /* per config->mounts[i]: a detached tree for binds, -EBADF for tmpfs */
         size_t n_bind_tree_fds;
 
         /* Network facts for the child (veth mode; set by the parent before "go"). */
@@ -58,19 +58,49 @@ typedef struct Container {
         int stub_fd; /* the sealed exec stub (lib/exec.c), inherited by the child */
 } Container;
 
-/* mount.c — parent side: clone the root and each bind source into detached trees,
+/* mount-trees.c — parent side: clone the root and each bind source into detached trees,
  * idmapped through userns_fd when c->userns (and the entry's idmap), read-only as
  * configured. Refuses a rootfs whose filesystem cannot be idmapped with a message
  * naming user_namespace.ownership "chown". */
 int mount_prepare_trees(Container *c, int userns_fd, Failure *f);
 void mount_trees_close(Container *c);
 
-/* mount.c — child side, in the new mount namespace: propagation private first,
- * attach the root tree, /proc, /sys (ro), /dev, devpts, /dev/shm, /dev/mqueue, binds
- * and tmpfs entries (targets resolved inside the root with openat2 RESOLVE_IN_ROOT),
- * masked and read-only paths, /sys/fs/cgroup read-only, pivot_root, old root
+/* ownership.c — parent side, before the root tree is cloned, for "ownership": "chown":
+ * shifts the rootfs's ids from 0… into the container's range once, recorded in
+ * /var/lib/nscontain/ownership/NAME so that it is not done again, resumed when
+ * interrupted, and redone for another image or base. */
+int ownership_shift(const Container *c, Failure *f);
+
+/* What a strategy (boot.c) gives the mount table's rows that need it, by MountData. */
+typedef enum MountData {
+        MOUNT_DATA_NONE,
+        MOUNT_DATA_CONTAINER_UUID, /* text: /run/host/container-uuid */
+        MOUNT_DATA_OS_RELEASE,     /* tree: the host's os-release, for /run/host/os-release */
+        MOUNT_DATA_NOTIFY,         /* tree: the notify socket, for /run/host/notify */
+        _MOUNT_DATA_MAX,
+} MountData;
+
+typedef struct MountExtras {
+        const char *text[_MOUNT_DATA_MAX];
+        int tree_fd[_MOUNT_DATA_MAX]; /* -EBADF: none */
+        int console_fd;               /* out: the master of /dev/console's pty, -EBADF: none */
+} MountExtras;
+
+/* mount.c — child side, in the new mount namespace: propagation private first, attach
+ * the root tree, then the rows of mount_table[] that apply to this container (/proc,
+ * /sys read-only, /sys/fs/cgroup, /dev and its nodes, devpts, /dev/shm, /dev/mqueue;
+ * "boot": /run, /tmp, /run/host, /dev/console), the config's mounts (mount-user.c),
+ * the rows of mask_table[] (masked and read-only paths), pivot_root, old root
  * detached. Afterwards "/" is the container's root and the cwd is "/". */
-int mount_setup_root(Container *c, Failure *f);
+int mount_setup_root(Container *c, MountExtras *extras, Failure *f);
+
+/* mount-user.c — child side: the config's "mounts", binds of the parent's trees and
+ * tmpfs entries, targets resolved inside the root with openat2 RESOLVE_IN_ROOT. */
+int mount_user_entries(const Container *c, int root_fd, Failure *f);
+
+/* mount-user.c — opens the mount point 'path' (absolute, as the container sees it)
+ * inside the root, creating what is missing (a directory, or with !dir an empty file). */
+int mount_point_open(int root_fd, const char *path, bool dir, int *ret);
 
 /* netif.c — child side: lo up; for veth, rename c->ifname to eth0, address, MTU,
  * default route via the gateway. */

@@ -1,502 +1,269 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* The container's root filesystem (nscontain-helper(8), ORDER OF WORK; docs/SECURITY.md
- * rows 3, 4, 5, 9, 11, 13).
+/* The container's root filesystem, child side (nscontain-helper(8); docs/SECURITY.md rows
+ * 3, 4, 5, 9, 11, 13; docs/ARCHITECTURE.md "Mounts").
  *
- * Parent side (host user namespace, full privileges): the rootfs and every bind source
- * are cloned into detached mount trees with open_tree(OPEN_TREE_CLONE), idmapped through
- * the child's user namespace and made read-only as configured. Only the host can make
- * an idmapped mount, and a detached tree cannot be swapped behind our back. With
- * "ownership": "chown" (filesystems that refuse idmapped mounts, such as overlayfs) the
- * tree is instead shifted into the range once, by an fd walk, and the shift recorded.
- *
- * Child side (new user + mount namespace): propagation private first, the root tree is
- * attached, and everything else is mounted with the new mount API, every target opened
- * inside the root by fd (openat2 RESOLVE_IN_ROOT) and mounted onto that fd with
- * move_mount(MOVE_MOUNT_T_EMPTY_PATH). No path is ever built by concatenating the
- * rootfs path with a path the image controls: a symlink in the image cannot redirect a
- * mount to the host. */
+ * In the new user + mount namespace: propagation private first, the root tree the
+ * parent cloned (mount-trees.c) is attached, then everything the container gets besides
+ * its image comes from two tables, mount_table[] (the API filesystems /proc, /sys,
+ * /dev and their contents; with "boot" also /run, /tmp, /run/host and the console)
+ * before the config's own "mounts" (mount-user.c), and mask_table[] (masked and
+ * read-only paths) after them, so that no bind can uncover what is masked. Each row
+ * says which mode it belongs to (boot, user namespace, private namespaces): a mode adds
+ * rows, never code paths. Every target is opened by fd below a directory fd, never by a
+ * path built from the rootfs path and a path the image controls, and mounted onto that
+ * fd with move_mount(): a symlink in the image cannot redirect a mount to the host. */
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <limits.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "boot.h"
 #include "failpoint.h"
 #include "fileio.h"
 #include "fs-util.h"
 #include "helper.h"
 #include "mount-api.h"
 
-#ifndef NSFS_MAGIC
-#define NSFS_MAGIC 0x6e736673
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
-static const char *fs_type_name(int fd, char *buf, size_t size) {
-        static const struct {
-                unsigned long magic;
-                const char *name;
-        } table[] = {
-                {OVERLAYFS_SUPER_MAGIC, "overlayfs"},
-                {EXT4_SUPER_MAGIC, "ext4"},
-                {BTRFS_SUPER_MAGIC, "btrfs"},
-                {XFS_SUPER_MAGIC, "xfs"},
-                {TMPFS_MAGIC, "tmpfs"},
-                {FUSE_SUPER_MAGIC, "fuse"},
-                {NFS_SUPER_MAGIC, "nfs"},
-                {SQUASHFS_MAGIC, "squashfs"},
-                {0x01021997, "9p"},
-                {0x2fc12fc1, "zfs"},
-                {0xff534d42, "cifs"},
-                {PROC_SUPER_MAGIC, "proc"},
-                {SYSFS_MAGIC, "sysfs"},
-        };
-        struct statfs sfs;
+/* Which containers a row is for: a row applies when the container has every mode in
+ * its .needs and none in its .unless. */
+typedef enum MountMode {
+        MODE_BOOT = 1 << 0,     /* "boot": true */
+        MODE_USERNS = 1 << 1,   /* a user namespace */
+        MODE_PIDNS = 1 << 2,    /* a pid namespace of its own */
+        MODE_NETNS = 1 << 3,    /* a network namespace of its own */
+        MODE_CGROUPNS = 1 << 4, /* a cgroup namespace of its own */
+        MODE_TTY_GID = 1 << 5,  /* gid 5 ("tty") is mapped: devpts may use it */
+} MountMode;
 
-        if (fstatfs(fd, &sfs) < 0)
-                return "unknown";
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if ((unsigned long)sfs.f_type == table[i].magic)
-                        return table[i].name;
-        snprintf(buf, size, "type 0x%lx", (unsigned long)sfs.f_type);
-        return buf;
+/* The directories rows are relative to, each the fd of a mount a row made (or the root). */
+typedef enum MountDir {
+        DIR_ROOT,
+        DIR_PROC,
+        DIR_SYS,
+        DIR_DEV,
+        DIR_RUN,
+        DIR_RUN_HOST,
+        _DIR_MAX,
+} MountDir;
+
+static const char *const dir_path[_DIR_MAX] = {
+        [DIR_ROOT] = "",    [DIR_PROC] = "/proc", [DIR_SYS] = "/sys",
+        [DIR_DEV] = "/dev", [DIR_RUN] = "/run",   [DIR_RUN_HOST] = "/run/host",
+};
+
+typedef enum MountKind {
+        MOUNT_API,       /* a fresh filesystem on a directory right below the root, never a symlink */
+        MOUNT_FS,        /* a fresh filesystem on a directory below .dir */
+        MOUNT_DEV_MKNOD, /* a device node of our own */
+        MOUNT_DEV_BIND,  /* a read-only bind of the host's device node, checked */
+        MOUNT_SYMLINK,   /* a symlink to .text */
+        MOUNT_FILE,      /* a new read-only file holding .text, or the strategy's text .data */
+        MOUNT_TREE,      /* the strategy's tree .data bound onto a new empty file */
+        MOUNT_SEAL,      /* the mount of .dir made read-only (not recursively) */
+        MOUNT_CONSOLE,   /* a pty of the container's devpts bound on /dev/console */
+        MOUNT_MASK,      /* covered: files by /dev/null, directories by an empty read-only tmpfs */
+        MOUNT_READONLY,  /* bound read-only onto itself, recursively */
+        MOUNT_WRITABLE,  /* bound writable onto itself (below a read-only one) */
+} MountKind;
+
+typedef enum MountFlags {
+        MOUNT_MKDIR = 1 << 0,         /* MOUNT_FS: create the directory (it must not exist) */
+        MOUNT_IN_ROOT = 1 << 1,       /* MOUNT_FS: resolve in the root, creating it when missing */
+        MOUNT_HOST_FALLBACK = 1 << 2, /* clone the host's mount when a fresh one is refused (EPERM)
+                                       * or the container lacks .fresh_needs */
+        MOUNT_OPTIONAL = 1 << 3,      /* a missing target is skipped (not on every kernel) */
+} MountFlags;
+
+typedef struct MountPoint {
+        MountKind kind;
+        MountDir dir;               /* relative to this directory's fd */
+        const char *where;          /* as the container sees it; below dir_path[dir] */
+        const char *what;           /* fs type for fsopen(), or what messages call it */
+        const char *const *options; /* key/value pairs for fsconfig() (NULL value: a flag) */
+        uint64_t attr;              /* MOUNT_ATTR_* of the new mount */
+        MountFlags flags;
+        MountMode needs, unless, fresh_needs;
+        MountDir keep;       /* remember the new mount's fd as this directory */
+        unsigned long magic; /* the filesystem a fresh or host mount must be (0: any) */
+        const char *text;
+        unsigned major, minor;
+        MountData data;
+} MountPoint;
+
+/* One device node: mknod'ed without a user namespace, a checked bind of the host's with one. */
+// clang-format off
+#define DEV_NODE(name, maj, min)                                                                        \
+        {MOUNT_DEV_MKNOD, DIR_DEV, "/dev/" name, .unless = MODE_USERNS, .major = maj, .minor = min},    \
+        {MOUNT_DEV_BIND, DIR_DEV, "/dev/" name, .needs = MODE_USERNS, .major = maj, .minor = min}
+// clang-format on
+
+static const char *const dev_options[] = {"mode", "0755", "size", "4m", "nr_inodes", "1k", NULL};
+static const char *const pts_options[] = {"newinstance", NULL, "ptmxmode", "0666", "mode", "0620", NULL};
+static const char *const pts_tty_options[] = {
+        "newinstance", NULL, "ptmxmode", "0666", "mode", "0620", "gid", "5", NULL,
+};
+static const char *const shm_options[] = {"mode", "1777", NULL};
+static const char *const run_options[] = {"mode", "0755", "size", "20%", "nr_inodes", "800k", NULL};
+static const char *const tmp_options[] = {"mode", "1777", "size", "50%", "nr_inodes", "400k", NULL};
+static const char *const run_host_options[] = {"mode", "0755", "size", "1m", "nr_inodes", "64", NULL};
+
+/* Before the config's mounts, in this order. */
+static const MountPoint mount_table[] = {
+        /* A procfs of our own shows our pid namespace. Without one, or when the kernel
+         * refuses (a user namespace that does not own the pid namespace), the host's
+         * /proc is bound instead: still masked and read-only below. */
+        {MOUNT_API, DIR_ROOT, "/proc", "proc", .attr = MOUNT_ATTR_SAFE, .flags = MOUNT_HOST_FALLBACK,
+         .fresh_needs = MODE_PIDNS, .keep = DIR_PROC, .magic = PROC_SUPER_MAGIC},
+        /* sysfs shows the network devices of the mounter's netns; a user namespace may
+         * mount it only when it owns that netns. Otherwise the host's, read-only. */
+        {MOUNT_API, DIR_ROOT, "/sys", "sysfs", .attr = MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY,
+         .flags = MOUNT_HOST_FALLBACK, .keep = DIR_SYS, .magic = SYSFS_MAGIC},
+        /* Writable cgroupfs lets a container escape its limits (CVE-2023-25809); only a
+         * booted systemd gets its delegated subtree writable. Without a cgroup namespace
+         * of our own we bind the host's mount, which shows the same tree: a fresh cgroup2
+         * superblock made from the initial cgroup namespace would apply its (empty)
+         * options to the one global hierarchy (clear systemd's nsdelegate and
+         * memory_recursiveprot on the whole host). */
+        {MOUNT_FS, DIR_SYS, "/sys/fs/cgroup", "cgroup2", .attr = MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY,
+         .flags = MOUNT_HOST_FALLBACK, .unless = MODE_BOOT, .fresh_needs = MODE_CGROUPNS},
+        {MOUNT_FS, DIR_SYS, "/sys/fs/cgroup", "cgroup2", .attr = MOUNT_ATTR_SAFE,
+         .flags = MOUNT_HOST_FALLBACK, .needs = MODE_BOOT, .fresh_needs = MODE_CGROUPNS},
+        {MOUNT_API, DIR_ROOT, "/dev", "tmpfs", dev_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+         .keep = DIR_DEV},
+        /* The only devices a container gets (docs/SECURITY.md row 9). Without a user namespace
+         * each is a node of the container's own /dev tmpfs (no host inode to reach, and
+         * one system call instead of a mount); a user namespace cannot mknod, so there
+         * each is a read-only bind mount of the host's node, checked to be the device it
+         * claims. */
+        DEV_NODE("null", 1, 3),
+        DEV_NODE("zero", 1, 5),
+        DEV_NODE("full", 1, 7),
+        DEV_NODE("random", 1, 8),
+        DEV_NODE("urandom", 1, 9),
+        DEV_NODE("tty", 5, 0),
+        /* gid=5 ("tty") only when the container can name it: devpts refuses a gid outside
+         * the map. */
+        {MOUNT_FS, DIR_DEV, "/dev/pts", "devpts", pts_tty_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+         MOUNT_MKDIR, .needs = MODE_TTY_GID},
+        {MOUNT_FS, DIR_DEV, "/dev/pts", "devpts", pts_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+         MOUNT_MKDIR, .unless = MODE_TTY_GID},
+        {MOUNT_FS, DIR_DEV, "/dev/shm", "tmpfs", shm_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+         MOUNT_MKDIR},
+        /* Without an IPC namespace of our own (EPERM), the host's queues, as the IPC
+         * namespace toggle asked for. */
+        {MOUNT_FS, DIR_DEV, "/dev/mqueue", "mqueue", NULL, MOUNT_ATTR_SAFE,
+         MOUNT_MKDIR | MOUNT_HOST_FALLBACK},
+        {MOUNT_SYMLINK, DIR_DEV, "/dev/ptmx", .text = "pts/ptmx"},
+        {MOUNT_SYMLINK, DIR_DEV, "/dev/fd", .text = "/proc/self/fd"},
+        {MOUNT_SYMLINK, DIR_DEV, "/dev/stdin", .text = "/proc/self/fd/0"},
+        {MOUNT_SYMLINK, DIR_DEV, "/dev/stdout", .text = "/proc/self/fd/1"},
+        {MOUNT_SYMLINK, DIR_DEV, "/dev/stderr", .text = "/proc/self/fd/2"},
+
+        /* "boot" (systemd's container interface; boot.c): fresh /run and /tmp, as on a
+         * booted host (the inner systemd expects an empty /run, never the image's), and
+         * /run/host, read-only once filled: the container may read it, never change
+         * what it says. Before the config's mounts, which may mount over them. */
+        {MOUNT_FS, DIR_ROOT, "/run", "tmpfs", run_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+         MOUNT_IN_ROOT, .needs = MODE_BOOT, .keep = DIR_RUN},
+        {MOUNT_FS, DIR_ROOT, "/tmp", "tmpfs", tmp_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+         MOUNT_IN_ROOT, .needs = MODE_BOOT},
+        {MOUNT_FS, DIR_RUN, "/run/host", "tmpfs", run_host_options, MOUNT_ATTR_SAFE, MOUNT_MKDIR,
+         .needs = MODE_BOOT, .keep = DIR_RUN_HOST},
+        {MOUNT_FILE, DIR_RUN_HOST, "/run/host/container-manager", .text = "nscontain\n", .needs = MODE_BOOT},
+        {MOUNT_FILE, DIR_RUN_HOST, "/run/host/container-uuid", .needs = MODE_BOOT,
+         .data = MOUNT_DATA_CONTAINER_UUID},
+        {MOUNT_TREE, DIR_RUN_HOST, "/run/host/os-release", "the host's os-release", .needs = MODE_BOOT,
+         .data = MOUNT_DATA_OS_RELEASE},
+        {MOUNT_TREE, DIR_RUN_HOST, "/run/host/notify", "the notify socket", .needs = MODE_BOOT,
+         .data = MOUNT_DATA_NOTIFY},
+        /* Not recursive: the notify socket's mount must stay writable. */
+        {MOUNT_SEAL, DIR_RUN_HOST, "/run/host", .needs = MODE_BOOT},
+        {MOUNT_CONSOLE, DIR_DEV, "/dev/console", .needs = MODE_BOOT},
+};
+
+/* Hides /proc and /sys entries that leak host state or allow host-wide actions
+ * (docs/SECURITY.md row 5; nscontain-helper(8)), after the config's mounts. */
+#define MASK(d, path) \
+        { MOUNT_MASK, d, path, .flags = MOUNT_OPTIONAL }
+#define READONLY(path) \
+        { MOUNT_READONLY, DIR_PROC, path, .flags = MOUNT_OPTIONAL }
+static const MountPoint mask_table[] = {
+        MASK(DIR_PROC, "/proc/acpi"),
+        MASK(DIR_PROC, "/proc/asound"),
+        MASK(DIR_PROC, "/proc/kcore"),
+        MASK(DIR_PROC, "/proc/keys"),
+        MASK(DIR_PROC, "/proc/latency_stats"),
+        MASK(DIR_PROC, "/proc/timer_list"),
+        MASK(DIR_PROC, "/proc/sched_debug"),
+        MASK(DIR_PROC, "/proc/scsi"),
+        MASK(DIR_SYS, "/sys/firmware"),
+        READONLY("/proc/bus"),
+        READONLY("/proc/fs"),
+        READONLY("/proc/irq"),
+        READONLY("/proc/sys"),
+        READONLY("/proc/sysrq-trigger"),
+        /* "boot": /proc/sys/net describes only the private network namespace the
+         * container owns, and systemd-networkd, sysctl.d and the like write there: that
+         * part is writable again, as systemd-nspawn does. */
+        {MOUNT_WRITABLE, DIR_PROC, "/proc/sys/net", .flags = MOUNT_OPTIONAL,
+         .needs = MODE_BOOT | MODE_NETNS},
+};
+
+typedef struct MountContext {
+        const Container *c;
+        MountMode mode;
+        int dir_fd[_DIR_MAX]; /* DIR_ROOT: the root tree's fd, not ours to close */
+        int null_fd;          /* our /dev/null, for the masks */
+        MountExtras *extras;
+} MountContext;
+
+static void mount_context_done(MountContext *ctx) {
+        for (size_t i = DIR_ROOT + 1; i < _DIR_MAX; i++)
+                ctx->dir_fd[i] = safe_close(ctx->dir_fd[i]);
+        ctx->null_fd = safe_close(ctx->null_fd);
 }
 
-/* What mount_setattr(MOUNT_ATTR_IDMAP) returns when the filesystem cannot be idmapped. */
-static bool idmap_refused(int r) {
-        return r == -EINVAL || r == -EOPNOTSUPP;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Parent side */
-
-/* Clones 'path' into a detached tree. The path is opened first with O_PATH so that we can
- * tell "missing" from "not a directory" and report the config's own words. */
-static int tree_clone_source(const char *path, bool want_dir, int *ret_fd, struct stat *ret_st) {
-        _cleanup_close_ int fd = -EBADF, tree_fd = -EBADF;
-        struct stat st;
-        int r;
-
-        fd = open(path, O_PATH | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (want_dir && !S_ISDIR(st.st_mode))
-                return -ENOTDIR;
-
-        /* Clone from the fd we inspected, not the path again: what we checked is what we
-         * mount. AT_RECURSIVE brings submounts along (as a recursive bind does). */
-        r = tree_clone(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &tree_fd);
-        if (r < 0)
-                return r;
-
-        if (ret_st)
-                *ret_st = st;
-        *ret_fd = TAKE_FD(tree_fd);
-        return 0;
-}
-
-static int prepare_root_tree(Container *c, int userns_fd, Failure *f) {
+static MountMode container_mount_mode(const Container *c) {
         const Config *config = c->config;
-        _cleanup_close_ int tree_fd = -EBADF;
-        uint64_t attr = 0;
-        char buf[32];
-        int r;
+        MountMode mode = 0;
 
-        if (isempty(config->rootfs) || config->rootfs[0] != '/')
-                return failf(f, EINVAL, "Failed to open rootfs '%s': not an absolute path",
-                             strna(config->rootfs));
-
-        r = tree_clone_source(config->rootfs, /* want_dir= */ true, &tree_fd, NULL);
-        if (r < 0)
-                return failf(f, r, "Failed to open rootfs '%s'", config->rootfs);
-
-        if (c->userns && config->user_namespace.ownership == OWNERSHIP_IDMAP)
-                attr |= MOUNT_ATTR_IDMAP;
-        /* Read-only from the start; the child lifts it on the top mount only while it
-         * creates mount points, and sets it again before pivot_root. */
-        if (config->readonly)
-                attr |= MOUNT_ATTR_RDONLY;
-
-        r = tree_set_attr(tree_fd, attr, 0, /* recursive= */ true, userns_fd);
-        if (r < 0 && (attr & MOUNT_ATTR_IDMAP) && idmap_refused(r))
-                return failf(
-                        f, r,
-                        "Failed to create an idmapped mount of rootfs '%s': its filesystem (%s) refuses "
-                        "idmapped mounts; set \"user_namespace\": {\"ownership\": \"chown\"} to shift "
-                        "its ownership once instead",
-                        config->rootfs, fs_type_name(tree_fd, buf, sizeof(buf)));
-        if (r < 0)
-                return failf(f, r, "Failed to set mount attributes of rootfs '%s'", config->rootfs);
-
-        c->root_tree_fd = TAKE_FD(tree_fd);
-        return 0;
+        if (config->boot)
+                mode |= MODE_BOOT;
+        if (c->userns)
+                mode |= MODE_USERNS;
+        if (config->namespaces.pid)
+                mode |= MODE_PIDNS;
+        if (config->namespaces.net && config->network.mode != NETWORK_HOST)
+                mode |= MODE_NETNS;
+        if (config->namespaces.cgroup)
+                mode |= MODE_CGROUPNS;
+        if (!c->userns || c->uid_size > 5)
+                mode |= MODE_TTY_GID;
+        return mode;
 }
 
-static int prepare_bind_tree(Container *c, const MountSpec *m, size_t i, int userns_fd, int *ret_fd,
-                             Failure *f) {
-        _cleanup_close_ int tree_fd = -EBADF;
-        uint64_t attr = 0;
-        char buf[32];
-        int r;
-
-        if (isempty(m->source) || m->source[0] != '/')
-                return failf(f, EINVAL,
-                             "Failed to open bind source '%s' (mounts[%zu]): not an absolute path",
-                             strna(m->source), i);
-
-        r = tree_clone_source(m->source, /* want_dir= */ false, &tree_fd, NULL);
-        if (r < 0)
-                return failf(f, r, "Failed to open bind source '%s' (mounts[%zu])", m->source, i);
-
-        if (c->userns && m->idmap)
-                attr |= MOUNT_ATTR_IDMAP;
-        if (m->readonly)
-                attr |= MOUNT_ATTR_RDONLY;
-
-        r = tree_set_attr(tree_fd, attr, 0, /* recursive= */ true, userns_fd);
-        if (r < 0 && (attr & MOUNT_ATTR_IDMAP) && idmap_refused(r))
-                return failf(f, r,
-                             "Failed to create an idmapped mount of bind source '%s' (mounts[%zu]): its "
-                             "filesystem (%s) refuses idmapped mounts; set \"idmap\": false on this mount",
-                             m->source, i, fs_type_name(tree_fd, buf, sizeof(buf)));
-        if (r < 0)
-                return failf(f, r, "Failed to set mount attributes of bind source '%s' (mounts[%zu])",
-                             m->source, i);
-
-        *ret_fd = TAKE_FD(tree_fd);
-        return 0;
+static bool row_applies(const MountPoint *m, MountMode mode) {
+        return (mode & m->needs) == m->needs && !(mode & m->unless);
 }
 
-/* ---------------------------------------------------------------------------------------- */
-/* Parent side: "ownership": "chown" */
-
-/* Where the shift of each container's rootfs is recorded. */
-#define CHOWN_STATE_DIR  "/var/lib/nscontain/ownership"
-#define CHOWN_DEPTH_MAX  1024
-#define CHOWN_RECORD_MAX (8 * 1024)
-
-/* The record of a shift: which tree (by device and inode, so that a replaced image is
- * shifted again), from which range to which, and whether it finished. */
-typedef struct ChownRecord {
-        uint64_t dev, ino;
-        uint32_t from, to, size;
-        bool done;
-} ChownRecord;
-
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
+/* The row's name below its directory. */
+static const char *row_name(const MountPoint *m) {
+        return m->where + strlen(dir_path[m->dir]) + 1;
 }
 
-static int chown_record_read(int state_fd, const char *name, ChownRecord *ret) {
-        _cleanup_free_ char *text = NULL;
-        ChownRecord rec = {};
-        char state[16] = "";
-        int r;
-
-        r = read_full_file_at(state_fd, name, CHOWN_RECORD_MAX, &text, NULL);
-        if (r < 0)
-                return r;
-        if (sscanf(text,
-                   "dev=%" SCNu64 "\nino=%" SCNu64 "\nfrom=%" SCNu32 "\nto=%" SCNu32 "\nsize=%" SCNu32
-                   "\nstate=%15s",
-                   &rec.dev, &rec.ino, &rec.from, &rec.to, &rec.size, state) != 6)
-                return -EBADMSG;
-        if (!streq(state, "done") && !streq(state, "shifting"))
-                return -EBADMSG;
-        rec.done = streq(state, "done");
-        *ret = rec;
-        return 0;
-}
-
-static int chown_record_write(int state_fd, const char *name, const ChownRecord *rec) {
-        char text[256];
-        int n;
-
-        n = snprintf(text, sizeof(text),
-                     "dev=%" PRIu64 "\nino=%" PRIu64 "\nfrom=%" PRIu32 "\nto=%" PRIu32 "\nsize=%" PRIu32
-                     "\nstate=%s\n",
-                     rec->dev, rec->ino, rec->from, rec->to, rec->size, rec->done ? "done" : "shifting");
-        return write_file_atomic_at(state_fd, name, text, (size_t)n, 0644, /* durable= */ true);
-}
-
-/* Ids of the source range move; everything else (ids already in the target range, from
- * an interrupted run, or ids the map cannot show) stays. This makes the walk idempotent:
- * an interrupted shift is simply run again. */
-static uint32_t shift_id(uint32_t id, const ChownRecord *rec) {
-        return id >= rec->from && id - rec->from < rec->size ? id - rec->from + rec->to : id;
-}
-
-/* Shifts one entry, named relative to dir_fd ("" = dir_fd itself). */
-static int shift_entry(int dir_fd, const char *name, const struct stat *st, const ChownRecord *rec) {
-        uid_t uid = shift_id(st->st_uid, rec);
-        gid_t gid = shift_id(st->st_gid, rec);
-        int r;
-
-        if (uid == st->st_uid && gid == st->st_gid)
-                return 0;
-
-        r = RET_NERRNO(fchownat(dir_fd, name, uid, gid, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH)));
-        if (r < 0)
-                return r;
-
-        /* chown() clears setuid/setgid on files: put them back, through an O_PATH fd of
-         * exactly the inode we changed (never by following a name again). */
-        if (S_ISREG(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID))) {
-                _cleanup_close_ int fd = -EBADF;
-                char path[64];
-
-                fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0)
-                        return negative_errno();
-                snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-                r = RET_NERRNO(chmod(path, st->st_mode & 07777));
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* Walks the tree below dir_fd by fd (openat O_NOFOLLOW, never a path from the top),
- * staying on its filesystem. 'rel' holds the path for messages. */
-static int shift_tree(int dir_fd, dev_t dev, const ChownRecord *rec, char *rel, size_t rel_len,
-                      unsigned depth) {
-        _cleanup_(closedirp) DIR *d = NULL;
-        int fd, r;
-
-        if (depth > CHOWN_DEPTH_MAX)
-                return -ELOOP;
-
-        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
-
-        for (;;) {
-                struct dirent *de;
-                struct stat st;
-                size_t n;
-
-                errno = 0;
-                de = readdir(d);
-                if (!de)
-                        return errno != 0 ? negative_errno() : 0;
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-
-                n = strlen(de->d_name);
-                if (rel_len + 1 + n >= PATH_MAX)
-                        return -ENAMETOOLONG;
-                rel[rel_len] = '/';
-                memcpy(rel + rel_len + 1, de->d_name, n + 1);
-
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        return negative_errno();
-                if (st.st_dev != dev)
-                        continue; /* another filesystem mounted inside the tree: not ours */
-
-                r = shift_entry(dirfd(d), de->d_name, &st, rec);
-                if (r < 0)
-                        return r;
-
-                if (S_ISDIR(st.st_mode)) {
-                        _cleanup_close_ int sub_fd = -EBADF;
-
-                        sub_fd = openat(dirfd(d), de->d_name,
-                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sub_fd < 0)
-                                return negative_errno();
-                        r = shift_tree(sub_fd, dev, rec, rel, rel_len + 1 + n, depth + 1);
-                        if (r < 0)
-                                return r;
-                }
-                rel[rel_len] = '\0';
-        }
-}
-
-/* The one-time shift of the rootfs into the container's range (nscontain.json(5),
- * user_namespace.ownership "chown"), for filesystems that refuse idmapped mounts.
- * Recorded in CHOWN_STATE_DIR/NAME: done once, resumed when interrupted, redone for a
- * new image (another inode) or a new base. Limits: ids inside POSIX ACLs and the rootid
- * of v3 file capabilities are not rewritten, and chown() drops file capabilities. */
-static int rootfs_chown(Container *c, Failure *f) {
-        const Config *config = c->config;
-        _cleanup_close_ int root_fd = -EBADF, state_fd = -EBADF;
-        _cleanup_free_ char *rel = NULL;
-        ChownRecord rec, old;
-        struct stat st;
-        int r;
-
-        root_fd = open(config->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0)
-                return failf(f, errno, "Failed to open rootfs '%s'", config->rootfs);
-        if (fstat(root_fd, &st) < 0)
-                return failf(f, errno, "Failed to stat rootfs '%s'", config->rootfs);
-
-        r = mkdir_p_at(AT_FDCWD, CHOWN_STATE_DIR, 0755, &state_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to create '%s'", CHOWN_STATE_DIR);
-
-        rec = (ChownRecord){
-                .dev = (uint64_t)st.st_dev,
-                .ino = (uint64_t)st.st_ino,
-                .from = 0,
-                .to = c->uid_base,
-                .size = c->uid_size,
-        };
-
-        r = chown_record_read(state_fd, c->name, &old);
-        if (r < 0 && r != -ENOENT)
-                return failf(f, r, "Failed to read '%s/%s'", CHOWN_STATE_DIR, c->name);
-        if (r >= 0 && old.dev == rec.dev && old.ino == rec.ino) {
-                if (old.done && old.to == rec.to && old.size == rec.size)
-                        return 0; /* shifted before */
-                if (old.size != rec.size)
-                        return failf(f, EINVAL,
-                                     "Failed to shift ownership of rootfs '%s': it was shifted with range "
-                                     "size %" PRIu32 ", now %" PRIu32,
-                                     config->rootfs, old.size, rec.size);
-                if (!old.done && old.to != rec.to)
-                        return failf(f, EBUSY,
-                                     "Failed to shift ownership of rootfs '%s': an interrupted shift to "
-                                     "base %" PRIu32
-                                     " is recorded in '%s/%s'; finish it with that base first",
-                                     config->rootfs, old.to, CHOWN_STATE_DIR, c->name);
-                /* Resume an interrupted shift, or move a finished one to the new base. */
-                rec.from = old.done ? old.to : old.from;
-        }
-
-        /* Overlapping ranges would make "already shifted" ambiguous. */
-        if (rec.from != rec.to && rec.from < rec.to + rec.size && rec.to < rec.from + rec.size)
-                return failf(f, EINVAL,
-                             "Failed to shift ownership of rootfs '%s': ranges %" PRIu32 "+%" PRIu32
-                             " and %" PRIu32 "+%" PRIu32 " overlap",
-                             config->rootfs, rec.from, rec.size, rec.to, rec.size);
-
-        r = chown_record_write(state_fd, c->name, &rec);
-        if (r < 0)
-                return failf(f, r, "Failed to write '%s/%s'", CHOWN_STATE_DIR, c->name);
-
-        rel = calloc(1, PATH_MAX);
-        if (!rel)
-                return failf(f, ENOMEM, "Failed to shift ownership of rootfs '%s'", config->rootfs);
-
-        r = shift_tree(root_fd, st.st_dev, &rec, rel, 0, 0);
-        if (r < 0)
-                return failf(f, r, "Failed to shift ownership of '%s%s' into the range %" PRIu32 "+%" PRIu32,
-                             config->rootfs, rel, rec.to, rec.size);
-        r = shift_entry(root_fd, "", &st, &rec);
-        if (r < 0)
-                return failf(f, r, "Failed to shift ownership of rootfs '%s'", config->rootfs);
-
-        rec.done = true;
-        r = chown_record_write(state_fd, c->name, &rec);
-        if (r < 0)
-                return failf(f, r, "Failed to write '%s/%s'", CHOWN_STATE_DIR, c->name);
-        return 0;
-}
-
-int mount_prepare_trees(Container *c, int userns_fd, Failure *f) {
-        const Config *config;
-        int r;
-
-        assert(c && c->config && f);
-        config = c->config;
-
-        c->root_tree_fd = -EBADF;
-        c->bind_tree_fds = NULL;
-        c->n_bind_tree_fds = 0;
-
-        if (c->userns && userns_fd < 0)
-                return failf(f, EBADF, "Failed to prepare rootfs '%s': no user namespace fd",
-                             strna(config->rootfs));
-
-        if (c->userns && config->user_namespace.ownership == OWNERSHIP_CHOWN) {
-                if (isempty(config->rootfs) || config->rootfs[0] != '/')
-                        return failf(f, EINVAL, "Failed to open rootfs '%s': not an absolute path",
-                                     strna(config->rootfs));
-                r = rootfs_chown(c, f);
-                if (r < 0)
-                        return r;
-        }
-
-        r = prepare_root_tree(c, userns_fd, f);
-        if (r < 0)
-                return r;
-
-        if (config->n_mounts > 0) {
-                c->bind_tree_fds = malloc(config->n_mounts * sizeof(int));
-                if (!c->bind_tree_fds) {
-                        mount_trees_close(c);
-                        return failf(f, ENOMEM, "Failed to prepare the mounts of rootfs '%s'",
-                                     config->rootfs);
-                }
-                for (size_t i = 0; i < config->n_mounts; i++)
-                        c->bind_tree_fds[i] = -EBADF;
-                c->n_bind_tree_fds = config->n_mounts;
-        }
-
-        for (size_t i = 0; i < config->n_mounts; i++) {
-                const MountSpec *m = &config->mounts[i];
-
-                if (m->type != MOUNT_BIND)
-                        continue;
-
-                r = prepare_bind_tree(c, m, i, userns_fd, &c->bind_tree_fds[i], f);
-                if (r < 0) {
-                        mount_trees_close(c);
-                        return r;
-                }
-        }
-
-        return 0;
-}
-
-void mount_trees_close(Container *c) {
-        if (!c)
-                return;
-
-        c->root_tree_fd = safe_close(c->root_tree_fd);
-        for (size_t i = 0; i < c->n_bind_tree_fds; i++)
-                c->bind_tree_fds[i] = safe_close(c->bind_tree_fds[i]);
-        free(c->bind_tree_fds);
-        c->bind_tree_fds = NULL;
-        c->n_bind_tree_fds = 0;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Child side */
-
-/* Clones a mount of our (still host-shaped) mount namespace, for the fallbacks where
- * the kernel will not let a user namespace create a fresh superblock. */
-static int host_tree_clone(const char *path, uint64_t attr, int *ret) {
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
-        r = tree_clone(AT_FDCWD, path, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, &fd);
-        if (r < 0)
-                return r;
-        r = tree_set_attr(fd, attr, 0, /* recursive= */ true, -EBADF);
-        if (r < 0)
-                return r;
-        *ret = TAKE_FD(fd);
-        return 0;
+static bool stat_is_chr(const struct stat *st, unsigned major, unsigned minor) {
+        return S_ISCHR(st->st_mode) && st->st_rdev == makedev(major, minor);
 }
 
 /* /proc, /sys and /dev directly below the root: a symlink there would make us mount the
@@ -526,524 +293,328 @@ static int open_api_dir(int root_fd, const char *name, const char *fstype, int *
         return 0;
 }
 
-static int mount_proc(const Container *c, int root_fd, int *ret_proc_fd, Failure *f) {
-        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
-        int r = -EPERM;
+/* The mount point of a MOUNT_FS row. */
+static int open_fs_target(const MountContext *ctx, const MountPoint *m, int *ret, Failure *f) {
+        int dir_fd = ctx->dir_fd[m->dir], fd;
+        const char *name = row_name(m);
 
-        r = open_api_dir(root_fd, "proc", "procfs", &target_fd, f);
-        if (r < 0)
-                return r;
-
-        /* A procfs of our own shows our pid namespace. Without one, or when the kernel
-         * refuses (a user namespace that does not own the pid namespace), the host's
-         * /proc is bound instead: still masked and read-only below. */
-        r = -EPERM;
-        if (c->config->namespaces.pid) {
-                r = fs_new_mount("proc", NULL, MOUNT_ATTR_SAFE, &mnt_fd);
-                if (r < 0 && r != -EPERM)
-                        return failf(f, r, "Failed to mount procfs on '/proc'");
-        }
-        if (r == -EPERM) {
-                r = host_tree_clone("/proc", MOUNT_ATTR_SAFE, &mnt_fd);
-                if (r < 0)
-                        return failf(f, r, "Failed to bind-mount the host's '/proc' on '/proc'");
-        }
-
-        /* Everything we later mask or write below /proc goes through this fd: make sure
-         * it really is procfs. */
-        r = fd_is_fs_type(mnt_fd, PROC_SUPER_MAGIC);
-        if (r < 0)
-                return failf(f, r, "Failed to check the filesystem of '/proc'");
-        if (r == 0)
-                return failf(f, EBADF, "Failed to mount '/proc': not procfs");
-
-        r = tree_attach(mnt_fd, target_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to attach procfs on '/proc'");
-
-        *ret_proc_fd = TAKE_FD(mnt_fd);
-        return 0;
-}
-
-static int mount_cgroup(const Container *c, int sys_fd, Failure *f) {
-        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
-        /* Writable cgroupfs lets a container escape its limits (CVE-2023-25809); only a
-         * booted systemd gets its delegated subtree writable. */
-        uint64_t attr = MOUNT_ATTR_SAFE | (c->config->boot ? 0 : MOUNT_ATTR_RDONLY);
-        int r;
-
-        target_fd = open_beneath(sys_fd, "fs/cgroup", O_PATH | O_DIRECTORY);
-        if (target_fd < 0)
-                return failf(f, target_fd, "Failed to open '/sys/fs/cgroup'");
-
-        /* Without a cgroup namespace of our own we bind the host's mount, which shows
-         * the same tree. A fresh cgroup2 superblock made from the initial cgroup
-         * namespace would apply its (empty) options to the one global hierarchy: clear
-         * systemd's nsdelegate and memory_recursiveprot on the whole host, and wait for
-         * an RCU grace period when it flips favordynmods. */
-        r = c->config->namespaces.cgroup ? fs_new_mount("cgroup2", NULL, attr, &mnt_fd) : -EPERM;
-        if (r == -EPERM) /* no cgroup namespace, or one a user namespace may not mount */
-                r = host_tree_clone("/sys/fs/cgroup", attr, &mnt_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to mount cgroup2 on '/sys/fs/cgroup'");
-
-        r = tree_attach(mnt_fd, target_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to attach cgroup2 on '/sys/fs/cgroup'");
-        return 0;
-}
-
-static int mount_sys(const Container *c, int root_fd, int *ret_sys_fd, Failure *f) {
-        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
-        int r;
-
-        r = open_api_dir(root_fd, "sys", "sysfs", &target_fd, f);
-        if (r < 0)
-                return r;
-
-        /* sysfs shows the network devices of the mounter's netns; a user namespace may
-         * mount it only when it owns that netns. Otherwise bind the host's, read-only. */
-        r = fs_new_mount("sysfs", NULL, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, &mnt_fd);
-        if (r == -EPERM) {
-                r = host_tree_clone("/sys", MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, &mnt_fd);
-                if (r < 0)
-                        return failf(f, r, "Failed to bind-mount the host's '/sys' on '/sys'");
-        }
-        if (r < 0)
-                return failf(f, r, "Failed to mount sysfs on '/sys'");
-
-        r = fd_is_fs_type(mnt_fd, SYSFS_MAGIC);
-        if (r < 0)
-                return failf(f, r, "Failed to check the filesystem of '/sys'");
-        if (r == 0)
-                return failf(f, EBADF, "Failed to mount '/sys': not sysfs");
-
-        r = tree_attach(mnt_fd, target_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to attach sysfs on '/sys'");
-
-        r = mount_cgroup(c, mnt_fd, f);
-        if (r < 0)
-                return r;
-
-        *ret_sys_fd = TAKE_FD(mnt_fd);
-        return 0;
-}
-
-/* The only devices a container gets (docs/SECURITY.md row 9). Without a user namespace
- * each is a node of the container's own /dev tmpfs (mknod: no host inode to reach, and
- * one system call instead of a mount); a user namespace cannot mknod, so there each is
- * a read-only bind mount of the host's node, checked to be the device it claims. */
-static const struct {
-        const char *name;
-        unsigned major, minor;
-} dev_nodes[] = {
-        {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
-};
-
-static bool stat_is_chr(const struct stat *st, unsigned major, unsigned minor) {
-        return S_ISCHR(st->st_mode) && st->st_rdev == makedev(major, minor);
-}
-
-static int bind_dev_node(int dev_fd, const char *name, unsigned major, unsigned minor, Failure *f) {
-        _cleanup_close_ int src_fd = -EBADF, target_fd = -EBADF;
-        char path[64];
-        struct stat st;
-        int r;
-
-        snprintf(path, sizeof(path), "/dev/%s", name);
-
-        r = tree_clone(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, &src_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to clone the host's '%s'", path);
-        if (fstat(src_fd, &st) < 0)
-                return failf(f, errno, "Failed to stat the host's '%s'", path);
-        if (!stat_is_chr(&st, major, minor))
-                return failf(f, ENODEV,
-                             "Failed to bind-mount '%s': the host's node is not the character device %u:%u",
-                             path, major, minor);
-
-        /* Read-only: the inode is the host's, and without a user namespace container root
-         * (CAP_FOWNER, CAP_CHOWN) could chmod, chown or touch the host's /dev/null through
-         * it. A read-only mount refuses those; reads and writes of a device are no changes
-         * to the file system and still work. */
-        r = tree_set_attr(src_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY, 0, true,
-                          -EBADF);
-        if (r < 0)
-                return failf(f, r, "Failed to set mount attributes of '%s'", path);
-
-        target_fd = openat(dev_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
-        if (target_fd < 0)
-                return failf(f, errno, "Failed to create mount point '%s'", path);
-
-        r = tree_attach(src_fd, target_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to bind-mount '%s'", path);
-        return 0;
-}
-
-static int mount_dev_sub(int dev_fd, const char *name, const char *fstype, const char *const *options,
-                         uint64_t attr, Failure *f) {
-        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
-        int r;
-
-        if (mkdirat(dev_fd, name, 0755) < 0)
-                return failf(f, errno, "Failed to create mount point '/dev/%s'", name);
-        target_fd = open_beneath(dev_fd, name, O_PATH | O_DIRECTORY);
-        if (target_fd < 0)
-                return failf(f, target_fd, "Failed to open '/dev/%s'", name);
-
-        r = fs_new_mount(fstype, options, attr, &mnt_fd);
-        if (r == -EPERM && streq(fstype, "mqueue"))
-                /* No IPC namespace of our own: show the host's queues, as the IPC
-                 * namespace toggle asked for. */
-                r = host_tree_clone("/dev/mqueue", attr, &mnt_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to mount %s on '/dev/%s'", fstype, name);
-
-        r = tree_attach(mnt_fd, target_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to attach %s on '/dev/%s'", fstype, name);
-        return 0;
-}
-
-static int mount_dev(const Container *c, int root_fd, int *ret_dev_fd, Failure *f) {
-        static const char *const dev_options[] = {"mode", "0755", "size", "4m", "nr_inodes", "1k", NULL};
-        static const char *const shm_options[] = {"mode", "1777", NULL};
-        static const char *const links[][2] = {
-                {"ptmx", "pts/ptmx"},          {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
-                {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
-        };
-        _cleanup_close_ int target_fd = -EBADF, dev_fd = -EBADF;
-        int r;
-
-        r = open_api_dir(root_fd, "dev", "tmpfs", &target_fd, f);
-        if (r < 0)
-                return r;
-
-        r = fs_new_mount("tmpfs", dev_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &dev_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to mount tmpfs on '/dev'");
-        r = tree_attach(dev_fd, target_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to attach tmpfs on '/dev'");
-
-        for (size_t i = 0; i < ELEMENTSOF(dev_nodes); i++) {
-                if (!c->userns) {
-                        if (mknodat(dev_fd, dev_nodes[i].name, S_IFCHR | 0666,
-                                    makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0 ||
-                            fchmodat(dev_fd, dev_nodes[i].name, 0666, 0) < 0) /* past the umask */
-                                return failf(f, errno, "Failed to create '/dev/%s'", dev_nodes[i].name);
-                        continue;
+        if (m->flags & MOUNT_IN_ROOT) {
+                /* A directory of the image: a symlinked /run leads back into the root. */
+                fd = open_in_root(dir_fd, name, O_PATH | O_DIRECTORY);
+                if (fd == -ENOENT) {
+                        if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
+                                return failf(f, errno, "Failed to create mount point '%s' in the rootfs",
+                                             m->where);
+                        fd = open_in_root(dir_fd, name, O_PATH | O_DIRECTORY);
                 }
-                r = bind_dev_node(dev_fd, dev_nodes[i].name, dev_nodes[i].major, dev_nodes[i].minor, f);
-                if (r < 0)
-                        return r;
+                if (fd < 0)
+                        return failf(f, fd, "Failed to open mount point '%s' in the rootfs", m->where);
+        } else {
+                /* Below a kernel filesystem or a tmpfs of our own. */
+                if ((m->flags & MOUNT_MKDIR) && mkdirat(dir_fd, name, 0755) < 0)
+                        return failf(f, errno, "Failed to create mount point '%s'", m->where);
+                fd = open_beneath(dir_fd, name, O_PATH | O_DIRECTORY);
+                if (fd < 0)
+                        return failf(f, fd, "Failed to open '%s'", m->where);
         }
-
-        /* gid=5 ("tty") only when the container can name it; a gid outside the map is
-         * refused by devpts. */
-        bool tty_gid = !c->userns || c->uid_size > 5;
-        const char *const pts_options[] = {
-                "newinstance", NULL, "ptmxmode", "0666", "mode", "0620", tty_gid ? "gid" : NULL, "5", NULL,
-        };
-        r = mount_dev_sub(dev_fd, "pts", "devpts", pts_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, f);
-        if (r < 0)
-                return r;
-        r = mount_dev_sub(dev_fd, "shm", "tmpfs", shm_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, f);
-        if (r < 0)
-                return r;
-        r = mount_dev_sub(dev_fd, "mqueue", "mqueue", NULL, MOUNT_ATTR_SAFE, f);
-        if (r < 0)
-                return r;
-
-        for (size_t i = 0; i < ELEMENTSOF(links); i++)
-                if (symlinkat(links[i][1], dev_fd, links[i][0]) < 0)
-                        return failf(f, errno, "Failed to create symlink '/dev/%s'", links[i][0]);
-
-        *ret_dev_fd = TAKE_FD(dev_fd);
-        return 0;
-}
-
-/* Opens the mount point 'path' inside the root, creating what is missing. Every step is
- * resolved from root_fd with RESOLVE_IN_ROOT, and every new entry is made with *at()
- * below a directory fd that was itself resolved in the root: a symlink to "/" or
- * "../.." in the image leads back into the root, never out (CVE-2021-30465). */
-static int open_mount_point(int root_fd, const char *path, bool dir, int *ret) {
-        _cleanup_free_ char *p = NULL;
-        _cleanup_close_ int cur_fd = -EBADF;
-        struct stat st;
-        char *s;
-        int fd;
-
-        fd = open_in_root(root_fd, path, O_PATH);
-        if (fd == -ENOENT) {
-                p = strdup(path);
-                if (!p)
-                        return -ENOMEM;
-
-                cur_fd = open_in_root(root_fd, "/", O_PATH | O_DIRECTORY);
-                if (cur_fd < 0)
-                        return cur_fd;
-
-                for (s = p; *s == '/'; s++)
-                        ;
-                while (*s) {
-                        char *e = strchrnul(s, '/'), *n = e, saved = *e;
-                        bool last;
-                        int next_fd;
-
-                        while (*n == '/')
-                                n++;
-                        last = *n == '\0';
-                        *e = '\0'; /* p is now the prefix up to and including this component */
-
-                        next_fd = open_in_root(root_fd, p, O_PATH);
-                        if (next_fd == -ENOENT) {
-                                if (!last || dir) {
-                                        if (mkdirat(cur_fd, s, 0755) < 0 && errno != EEXIST)
-                                                return negative_errno();
-                                } else {
-                                        int file_fd = openat(
-                                                cur_fd, s,
-                                                O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-                                        if (file_fd < 0 && errno != EEXIST)
-                                                return negative_errno();
-                                        safe_close(file_fd);
-                                }
-                                next_fd = open_in_root(root_fd, p, O_PATH);
-                        }
-                        if (next_fd < 0)
-                                return next_fd;
-
-                        safe_close(cur_fd);
-                        cur_fd = next_fd;
-                        *e = saved;
-                        s = n;
-                }
-                fd = TAKE_FD(cur_fd);
-        }
-        if (fd < 0)
-                return fd;
-
-        if (fstat(fd, &st) < 0) {
-                safe_close(fd);
-                return negative_errno();
-        }
-        if (dir != !!S_ISDIR(st.st_mode)) {
-                safe_close(fd);
-                return dir ? -ENOTDIR : -EISDIR;
-        }
-
         *ret = fd;
         return 0;
 }
 
-/* tmpfs options: mount flags become mount attributes, the rest goes to the filesystem.
- * nosuid and nodev always hold. */
-static int tmpfs_configure(int fs_fd, const char *options, uint64_t *attr, char **ret_bad) {
-        _cleanup_free_ char *copy = NULL;
-        char *state = NULL;
-
-        *ret_bad = NULL;
-        if (isempty(options))
-                return 0;
-
-        copy = strdup(options);
-        if (!copy)
-                return -ENOMEM;
-
-        for (char *o = strtok_r(copy, ",", &state); o; o = strtok_r(NULL, ",", &state)) {
-                static const struct {
-                        const char *name;
-                        uint64_t set, clear;
-                } flags[] = {
-                        {"ro", MOUNT_ATTR_RDONLY, 0},
-                        {"rw", 0, MOUNT_ATTR_RDONLY},
-                        {"noexec", MOUNT_ATTR_NOEXEC, 0},
-                        {"exec", 0, MOUNT_ATTR_NOEXEC},
-                        {"nosuid", MOUNT_ATTR_NOSUID, 0},
-                        {"nodev", MOUNT_ATTR_NODEV, 0},
-                        {"noatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
-                        {"relatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
-                        {"strictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
-                        {"nodiratime", MOUNT_ATTR_NODIRATIME, 0},
-                };
-                bool done = false;
-                char *eq;
-                int r;
-
-                for (size_t i = 0; i < ELEMENTSOF(flags); i++)
-                        if (streq(o, flags[i].name)) {
-                                *attr = (*attr & ~flags[i].clear) | flags[i].set;
-                                done = true;
-                        }
-                if (done)
-                        continue;
-
-                if (streq(o, "suid") || streq(o, "dev")) {
-                        *ret_bad = strdup(o);
-                        return -EPERM;
-                }
-
-                eq = strchr(o, '=');
-                if (eq)
-                        *eq++ = '\0';
-                r = fs_set(fs_fd, o, eq);
-                if (r < 0) {
-                        if (eq)
-                                eq[-1] = '=';
-                        *ret_bad = strdup(o);
-                        return r;
-                }
-        }
-        return 0;
-}
-
-static int mount_entry(const Container *c, int root_fd, size_t i, Failure *f) {
-        const MountSpec *m = &c->config->mounts[i];
-        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF, fs_fd = -EBADF;
-        bool dir = true;
+/* MOUNT_API, MOUNT_FS: a fresh filesystem, or the host's mount where allowed. */
+static int mount_fs(MountContext *ctx, const MountPoint *m, Failure *f) {
+        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
+        const char *fsname = streq(m->what, "proc") ? "procfs" : m->what;
         int r;
 
-        if (m->type == MOUNT_BIND) {
-                struct stat st;
-
-                if (i >= c->n_bind_tree_fds || c->bind_tree_fds[i] < 0)
-                        return failf(f, EBADF, "Failed to bind-mount '%s' on '%s': source tree missing",
-                                     strna(m->source), m->target);
-                if (fstat(c->bind_tree_fds[i], &st) < 0)
-                        return failf(f, errno, "Failed to stat bind source '%s'", strna(m->source));
-                dir = S_ISDIR(st.st_mode);
-        }
-
-        r = open_mount_point(root_fd, m->target, dir, &target_fd);
+        if (m->kind == MOUNT_API)
+                r = open_api_dir(ctx->dir_fd[m->dir], row_name(m), fsname, &target_fd, f);
+        else
+                r = open_fs_target(ctx, m, &target_fd, f);
         if (r < 0)
-                return failf(f, r, "Failed to create mount point '%s' (mounts[%zu]) in the rootfs",
-                             m->target, i);
+                return r;
 
-        if (m->type == MOUNT_BIND) {
-                r = tree_attach(c->bind_tree_fds[i], target_fd);
+        r = (ctx->mode & m->fresh_needs) == m->fresh_needs
+                    ? fs_new_mount(m->what, m->options, m->attr, &mnt_fd)
+                    : -EPERM;
+        if (r == -EPERM && (m->flags & MOUNT_HOST_FALLBACK)) {
+                r = tree_clone(AT_FDCWD, m->where, AT_RECURSIVE | AT_SYMLINK_NOFOLLOW, &mnt_fd);
+                if (r >= 0)
+                        r = tree_set_attr(mnt_fd, m->attr, 0, /* recursive= */ true, -EBADF);
+                if (r < 0 && m->kind == MOUNT_API)
+                        return failf(f, r, "Failed to bind-mount the host's '%s' on '%s'", m->where,
+                                     m->where);
+        }
+        if (r < 0)
+                return failf(f, r, "Failed to mount %s on '%s'", fsname, m->where);
+
+        /* Everything we later mask or write below /proc and /sys goes through this fd:
+         * make sure it really is what it claims. */
+        if (m->magic != 0) {
+                r = fd_is_fs_type(mnt_fd, m->magic);
                 if (r < 0)
-                        return failf(f, r, "Failed to bind-mount '%s' on '%s'", strna(m->source), m->target);
-                return 0;
+                        return failf(f, r, "Failed to check the filesystem of '%s'", m->where);
+                if (r == 0)
+                        return failf(f, EBADF, "Failed to mount '%s': not %s", m->where, fsname);
         }
 
-        _cleanup_free_ char *bad = NULL;
-        uint64_t attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-
-        r = fs_open("tmpfs", &fs_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to mount tmpfs on '%s'", m->target);
-        r = tmpfs_configure(fs_fd, m->options, &attr, &bad);
-        if (r == -ENOMEM && !bad)
-                return failf(f, r, "Failed to mount tmpfs on '%s'", m->target);
-        if (r < 0)
-                return failf(f, r, "Failed to mount tmpfs on '%s': option '%s' refused", m->target,
-                             strna(bad));
-        r = fs_mount(fs_fd, attr, &mnt_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to mount tmpfs on '%s' with options '%s'", m->target,
-                             strna(m->options));
         r = tree_attach(mnt_fd, target_fd);
         if (r < 0)
-                return failf(f, r, "Failed to attach tmpfs on '%s'", m->target);
+                return failf(f, r, "Failed to attach %s on '%s'", fsname, m->where);
+
+        if (m->keep != DIR_ROOT)
+                ctx->dir_fd[m->keep] = TAKE_FD(mnt_fd);
         return 0;
 }
 
-/* Hides /proc and /sys entries that leak host state or allow host-wide actions
- * (docs/SECURITY.md row 5). Files are covered by our /dev/null, checked by fd to be the
- * character device 1:3 right before it is cloned: a /dev/null swapped for a symlink or
- * a regular file would unmask the path or expose a host file (CVE-2025-31133).
- * Directories get an empty read-only tmpfs. */
-static int mask_path(int dir_fd, const char *dir_name, const char *name, int null_fd, Failure *f) {
-        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
+static int mount_dev_mknod(MountContext *ctx, const MountPoint *m, Failure *f) {
+        int dev_fd = ctx->dir_fd[m->dir];
+        const char *name = row_name(m);
+
+        if (mknodat(dev_fd, name, S_IFCHR | 0666, makedev(m->major, m->minor)) < 0 ||
+            fchmodat(dev_fd, name, 0666, 0) < 0) /* past the umask */
+                return failf(f, errno, "Failed to create '%s'", m->where);
+        return 0;
+}
+
+static int mount_dev_bind(MountContext *ctx, const MountPoint *m, Failure *f) {
+        _cleanup_close_ int src_fd = -EBADF, target_fd = -EBADF;
         struct stat st;
         int r;
 
-        target_fd = open_beneath(dir_fd, name, O_PATH);
-        if (target_fd == -ENOENT)
-                return 0; /* this kernel does not have it */
+        r = tree_clone(AT_FDCWD, m->where, AT_SYMLINK_NOFOLLOW, &src_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to clone the host's '%s'", m->where);
+        if (fstat(src_fd, &st) < 0)
+                return failf(f, errno, "Failed to stat the host's '%s'", m->where);
+        if (!stat_is_chr(&st, m->major, m->minor))
+                return failf(f, ENODEV,
+                             "Failed to bind-mount '%s': the host's node is not the character device %u:%u",
+                             m->where, m->major, m->minor);
+
+        /* Read-only: the inode is the host's, and container root could chmod, chown or
+         * touch the host's /dev/null through it. A read-only mount refuses those; reads
+         * and writes of a device are no changes to the file system and still work. */
+        r = tree_set_attr(src_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY, 0,
+                          /* recursive= */ true, -EBADF);
+        if (r < 0)
+                return failf(f, r, "Failed to set mount attributes of '%s'", m->where);
+
+        target_fd = openat(ctx->dir_fd[m->dir], row_name(m),
+                           O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (target_fd < 0)
-                return failf(f, target_fd, "Failed to open '/%s/%s' to mask it", dir_name, name);
+                return failf(f, errno, "Failed to create mount point '%s'", m->where);
+
+        r = tree_attach(src_fd, target_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to bind-mount '%s'", m->where);
+        return 0;
+}
+
+static int write_new_file(int dir_fd, const char *name, const char *text, mode_t mode) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(dir_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0)
+                return negative_errno();
+        return loop_write(fd, text, strlen(text));
+}
+
+static int mount_file(MountContext *ctx, const MountPoint *m, Failure *f) {
+        const char *text = m->text ?: ctx->extras->text[m->data];
+        int r;
+
+        if (!text)
+                return failf(f, EINVAL, "Failed to write '%s': no text for it", m->where);
+        r = write_new_file(ctx->dir_fd[m->dir], row_name(m), text, 0444);
+        if (r < 0)
+                return failf(f, r, "Failed to write '%s'", m->where);
+        return 0;
+}
+
+static int mount_tree(MountContext *ctx, const MountPoint *m, Failure *f) {
+        _cleanup_close_ int target_fd = -EBADF;
+        int dir_fd = ctx->dir_fd[m->dir], tree_fd = ctx->extras->tree_fd[m->data], r;
+
+        if (tree_fd < 0)
+                return failf(f, EBADF, "Failed to bind %s on '%s': no tree for it", m->what, m->where);
+        r = write_new_file(dir_fd, row_name(m), "", 0444);
+        if (r >= 0) {
+                target_fd = openat(dir_fd, row_name(m), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                r = target_fd < 0 ? negative_errno() : tree_attach(tree_fd, target_fd);
+        }
+        if (r < 0)
+                return failf(f, r, "Failed to bind %s on '%s'", m->what, m->where);
+        return 0;
+}
+
+static int mount_seal(MountContext *ctx, const MountPoint *m, Failure *f) {
+        int r = tree_set_attr(ctx->dir_fd[m->dir], MOUNT_ATTR_RDONLY, 0, /* recursive= */ false, -EBADF);
+
+        if (r < 0)
+                return failf(f, r, "Failed to make '%s' read-only", m->where);
+        return 0;
+}
+
+/* /dev/console: a pty of the container's own devpts instance (one it may open, chown and
+ * reset like any terminal, and which leads nowhere on the host). Its master goes to the
+ * strategy (extras->console_fd), which passes it to the supervisor. */
+static int mount_console(MountContext *ctx, const MountPoint *m, Failure *f) {
+        _cleanup_close_ int ptmx = -EBADF, peer = -EBADF, tree = -EBADF, target = -EBADF;
+        int dev_fd = ctx->dir_fd[m->dir], unlock = 0, r;
+
+        ptmx = open_beneath(dev_fd, "pts/ptmx", O_RDWR | O_NOCTTY);
+        if (ptmx < 0)
+                return failf(f, ptmx, "Failed to open '/dev/pts/ptmx'");
+        r = fd_is_fs_type(ptmx, DEVPTS_SUPER_MAGIC);
+        if (r <= 0)
+                return failf(f, r < 0 ? r : EBADF,
+                             "Failed to allocate the console: '/dev/pts' is not devpts");
+        if (ioctl(ptmx, TIOCSPTLCK, &unlock) < 0)
+                return failf(f, errno, "Failed to unlock the console pty");
+        peer = ioctl(ptmx, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (peer < 0)
+                return failf(f, errno, "Failed to open the console pty");
+
+        r = write_new_file(dev_fd, row_name(m), "", 0600);
+        if (r < 0)
+                return failf(f, r, "Failed to create '%s'", m->where);
+        target = openat(dev_fd, row_name(m), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (target < 0)
+                return failf(f, errno, "Failed to open '%s'", m->where);
+        r = tree_clone(peer, "", AT_EMPTY_PATH, &tree);
+        if (r < 0)
+                return failf(f, r, "Failed to clone the console pty");
+        r = tree_attach(tree, target);
+        if (r < 0)
+                return failf(f, r, "Failed to mount the console pty on '%s'", m->where);
+
+        safe_close(ctx->extras->console_fd);
+        ctx->extras->console_fd = TAKE_FD(ptmx);
+        return 0;
+}
+
+/* Files are covered by our /dev/null, checked by fd to be the character device 1:3
+ * right before it is cloned: a /dev/null swapped for a symlink or a regular file would
+ * unmask the path or expose a host file (CVE-2025-31133). Directories get an empty
+ * read-only tmpfs. */
+static int mount_mask(MountContext *ctx, const MountPoint *m, int target_fd, Failure *f) {
+        _cleanup_close_ int mnt_fd = -EBADF;
+        struct stat st;
+        int r;
+
         if (fstat(target_fd, &st) < 0)
-                return failf(f, errno, "Failed to stat '/%s/%s'", dir_name, name);
+                return failf(f, errno, "Failed to stat '%s'", m->where);
 
         if (S_ISDIR(st.st_mode)) {
                 static const char *const options[] = {"mode", "0555", "size", "4k", "nr_inodes", "1", NULL};
 
                 r = fs_new_mount("tmpfs", options, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, &mnt_fd);
                 if (r < 0)
-                        return failf(f, r, "Failed to mount tmpfs over '/%s/%s'", dir_name, name);
+                        return failf(f, r, "Failed to mount tmpfs over '%s'", m->where);
         } else {
-                r = tree_clone(null_fd, "", AT_EMPTY_PATH, &mnt_fd);
+                if (ctx->null_fd < 0) {
+                        ctx->null_fd = open_beneath(ctx->dir_fd[DIR_DEV], "null", O_PATH);
+                        if (ctx->null_fd < 0)
+                                return failf(f, ctx->null_fd, "Failed to open '/dev/null'");
+                }
+                r = tree_clone(ctx->null_fd, "", AT_EMPTY_PATH, &mnt_fd);
                 if (r < 0)
-                        return failf(f, r, "Failed to clone '/dev/null' to mask '/%s/%s'", dir_name, name);
+                        return failf(f, r, "Failed to clone '/dev/null' to mask '%s'", m->where);
                 /* Check what we are about to mount, not a path. */
                 if (fstat(mnt_fd, &st) < 0)
                         return failf(f, errno, "Failed to stat '/dev/null'");
                 if (!stat_is_chr(&st, 1, 3))
                         return failf(f, ENODEV,
-                                     "Failed to mask '/%s/%s': '/dev/null' is not the character device 1:3",
-                                     dir_name, name);
+                                     "Failed to mask '%s': '/dev/null' is not the character device 1:3",
+                                     m->where);
                 /* Not nodev: the mask must read as an empty file, not fail to open. */
-                r = tree_set_attr(mnt_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY, 0, true,
-                                  -EBADF);
+                r = tree_set_attr(mnt_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY, 0,
+                                  /* recursive= */ true, -EBADF);
                 if (r < 0)
-                        return failf(f, r, "Failed to make the mask of '/%s/%s' read-only", dir_name, name);
+                        return failf(f, r, "Failed to make the mask of '%s' read-only", m->where);
         }
 
         r = tree_attach(mnt_fd, target_fd);
         if (r < 0)
-                return failf(f, r, "Failed to mask '/%s/%s'", dir_name, name);
+                return failf(f, r, "Failed to mask '%s'", m->where);
         return 0;
 }
 
-static int make_readonly(int dir_fd, const char *dir_name, const char *name, Failure *f) {
-        _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF;
+/* MOUNT_READONLY, MOUNT_WRITABLE: the path bound onto itself with other attributes. */
+static int mount_rebind(const MountPoint *m, int target_fd, Failure *f) {
+        bool ro = m->kind == MOUNT_READONLY;
+        _cleanup_close_ int mnt_fd = -EBADF;
         int r;
 
-        target_fd = open_beneath(dir_fd, name, O_PATH);
-        if (target_fd == -ENOENT)
-                return 0;
+        r = tree_clone(target_fd, "", AT_EMPTY_PATH | (ro ? AT_RECURSIVE : 0), &mnt_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to clone '%s'", m->where);
+        r = ro ? tree_set_attr(mnt_fd, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, 0, /* recursive= */ true, -EBADF)
+               : tree_set_attr(mnt_fd, 0, MOUNT_ATTR_RDONLY, /* recursive= */ false, -EBADF);
+        if (r < 0)
+                return failf(f, r, ro ? "Failed to make '%s' read-only" : "Failed to make '%s' writable",
+                             m->where);
+        r = tree_attach(mnt_fd, target_fd);
+        if (r < 0)
+                return failf(f, r, ro ? "Failed to mount '%s' read-only" : "Failed to mount '%s' writable",
+                             m->where);
+        return 0;
+}
+
+static int mount_over(MountContext *ctx, const MountPoint *m, Failure *f) {
+        _cleanup_close_ int target_fd = -EBADF;
+
+        target_fd = open_beneath(ctx->dir_fd[m->dir], row_name(m), O_PATH);
+        if (target_fd == -ENOENT && (m->flags & MOUNT_OPTIONAL))
+                return 0; /* this kernel does not have it */
         if (target_fd < 0)
-                return failf(f, target_fd, "Failed to open '/%s/%s'", dir_name, name);
-
-        r = tree_clone(target_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &mnt_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to clone '/%s/%s'", dir_name, name);
-        r = tree_set_attr(mnt_fd, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, 0, true, -EBADF);
-        if (r < 0)
-                return failf(f, r, "Failed to make '/%s/%s' read-only", dir_name, name);
-        r = tree_attach(mnt_fd, target_fd);
-        if (r < 0)
-                return failf(f, r, "Failed to mount '/%s/%s' read-only", dir_name, name);
-        return 0;
+                return failf(f, target_fd, "Failed to open '%s'", m->where);
+        if (m->kind == MOUNT_MASK)
+                return mount_mask(ctx, m, target_fd, f);
+        return mount_rebind(m, target_fd, f);
 }
 
-static int mount_masks(int proc_fd, int sys_fd, int dev_fd, Failure *f) {
-        static const char *const proc_masked[] = {
-                "acpi", "asound", "kcore", "keys", "latency_stats", "timer_list", "sched_debug", "scsi",
-        };
-        static const char *const proc_readonly[] = {"bus", "fs", "irq", "sys", "sysrq-trigger"};
-        _cleanup_close_ int null_fd = -EBADF;
+static int mount_point_apply(MountContext *ctx, const MountPoint *m, Failure *f) {
+        if (ctx->dir_fd[m->dir] < 0)
+                return failf(f, EBADF, "Failed to set up '%s': '%s' is not mounted", m->where,
+                             dir_path[m->dir]);
+
+        switch (m->kind) {
+        case MOUNT_API:
+        case MOUNT_FS:
+                return mount_fs(ctx, m, f);
+        case MOUNT_DEV_MKNOD:
+                return mount_dev_mknod(ctx, m, f);
+        case MOUNT_DEV_BIND:
+                return mount_dev_bind(ctx, m, f);
+        case MOUNT_SYMLINK:
+                if (symlinkat(m->text, ctx->dir_fd[m->dir], row_name(m)) < 0)
+                        return failf(f, errno, "Failed to create symlink '%s'", m->where);
+                return 0;
+        case MOUNT_FILE:
+                return mount_file(ctx, m, f);
+        case MOUNT_TREE:
+                return mount_tree(ctx, m, f);
+        case MOUNT_SEAL:
+                return mount_seal(ctx, m, f);
+        case MOUNT_CONSOLE:
+                return mount_console(ctx, m, f);
+        case MOUNT_MASK:
+        case MOUNT_READONLY:
+        case MOUNT_WRITABLE:
+                return mount_over(ctx, m, f);
+        }
+        return failf(f, EINVAL, "Failed to set up '%s': unknown kind of mount", m->where);
+}
+
+static int mount_table_apply(MountContext *ctx, const MountPoint *table, size_t n, Failure *f) {
         int r;
 
-        null_fd = open_beneath(dev_fd, "null", O_PATH);
-        if (null_fd < 0)
-                return failf(f, null_fd, "Failed to open '/dev/null'");
-
-        for (size_t i = 0; i < ELEMENTSOF(proc_masked); i++) {
-                r = mask_path(proc_fd, "proc", proc_masked[i], null_fd, f);
-                if (r < 0)
-                        return r;
-        }
-        r = mask_path(sys_fd, "sys", "firmware", null_fd, f);
-        if (r < 0)
-                return r;
-
-        for (size_t i = 0; i < ELEMENTSOF(proc_readonly); i++) {
-                r = make_readonly(proc_fd, "proc", proc_readonly[i], f);
+        for (size_t i = 0; i < n; i++) {
+                if (!row_applies(&table[i], ctx->mode))
+                        continue;
+                r = mount_point_apply(ctx, &table[i], f);
                 if (r < 0)
                         return r;
         }
@@ -1056,12 +627,12 @@ static int root_set_readonly(int root_fd, bool readonly) {
                              /* recursive= */ false, -EBADF);
 }
 
-int mount_setup_root(Container *c, Failure *f) {
+int mount_setup_root(Container *c, MountExtras *extras, Failure *f) {
+        _cleanup_(mount_context_done) MountContext ctx = {.c = c, .null_fd = -EBADF, .extras = extras};
         const Config *config;
-        _cleanup_close_ int proc_fd = -EBADF, sys_fd = -EBADF, dev_fd = -EBADF;
         int root_fd, r;
 
-        assert(c && c->config && f);
+        assert(c && c->config && extras && f);
         config = c->config;
 
         if (c->root_tree_fd < 0)
@@ -1089,33 +660,22 @@ int mount_setup_root(Container *c, Failure *f) {
         if (config->readonly)
                 (void)root_set_readonly(root_fd, false);
 
-        r = mount_proc(c, root_fd, &proc_fd, f);
-        if (r < 0)
-                return r;
-        r = mount_sys(c, root_fd, &sys_fd, f);
-        if (r < 0)
-                return r;
-        r = mount_dev(c, root_fd, &dev_fd, f);
+        ctx.mode = container_mount_mode(c);
+        ctx.dir_fd[DIR_ROOT] = root_fd;
+        for (size_t i = DIR_ROOT + 1; i < _DIR_MAX; i++)
+                ctx.dir_fd[i] = -EBADF;
+
+        r = mount_table_apply(&ctx, mount_table, ELEMENTSOF(mount_table), f);
         if (r < 0)
                 return r;
         failpoint("child:after-api-mounts");
-        /* "boot": /run, /tmp, /run/host, /dev/console (boot.c); before the binds, which
-         * may mount over them. */
-        r = boot_mount_setup(c, root_fd, f);
+
+        r = mount_user_entries(c, root_fd, f);
         if (r < 0)
                 return r;
-
-        for (size_t i = 0; i < config->n_mounts; i++) {
-                r = mount_entry(c, root_fd, i, f);
-                if (r < 0)
-                        return r;
-        }
         failpoint("child:after-binds");
 
-        r = mount_masks(proc_fd, sys_fd, dev_fd, f);
-        if (r < 0)
-                return r;
-        r = boot_mount_finish(c, root_fd, f); /* "boot": /proc/sys/net writable again */
+        r = mount_table_apply(&ctx, mask_table, ELEMENTSOF(mask_table), f);
         if (r < 0)
                 return r;
 

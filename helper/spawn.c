@@ -225,7 +225,17 @@ static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) 
         failpoint_setup_delay();
         failpoint("child:before-mount");
 
-        r = mount_setup_root(c, f);
+        MountExtras extras = {.console_fd = -EBADF};
+        for (size_t i = 0; i < _MOUNT_DATA_MAX; i++)
+                extras.tree_fd[i] = -EBADF;
+        r = boot_child_mount_extras(c, &extras, f);
+        if (r >= 0)
+                r = mount_setup_root(c, &extras, f);
+        if (r >= 0)
+                r = boot_child_mounted(c, &extras, f);
+        for (size_t i = 0; i < _MOUNT_DATA_MAX; i++)
+                safe_close(extras.tree_fd[i]);
+        safe_close(extras.console_fd);
         if (r < 0)
                 return r;
         mount_trees_close(c);

@@ -2,7 +2,7 @@
 #pragma once
 
 /* Opening files inside a tree we do not trust (a container's root, a kernel filesystem
- * it could have raced): the one openat2(2) entry point (SECURITY.md rows 3, 4, 16). */
+ * it could have raced): the one openat2(2) entry point (docs/SECURITY.md rows 3, 4, 16). */
 
 #include <stdint.h>
 

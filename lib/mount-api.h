@@ -4,7 +4,7 @@
 /* The new mount API (fsopen, fsconfig, fsmount, open_tree, mount_setattr, move_mount;
  * mount_setattr(2), fsopen(2)): every mount the helper makes is a detached tree first,
  * attached onto a target opened by fd, never by a path the container could redirect
- * (SECURITY.md row 3). The one set of wrappers; each returns 0 or -errno. */
+ * (docs/SECURITY.md row 3). The one set of wrappers; each returns 0 or -errno. */
 
 #include <stdbool.h>
 #include <stdint.h>
