@@ -69,8 +69,10 @@
          (1ULL << CAP_SYS_BOOT) | (1ULL << CAP_SYS_NICE) | (1ULL << CAP_SYS_PTRACE) |          \
          (1ULL << CAP_SYS_RESOURCE) | (1ULL << CAP_SYS_TTY_CONFIG))
 
-static struct {
-        bool active;
+/* The strategy object of a booting container: its state, from boot_strategy_new() to
+ * the helper's exit. The child has its own copy (clone3 copies the memory). */
+typedef struct Boot {
+        Strategy strategy; /* first: a Strategy * is a Boot * */
         char name[CONFIG_NAME_MAX + 1];
         char uuid[SD_ID128_UUID_STRING_MAX];
         char uuid_line[SD_ID128_UUID_STRING_MAX + 1]; /* child: /run/host/container-uuid */
@@ -85,13 +87,11 @@ static struct {
         int console_fd;        /* parent: the pty master */
         int console_peer_fd;   /* parent: a slave kept open, so the master never hangs up */
         unsigned filter_state; /* escape-sequence filter across reads of the console */
-} boot = {
-        .payload_cgroup_fd = -EBADF,
-        .notify_fd = -EBADF,
-        .channel = {-EBADF, -EBADF},
-        .console_fd = -EBADF,
-        .console_peer_fd = -EBADF,
-};
+} Boot;
+
+static Boot *boot_of(Strategy *s) {
+        return (Boot *)s;
+}
 
 /* ---- shared -------------------------------------------------------------------------- */
 
@@ -252,7 +252,7 @@ static int cgroup_chown_delegated(int cg_fd, uid_t uid, gid_t gid) {
 /* Hands what our cgroup has on to payload/, for the inner systemd to use. A controller
  * the kernel will not enable (e.g. threaded-only) is skipped: the container boots
  * without it, as on a host where it is missing. */
-static void cgroup_enable_controllers(int unit_fd) {
+static void cgroup_enable_controllers(Boot *b, int unit_fd) {
         _cleanup_free_ char *text = NULL;
         char *save = NULL;
 
@@ -266,93 +266,91 @@ static void cgroup_enable_controllers(int unit_fd) {
                 r = write_string_file_at(unit_fd, "cgroup.subtree_control", s);
                 if (r < 0)
                         log_debug_errno(r, "%s: Failed to enable the %s controller for the container: %m",
-                                        boot.name, c);
+                                        b->name, c);
         }
 }
 
-static int boot_cgroup_setup(void) {
+static int boot_cgroup_setup(Boot *b) {
         _cleanup_free_ char *self = NULL, *path = NULL;
         _cleanup_close_ int root_fd = -EBADF, unit_fd = -EBADF, sup_fd = -EBADF, payload_fd = -EBADF;
         int r;
 
         root_fd = open(BOOT_CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
-                return log_error_errno(errno, "%s: Failed to open %s: %m", boot.name, BOOT_CGROUP_ROOT);
+                return log_error_errno(errno, "%s: Failed to open %s: %m", b->name, BOOT_CGROUP_ROOT);
         r = fd_is_fs_type(root_fd, CGROUP2_SUPER_MAGIC);
         if (r <= 0)
                 return log_error_errno(r < 0 ? r : -EOPNOTSUPP,
                                        "%s: \"boot\" needs the unified cgroup hierarchy (cgroup2) on %s",
-                                       boot.name, BOOT_CGROUP_ROOT);
+                                       b->name, BOOT_CGROUP_ROOT);
 
         r = cgroup_self(&self);
         if (r < 0)
-                return log_error_errno(r, "%s: Failed to find the helper's cgroup: %m", boot.name);
+                return log_error_errno(r, "%s: Failed to find the helper's cgroup: %m", b->name);
         if (streq(self, "/"))
                 return log_error_errno(
                         -EPERM,
                         "%s: \"boot\" needs a delegated cgroup; run it as container@%s.service "
                         "(Delegate=yes), not in the root cgroup",
-                        boot.name, boot.name);
+                        b->name, b->name);
         if (asprintf(&path, ".%s", self) < 0)
                 return log_oom();
         unit_fd = openat(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (unit_fd < 0)
-                return log_error_errno(errno, "%s: Failed to open the cgroup %s: %m", boot.name, self);
-        if (!cgroup_is_delegated(unit_fd, self, boot.name))
+                return log_error_errno(errno, "%s: Failed to open the cgroup %s: %m", b->name, self);
+        if (!cgroup_is_delegated(unit_fd, self, b->name))
                 return log_error_errno(-EPERM,
                                        "%s: \"boot\" needs a delegated cgroup, and %s is not one; run it as "
                                        "container@%s.service or with systemd-run -p Delegate=yes",
-                                       boot.name, self, boot.name);
+                                       b->name, self, b->name);
 
         /* The helper leaves the unit's cgroup for supervisor/, so that the unit's cgroup
          * holds no process and may pass controllers down ("no internal processes"). */
         if (mkdirat(unit_fd, "supervisor", 0755) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "%s: Failed to create the cgroup %s/supervisor: %m", boot.name,
+                return log_error_errno(errno, "%s: Failed to create the cgroup %s/supervisor: %m", b->name,
                                        self);
         if (mkdirat(unit_fd, "payload", 0755) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "%s: Failed to create the cgroup %s/payload: %m", boot.name,
+                return log_error_errno(errno, "%s: Failed to create the cgroup %s/payload: %m", b->name,
                                        self);
         sup_fd = openat(unit_fd, "supervisor", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         payload_fd = openat(unit_fd, "payload", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sup_fd < 0 || payload_fd < 0)
-                return log_error_errno(errno, "%s: Failed to open the cgroups below %s: %m", boot.name,
+                return log_error_errno(errno, "%s: Failed to open the cgroups below %s: %m", b->name,
                                        self);
 
         r = write_string_file_at(sup_fd, "cgroup.procs", "0");
         if (r < 0)
-                return log_error_errno(r, "%s: Failed to move the helper to %s/supervisor: %m", boot.name,
+                return log_error_errno(r, "%s: Failed to move the helper to %s/supervisor: %m", b->name,
                                        self);
 
-        cgroup_enable_controllers(unit_fd);
+        cgroup_enable_controllers(b, unit_fd);
 
         /* As systemd-nspawn does: the container's root (host uid BASE) owns payload/ and
          * the files a delegatee writes, so the inner systemd manages its subtree, and
          * nothing above it (its cgroup namespace shows nothing above either). */
-        r = cgroup_chown_delegated(payload_fd, boot.uid_base, (gid_t)boot.uid_base);
+        r = cgroup_chown_delegated(payload_fd, b->uid_base, (gid_t)b->uid_base);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to hand %s/payload to the container's root: %m",
-                                       boot.name, self);
+                                       b->name, self);
 
-        boot.payload_cgroup_fd = TAKE_FD(payload_fd);
+        b->payload_cgroup_fd = TAKE_FD(payload_fd);
         return 0;
 }
 
-const char *boot_setgroups_policy(void) {
-        return boot.active ? "allow" : "deny";
-}
+static void boot_clone_args(Strategy *s, struct clone_args *args) {
+        Boot *b = boot_of(s);
 
-void boot_clone_args(struct clone_args *args) {
-        if (!boot.active || boot.payload_cgroup_fd < 0)
+        if (b->payload_cgroup_fd < 0)
                 return;
         /* Cloned straight into payload/: with CLONE_NEWCGROUP in the same call the new
          * cgroup namespace is rooted there, and the child never runs anywhere else. */
         args->flags |= CLONE_INTO_CGROUP;
-        args->cgroup = (uint64_t)boot.payload_cgroup_fd;
+        args->cgroup = (uint64_t)b->payload_cgroup_fd;
 }
 
 /* ---- parent side: notify socket, host files ------------------------------------------ */
 
-static int boot_notify_setup(void) {
+static int boot_notify_setup(Boot *b) {
         union {
                 struct sockaddr sa;
                 struct sockaddr_un un;
@@ -362,73 +360,333 @@ static int boot_notify_setup(void) {
 
         r = mkdir_p_at(AT_FDCWD, BOOT_RUN_DIR, 0700, NULL);
         if (r < 0)
-                return log_error_errno(r, "%s: Failed to create %s: %m", boot.name, BOOT_RUN_DIR);
-        r = snprintf(boot.notify_path, sizeof(boot.notify_path), "%s/%s.notify", BOOT_RUN_DIR, boot.name);
-        if (r < 0 || (size_t)r >= sizeof(boot.notify_path))
-                return log_error_errno(-ENAMETOOLONG, "%s: The notify socket's path is too long", boot.name);
-        memcpy(sa.un.sun_path, boot.notify_path, strlen(boot.notify_path));
+                return log_error_errno(r, "%s: Failed to create %s: %m", b->name, BOOT_RUN_DIR);
+        r = snprintf(b->notify_path, sizeof(b->notify_path), "%s/%s.notify", BOOT_RUN_DIR, b->name);
+        if (r < 0 || (size_t)r >= sizeof(b->notify_path))
+                return log_error_errno(-ENAMETOOLONG, "%s: The notify socket's path is too long", b->name);
+        memcpy(sa.un.sun_path, b->notify_path, strlen(b->notify_path));
 
         fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
-                return log_error_errno(errno, "%s: Failed to create the notify socket: %m", boot.name);
+                return log_error_errno(errno, "%s: Failed to create the notify socket: %m", b->name);
         /* A socket left by a helper that was SIGKILLed. */
-        if (unlink(boot.notify_path) < 0 && errno != ENOENT)
-                return log_error_errno(errno, "%s: Failed to remove %s: %m", boot.name, boot.notify_path);
+        if (unlink(b->notify_path) < 0 && errno != ENOENT)
+                return log_error_errno(errno, "%s: Failed to remove %s: %m", b->name, b->notify_path);
         if (bind(fd, &sa.sa, sizeof(sa.un)) < 0)
-                return log_error_errno(errno, "%s: Failed to bind the notify socket %s: %m", boot.name,
-                                       boot.notify_path);
+                return log_error_errno(errno, "%s: Failed to bind the notify socket %s: %m", b->name,
+                                       b->notify_path);
         /* connect() needs write permission on the inode, which the container sees owned
          * by an unmapped id: only the "other" bits count there. Who may send is checked
          * per message (the sender must be the container's PID 1). */
-        if (chmod(boot.notify_path, 0666) < 0)
-                return log_error_errno(errno, "%s: Failed to chmod %s: %m", boot.name, boot.notify_path);
+        if (chmod(b->notify_path, 0666) < 0)
+                return log_error_errno(errno, "%s: Failed to chmod %s: %m", b->name, b->notify_path);
         if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
                 return log_error_errno(errno, "%s: Failed to enable credentials on the notify socket: %m",
-                                       boot.name);
-        boot.notify_fd = TAKE_FD(fd);
+                                       b->name);
+        b->notify_fd = TAKE_FD(fd);
         return 0;
 }
 
 /* Detached, read-only mounts of the notify socket and the host's os-release, for the
  * child to attach below /run/host. */
-static int boot_send_host_files(void) {
+static int boot_send_host_files(Boot *b) {
         static const char *const os_release[] = {"/etc/os-release", "/usr/lib/os-release"};
         _cleanup_close_ int notify_tree = -EBADF, os_tree = -EBADF;
         int r;
 
-        r = tree_clone(AT_FDCWD, boot.notify_path, 0, &notify_tree);
+        r = tree_clone(AT_FDCWD, b->notify_path, 0, &notify_tree);
         if (r < 0)
-                return log_error_errno(r, "%s: Failed to clone %s: %m", boot.name, boot.notify_path);
+                return log_error_errno(r, "%s: Failed to clone %s: %m", b->name, b->notify_path);
         for (size_t i = 0; i < ELEMENTSOF(os_release) && os_tree < 0; i++)
                 r = tree_clone(AT_FDCWD, os_release[i], 0, &os_tree);
         if (r < 0)
-                return log_error_errno(r, "%s: Failed to clone the host's os-release: %m", boot.name);
+                return log_error_errno(r, "%s: Failed to clone the host's os-release: %m", b->name);
         r = tree_set_attr(os_tree, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, 0, /* recursive= */ false, -EBADF);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to make the host's os-release read-only: %m",
-                                       boot.name);
+                                       b->name);
         /* Not read-only: sending on a socket is a write to its inode. */
         r = tree_set_attr(notify_tree, MOUNT_ATTR_SAFE, 0, /* recursive= */ false, -EBADF);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to set attributes of the notify socket's mount: %m",
-                                       boot.name);
+                                       b->name);
 
-        r = sync_send(boot.channel[0], &(SyncMessage){.type = SYNC_HOST_FILES},
+        r = sync_send(b->channel[0], &(SyncMessage){.type = SYNC_HOST_FILES},
                       (int[]){notify_tree, os_tree}, 2);
         if (r < 0)
-                return log_error_errno(r, "%s: Failed to pass /run/host to the container: %m", boot.name);
+                return log_error_errno(r, "%s: Failed to pass /run/host to the container: %m", b->name);
         return 0;
 }
 
-int boot_prepare(Container *c) {
+/* ---- child side ----------------------------------------------------------------------- */
+
+static int boot_child_mount_extras(Strategy *s, MountExtras *x, Failure *f) {
+        Boot *b = boot_of(s);
+        int fds[2] = {-EBADF, -EBADF};
+        int r;
+
+        /* The parent sent these before clone3(): they are waiting. */
+        r = channel_receive(b->channel[1], 0, SYNC_HOST_FILES, fds, 2);
+        if (r < 0)
+                return failf(f, r, "Failed to receive /run/host from the helper");
+        x->tree_fd[MOUNT_DATA_NOTIFY] = fds[0];
+        x->tree_fd[MOUNT_DATA_OS_RELEASE] = fds[1];
+        snprintf(b->uuid_line, sizeof(b->uuid_line), "%s\n", b->uuid);
+        x->text[MOUNT_DATA_CONTAINER_UUID] = b->uuid_line;
+        return 0;
+}
+
+static int boot_child_mounted(Strategy *s, MountExtras *x, Failure *f) {
+        Boot *b = boot_of(s);
+        int r;
+        if (x->console_fd < 0)
+                return failf(f, EBADF, "Failed to pass the console to the helper: there is none");
+        r = sync_send(b->channel[1], &(SyncMessage){.type = SYNC_CONSOLE}, &x->console_fd, 1);
+        if (r < 0)
+                return failf(f, r, "Failed to pass the console to the helper");
+        return 0;
+}
+
+/* ---- supervisor ----------------------------------------------------------------------- */
+
+static bool boot_supervise_start(Strategy *s, pid_t pid) {
+        Boot *b = boot_of(s);
+        int fd = -EBADF, r;
+        b->pid = pid;
+        b->payload_cgroup_fd = safe_close(b->payload_cgroup_fd);
+        b->channel[1] = safe_close(b->channel[1]);
+
+        /* The child sent the console before its exec, which the caller has seen. */
+        r = channel_receive(b->channel[0], MSG_DONTWAIT, SYNC_CONSOLE, &fd, 1);
+        b->channel[0] = safe_close(b->channel[0]);
+        if (r < 0)
+                log_warning_errno(r,
+                                  "%s: Failed to receive the console from the container, its boot "
+                                  "messages will not be shown: %m",
+                                  b->name);
+        else {
+                b->console_fd = fd;
+                if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+                        log_debug_errno(errno, "%s: Failed to make the console non-blocking: %m", b->name);
+                /* While no process holds the slave open (systemd closes and reopens
+                 * /dev/console), the master would poll as hung up, and we would spin. */
+                b->console_peer_fd = ioctl(fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (b->console_peer_fd < 0)
+                        log_debug_errno(errno, "%s: Failed to open the console's peer: %m", b->name);
+        }
+
+        (void)notify_sendf("STATUS=Booting container %s, PID %i", b->name, (int)pid);
+        return true;
+}
+
+static void boot_poll_fds(Strategy *s, int ret_fds[STRATEGY_FDS_MAX]) {
+        Boot *b = boot_of(s);
+
+        ret_fds[0] = b->notify_fd;
+        ret_fds[1] = b->console_fd;
+}
+
+/* Keeps the console's text readable in the journal: drops carriage returns, other
+ * control characters and terminal escape sequences (colours, cursor movement). */
+static size_t console_filter(Boot *b, char *buf, size_t n) {
+        enum { TEXT, ESC, CSI, OSC, OSC_ESC };
+        size_t k = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                unsigned char ch = (unsigned char)buf[i];
+
+                switch (b->filter_state) {
+                case TEXT:
+                        if (ch == 0x1b)
+                                b->filter_state = ESC;
+                        else if (ch == '\n' || ch == '\t' || ch >= 0x20)
+                                buf[k++] = (char)ch;
+                        break;
+                case ESC:
+                        b->filter_state = ch == '[' ? CSI : ch == ']' ? OSC : TEXT;
+                        break;
+                case CSI:
+                        if (ch >= 0x40 && ch <= 0x7e)
+                                b->filter_state = TEXT;
+                        break;
+                case OSC:
+                        if (ch == 0x07)
+                                b->filter_state = TEXT;
+                        else if (ch == 0x1b)
+                                b->filter_state = OSC_ESC;
+                        break;
+                case OSC_ESC:
+                        b->filter_state = ch == '\\' ? TEXT : OSC;
+                        break;
+                }
+        }
+        return k;
+}
+
+static void console_relay(Boot *b) {
+        char buf[4096];
+
+        /* Bounded, so a chatty console cannot starve the stop handling. */
+        for (int i = 0; i < 64 && b->console_fd >= 0; i++) {
+                ssize_t n = read(b->console_fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return;
+                if (n <= 0) {
+                        /* EIO: every slave is gone; nothing more can come. */
+                        b->console_fd = safe_close(b->console_fd);
+                        return;
+                }
+                size_t k = console_filter(b, buf, (size_t)n);
+                if (k > 0)
+                        (void)loop_write(STDOUT_FILENO, buf, k);
+        }
+}
+
+/* One datagram on the notify socket. Only the container's PID 1 speaks for the
+ * container (the socket is reachable by every process in it); of what it says, the
+ * unit gets what describes the whole container. */
+static int notify_receive(Boot *b) {
+        char buf[BOOT_NOTIFY_MAX + 1];
+        union {
+                struct cmsghdr align;
+                char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
+        } control;
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof(control),
+        };
+        const struct ucred *cred = NULL;
+        char out[BOOT_NOTIFY_MAX + 64] = "";
+        size_t o = 0;
+        ssize_t n;
+
+        n = recvmsg(b->notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+        if (n < 0)
+                return negative_errno();
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                if (c->cmsg_level != SOL_SOCKET)
+                        continue;
+                if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
+                        cred = (const struct ucred *)CMSG_DATA(c);
+                else if (c->cmsg_type == SCM_RIGHTS)
+                        for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
+                                safe_close(((int *)CMSG_DATA(c))[i]);
+        }
+        if (!cred || cred->pid != b->pid) {
+                log_debug("%s: Ignoring a notification from pid %i, not the container's PID 1", b->name,
+                          cred ? (int)cred->pid : -1);
+                return 0;
+        }
+        if ((size_t)n >= sizeof(buf) || (mh.msg_flags & MSG_TRUNC))
+                return 0;
+        buf[n] = 0;
+
+        for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
+                if (streq(line, "READY=1") || streq(line, "STOPPING=1") || streq(line, "RELOADING=1") ||
+                    strncmp(line, "STATUS=", 7) == 0) {
+                        int k = snprintf(out + o, sizeof(out) - o, "%s\n", line);
+                        if (k < 0 || (size_t)k >= sizeof(out) - o)
+                                break;
+                        o += (size_t)k;
+                }
+                if (streq(line, "READY=1"))
+                        log_debug("%s: The container's init reported READY=1", b->name);
+        }
+        if (o > 0)
+                (void)notify_send(out);
+        return 0;
+}
+
+static void boot_dispatch(Strategy *s, const short revents[STRATEGY_FDS_MAX]) {
+        Boot *b = boot_of(s);
+
+        if (revents[1] && b->console_fd >= 0)
+                console_relay(b);
+        if (revents[0] && b->notify_fd >= 0)
+                for (int i = 0; i < 16 && notify_receive(b) >= 0; i++)
+                        ;
+}
+
+static int boot_exit_code(Strategy *s, const siginfo_t *si, int code) {
+        Boot *b = boot_of(s);
+
+        console_relay(b);
+        b->console_fd = safe_close(b->console_fd);
+        b->console_peer_fd = safe_close(b->console_peer_fd);
+        b->notify_fd = safe_close(b->notify_fd);
+        if (b->notify_path[0] && unlink(b->notify_path) < 0 && errno != ENOENT)
+                log_debug_errno(errno, "%s: Failed to remove %s: %m", b->name, b->notify_path);
+
+        /* In a pid namespace the kernel turns reboot(2) by its init into the init's death
+         * by SIGHUP (restart) or SIGINT (power-off, halt): systemd-nspawn's convention,
+         * and container@.service restarts on 133 (RestartForceExitStatus=). */
+        if (si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED) {
+                if (si->si_status == SIGHUP) {
+                        log_info("%s: The container rebooted.", b->name);
+                        return 133;
+                }
+                if (si->si_status == SIGINT) {
+                        log_info("%s: The container powered off.", b->name);
+                        return 0;
+                }
+        }
+        return code;
+}
+
+/* ---- the strategy ------------------------------------------------------------------- */
+
+static Strategy *boot_free(Strategy *s) {
+        Boot *b = boot_of(s);
+
+        if (!b)
+                return NULL;
+        safe_close(b->payload_cgroup_fd);
+        safe_close(b->notify_fd);
+        safe_close(b->channel[0]);
+        safe_close(b->channel[1]);
+        safe_close(b->console_fd);
+        safe_close(b->console_peer_fd);
+        free(b);
+        return NULL;
+}
+
+static Strategy *boot_strategy_free(Boot *b) {
+        return boot_free(b ? &b->strategy : NULL);
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(Boot *, boot_strategy_free);
+
+int boot_strategy_new(Container *c, Strategy **ret) {
+        _cleanup_(boot_strategy_freep) Boot *b = NULL;
         Config *config = c->config;
         sd_id128_t id;
         int r;
 
-        if (!config->boot)
-                return 0;
+        assert(config->boot && ret);
 
-        snprintf(boot.name, sizeof(boot.name), "%s", c->name);
+        b = calloc(1, sizeof(Boot));
+        if (!b)
+                return log_oom();
+        b->strategy = (Strategy){
+                /* "allow": boot.h, boot_strategy_new(). */
+                .setgroups = "allow",
+                .clone_args = boot_clone_args,
+                .child_mount_extras = boot_child_mount_extras,
+                .child_mounted = boot_child_mounted,
+                .supervise_start = boot_supervise_start,
+                .poll_fds = boot_poll_fds,
+                .dispatch = boot_dispatch,
+                .exit_code = boot_exit_code,
+                .free = boot_free,
+        };
+        b->payload_cgroup_fd = b->notify_fd = b->console_fd = b->console_peer_fd = -EBADF;
+        b->channel[0] = b->channel[1] = -EBADF;
+        snprintf(b->name, sizeof(b->name), "%s", c->name);
 
         /* Checks the config layer cannot make alone: they are about what we grant. */
         if (!c->userns)
@@ -447,9 +705,8 @@ int boot_prepare(Container *c) {
                 return log_error_errno(-EINVAL, "%s: \"user\" must be root with \"boot\": true (it is %s)",
                                        c->name, config->user);
 
-        boot.active = true;
-        boot.uid_base = c->uid_base;
-        boot.new_netns = config->namespaces.net && config->network.mode != NETWORK_HOST;
+        b->uid_base = c->uid_base;
+        b->new_netns = config->namespaces.net && config->network.mode != NETWORK_HOST;
 
         r = boot_command(config);
         if (r < 0)
@@ -459,260 +716,32 @@ int boot_prepare(Container *c) {
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to get the container's UUID from %s: %m", c->name,
                                        BOOT_STATE_DIR);
-        sym_sd_id128_to_uuid_string(id, boot.uuid);
+        sym_sd_id128_to_uuid_string(id, b->uuid);
 
         /* $container stays as configured (default "nscontain"); the rest is ours. TERM:
          * what systemd-nspawn gives a console without a terminal of its own. */
         if (strv_env_set(&config->env, "container", BOOT_MANAGER, false) < 0 ||
-            strv_env_set(&config->env, "container_uuid", boot.uuid, true) < 0 ||
+            strv_env_set(&config->env, "container_uuid", b->uuid, true) < 0 ||
             strv_env_set(&config->env, "NOTIFY_SOCKET", BOOT_NOTIFY_INSIDE, true) < 0 ||
             strv_env_set(&config->env, "TERM", "vt220", false) < 0)
                 return log_oom();
 
-        config->caps_add |= BOOT_CAPS | (boot.new_netns ? 1ULL << CAP_NET_ADMIN : 0);
+        config->caps_add |= BOOT_CAPS | (b->new_netns ? 1ULL << CAP_NET_ADMIN : 0);
 
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, boot.channel) < 0)
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, b->channel) < 0)
                 return log_error_errno(errno, "%s: Failed to create a socket pair: %m", c->name);
 
-        r = boot_notify_setup();
+        r = boot_notify_setup(b);
         if (r < 0)
                 return r;
-        r = boot_send_host_files();
+        r = boot_send_host_files(b);
         if (r < 0)
                 return r;
-        r = boot_cgroup_setup();
+        r = boot_cgroup_setup(b);
         if (r < 0)
                 return r;
 
         (void)notify_sendf("STATUS=Booting container %s", c->name);
+        *ret = &TAKE_PTR(b)->strategy;
         return 0;
-}
-
-/* ---- child side ----------------------------------------------------------------------- */
-
-int boot_child_mount_extras(const Container *c, MountExtras *x, Failure *f) {
-        int fds[2] = {-EBADF, -EBADF};
-        int r;
-
-        if (!c->config->boot)
-                return 0;
-
-        /* The parent sent these before clone3(): they are waiting. */
-        r = channel_receive(boot.channel[1], 0, SYNC_HOST_FILES, fds, 2);
-        if (r < 0)
-                return failf(f, r, "Failed to receive /run/host from the helper");
-        x->tree_fd[MOUNT_DATA_NOTIFY] = fds[0];
-        x->tree_fd[MOUNT_DATA_OS_RELEASE] = fds[1];
-        snprintf(boot.uuid_line, sizeof(boot.uuid_line), "%s\n", boot.uuid);
-        x->text[MOUNT_DATA_CONTAINER_UUID] = boot.uuid_line;
-        return 0;
-}
-
-int boot_child_mounted(const Container *c, MountExtras *x, Failure *f) {
-        int r;
-
-        if (!c->config->boot)
-                return 0;
-        if (x->console_fd < 0)
-                return failf(f, EBADF, "Failed to pass the console to the helper: there is none");
-        r = sync_send(boot.channel[1], &(SyncMessage){.type = SYNC_CONSOLE}, &x->console_fd, 1);
-        if (r < 0)
-                return failf(f, r, "Failed to pass the console to the helper");
-        return 0;
-}
-
-/* ---- supervisor ----------------------------------------------------------------------- */
-
-bool boot_supervise_start(pid_t pid) {
-        int fd = -EBADF, r;
-
-        if (!boot.active)
-                return false;
-        boot.pid = pid;
-        boot.payload_cgroup_fd = safe_close(boot.payload_cgroup_fd);
-        boot.channel[1] = safe_close(boot.channel[1]);
-
-        /* The child sent the console before its exec, which the caller has seen. */
-        r = channel_receive(boot.channel[0], MSG_DONTWAIT, SYNC_CONSOLE, &fd, 1);
-        boot.channel[0] = safe_close(boot.channel[0]);
-        if (r < 0)
-                log_warning_errno(r,
-                                  "%s: Failed to receive the console from the container, its boot "
-                                  "messages will not be shown: %m",
-                                  boot.name);
-        else {
-                boot.console_fd = fd;
-                if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
-                        log_debug_errno(errno, "%s: Failed to make the console non-blocking: %m", boot.name);
-                /* While no process holds the slave open (systemd closes and reopens
-                 * /dev/console), the master would poll as hung up, and we would spin. */
-                boot.console_peer_fd = ioctl(fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-                if (boot.console_peer_fd < 0)
-                        log_debug_errno(errno, "%s: Failed to open the console's peer: %m", boot.name);
-        }
-
-        (void)notify_sendf("STATUS=Booting container %s, PID %i", boot.name, (int)pid);
-        return true;
-}
-
-int boot_notify_fd(void) {
-        return boot.active ? boot.notify_fd : -EBADF;
-}
-
-int boot_console_fd(void) {
-        return boot.active ? boot.console_fd : -EBADF;
-}
-
-/* Keeps the console's text readable in the journal: drops carriage returns, other
- * control characters and terminal escape sequences (colours, cursor movement). */
-static size_t console_filter(char *buf, size_t n) {
-        enum { TEXT, ESC, CSI, OSC, OSC_ESC };
-        size_t k = 0;
-
-        for (size_t i = 0; i < n; i++) {
-                unsigned char ch = (unsigned char)buf[i];
-
-                switch (boot.filter_state) {
-                case TEXT:
-                        if (ch == 0x1b)
-                                boot.filter_state = ESC;
-                        else if (ch == '\n' || ch == '\t' || ch >= 0x20)
-                                buf[k++] = (char)ch;
-                        break;
-                case ESC:
-                        boot.filter_state = ch == '[' ? CSI : ch == ']' ? OSC : TEXT;
-                        break;
-                case CSI:
-                        if (ch >= 0x40 && ch <= 0x7e)
-                                boot.filter_state = TEXT;
-                        break;
-                case OSC:
-                        if (ch == 0x07)
-                                boot.filter_state = TEXT;
-                        else if (ch == 0x1b)
-                                boot.filter_state = OSC_ESC;
-                        break;
-                case OSC_ESC:
-                        boot.filter_state = ch == '\\' ? TEXT : OSC;
-                        break;
-                }
-        }
-        return k;
-}
-
-static void console_relay(void) {
-        char buf[4096];
-
-        /* Bounded, so a chatty console cannot starve the stop handling. */
-        for (int i = 0; i < 64 && boot.console_fd >= 0; i++) {
-                ssize_t n = read(boot.console_fd, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN)
-                        return;
-                if (n <= 0) {
-                        /* EIO: every slave is gone; nothing more can come. */
-                        boot.console_fd = safe_close(boot.console_fd);
-                        return;
-                }
-                size_t k = console_filter(buf, (size_t)n);
-                if (k > 0)
-                        (void)loop_write(STDOUT_FILENO, buf, k);
-        }
-}
-
-/* One datagram on the notify socket. Only the container's PID 1 speaks for the
- * container (the socket is reachable by every process in it); of what it says, the
- * unit gets what describes the whole container. */
-static int notify_receive(void) {
-        char buf[BOOT_NOTIFY_MAX + 1];
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
-        } control;
-        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = &control,
-                .msg_controllen = sizeof(control),
-        };
-        const struct ucred *cred = NULL;
-        char out[BOOT_NOTIFY_MAX + 64] = "";
-        size_t o = 0;
-        ssize_t n;
-
-        n = recvmsg(boot.notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
-        if (n < 0)
-                return negative_errno();
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-                if (c->cmsg_level != SOL_SOCKET)
-                        continue;
-                if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
-                        cred = (const struct ucred *)CMSG_DATA(c);
-                else if (c->cmsg_type == SCM_RIGHTS)
-                        for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
-                                safe_close(((int *)CMSG_DATA(c))[i]);
-        }
-        if (!cred || cred->pid != boot.pid) {
-                log_debug("%s: Ignoring a notification from pid %i, not the container's PID 1", boot.name,
-                          cred ? (int)cred->pid : -1);
-                return 0;
-        }
-        if ((size_t)n >= sizeof(buf) || (mh.msg_flags & MSG_TRUNC))
-                return 0;
-        buf[n] = 0;
-
-        for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
-             line = strtok_r(NULL, "\n", &save)) {
-                if (streq(line, "READY=1") || streq(line, "STOPPING=1") || streq(line, "RELOADING=1") ||
-                    strncmp(line, "STATUS=", 7) == 0) {
-                        int k = snprintf(out + o, sizeof(out) - o, "%s\n", line);
-                        if (k < 0 || (size_t)k >= sizeof(out) - o)
-                                break;
-                        o += (size_t)k;
-                }
-                if (streq(line, "READY=1"))
-                        log_debug("%s: The container's init reported READY=1", boot.name);
-        }
-        if (o > 0)
-                (void)notify_send(out);
-        return 0;
-}
-
-void boot_dispatch(short notify_revents, short console_revents) {
-        if (!boot.active)
-                return;
-        if (console_revents && boot.console_fd >= 0)
-                console_relay();
-        if (notify_revents && boot.notify_fd >= 0)
-                for (int i = 0; i < 16 && notify_receive() >= 0; i++)
-                        ;
-}
-
-int boot_exit_code(const siginfo_t *si, int code) {
-        if (!boot.active)
-                return code;
-
-        console_relay();
-        boot.console_fd = safe_close(boot.console_fd);
-        boot.console_peer_fd = safe_close(boot.console_peer_fd);
-        boot.notify_fd = safe_close(boot.notify_fd);
-        if (boot.notify_path[0] && unlink(boot.notify_path) < 0 && errno != ENOENT)
-                log_debug_errno(errno, "%s: Failed to remove %s: %m", boot.name, boot.notify_path);
-
-        /* In a pid namespace the kernel turns reboot(2) by its init into the init's death
-         * by SIGHUP (restart) or SIGINT (power-off, halt): systemd-nspawn's convention,
-         * and container@.service restarts on 133 (RestartForceExitStatus=). */
-        if (si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED) {
-                if (si->si_status == SIGHUP) {
-                        log_info("%s: The container rebooted.", boot.name);
-                        return 133;
-                }
-                if (si->si_status == SIGINT) {
-                        log_info("%s: The container powered off.", boot.name);
-                        return 0;
-                }
-        }
-        return code;
 }

@@ -18,53 +18,39 @@
  *   reboot(2) (PID 1 killed by SIGHUP) exits 133, which restarts the unit
  *   (RestartForceExitStatus=133); poweroff and halt (SIGINT) exit 0.
  *
- * Every function is a no-op (0, false, -EBADF or the code given back) when the
- * container does not boot, so the hooks in main.c, spawn.c, mount.c and supervisor.c
- * need no condition of their own. The state lives in boot.c: a helper runs one
- * container. */
+ * Its mounts are rows of the mount table (mount.c, MODE_BOOT); everything else is a
+ * strategy object (strategy.h) the helper calls at fixed points, holding its own
+ * state: no globals. */
 
 #include <signal.h>
 #include <systemd/sd-id128.h>
 
 #include "helper.h"
+#include "strategy.h"
 
-struct clone_args;
-
-/* main.c — parent side, once the uid range is known, before container_spawn(): checks
- * what boot needs (a user and a cgroup namespace, root as the user), turns the config
- * into a booting one (/sbin/init, the environment, the capabilities of a full system
- * inside its user namespace), and prepares the delegated cgroup, the notify socket and
- * the channel that carries the console to the supervisor. Logs its own errors. */
-int boot_prepare(Container *c);
-
-/* userns.c — what to write to /proc/PID/setgroups: "deny" (docs/SECURITY.md row 10), but
- * "allow" for a booted system, whose services and logins (dbus-daemon, su, login,
- * every User= service) call setgroups(). Safe there as in systemd-nspawn: the map is
- * written by the privileged helper, and every group a container process holds is one
- * of its own range, so dropping one can only ever lose access to the container's
- * own files, never gain access to the host's. */
-const char *boot_setgroups_policy(void);
-
-/* spawn.c — parent side, right before clone3(): clone into payload/. */
-void boot_clone_args(struct clone_args *args);
-
-/* spawn.c — child side, before mount_setup_root(): what boot's rows of the mount
- * table need (the /run/host trees, the UUID); after it: the console to the supervisor. */
-int boot_child_mount_extras(const Container *c, MountExtras *x, Failure *f);
-int boot_child_mounted(const Container *c, MountExtras *x, Failure *f);
-
-/* supervisor.c — true when the container boots: READY=1 is then the inner system's to
- * send, not the supervisor's at once. Picks up the console. */
-bool boot_supervise_start(pid_t pid);
-
-/* supervisor.c — fds to poll (negative: none), and what to do when they are ready. */
-int boot_notify_fd(void);
-int boot_console_fd(void);
-void boot_dispatch(short notify_revents, short console_revents);
-
-/* supervisor.c — the helper's exit code once PID 1 is gone: reboot → 133, poweroff or
- * halt → 0, anything else 'code' unchanged. Flushes the console, removes the socket. */
-int boot_exit_code(const siginfo_t *si, int code);
+/* main.c — parent side, for a config with "boot": true, once the uid range is known,
+ * before container_spawn(): checks what boot needs (a user and a cgroup namespace,
+ * root as the user), turns the config into a booting one (/sbin/init, the
+ * environment, the capabilities of a full system inside its user namespace), and
+ * prepares the delegated cgroup, the notify socket and the channel that carries the
+ * console to the supervisor. Logs its own errors. Returns the strategy (strategy.h)
+ * the helper calls at its fixed points:
+ *
+ *   setgroups           "allow", not "deny" (docs/SECURITY.md row 10): a booted system's
+ *                       services and logins (dbus-daemon, su, login, every User=
+ *                       service) call setgroups(). Safe there as in systemd-nspawn:
+ *                       the map is written by the privileged helper, and every group a
+ *                       container process holds is one of its own range, so dropping
+ *                       one can only ever lose access to the container's own files,
+ *                       never gain access to the host's.
+ *   clone_args          clone3() straight into the payload/ cgroup.
+ *   child_mount_extras  the /run/host trees and the UUID for boot's mount rows;
+ *   child_mounted       the console's pty master to the supervisor.
+ *   supervise_start     READY=1 is the inner system's to send; picks up the console.
+ *   poll_fds, dispatch  the notify socket and the console.
+ *   exit_code           reboot → 133, poweroff or halt → 0, anything else unchanged;
+ *                       flushes the console, removes the socket. */
+int boot_strategy_new(Container *c, Strategy **ret);
 
 /* The container's UUID ($container_uuid, /run/host/container-uuid), stable per NAME:
  * machine_id_for(NAME), the id it is registered with in systemd-machined; on a host

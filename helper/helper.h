@@ -34,9 +34,12 @@
 #include "creds.h"
 #include "macro.h"
 
+typedef struct Strategy Strategy; /* strategy.h */
+
 typedef struct Container {
         Config *config;
         const char *name;
+        Strategy *strategy; /* "boot" (boot.c); NULL: a plain container */
 
         bool userns;    /* config->namespaces.user */
         uid_t uid_base; /* first host uid of the range (userns) */

@@ -350,6 +350,7 @@ static int helper_failed(int code) {
 
 int main(int argc, char *argv[]) {
         _cleanup_config_free_ Config *config = NULL;
+        _cleanup_(strategy_freep) Strategy *strategy = NULL;
         _cleanup_close_ int pidfd = -EBADF;
         Holdings h = {};
         Supervisor s = {};
@@ -389,8 +390,10 @@ int main(int argc, char *argv[]) {
         }
         failpoint("helper:after-user-range");
 
-        /* "boot": the container interface (boot.c); nothing for other containers. */
-        r = boot_prepare(&c);
+        /* "boot": the container interface, a strategy the helper calls at fixed points
+         * (boot.c); other containers have none. */
+        r = config->boot ? boot_strategy_new(&c, &strategy) : 0;
+        c.strategy = strategy;
         if (r < 0) {
                 holdings_close_bus(&h);
                 return helper_failed(EXIT_SETUP_FAILED);
@@ -414,6 +417,7 @@ int main(int argc, char *argv[]) {
         container_register_finish(arg_name, &h, pidfd);
 
         s = (Supervisor){
+                .strategy = strategy,
                 .pid = pid,
                 .pidfd = pidfd,
                 .stop_signal = config->stop_signal,

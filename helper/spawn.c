@@ -13,11 +13,11 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "boot.h"
 #include "build-config.h"
 #include "config.h"
 #include "failpoint.h"
 #include "spawn.h"
+#include "strategy.h"
 #include "strv.h"
 #include "sync.h"
 #include "creds.h"
@@ -228,11 +228,11 @@ static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) 
         MountExtras extras = {.console_fd = -EBADF};
         for (size_t i = 0; i < _MOUNT_DATA_MAX; i++)
                 extras.tree_fd[i] = -EBADF;
-        r = boot_child_mount_extras(c, &extras, f);
+        r = strategy_child_mount_extras(c->strategy, &extras, f);
         if (r >= 0)
                 r = mount_setup_root(c, &extras, f);
         if (r >= 0)
-                r = boot_child_mounted(c, &extras, f);
+                r = strategy_child_mounted(c->strategy, &extras, f);
         for (size_t i = 0; i < _MOUNT_DATA_MAX; i++)
                 safe_close(extras.tree_fd[i]);
         safe_close(extras.console_fd);
@@ -357,7 +357,7 @@ static int parent_prepare(Container *c, pid_t pid, int pidfd, Failure *f) {
         int r;
 
         if (c->userns) {
-                r = userns_write_maps(pid, c->uid_base, c->uid_size, f);
+                r = userns_write_maps(pid, c->uid_base, c->uid_size, strategy_setgroups(c->strategy), f);
                 if (r < 0)
                         return r;
                 failpoint("helper:after-maps");
@@ -531,7 +531,7 @@ int container_spawn(Container *c, SpawnPrepare prepare, SpawnStarted started, vo
                 .pidfd = (uint64_t)(uintptr_t)&pidfd,
                 .exit_signal = SIGCHLD,
         };
-        boot_clone_args(&args); /* "boot": straight into the payload/ cgroup */
+        strategy_clone_args(c->strategy, &args); /* "boot": straight into the payload/ cgroup */
         pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
         if (pid < 0)
                 return failf(f, errno, "Failed to create the container's namespaces (clone3)");

@@ -19,9 +19,10 @@ void helper_signal_set(sigset_t *ret);
 /* failure.c: the one log line of a failed setup step, "web: Failed to …: errno". */
 void failure_log(const char *name, const Failure *f);
 
-/* userns.c — parent side, before the child does anything: "deny" to setgroups, then
- * uid_map and gid_map "0 BASE SIZE", each written to an fd verified to be on procfs. */
-int userns_write_maps(pid_t pid, uint32_t base, uint32_t size, Failure *f);
+/* userns.c — parent side, before the child does anything: 'setgroups' ("deny", or the
+ * strategy's) to setgroups, then uid_map and gid_map "0 BASE SIZE", each written to an
+ * fd verified to be on procfs. */
+int userns_write_maps(pid_t pid, uint32_t base, uint32_t size, const char *setgroups, Failure *f);
 
 /* userns.c — an fd of the child's user namespace (for idmapped mounts), through the
  * pidfd where the kernel can (6.11+), else /proc/PID/ns/user; verified to be nsfs. */
@@ -85,6 +86,7 @@ int machine_unregister_nowait(sd_bus *bus, const char *name);
  * helper's exit code. */
 typedef struct Supervisor {
         char name[CONFIG_NAME_MAX + 1];
+        Strategy *strategy; /* "boot"; NULL: a plain container */
         pid_t pid;
         int pidfd;
         int stop_signal;

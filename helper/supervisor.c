@@ -7,10 +7,10 @@
 #include <sys/wait.h>
 #include "notify.h"
 
-#include "boot.h"
 #include "failpoint.h"
 #include "log.h"
 #include "spawn.h"
+#include "strategy.h"
 
 /* The helper stays the unit's main process for the container's whole life, so it is
  * kept small: one poll() over a signalfd, the container's pidfd and (while stopping)
@@ -88,18 +88,23 @@ int supervisor_run(Supervisor *s) {
         }
 
         /* A booted system says itself when it is up (boot.c relays its READY=1). */
-        if (!boot_supervise_start(s->pid))
+        if (!strategy_supervise_start(s->strategy, s->pid))
                 (void)notify_sendf("READY=1\nSTATUS=Container %s running, PID %i", s->name, (int)s->pid);
         failpoint("helper:after-ready");
 
         for (;;) {
-                struct pollfd p[] = {
+                int extra[STRATEGY_FDS_MAX];
+
+                strategy_poll_fds(s->strategy, extra); /* "boot" only, else -EBADF */
+                struct pollfd p[3 + STRATEGY_FDS_MAX] = {
                         {.fd = s->pidfd, .events = POLLIN},
                         {.fd = sfd, .events = POLLIN},
                         {.fd = tfd, .events = POLLIN},
-                        {.fd = boot_notify_fd(), .events = POLLIN},  /* "boot" only, else -EBADF */
-                        {.fd = boot_console_fd(), .events = POLLIN}, /* "boot" only, else -EBADF */
                 };
+                short revents[STRATEGY_FDS_MAX];
+
+                for (size_t i = 0; i < STRATEGY_FDS_MAX; i++)
+                        p[3 + i] = (struct pollfd){.fd = extra[i], .events = POLLIN};
 
                 if (poll(p, ELEMENTSOF(p), -1) < 0) {
                         if (errno == EINTR)
@@ -109,7 +114,9 @@ int supervisor_run(Supervisor *s) {
                         p[0].revents = POLLIN;
                 }
 
-                boot_dispatch(p[3].revents, p[4].revents);
+                for (size_t i = 0; i < STRATEGY_FDS_MAX; i++)
+                        revents[i] = p[3 + i].revents;
+                strategy_dispatch(s->strategy, revents);
 
                 if (p[0].revents) {
                         siginfo_t si = {};
@@ -124,7 +131,7 @@ int supervisor_run(Supervisor *s) {
                                        EXIT_SETUP_FAILED;
                         }
                         /* "boot": reboot → 133, poweroff → 0 (boot.c). */
-                        code = boot_exit_code(&si, exit_code_from_siginfo(&si));
+                        code = strategy_exit_code(s->strategy, &si, exit_code_from_siginfo(&si));
 
                         /* A stop we forwarded that ended the payload (by the signal itself, or
                          * by a shell's 128+N) is a clean stop, not a failure of the unit. */

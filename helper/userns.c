@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "boot.h"
 #include "fs-util.h"
 #include "spawn.h"
 
@@ -45,7 +44,7 @@ static int proc_write(int proc_pid_fd, pid_t pid, const char *file, const char *
         return 0;
 }
 
-int userns_write_maps(pid_t pid, uint32_t base, uint32_t size, Failure *f) {
+int userns_write_maps(pid_t pid, uint32_t base, uint32_t size, const char *setgroups, Failure *f) {
         _cleanup_close_ int dir_fd = -EBADF;
         char path[64], line[64];
         int r;
@@ -61,7 +60,7 @@ int userns_write_maps(pid_t pid, uint32_t base, uint32_t size, Failure *f) {
         /* CVE-2014-8989: with setgroups allowed, a process in the namespace could drop
          * supplementary groups that deny it access (negative group permissions). It must
          * be written before gid_map, after which the kernel refuses the change. */
-        r = proc_write(dir_fd, pid, "setgroups", boot_setgroups_policy(), f); /* "allow" for boot: boot.h */
+        r = proc_write(dir_fd, pid, "setgroups", setgroups, f); /* "allow" for boot: boot.h */
         if (r < 0)
                 return r;
 
