@@ -25,6 +25,13 @@ row nscontain "seccomp on (default filter), default caps, no_new_privileges" \
         "$BENCH_HELPER --config $C/bench.json bench"
 row "nscontain +userns" "as above plus a user namespace (fixed base, idmapped root)" \
         "$BENCH_HELPER --config $C/benchu.json benchu"
+if [[ -n ${BENCH_BASE_HELPER:-} ]]; then
+        [[ -x $BENCH_BASE_HELPER ]] || bench_die "no helper at $BENCH_BASE_HELPER (--base)"
+        row "nscontain (base)" "the same as nscontain, the --base build's helper" \
+                "$BENCH_BASE_HELPER --config $C/bench.json bench"
+        row "nscontain +userns (base)" "the same as nscontain +userns, the --base build's helper" \
+                "$BENCH_BASE_HELPER --config $C/benchu.json benchu"
+fi
 if command -v crun >/dev/null; then
         row crun "--cgroup-manager=disabled; OCI default spec (no seccomp profile)" \
                 "crun --cgroup-manager=disabled --root $BENCH_WORK/state/crun run -b $BENCH_WORK/oci/true bench-crun"
