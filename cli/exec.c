@@ -69,14 +69,6 @@ static void help(void) {
                "command cannot be executed, 127 when it is not found.\n");
 }
 
-/* One line, like the helper's: "web: Failed to …: errno". */
-static void failure_report(const char *name, const Failure *f) {
-        if (f->error > 0)
-                log_error_errno(f->error, "%s: %s: %m", name, f->message);
-        else
-                log_error("%s: %s", name, f->message);
-}
-
 _noreturn_ static void child_fail(int fd, Failure *f) {
         if (f->exit_code <= 0 || f->exit_code > 255)
                 f->exit_code = EXIT_SETUP_FAILED;
@@ -483,7 +475,7 @@ static int exec_prepare(ExecContext *x, const UnitInfo *unit, pid_t *ret_init, c
         }
         r = user_resolve_in(root_fd, x->config, &x->user, &f);
         if (r < 0) {
-                failure_report(ref->name, &f);
+                failure_log(ref->name, &f);
                 return EXIT_SETUP_FAILED;
         }
         if (x->join_userns) {
@@ -566,7 +558,7 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
         r = sync_receive(pair[0], 0, &m, NULL, 0);
         if (r <= 0 || m.type != SYNC_PID) {
                 if (r > 0 && m.type == SYNC_FAILURE)
-                        failure_report(ref->name, &m.failure);
+                        failure_log(ref->name, &m.failure);
                 else
                         log_error("%s: Failed to enter the container.", ref->name);
                 r = wait_exit_code(intermediate);
@@ -597,7 +589,7 @@ static int exec_run(sd_bus *bus, ExecContext *x, const char *subcgroup) {
                 else
                         safe_close(fd);
                 if (m.type == SYNC_FAILURE) {
-                        failure_report(ref->name, &m.failure);
+                        failure_log(ref->name, &m.failure);
                         break;
                 }
         }

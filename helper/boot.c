@@ -315,8 +315,7 @@ static int boot_cgroup_setup(Boot *b) {
         sup_fd = openat(unit_fd, "supervisor", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         payload_fd = openat(unit_fd, "payload", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sup_fd < 0 || payload_fd < 0)
-                return log_error_errno(errno, "%s: Failed to open the cgroups below %s: %m", b->name,
-                                       self);
+                return log_error_errno(errno, "%s: Failed to open the cgroups below %s: %m", b->name, self);
 
         r = write_string_file_at(sup_fd, "cgroup.procs", "0");
         if (r < 0)
@@ -403,16 +402,15 @@ static int boot_send_host_files(Boot *b) {
                 return log_error_errno(r, "%s: Failed to clone the host's os-release: %m", b->name);
         r = tree_set_attr(os_tree, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, 0, /* recursive= */ false, -EBADF);
         if (r < 0)
-                return log_error_errno(r, "%s: Failed to make the host's os-release read-only: %m",
-                                       b->name);
+                return log_error_errno(r, "%s: Failed to make the host's os-release read-only: %m", b->name);
         /* Not read-only: sending on a socket is a write to its inode. */
         r = tree_set_attr(notify_tree, MOUNT_ATTR_SAFE, 0, /* recursive= */ false, -EBADF);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to set attributes of the notify socket's mount: %m",
                                        b->name);
 
-        r = sync_send(b->channel[0], &(SyncMessage){.type = SYNC_HOST_FILES},
-                      (int[]){notify_tree, os_tree}, 2);
+        r = sync_send(b->channel[0], &(SyncMessage){.type = SYNC_HOST_FILES}, (int[]){notify_tree, os_tree},
+                      2);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to pass /run/host to the container: %m", b->name);
         return 0;

@@ -11,7 +11,7 @@
 #include "failpoint.h"
 #include "log.h"
 #include "notify.h"
-#include "sidecar.h"
+#include "sidecar-client.h"
 #include "spawn.h"
 
 static const char *arg_config = NULL;
@@ -297,7 +297,7 @@ static void container_register_finish(const char *name, Holdings *h, int pidfd) 
  * network, or the setup's, still open after a failed start. A SIGKILLed helper gets
  * here never: the sidecar's reconcile and the next SetupNetwork for NAME remove a
  * leftover veth, and the next registration replaces a stale machine. */
-static void container_release(const char *name, Holdings *h) {
+static void release_network_and_machine(const char *name, Holdings *h) {
         _cleanup_free_ char *error = NULL;
         sd_bus *bus = NULL;
         int r;
@@ -410,7 +410,7 @@ int main(int argc, char *argv[]) {
         r = container_spawn(&c, container_setup_network, container_register_start, &h, &pid, &pidfd, &f);
         if (r < 0) {
                 failure_log(arg_name, &f);
-                container_release(arg_name, &h);
+                release_network_and_machine(arg_name, &h);
                 return helper_failed(f.exit_code > 0 ? f.exit_code : EXIT_SETUP_FAILED);
         }
 
@@ -432,6 +432,6 @@ int main(int argc, char *argv[]) {
         (void)malloc_trim(0);
 
         code = supervisor_run(&s);
-        container_release(arg_name, &h);
+        release_network_and_machine(arg_name, &h);
         return code;
 }

@@ -3,7 +3,7 @@
 
 #include "libsystemd.h"
 #include "sidecar-bus.h"
-#include "sidecar.h"
+#include "sidecar-client.h"
 
 
 static int bus_get(sd_bus *bus, sd_bus **ret) {

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "libsystemd.h"
-#include "sidecar.h"
+#include "sidecar-client.h"
 
 #define SYSTEMD_DEST      "org.freedesktop.systemd1"
 #define SIDECAR_UNIT_PATH "/org/freedesktop/systemd1/unit/nscontain_2dsidecar_2eservice"

@@ -16,9 +16,6 @@
  * SIGHUP mean "stop the container"; SIGUSR1 and SIGUSR2 are passed on unchanged. */
 void helper_signal_set(sigset_t *ret);
 
-/* failure.c: the one log line of a failed setup step, "web: Failed to …: errno". */
-void failure_log(const char *name, const Failure *f);
-
 /* userns.c — parent side, before the child does anything: 'setgroups' ("deny", or the
  * strategy's) to setgroups, then uid_map and gid_map "0 BASE SIZE", each written to an
  * fd verified to be on procfs. */

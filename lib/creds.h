@@ -13,9 +13,6 @@
 #include "failure.h"
 #include "macro.h"
 
-/* Records the first failure; returns -abs(error) so "return failf(f, r, …)" reads well. */
-int failf(Failure *f, int error, const char *fmt, ...) _printf_(3, 4);
-
 typedef struct ResolvedUser {
         uid_t uid;
         gid_t gid;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "creds.h"
+#include "failure.h"
+#include "log.h"
 
 int failf(Failure *f, int error, const char *fmt, ...) {
         va_list ap;
@@ -23,4 +26,11 @@ int failf(Failure *f, int error, const char *fmt, ...) {
                         snprintf(f->message, sizeof(f->message), "Setup failed");
         }
         return -error;
+}
+
+void failure_log(const char *name, const Failure *f) {
+        if (f->error > 0)
+                log_error_errno(f->error, "%s: %s: %m", name, f->message);
+        else
+                log_error("%s: %s", name, f->message);
 }

@@ -19,3 +19,11 @@ typedef struct Failure {
         int exit_code;      /* EXIT_SETUP_FAILED unless the step says otherwise */
         char message[1024]; /* "Failed to bind-mount '/srv/data' on '/data'"; the parent adds ": %m" */
 } Failure;
+
+/* failure.c — records the first failure in f (later ones, added while unwinding, are
+ * noise) and returns -abs(error), so that "return failf(f, r, …)" reads well. */
+int failf(Failure *f, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* failure.c — for the program that forked the child: the one log line of a failed setup
+ * step, "web: Failed to …: errno", so that "systemctl status" shows the whole reason. */
+void failure_log(const char *name, const Failure *f);

@@ -75,7 +75,8 @@ static inline int negative_errno(void) {
         return errno > 0 ? -errno : -EIO;
 }
 
-/* Retry a syscall wrapper on EINTR. */
+/* A libc call's result as an int: the value itself, or -errno when it returned < 0.
+ * Nothing is retried (on EINTR or otherwise). */
 #define RET_NERRNO(expr)                                                                                      \
         ({                                                                                                    \
                 long _r_ = (expr);                                                                            \

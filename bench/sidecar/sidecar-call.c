@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsc-sidecar-call: calls nscontain-sidecar through the helper's client module
- * (helper/sidecar.c), for the integration tests (passing pidfds, which busctl cannot)
+ * (helper/sidecar-client.c), for the integration tests (passing pidfds, which busctl cannot)
  * and the round-trip benchmark.
  *
  *   nsc-sidecar-call acquire NAME [SIZE]
@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "helper/libsystemd.h"
-#include "helper/sidecar.h"
+#include "helper/sidecar-client.h"
 
 static int failed(int r, char *message) {
         fprintf(stderr, "Call failed: %s\n", message ?: strerror(-r));
@@ -198,7 +198,7 @@ int main(int argc, char *argv[]) {
         char *message = NULL;
         int r;
 
-        /* helper/sidecar.c calls libsystemd through the helper's dlopen() table. */
+        /* helper/sidecar-client.c calls libsystemd through the helper's dlopen() table. */
         if (libsystemd_load() < 0)
                 return 1;
 
