@@ -69,7 +69,7 @@ assert_eq "$(tsd_run systemctl is-active nscontain-sidecar.service)" active "act
 
 step "AcquireUserRange: aligned, in range, distinct, stable"
 declare -A base
-for n in web db a-long-container-name.with.dots_and_more-characters x; do
+for n in web db a-long-container-name.with.dots-and-more-characters x; do
         out=$(sc AcquireUserRange su "$n" 0)
         read -r _ b size <<<"$out"
         assert_eq "$size" 65536 "size for $n"
@@ -148,7 +148,7 @@ list=$(sc ListContainers)
 assert_contains "$list" "\"web\" ${base[web]} \"$addr\" \"nsc-web\""
 
 # A long NAME gets a unique short interface name; a second start gets the same address.
-long=a-long-container-name.with.dots_and_more-characters
+long=a-long-container-name.with.dots-and-more-characters
 tsd_run systemd-run -q --unit="container@$long.service" -p Type=exec sh -c \
         "unshare -n sleep 1000 & p=\$!; sleep 0.2; nsc-call pid $long \$p mtu=1400 >/run/long.out 2>&1; echo \$? >/run/long.rc; wait"
 retry 10 tsd_run test -s /run/long.rc
