@@ -16,7 +16,6 @@
 #include <inttypes.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
 #include <linux/sched.h>
 #include <stdio.h>
 #include <string.h>

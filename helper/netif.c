@@ -11,21 +11,15 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "helper.h"
 #include "in-addr.h"
+#include "mount-api.h"
 #include "netlink.h"
 
 #define CONTAINER_IFNAME "eth0"
-
-static bool fd_is_procfs(int fd) {
-        struct statfs sfs;
-        return fstatfs(fd, &sfs) >= 0 && sfs.f_type == PROC_SUPER_MAGIC;
-}
 
 /* ICMP echo without CAP_NET_RAW (ICMP datagram sockets) for every gid of the container,
  * as docker and podman do with "0 2147483647". In a user namespace only its mapped gids
@@ -35,32 +29,26 @@ static bool fd_is_procfs(int fd) {
  * opened beneath it without symlinks or mount crossings and checked to be procfs
  * (docs/SECURITY.md row 16). */
 static int ping_group_range_set(const Container *c, Failure *f) {
-        _cleanup_close_ int fs_fd = -EBADF, mnt_fd = -EBADF, fd = -EBADF;
-        struct open_how how = {
-                .flags = O_WRONLY | O_CLOEXEC,
-                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-        };
+        _cleanup_close_ int mnt_fd = -EBADF, fd = -EBADF;
         const char *path = "sys/net/ipv4/ping_group_range";
         char value[32];
         uint32_t last_gid = c->config->namespaces.user && c->uid_size > 0 ? c->uid_size - 1 : INT32_MAX;
-        int n;
+        int n, r;
 
         /* procfs of our own needs a pid namespace of our own (mount.c binds the host's
          * /proc without one): there the host's range applies. */
         if (!c->config->namespaces.pid)
                 return 0;
-        fs_fd = fsopen("proc", FSOPEN_CLOEXEC);
-        if (fs_fd < 0 || fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return failf(f, errno, "Failed to make a procfs instance for net.ipv4.ping_group_range");
-        mnt_fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-        if (mnt_fd < 0)
-                return failf(f, errno, "Failed to mount a procfs instance for net.ipv4.ping_group_range");
-        if (!fd_is_procfs(mnt_fd))
+        r = fs_new_mount("proc", NULL, MOUNT_ATTR_SAFE, &mnt_fd);
+        if (r < 0)
+                return failf(f, r, "Failed to mount a procfs instance for net.ipv4.ping_group_range");
+        if (fd_is_fs_type(mnt_fd, PROC_SUPER_MAGIC) <= 0)
                 return failf(f, EBADF, "Failed to set net.ipv4.ping_group_range: not procfs");
-        fd = (int)syscall(SYS_openat2, mnt_fd, path, &how, sizeof(how));
+        fd = openat2_fd(mnt_fd, path, O_WRONLY,
+                        RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
         if (fd < 0)
-                return failf(f, errno, "Failed to open /proc/%s", path);
-        if (!fd_is_procfs(fd))
+                return failf(f, fd, "Failed to open /proc/%s", path);
+        if (fd_is_fs_type(fd, PROC_SUPER_MAGIC) <= 0)
                 return failf(f, EBADF, "Failed to open /proc/%s: not procfs", path);
         n = snprintf(value, sizeof(value), "0 %" PRIu32 "\n", last_gid);
         if (write(fd, value, (size_t)n) != n)
