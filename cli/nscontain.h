@@ -33,7 +33,6 @@
 #define RUN_UNIT_PREFIX "nscontain-run-"
 #define RUN_CONFIG_DIR  "/run/nscontain/run"
 
-#define GENERATOR_DROPIN_FMT "/run/systemd/generator/container@%s.service.d/50-nscontain.conf"
 /* The generator's copy of NAME.json as the last daemon-reload read it: what the unit runs. */
 #define GENERATOR_SNAPSHOT_FMT "/run/systemd/generator/container@%s.service.d/%s.json"
 

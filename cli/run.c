@@ -21,6 +21,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "nscontain.h"
+#include "parse-util.h"
 #include "strv.h"
 
 static const char *arg_name = NULL;
@@ -59,58 +60,6 @@ static void help(void) {
 
 /* ---- -p Prop=Value ------------------------------------------------------------ */
 
-static int parse_size(const char *s, uint64_t *ret) {
-        char *end;
-        unsigned long long v;
-        uint64_t mul = 1;
-
-        if (streq(s, "infinity")) {
-                *ret = UINT64_MAX;
-                return 0;
-        }
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno != 0 || end == s || s[0] == '-')
-                return -EINVAL;
-        switch (*end) {
-        case 0:
-                break;
-        case 'K':
-                mul = 1ULL << 10;
-                break;
-        case 'M':
-                mul = 1ULL << 20;
-                break;
-        case 'G':
-                mul = 1ULL << 30;
-                break;
-        case 'T':
-                mul = 1ULL << 40;
-                break;
-        default:
-                return -EINVAL;
-        }
-        if (*end && end[1] != 0)
-                return -EINVAL;
-        if (v > UINT64_MAX / mul)
-                return -ERANGE;
-        *ret = v * mul;
-        return 0;
-}
-
-/* "50%" → 50000 (per mille ×100, i.e. percent with two decimals ×100). */
-static int parse_percent(const char *s, uint64_t *ret_permyriad) {
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(s, &end);
-        if (errno != 0 || end == s || strcmp(end, "%") != 0 || v < 0)
-                return -EINVAL;
-        *ret_permyriad = (uint64_t)(v * 100.0 + 0.5);
-        return 0;
-}
-
 static int invalid_value(const char *key, const char *v) {
         log_error("Invalid value for %s: '%s'.", key, v);
         return -EINVAL;
@@ -133,9 +82,10 @@ static int append_property(sd_bus_message *m, const char *assignment) {
 
         if (streq(key, "MemoryMax") || streq(key, "MemoryHigh") || streq(key, "MemoryLow") ||
             streq(key, "MemoryMin") || streq(key, "MemorySwapMax") || streq(key, "TasksMax")) {
+                /* The grammars of the config's "resources" (lib/parse-util.c). */
                 if (strchr(v, '%')) {
                         _cleanup_free_ char *scale = NULL;
-                        if (parse_percent(v, &pm) < 0 || pm > 10000)
+                        if (percent_parse(v, &pm) < 0 || pm == 0 || pm > 10000)
                                 return invalid_value(key, v);
                         if (asprintf(&scale, "%sScale", key) < 0)
                                 return log_oom();
@@ -143,29 +93,21 @@ static int append_property(sd_bus_message *m, const char *assignment) {
                                                   (uint32_t)((double)pm / 10000.0 * (double)UINT32_MAX));
                 } else {
                         if (streq(key, "TasksMax")) {
-                                char *end;
                                 if (streq(v, "infinity"))
                                         u = UINT64_MAX;
-                                else {
-                                        errno = 0;
-                                        u = strtoull(v, &end, 10);
-                                        if (errno != 0 || end == v || *end || v[0] == '-')
-                                                return invalid_value(key, v);
-                                }
-                        } else if (parse_size(v, &u) < 0)
+                                else if (decimal_parse(v, strlen(v), UINT64_MAX - 1, &u) < 0 || u == 0)
+                                        return invalid_value(key, v);
+                        } else if (size_parse(v, &u) < 0)
                                 return invalid_value(key, v);
                         r = sd_bus_message_append(m, "(sv)", key, "t", u);
                 }
         } else if (streq(key, "CPUQuota")) {
-                if (parse_percent(v, &pm) < 0 || pm == 0)
+                if (percent_parse(v, &pm) < 0 || pm == 0)
                         return invalid_value(key, v);
                 /* systemd's CPUQuota=50% is 500ms of CPU time per second. */
                 r = sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", pm * 100);
         } else if (streq(key, "CPUWeight") || streq(key, "IOWeight")) {
-                char *end;
-                errno = 0;
-                u = strtoull(v, &end, 10);
-                if (errno != 0 || end == v || *end || u < 1 || u > 10000)
+                if (weight_parse(v, &u) < 0)
                         return invalid_value(key, v);
                 r = sd_bus_message_append(m, "(sv)", key, "t", u);
         } else if (streq(key, "Nice")) {
@@ -176,9 +118,7 @@ static int append_property(sd_bus_message *m, const char *assignment) {
                         return invalid_value(key, v);
                 r = sd_bus_message_append(m, "(sv)", key, "i", (int32_t)n);
         } else if (streq(key, "RuntimeMaxSec") || streq(key, "TimeoutStopSec")) {
-                if (streq(v, "infinity"))
-                        u = UINT64_MAX;
-                else if (parse_timespan(v, &u) < 0)
+                if (parse_timespan(v, &u) < 0) /* "infinity" included */
                         return invalid_value(key, v);
                 r = sd_bus_message_append(m, "(sv)",
                                           streq(key, "RuntimeMaxSec") ? "RuntimeMaxUSec" : "TimeoutStopUSec",

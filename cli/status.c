@@ -11,6 +11,7 @@
 #include "log.h"
 #include "nscontain.h"
 #include "strv.h"
+#include "unit-name.h"
 
 #define EXIT_NOT_RUNNING 3 /* LSB's "program is not running", as systemctl status */
 

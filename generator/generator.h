@@ -28,7 +28,6 @@
  * gets on top of the check's start period. */
 #define DEFAULT_START_TIMEOUT_USEC (90ULL * 1000000ULL)
 
-#define DROPIN_NAME "50-nscontain.conf"
 #define WANTS_DIR   "machines.target.wants"
 
 /* Where systemd runs the generator into (its "normal" directory), for --dry-run. */

@@ -98,12 +98,12 @@ static int unit_name_with(char *buf, const char *name, const char *suffix) {
 }
 
 int output_dropin(Output *o, const char *name, const char *text) {
-        char dir[UNIT_NAME_BUF], path[UNIT_NAME_BUF + STRLEN("/" DROPIN_NAME)];
+        char dir[UNIT_NAME_BUF], path[UNIT_NAME_BUF + STRLEN("/" GENERATOR_DROPIN_NAME)];
         int r;
 
         assert(o && name && text);
 
-        r = unit_name_with(path, name, ".d/" DROPIN_NAME);
+        r = unit_name_with(path, name, ".d/" GENERATOR_DROPIN_NAME);
         if (r < 0)
                 return log_error_errno(r, "Container name too long: %s", name);
         memcpy(dir, path, (size_t)r + 2);

@@ -4,29 +4,14 @@
 #include <string.h>
 
 #include "config-parse.h"
+#include "parse-util.h"
 
-/* "123", "1.5" (digits, at most one '.', a digit on each side). Returns the number
- * of characters matched. */
-static size_t match_decimal(const char *s) {
-        size_t n = strspn(s, "0123456789");
-        if (n == 0)
-                return 0;
-        if (s[n] == '.') {
-                size_t f = strspn(s + n + 1, "0123456789");
-                if (f == 0)
-                        return 0;
-                n += 1 + f;
-        }
-        return n;
-}
+/* The grammars are lib/parse-util.c's, shared with "nscontain run -p". */
 
-/* "N%" or "N.N%" with a value in (0, max]; max 0 = unbounded. */
-static bool percent_is_valid(const char *s, double max) {
-        size_t n = match_decimal(s);
-        if (n == 0 || !streq(s + n, "%"))
-                return false;
-        double v = strtod(s, NULL);
-        return v > 0 && (max <= 0 || v <= max);
+/* A percentage of memory or tasks: more than 0, at most 100. */
+static bool percent_of_total_is_valid(const char *s) {
+        uint64_t v;
+        return percent_parse(s, &v) >= 0 && v > 0 && v <= 10000;
 }
 
 static int dispatch_bytes(Parser *p, const JPath *path, const JsonValue *o, void *dest,
@@ -44,16 +29,22 @@ static int dispatch_bytes(Parser *p, const JPath *path, const JsonValue *o, void
         }
         if (o->type == JSON_STRING) {
                 const char *s = o->string;
-                size_t n = match_decimal(s);
-                bool ok = streq(s, "infinity") || percent_is_valid(s, 100) ||
-                          (n > 0 && (s[n] == 0 || (strchr("KMGTPE", s[n]) && s[n + 1] == 0)));
-                if (ok)
+                size_t l = strlen(s);
+                uint64_t bytes;
+
+                if (size_parse(s, &bytes) >= 0 || percent_of_total_is_valid(s))
                         return free_and_strdup(ret, s);
-                if (n > 0 && s[n] && strchr("kmgtpe", s[n]) && s[n + 1] == 0)
-                        return config_error(
-                                p, path,
-                                "invalid size %s: systemd wants an upper-case suffix, write \"%.*s%c\"",
-                                config_quote(s, q, sizeof(q)), (int)n, s, s[n] - 'a' + 'A');
+                if (l > 1 && strchr("kmgtpe", s[l - 1])) {
+                        _cleanup_free_ char *upper = strdup(s);
+                        if (!upper)
+                                return -ENOMEM;
+                        upper[l - 1] = (char)(s[l - 1] - 'a' + 'A');
+                        if (size_parse(upper, &bytes) >= 0)
+                                return config_error(
+                                        p, path,
+                                        "invalid size %s: systemd wants an upper-case suffix, write \"%s\"",
+                                        config_quote(s, q, sizeof(q)), upper);
+                }
                 return config_error(
                         p, path,
                         "invalid size %s: write bytes as a number, a size like \"512M\" or \"1G\" "
@@ -80,12 +71,8 @@ static int dispatch_weight(Parser *p, const JPath *path, const JsonValue *o, voi
                 if (allow_idle && streq(s, "idle"))
                         return free_and_strdup(ret, s);
                 /* "100" in quotes is what the unit file will hold anyway. */
-                size_t n = strspn(s, "0123456789");
-                if (n > 0 && n <= 5 && s[n] == 0 && s[0] != '0') {
-                        v = strtoull(s, NULL, 10);
-                        if (v >= 1 && v <= 10000)
-                                return free_and_strdup(ret, s);
-                }
+                if (weight_parse(s, &v) >= 0)
+                        return free_and_strdup(ret, s);
                 return config_error(p, path, "must be %s", what);
         }
         r = config_check_type(p, path, o, JSON_INTEGER, what);
@@ -113,10 +100,9 @@ static int dispatch_cpu_quota(Parser *p, const JPath *path, const JsonValue *o, 
                 return config_error(p, path, "must be a string like \"50%%\", not %s",
                                     config_type_phrase(o));
         s = o->string;
-        size_t n = match_decimal(s);
         /* systemd takes at most two decimals (CPUQuota= is in permyriad). */
-        const char *dot = strchr(s, '.');
-        if (!percent_is_valid(s, 0) || (dot && dot < s + n && (size_t)(s + n - dot - 1) > 2))
+        uint64_t permyriad;
+        if (percent_parse(s, &permyriad) < 0 || permyriad == 0)
                 return config_error(
                         p, path,
                         "invalid quota %s: write a percentage of one CPU, e.g. \"50%%\" or \"200%%\"",
@@ -133,9 +119,8 @@ static int dispatch_tasks_max(Parser *p, const JPath *path, const JsonValue *o, 
 
         if (o->type == JSON_STRING) {
                 const char *s = o->string;
-                size_t n = strspn(s, "0123456789");
-                if (streq(s, "infinity") || percent_is_valid(s, 100) ||
-                    (n > 0 && n <= 19 && s[n] == 0 && strtoull(s, NULL, 10) > 0))
+                if (streq(s, "infinity") || percent_of_total_is_valid(s) ||
+                    (decimal_parse(s, strlen(s), UINT64_MAX - 1, &v) >= 0 && v > 0))
                         return free_and_strdup(ret, s);
                 return config_error(
                         p, path,

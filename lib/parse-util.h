@@ -10,3 +10,18 @@
 /* s[0..len): decimal digits only (no sign, space or "0x"), at most 20 of them, value at
  * most max. -EINVAL for the syntax, -ERANGE above max. */
 int decimal_parse(const char *s, size_t len, uint64_t max, uint64_t *ret);
+
+/* systemd's size grammar (MemoryMax= and the like, parse_size() to base 1024): a
+ * decimal number, optionally with a fraction ("1.5"), optionally with one upper-case
+ * suffix K M G T P E; or "infinity" (UINT64_MAX). -EINVAL for the syntax, -ERANGE
+ * beyond 2^64-1. */
+int size_parse(const char *s, uint64_t *ret_bytes);
+
+/* A percentage as systemd takes it in permyriad: "50%", "12.5%", "12.25%" (at most two
+ * decimals) → 5000, 1250, 1225. No upper bound here: the caller says what fits. */
+int percent_parse(const char *s, uint64_t *ret_permyriad);
+
+/* CPUWeight=, IOWeight=: a number from 1 to 10000. */
+#define WEIGHT_MIN 1
+#define WEIGHT_MAX 10000
+int weight_parse(const char *s, uint64_t *ret);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The bus contract of nscontain-sidecar (nscontain-sidecar(8), docs/ARCHITECTURE.md):
+/* The bus contract of nscontain-sidecar (nscontain-sidecar(8)):
  * names, methods and their signatures, SetupNetwork's option keys and the rules of
  * every value a caller sends. The sidecar (sidecar/bus.c, sidecar/args.c), its client
  * in the helper and the CLI use these, and the config parser checks network and

@@ -6,6 +6,13 @@
 #define CONTAINER_UNIT_PREFIX "container@"
 #define CONTAINER_UNIT_SUFFIX ".service"
 
+/* The generator's drop-in for container@NAME.service (nscontain-generator(8)), in the
+ * generator's normal output directory: what "nscontain status" expects in force. */
+#define GENERATOR_DROPIN_NAME "50-nscontain.conf"
+#define GENERATOR_DROPIN_FMT                                                       \
+        "/run/systemd/generator/" CONTAINER_UNIT_PREFIX "%s" CONTAINER_UNIT_SUFFIX \
+        ".d/" GENERATOR_DROPIN_NAME
+
 /* Escapes a string for use as a unit-name instance the way systemd-escape does:
  * characters outside [A-Za-z0-9:_.] and a leading '.' become "\xNN"; '/' becomes
  * '-'. A valid container NAME maps to itself except for '-' (→ "\x2d"). */

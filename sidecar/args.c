@@ -80,9 +80,9 @@ static int option_parse(sd_bus_message *m, const char *key, const Settings *sett
                         return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
                                                 "Option 'mtu' must be of type u");
                 if (sidecar_check_mtu(o->mtu, true) < 0)
-                        return sd_bus_error_setf(
-                                error, SD_BUS_ERROR_INVALID_ARGS,
-                                "Option 'mtu': must be " SIDECAR_MTU_RULE " (or 0), not %" PRIu32, o->mtu);
+                        /* The config parser's words; 0 (the default) is only for callers. */
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                "Option 'mtu': must be " SIDECAR_MTU_RULE);
                 return 0;
         }
 

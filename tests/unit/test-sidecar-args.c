@@ -2,9 +2,9 @@
 /* sidecar/args.c: what the sidecar accepts from a caller, and that every refusal
  * names the problem and can be sent back. */
 #include <stdarg.h>
-#include <sys/socket.h>
 
 #include "args.h"
+#include "test-bus.h"
 #include "tests.h"
 
 static sd_bus *bus;
@@ -12,14 +12,8 @@ static sd_bus_message *current; /* the options point into it */
 static sd_bus_message *call;    /* sealed: what error replies answer */
 static Settings settings;
 
-/* sd-bus makes messages only for an open bus: one end of a socketpair is enough. */
 static void bus_setup(void) {
-        int fds[2];
-
-        ASSERT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) >= 0);
-        ASSERT_OK(sd_bus_new(&bus));
-        ASSERT_OK(sd_bus_set_fd(bus, fds[0], fds[0]));
-        ASSERT_OK(sd_bus_start(bus));
+        bus = test_bus_open();
         ASSERT_OK(sd_bus_message_new_method_call(bus, &call, SIDECAR_BUS_NAME, SIDECAR_OBJECT_PATH,
                                                  SIDECAR_INTERFACE, "SetupNetwork"));
         ASSERT_OK(sd_bus_message_seal(call, 1, 0));
@@ -161,10 +155,11 @@ TEST(test_options_refused) {
 
         /* MTU out of range. */
         expect_refused(options(&o, &e, 1, "mtu", "u", 67), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Option \'mtu\': must be a number from 68 to 65535 (or 0), not 67");
-        expect_refused(options(&o, &e, 1, "mtu", "u", 65536), &e, SD_BUS_ERROR_INVALID_ARGS, "65536");
+                       "Option 'mtu': must be a number from 68 to 65535");
+        expect_refused(options(&o, &e, 1, "mtu", "u", 65536), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'mtu': must be a number from 68 to 65535");
         expect_refused(options(&o, &e, 1, "mtu", "u", UINT32_MAX), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "4294967295");
+                       "Option 'mtu': must be a number from 68 to 65535");
 
         /* Bridges. */
         expect_refused(options(&o, &e, 1, "bridge", "s", ""), &e, SD_BUS_ERROR_INVALID_ARGS,
@@ -216,7 +211,7 @@ TEST(test_options_refused) {
 
         /* The first bad option is the answer, whatever follows. */
         expect_refused(options(&o, &e, 2, "mtu", "u", 1, "bogus", "u", 1), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Option 'mtu': must be a number from 68 to 65535 (or 0), not 1");
+                       "Option 'mtu': must be a number from 68 to 65535");
 }
 
 /* Long values are quoted cut short, never in the middle of a UTF-8 character: sd-bus
