@@ -10,6 +10,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "nscontain.h"
+#include "uid-ranges.h"
 #include "strv.h"
 #include "unit-name.h"
 
@@ -156,6 +157,25 @@ static void print_log(const char *unit, unsigned lines) {
         }
 }
 
+/* A range that another tool claims too (lib/uid-ranges.h): the sidecar logs it at each
+ * start and keeps the range (files on disk are owned by it); say so here as well. The
+ * container's own user namespace (exactly its range) is not a conflict. */
+static void print_range_conflict(uint32_t base, uint32_t size) {
+        UidRangeList l = {};
+        uint32_t last = base + (size ? size - 1 : 0);
+
+        if (uid_ranges_collect(&l, true) >= 0)
+                for (size_t i = 0; i < l.n; i++) {
+                        const UidRange *u = &l.ranges[i];
+                        if ((u->userns && u->first == base && u->last == last) || u->first > last ||
+                            base > u->last)
+                                continue;
+                        printf(FIELD "overlaps %" PRIu32 "-%" PRIu32 " of %s\n", "", u->first, u->last,
+                               u->what);
+                }
+        uid_range_list_done(&l);
+}
+
 int verb_status(int argc, char *argv[]) {
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
@@ -264,11 +284,14 @@ int verb_status(int argc, char *argv[]) {
                                                               : "-");
         if (se && !isempty(se->host_ifname))
                 print_traffic(se->host_ifname);
-        if (config && config->namespaces.user && !config->user_namespace.base_auto)
+        if (config && config->namespaces.user && !config->user_namespace.base_auto) {
                 printf(FIELD "%" PRIu32 " (%" PRIu32 " ids)\n", "UID base:", config->user_namespace.base,
                        config->user_namespace.size);
-        else if (se && se->uid_base > 0 && (!config || config->namespaces.user))
+                print_range_conflict(config->user_namespace.base, config->user_namespace.size);
+        } else if (se && se->uid_base > 0 && (!config || config->namespaces.user)) {
                 printf(FIELD "%" PRIu32 " (from nscontain-sidecar)\n", "UID base:", se->uid_base);
+                print_range_conflict(se->uid_base, config ? config->user_namespace.size : 65536);
+        }
 
         if (unit.memory_current != UINT64_MAX)
                 printf(FIELD "%s\n", "Memory:", format_bytes(buf, sizeof(buf), unit.memory_current));

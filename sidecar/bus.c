@@ -69,21 +69,50 @@ typedef struct RangeRequest {
         uint32_t size, base, ret_size;
 } RangeRequest;
 
+/* A stored range stays NAME's for good (moving it would change the owner of every file
+ * the container wrote), even when something else claimed ids in it since: that is said
+ * in the log at each start (and by "nscontain status"), never fixed silently. Only the
+ * cheap sources here; a start should not scan every process. */
+static void range_report_conflict(Manager *m, const char *name, uint32_t base, uint32_t size) {
+        IdSet foreign = {};
+        const UidRange *u;
+
+        if (idset_add_foreign(&foreign, &m->state, false) < 0) {
+                idset_done(&foreign);
+                return;
+        }
+        u = uid_range_list_overlap(&foreign.foreign, base, base + (size - 1));
+        if (u)
+                log_warning("The range 0x%08" PRIx32 "+%" PRIu32 " of %s overlaps %" PRIu32 "-%" PRIu32
+                            " of %s: both may own the same files and processes; give the other tool a "
+                            "range outside it",
+                            base, size, name, u->first, u->last, u->what);
+        idset_done(&foreign);
+}
+
 static int range_mutation(Manager *m, void *userdata, bool *ret_changed) {
         RangeRequest *q = userdata;
         IdSet host = {};
         Entry *e;
         int r;
 
-        /* Only a new or growing range needs the host's users and groups. */
+        /* Only a new or growing range needs the host's users and groups and the ranges of
+         * other tools (/etc/subuid, systemd-nspawn, running user namespaces). */
         e = state_find(&m->state, q->name);
         if (!e || e->uid_size < MAX(q->size, SIDECAR_RANGE_ALIGN)) {
                 r = host_ids_collect(&host);
                 if (r < 0)
                         return log_error_errno(r, "Failed to enumerate the host's users and groups: %m");
+                r = idset_add_foreign(&host, &m->state, true);
+                if (r < 0) {
+                        idset_done(&host);
+                        return log_error_errno(r, "Failed to read the uid ranges of other tools: %m");
+                }
         }
         r = uid_range_acquire(&m->state, q->name, q->size, &host, &q->base, &q->ret_size, ret_changed);
         idset_done(&host);
+        if (r >= 0 && e)
+                range_report_conflict(m, q->name, q->base, q->ret_size);
         return r;
 }
 

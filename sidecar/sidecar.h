@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "uid-ranges.h"
+
 /* nscontain-sidecar: the privileged bus service that owns the global facts of all
  * containers (nscontain-sidecar(8); docs/ARCHITECTURE.md, "Who owns which state"):
  * which uid range and which address belong to which NAME, and the host ends of the veth
@@ -91,12 +93,16 @@ int state_format(const State *s, char **ret);
 typedef struct IdSet {
         uint32_t *ids; /* sorted, unique */
         size_t n;
+        UidRangeList foreign; /* ranges other tools own (lib/uid-ranges.h) */
 } IdSet;
 
 void idset_done(IdSet *s);
 int idset_add(IdSet *s, uint32_t id);
 void idset_sort(IdSet *s);
 bool idset_overlaps(const IdSet *s, uint32_t first, uint32_t last);
+/* Adds the foreign ranges of uid_ranges_collect() except user namespaces whose map is
+ * exactly a range of the state (our own containers). */
+int idset_add_foreign(IdSet *s, const State *state, bool userns);
 /* Every uid of getpwent() and gid of getgrent() (all NSS sources), plus /etc/passwd
  * and /etc/group read directly. */
 int host_ids_collect(IdSet *ret);

@@ -8,6 +8,7 @@
 void idset_done(IdSet *s) {
         assert(s);
         free(s->ids);
+        uid_range_list_done(&s->foreign);
         *s = (IdSet){};
 }
 
@@ -44,7 +45,11 @@ void idset_sort(IdSet *s) {
 bool idset_overlaps(const IdSet *s, uint32_t first, uint32_t last) {
         size_t lo = 0, hi;
 
-        if (!s || s->n == 0)
+        if (!s)
+                return false;
+        if (uid_range_list_overlap(&s->foreign, first, last))
+                return true;
+        if (s->n == 0)
                 return false;
         /* The first id >= first, by binary search over the sorted set. */
         hi = s->n;
@@ -126,6 +131,28 @@ int host_ids_collect(IdSet *ret) {
         idset_sort(&s);
         *ret = s;
         return 0;
+}
+
+int idset_add_foreign(IdSet *s, const State *state, bool userns) {
+        UidRangeList all = {};
+        int r;
+
+        r = uid_ranges_collect(&all, userns);
+        for (size_t i = 0; r >= 0 && i < all.n; i++) {
+                const UidRange *u = &all.ranges[i];
+                bool ours = false;
+
+                for (size_t j = 0; j < state->n_entries && !ours; j++) {
+                        const Entry *e = &state->entries[j];
+                        ours = u->userns && e->uid_size > 0 && u->first == e->uid_base &&
+                               u->last == e->uid_base + (e->uid_size - 1);
+                }
+                if (!ours)
+                        r = uid_range_list_add(&s->foreign, u->first, (uint64_t)u->last - u->first + 1,
+                                               u->what);
+        }
+        uid_range_list_done(&all);
+        return r;
 }
 
 static bool range_is_free(const State *s, const char *name, uint32_t base, uint32_t size,

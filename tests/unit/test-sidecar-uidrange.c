@@ -113,3 +113,25 @@ TEST(test_idset) {
         ASSERT(idset_overlaps(&s, 0, 0));
         idset_done(&s);
 }
+
+/* A range another tool owns (/etc/subuid, systemd-nspawn, a running user namespace) is
+ * never handed out: allocation probes past it. */
+TEST(test_avoids_foreign_ranges) {
+        State s = {};
+        IdSet none = {}, foreign = {};
+        uint32_t free_base, b, z;
+        bool changed;
+
+        /* Where "web" goes without anything in the way... */
+        ASSERT_OK(uid_range_acquire(&s, "web", 0, &none, &free_base, &z, &changed));
+        state_done(&s);
+        s = (State){};
+        /* ...claimed by a large subuid range around it. */
+        ASSERT_OK(
+                uid_range_list_add(&foreign.foreign, free_base - 0x100000, 0x400000, "/etc/subuid: alice"));
+        ASSERT_OK(uid_range_acquire(&s, "web", 0, &foreign, &b, &z, &changed));
+        ASSERT(b + (z - 1) < free_base - 0x100000 || b > free_base - 0x100000 + 0x400000 - 1);
+        check_range(b, z);
+        state_done(&s);
+        idset_done(&foreign);
+}
