@@ -43,13 +43,13 @@ static const char *const names[] = {
         "a",
         "web.1",
         "web-2",
-        "container_with_a_long_name",
-        "container_with_a_long_other",
+        "container-with-a-long-name",
+        "container-with-a-long-other",
         "0123456789012345678901234567890123456789012345678901234567890123",
         "0123456789012345678901234567890123456789012345678901234567890124",
         "abcdefghijk",
         "abcdefghijkl",
-        "_x",
+        "9x",
 };
 
 typedef struct World {
