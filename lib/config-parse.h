@@ -2,7 +2,7 @@
 #pragma once
 
 /* The config parser's insides, shared by its files and by nothing else
- * (docs/ARCHITECTURE.md, "Adding a config key"):
+ * (docs/ARCHITECTURE.md, "Where a change belongs"):
  *
  *   config-error.c     where a value is (JPath) and the one message a parse reports
  *   config-dispatch.c  the dispatch tables: a key is one ConfigField row; type checks,
