@@ -19,6 +19,7 @@ void unit_info_done(UnitInfo *i) {
         free(i->control_group);
         free(i->description);
         strv_free(i->dropin_paths);
+        free(i->freezer_state);
         *i = (UnitInfo){};
 }
 
@@ -126,6 +127,7 @@ int unit_info_get(sd_bus *bus, const char *unit, UnitInfo *ret) {
                 {"DropInPaths", 'a', offsetof(UnitInfo, dropin_paths)},
                 {"ActiveEnterTimestamp", 't', offsetof(UnitInfo, active_enter_timestamp)},
                 {"Job", 'j', offsetof(UnitInfo, job_id)},
+                {"FreezerState", 's', offsetof(UnitInfo, freezer_state)},
         };
         static const PropertyMap service_map[] = {
                 {"MainPID", 'u', offsetof(UnitInfo, main_pid)},
@@ -133,12 +135,14 @@ int unit_info_get(sd_bus *bus, const char *unit, UnitInfo *ret) {
                 {"ControlGroup", 's', offsetof(UnitInfo, control_group)},
                 {"MemoryCurrent", 't', offsetof(UnitInfo, memory_current)},
                 {"CPUUsageNSec", 't', offsetof(UnitInfo, cpu_usage_nsec)},
+                {"TasksCurrent", 't', offsetof(UnitInfo, tasks_current)},
                 {"ExecMainCode", 'i', offsetof(UnitInfo, exec_main_code)},
                 {"ExecMainStatus", 'i', offsetof(UnitInfo, exec_main_status)},
         };
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_free_ char *path = NULL;
-        UnitInfo i = {.memory_current = UINT64_MAX, .cpu_usage_nsec = UINT64_MAX};
+        UnitInfo i = {
+                .memory_current = UINT64_MAX, .cpu_usage_nsec = UINT64_MAX, .tasks_current = UINT64_MAX};
         int r;
 
         path = unit_object_path(unit);

@@ -11,7 +11,9 @@ static void help(void) {
                "Look inside, enter, check and run nscontain containers.\n\n"
                "Commands:\n"
                "  list [--all] [--json]         List running (or all) containers\n"
-               "  status NAME                   Show a container's state, resources and log\n"
+               "  status [--json] NAME          Show a container's state, resources and log\n"
+               "  kill NAME [SIGNAL]            Send a signal to every process of a container\n"
+               "  pause NAME / resume NAME      Freeze and thaw a container\n"
                "  exec [-t] [-u USER] [-w DIR] [-e K=V] NAME -- CMD...\n"
                "                                Run a command inside a running container\n"
                "  validate [FILE...]            Check configs (default: the search path)\n"
@@ -33,6 +35,7 @@ static const struct {
 } verbs[] = {
         {"list", verb_list},         {"status", verb_status}, {"exec", verb_exec},
         {"validate", verb_validate}, {"cat", verb_cat},       {"run", verb_run},
+        {"kill", verb_kill},         {"pause", verb_pause},   {"resume", verb_resume},
 };
 
 int main(int argc, char *argv[]) {

@@ -19,7 +19,7 @@ _nscontain() {
         cur=${COMP_WORDS[COMP_CWORD]}
         prev=${COMP_WORDS[COMP_CWORD - 1]}
 
-        local verbs="list status exec validate cat run"
+        local verbs="list status exec validate cat run kill pause resume"
         for ((i = 1; i < COMP_CWORD; i++)); do
                 if [[ " $verbs " == *" ${COMP_WORDS[i]} "* ]]; then
                         verb=${COMP_WORDS[i]}
@@ -40,9 +40,11 @@ _nscontain() {
         list)
                 COMPREPLY=($(compgen -W "--help --all --json --no-pager --no-legend" -- "$cur"))
                 ;;
-        status | cat)
+        status | cat | kill | pause | resume)
                 if [[ $cur == -* ]]; then
-                        COMPREPLY=($(compgen -W "--help --no-pager $([[ $verb == status ]] && echo --lines)" -- "$cur"))
+                        COMPREPLY=($(compgen -W "--help $([[ $verb == status || $verb == cat ]] && echo --no-pager) $([[ $verb == status ]] && echo --lines --json)" -- "$cur"))
+                elif [[ $verb == kill && $prev != kill && $prev != -* ]]; then
+                        COMPREPLY=($(compgen -W "SIGTERM SIGINT SIGHUP SIGKILL SIGUSR1 SIGUSR2 SIGQUIT" -- "$cur"))
                 else
                         COMPREPLY=($(compgen -W "$(__nscontain_names)" -- "$cur"))
                 fi

@@ -8,7 +8,7 @@
  *   container.c which unit and config belong to a NAME; the container's PID 1
  *   output.c    tables, sizes and times, the pager
  *   options.c   the options several verbs share (output, -e/-u/-w)
- *   list.c status.c cat.c validate.c exec.c run.c   the verbs
+ *   list.c status.c cat.c validate.c exec.c run.c control.c   the verbs
  *   pty.c       the terminal relay of "exec -t"
  *
  * Exit codes (nscontain(1)): 0 success; 1 the operation failed; 2 usage error;
@@ -96,6 +96,8 @@ typedef struct UnitInfo {
         uint64_t active_enter_timestamp; /* realtime µs, 0 when never */
         uint64_t memory_current;         /* UINT64_MAX when not accounted */
         uint64_t cpu_usage_nsec;         /* UINT64_MAX when not accounted */
+        uint64_t tasks_current;          /* UINT64_MAX when not accounted */
+        char *freezer_state;             /* "running", "frozen", ... (systemd >= 246) */
         int32_t exec_main_code, exec_main_status;
 } UnitInfo;
 
@@ -122,10 +124,10 @@ const SidecarEntry *sidecar_find(const SidecarEntry *e, size_t n, const char *na
 /* container.c */
 typedef struct ContainerRef {
         char *name;
-        char *unit;        /* container@NAME.service or nscontain-run-NAME.service */
+        char *unit;          /* container@NAME.service or nscontain-run-NAME.service */
         char *config_path;   /* the config file on the search path (or of "nscontain run") */
         char *snapshot_path; /* the generator's copy of it, which the unit runs; NULL when none */
-        bool transient;    /* made by "nscontain run" */
+        bool transient;      /* made by "nscontain run" */
 } ContainerRef;
 
 void container_ref_done(ContainerRef *r);
@@ -154,6 +156,9 @@ int verb_exec(int argc, char *argv[]);
 int verb_validate(int argc, char *argv[]);
 int verb_cat(int argc, char *argv[]);
 int verb_run(int argc, char *argv[]);
+int verb_kill(int argc, char *argv[]);
+int verb_pause(int argc, char *argv[]);
+int verb_resume(int argc, char *argv[]);
 
 /* pty.c: relays between our terminal and the master of a pty until the master hangs
  * up and the process behind wait_pidfd has exited; forwards window size changes and

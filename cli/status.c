@@ -7,6 +7,8 @@
 #include <systemd/sd-journal.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "fileio.h"
 #include "log.h"
 #include "nscontain.h"
@@ -23,6 +25,7 @@ static void help(void) {
                "and CPU as systemd accounts them, and the last lines of its log.\n\n"
                "  -h --help       Show this help\n"
                "  -n --lines=N    Number of log lines (default 10, 0 for none)\n"
+               "     --json       Print the state as one JSON object, without the log\n"
                "     --no-pager   Do not pipe output into a pager\n\n"
                "Exit status: 0 when running, 3 when not running, 4 when there is no container\n"
                "NAME, 1 on other failures, 2 on a usage error.\n");
@@ -69,7 +72,8 @@ static int read_counter(const char *ifname, const char *name, uint64_t *ret) {
 
         if (asprintf(&path, "/sys/class/net/%s/statistics/%s", ifname, name) < 0)
                 return -ENOMEM;
-        r = read_full_file_at(AT_FDCWD, path, 64, &text, NULL);
+        /* sysfs reports every attribute as 4096 bytes long. */
+        r = read_full_file_at(AT_FDCWD, path, 4096, &text, NULL);
         if (r < 0)
                 return r;
         *ret = strtoull(text, NULL, 10);
@@ -176,13 +180,86 @@ static void print_range_conflict(uint32_t base, uint32_t size) {
         uid_range_list_done(&l);
 }
 
+static void json_object_putp(json_object **o) {
+        if (*o)
+                json_object_put(*o);
+}
+
+static json_object *json_counter(uint64_t v) {
+        return v == UINT64_MAX ? NULL : json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v);
+}
+
+static json_object *json_string_or_null(const char *s) {
+        return s ? json_object_new_string(s) : NULL;
+}
+
+/* "nscontain status --json": what the text shows, as numbers (bytes, µs), for scripts. */
+static int print_json(const ContainerRef *ref, const UnitInfo *unit, pid_t init, const SidecarEntry *se) {
+        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+        json_object *net = NULL;
+        bool running = unit_is_running(unit);
+
+        if (!o)
+                return log_oom();
+        json_object_object_add(o, "name", json_object_new_string(ref->name));
+        json_object_object_add(o, "unit", json_object_new_string(ref->unit));
+        json_object_object_add(o, "config", json_object_new_string(ref->config_path));
+        json_object_object_add(o, "running", json_object_new_boolean(running));
+        json_object_object_add(o, "active_state", json_string_or_null(unit->active_state));
+        json_object_object_add(o, "sub_state", json_string_or_null(unit->sub_state));
+        json_object_object_add(o, "result", json_string_or_null(unit->result));
+        json_object_object_add(o, "freezer_state", json_string_or_null(unit->freezer_state));
+        json_object_object_add(o, "main_pid",
+                               unit->main_pid > 0 ? json_object_new_int64(unit->main_pid) : NULL);
+        json_object_object_add(o, "init_pid", init > 0 ? json_object_new_int64(init) : NULL);
+        json_object_object_add(o, "memory_bytes", running ? json_counter(unit->memory_current) : NULL);
+        json_object_object_add(o, "cpu_usec",
+                               running && unit->cpu_usage_nsec != UINT64_MAX
+                                       ? json_counter(unit->cpu_usage_nsec / 1000)
+                                       : NULL);
+        json_object_object_add(o, "tasks", running ? json_counter(unit->tasks_current) : NULL);
+        if (se && !isempty(se->host_ifname)) {
+                /* The host side of the veth: what it receives, the container sent. */
+                static const struct {
+                        const char *key, *counter;
+                } counters[] = {
+                        {"tx_bytes", "rx_bytes"},
+                        {"tx_packets", "rx_packets"},
+                        {"rx_bytes", "tx_bytes"},
+                        {"rx_packets", "tx_packets"},
+                };
+                net = json_object_new_object();
+                json_object_object_add(net, "host_interface", json_object_new_string(se->host_ifname));
+                json_object_object_add(net, "address", json_string_or_null(se->address));
+                for (size_t i = 0; i < ELEMENTSOF(counters); i++) {
+                        uint64_t v;
+                        json_object_object_add(net, counters[i].key,
+                                               read_counter(se->host_ifname, counters[i].counter, &v) >= 0
+                                                       ? json_counter(v)
+                                                       : NULL);
+                }
+        }
+        json_object_object_add(o, "network", net);
+        json_object_object_add(o, "health", NULL);
+
+        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!s)
+                return log_oom();
+        puts(s);
+        return 0;
+}
+
 int verb_status(int argc, char *argv[]) {
+        enum { ARG_JSON = ARG_VERB_FIRST };
         static const struct option options[] = {
                 {"help", no_argument, NULL, 'h'},
                 {"lines", required_argument, NULL, 'n'},
+                {"json", no_argument, NULL, ARG_JSON},
                 OPTION_NO_PAGER,
                 {},
         };
+        bool json = false;
         _cleanup_(container_ref_done) ContainerRef ref = {};
         _cleanup_config_free_ Config *config = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -215,6 +292,9 @@ int verb_status(int argc, char *argv[]) {
                         lines = (unsigned)v;
                         break;
                 }
+                case ARG_JSON:
+                        json = true;
+                        break;
                 default:
                         if (!output_option_parse(c))
                                 return EXIT_USAGE;
@@ -230,6 +310,12 @@ int verb_status(int argc, char *argv[]) {
         running = unit_is_running(&unit);
         if (running && unit.main_pid > 0)
                 (void)container_find_init((pid_t)unit.main_pid, &init);
+
+        if (json) {
+                r = print_json(&ref, &unit, init, se);
+                sidecar_entries_free(sidecar, n_sidecar);
+                return r < 0 ? EXIT_FAILED : running ? 0 : EXIT_NOT_RUNNING;
+        }
 
         pager_open();
 
