@@ -19,7 +19,8 @@ static void help(void) {
                "  validate [FILE...]            Check configs (default: the search path)\n"
                "  cat NAME                      Show the resolved config and the unit files\n"
                "  run [--name N] [-p PROP=VALUE...] [--rm] [-d] ROOTFS CMD...\n"
-               "                                Run a one-off container as a transient unit\n\n"
+               "                                Run a one-off container as a transient unit\n"
+               "  image import|list|rm|prune    Import and manage OCI images\n\n"
                "Options:\n"
                "  -h --help       Show this help (COMMAND --help for a command's)\n"
                "     --version    Show the version\n"
@@ -36,6 +37,7 @@ static const struct {
         {"list", verb_list},         {"status", verb_status}, {"exec", verb_exec},
         {"validate", verb_validate}, {"cat", verb_cat},       {"run", verb_run},
         {"kill", verb_kill},         {"pause", verb_pause},   {"resume", verb_resume},
+        {"image", verb_image},
 };
 
 int main(int argc, char *argv[]) {

@@ -159,6 +159,7 @@ int verb_run(int argc, char *argv[]);
 int verb_kill(int argc, char *argv[]);
 int verb_pause(int argc, char *argv[]);
 int verb_resume(int argc, char *argv[]);
+int verb_image(int argc, char *argv[]);
 
 /* pty.c: relays between our terminal and the master of a pty until the master hangs
  * up and the process behind wait_pidfd has exited; forwards window size changes and

@@ -107,7 +107,9 @@ static int helper_load_config(const char *name, Config **ret) {
 static int helper_check_supported(const char *name, const Config *c) {
         const char *key = NULL;
 
-        if (c->notify)
+        if (c->image)
+                key = "image";
+        else if (c->notify)
                 key = "notify";
         else if (c->health.command)
                 key = "health";

@@ -101,7 +101,14 @@ int config_to_json(const Config *c, char **ret) {
                         return r;            \
         } while (0)
 
-        ADD(o, "rootfs", json_object_new_string(strna(c->rootfs)));
+        if (c->image)
+                ADD(o, "image", json_object_new_string(c->image));
+        else
+                ADD(o, "rootfs", json_object_new_string(strna(c->rootfs)));
+        if (c->image || c->ephemeral)
+                ADD(o, "ephemeral", json_object_new_boolean(c->ephemeral));
+        if (c->args)
+                ADD(o, "args", json_strv(c->args));
         if (c->command)
                 ADD(o, "command", json_strv(c->command));
         ADD(o, "boot", json_object_new_boolean(c->boot));

@@ -45,6 +45,9 @@ Config *config_free(Config *c) {
         free(c->name);
         free(c->path);
         free(c->rootfs);
+        free(c->image);
+        strv_free(c->args);
+        strv_free(c->env_given);
         strv_free(c->command);
         strv_free(c->env);
         free(c->user);

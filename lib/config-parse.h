@@ -194,6 +194,8 @@ int config_dispatch_command(Parser *p, const JPath *path, const JsonValue *v, vo
                             const ConfigField *f);
 int config_dispatch_env(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f);
 int config_dispatch_user(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f);
+int config_dispatch_workdir(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f);
+int config_dispatch_args(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f);
 int config_dispatch_hostname(Parser *p, const JPath *path, const JsonValue *v, void *dest,
                              const ConfigField *f);
 int config_env_sort(char **env);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The payload's process: "command", "env", "user", "hostname". */
+/* The payload's process: "command", "args", "env", "user", "workdir", "hostname". */
 #include <string.h>
 
 #include "config-parse.h"
@@ -39,7 +39,8 @@ int config_dispatch_argv(Parser *p, const JPath *path, const JsonValue *v, void 
 int config_dispatch_command(Parser *p, const JPath *path, const JsonValue *v, void *dest,
                             const ConfigField *f) {
         if (!v) {
-                if (p->config->boot)
+                /* An image's Entrypoint and Cmd are the default command. */
+                if (p->config->boot || p->config->image)
                         return 0;
                 return config_error(
                         p, path,
@@ -100,6 +101,10 @@ int config_dispatch_env(Parser *p, const JPath *path, const JsonValue *v, void *
                 r = env_set(dest, key, val->string);
                 if (r < 0)
                         return r;
+                /* What the file itself sets: an image's Env goes under it (nscontain(1), "image import"). */
+                r = env_set(&p->config->env_given, key, val->string);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -119,7 +124,41 @@ int config_dispatch_user(Parser *p, const JPath *path, const JsonValue *v, void 
                         "invalid user %s: use \"NAME\", \"UID\", \"UID:GID\" or \"NAME:GROUP\", e.g. "
                         "\"0\" or \"www-data\"",
                         config_quote(v->string, q, sizeof(q)));
+        p->config->user_given = true;
         return free_and_strdup(dest, v->string);
+}
+
+int config_dispatch_workdir(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                            const ConfigField *f) {
+        p->config->workdir_given = true;
+        return config_dispatch_path(p, path, v, dest, f);
+}
+
+/* "args": with "image", the arguments that replace the image's Cmd (may be empty). */
+int config_dispatch_args(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                         const ConfigField *f) {
+        char ***args = dest;
+        size_t i = 0;
+
+        if (!p->config->image)
+                return config_error(p, path,
+                                    "only with \"image\" (it replaces the image's Cmd); with \"rootfs\" "
+                                    "write the whole \"command\"");
+        _cleanup_strv_free_ char **l = calloc(v->n + 1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        JSON_FOREACH(e, v) {
+                if (e->type != JSON_STRING)
+                        return config_error(p, JP_INDEX(path, i), "must be a string, not %s",
+                                            config_type_phrase(e));
+                l[i] = strdup(e->string);
+                if (!l[i])
+                        return -ENOMEM;
+                i++;
+        }
+        strv_free(*args);
+        *args = TAKE_PTR(l);
+        return 0;
 }
 
 int config_dispatch_hostname(Parser *p, const JPath *path, const JsonValue *v, void *dest,

@@ -11,14 +11,38 @@
 
 #include "config-parse.h"
 #include "fileio.h"
+#include "image.h"
 #include "strv.h"
+
+/* "image": an OCI image instead of "rootfs" (nscontain(1), "image import"). */
+static int dispatch_image(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                          const ConfigField *f) {
+        _cleanup_(image_source_done) ImageSource src = {};
+        _cleanup_free_ char *why = NULL;
+        int r;
+
+        r = image_source_parse(v->string, &src, &why);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return config_error(p, path, "%s", why);
+        if (src.path && src.path[0] != '/')
+                return config_error(p, path, "the path of %s must be absolute", v->string);
+        return free_and_strdup(dest, v->string);
+}
 
 static int dispatch_rootfs(Parser *p, const JPath *path, const JsonValue *v, void *dest,
                            const ConfigField *f) {
+        if (v && p->config->image)
+                return config_error(
+                        p, JP_KEY(NULL, "image"),
+                        "cannot be combined with \"rootfs\": the root is one or the other; remove one");
+        if (!v && p->config->image)
+                return 0;
         if (!v)
                 return config_error(p, path,
                                     "required: the directory holding the container's root filesystem, e.g. "
-                                    "\"/var/lib/machines/%s\"",
+                                    "\"/var/lib/machines/%s\" (or \"image\": an OCI image)",
                                     p->config->name);
         return config_dispatch_path(p, path, v, dest, f);
 }
@@ -30,8 +54,12 @@ static int dispatch_rootfs(Parser *p, const JPath *path, const JsonValue *v, voi
  * value comes after it ("command" is required unless "boot"; "user_namespace" is
  * refused when "namespaces" turned it off; the veth keys need the mode). */
 static const ConfigField top_fields[] = {
+        {"image", JSON_STRING, dispatch_image, offsetof(Config, image), 0,
+         "a string, e.g. \"oci:/srv/images/web:1.4\""},
         {"rootfs", JSON_STRING, dispatch_rootfs, offsetof(Config, rootfs), CONFIG_FIELD_ABSENT, PATH_WHAT,
          "/var/lib/machines/web"},
+        {"ephemeral", JSON_BOOLEAN, config_dispatch_bool, offsetof(Config, ephemeral)},
+        {"args", JSON_ARRAY, config_dispatch_args, offsetof(Config, args), 0, "an array of strings"},
         {"boot", JSON_BOOLEAN, config_dispatch_bool, offsetof(Config, boot)},
         {"command", JSON_ARRAY, config_dispatch_command, offsetof(Config, command), CONFIG_FIELD_ABSENT,
          "an array of strings, e.g. [\"/bin/sh\", \"-c\", \"echo hello\"]",
@@ -39,7 +67,7 @@ static const ConfigField top_fields[] = {
         {"env", JSON_OBJECT, config_dispatch_env, offsetof(Config, env), 0,
          "an object of strings, e.g. {\"LANG\": \"C.UTF-8\"}"},
         {"user", JSON_ANY, config_dispatch_user, offsetof(Config, user)},
-        {"workdir", JSON_STRING, config_dispatch_path, offsetof(Config, workdir), 0, PATH_WHAT, "/srv"},
+        {"workdir", JSON_STRING, config_dispatch_workdir, offsetof(Config, workdir), 0, PATH_WHAT, "/srv"},
         {"hostname", JSON_STRING, config_dispatch_hostname, offsetof(Config, hostname), CONFIG_FIELD_ABSENT,
          "a string"},
         {"readonly", JSON_BOOLEAN, config_dispatch_bool, offsetof(Config, readonly)},

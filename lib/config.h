@@ -114,6 +114,11 @@ typedef struct Config {
         char *path; /* the file it came from */
 
         char *rootfs;
+        char *image;      /* instead of rootfs: a transport or NAME[:TAG] (nscontain(1), "image import") */
+        bool ephemeral;   /* the container's writes go to a tmpfs, gone at stop */
+        char **args;      /* with image: replaces the image's Cmd */
+        char **env_given; /* the file's own env entries: the image's Env goes under them */
+        bool user_given, workdir_given; /* else the image's User, WorkingDir apply */
         char **command; /* strv; NULL only with boot */
         bool boot;
         char **env; /* strv of "KEY=VALUE": defaults merged, config wins, sorted by key */

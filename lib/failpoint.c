@@ -42,6 +42,7 @@ static const char *const known_points[] = {
         "child:after-pivot",         "child:before-exec",          "helper:after-ready",
         "sidecar:after-alloc",       "sidecar:before-state-write", "write-atomic:before-rename",
         "sidecar:after-state-write", "sidecar:after-veth-create",  "exec:before-exec",
+        "image:before-layer-rename",
 };
 
 static const struct {

@@ -46,6 +46,8 @@
  *   sidecar:after-veth-create the veth pair exists, not yet labelled
  *   exec:before-exec          nscontain exec's command process, in the container with
  *                             its credentials, right before execve()
+ *   image:before-layer-rename an image import (the CLI's or the helper's), a layer
+ *                             unpacked and verified in its temp dir, not yet renamed
  */
 
 #include "build-config.h"

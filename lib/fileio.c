@@ -219,3 +219,19 @@ int write_string_file_at(int dir_fd, const char *path, const char *s) {
                 return negative_errno();
         return (size_t) k == n ? 0 : -EIO;
 }
+
+int opendir_at(int dir_fd, const char *path, DIR **ret) {
+        int fd;
+        DIR *d;
+
+        fd = openat(dir_fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return negative_errno();
+        }
+        *ret = d;
+        return 0;
+}

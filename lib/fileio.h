@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <dirent.h>
 #include <sys/types.h>
 
 #include "macro.h"
@@ -20,6 +21,9 @@ int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t 
 /* Removes the temporary files of write_file_atomic_at(…, name, …) that a writer killed
  * between write and rename left behind. Call it only while no writer can run. */
 int write_file_atomic_cleanup_at(int dir_fd, const char *name);
+
+/* opendir() of path relative to dir_fd (O_NOFOLLOW: the last component is no symlink). */
+int opendir_at(int dir_fd, const char *path, DIR **ret);
 
 /* mkdir -p relative to dir_fd; returns an O_PATH|O_DIRECTORY fd of the result in *ret_fd if non-NULL. */
 int mkdir_p_at(int dir_fd, const char *path, mode_t mode, int *ret_fd);

@@ -225,10 +225,32 @@ TEST(test_boot) {
             "web.json: boot: must be true or false, not a string; write true without quotes");
 }
 
+TEST(test_image_keys) {
+        ERR("{\"rootfs\": \"/r\", \"image\": \"web:1\", \"command\": [\"x\"]}",
+            "web.json: image: cannot be combined with \"rootfs\": the root is one or the other; remove one");
+        ERR("{\"image\": \"oci:srv/web:1\"}", "web.json: image: the path of oci:srv/web:1 must be absolute");
+        ERR("{\"image\": \"oci:\"}", "web.json: image: oci:: no path after 'oci:'");
+        ERR("{\"image\": \"Web Server\"}",
+            "web.json: image: 'Web Server' is neither oci:DIR[:TAG], oci-archive:FILE[:TAG], "
+            "docker-archive:FILE[:NAME:TAG] nor a valid NAME[:TAG]");
+        ERR("{\"rootfs\": \"/r\", \"command\": [\"x\"], \"args\": [\"-v\"]}",
+            "web.json: args: only with \"image\" (it replaces the image's Cmd); with \"rootfs\" write the whole "
+            "\"command\"");
+        ERR("{\"image\": \"web\", \"ephemeral\": 1}", "web.json: ephemeral: must be true or false, not a number");
+        _cleanup_config_free_ Config *c =
+                PARSE_OK("{\"image\": \"docker-archive:/srv/web.tar:example/web:1\", \"args\": [\"-v\"], "
+                         "\"ephemeral\": true, \"env\": {\"A\": \"1\"}, \"user\": \"1000\"}");
+        ASSERT_STREQ(c->image, "docker-archive:/srv/web.tar:example/web:1");
+        ASSERT(c->rootfs == NULL && c->command == NULL && c->ephemeral && c->user_given && !c->workdir_given);
+        ASSERT_STREQ(c->args[0], "-v");
+        ASSERT_STREQ(c->env_given[0], "A=1");
+        ASSERT(c->env_given[1] == NULL);
+}
+
 TEST(test_rootfs_and_paths) {
         ERR("{\"command\": [\"/bin/true\"]}",
             "web.json: rootfs: required: the directory holding the container's root filesystem, e.g. "
-            "\"/var/lib/machines/web\"");
+            "\"/var/lib/machines/web\" (or \"image\": an OCI image)");
         ERR("{\"rootfs\": 5, \"command\": [\"x\"]}",
             "web.json: rootfs: must be a string (an absolute path), not a number");
         ERR("{\"rootfs\": null, \"command\": [\"x\"]}",
@@ -1128,7 +1150,7 @@ TEST(test_names) {
         ASSERT_STREQ(
                 err,
                 "db.json: rootfs: required: the directory holding the container's root filesystem, e.g. "
-                "\"/var/lib/machines/db\"");
+                "\"/var/lib/machines/db\" (or \"image\": an OCI image)");
         free(err);
         /* ret_error is optional. */
         ASSERT_EQ(config_parse("db", NULL, "{}", 2, &c, NULL), -EINVAL);
