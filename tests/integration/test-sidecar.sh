@@ -174,6 +174,42 @@ assert_fail tsd_run ip link show "$lifname"
 assert_eq "$(sc ReleaseNetwork s "$long")" "" "releasing twice is fine"
 assert_ok tsd_run ip link show nsc-web
 
+step "a network value the sidecar refuses: validate and the generator refuse it in its words"
+# lib/sidecar-bus.h: one rule and one wording for SetupNetwork and the config parser,
+# so that a config "nscontain validate" accepts never fails at start for its network.
+gen=$(cd "$root" && find . -path '*/system-generators/nscontain-generator' | head -1)
+gen=${gen#.}
+[[ -n $gen ]] || fail "nscontain-generator is not installed"
+i=0
+for kv in address=10.77.9.9/31 address=10.77.9.9/32 address=fd77::9/64 address=10.77.0.0/16 \
+        address=10.77.0.5 gateway=fd77::1 gateway=10.77.0.1/16 "bridge=br 0" mtu=67; do
+        key=${kv%%=*} value=${kv#*=} n=refused$i
+        i=$((i + 1))
+        tsd_run systemd-run -q --unit="container@$n.service" -p Type=exec sh -c \
+                "unshare -n sleep 1000 & p=\$!; sleep 0.2; nsc-call pid $n \$p '$kv' >/run/$n.out 2>&1; echo \$? >/run/$n.rc; kill \$p"
+        retry 10 tsd_run test -s "/run/$n.rc"
+        said=$(tsd_run cat "/run/$n.out")
+        assert_eq "$(tsd_run cat "/run/$n.rc")" 1 "SetupNetwork refuses $kv: $said"
+        prefix="Call failed: Option '$key': "
+        [[ $said == "$prefix"?* ]] || fail "the sidecar's refusal of $kv: $said"
+        words=${said#"$prefix"}
+        json="\"$value\""
+        [[ $key != mtu ]] || json=$value
+        tsd_write "/etc/nscontain.d/$n.json" \
+                "{\"rootfs\": \"/\", \"command\": [\"/bin/true\"], \"network\": {\"$key\": $json}}"
+        rc=0
+        out=$(tsd_run nscontain validate "/etc/nscontain.d/$n.json" 2>&1) || rc=$?
+        assert_eq "$rc:$out" "1:$n.json: network.$key: $words" "nscontain validate on $kv"
+        rc=0
+        out=$(tsd_run "$gen" --dry-run "/etc/nscontain.d/$n.json" 2>&1 >/dev/null) || rc=$?
+        assert_eq "$rc:$out" "1:nscontain-generator: $n.json: network.$key: $words" "the generator on $kv"
+        tsd_run rm -f "/etc/nscontain.d/$n.json"
+done
+assert_eq "$i" 9 "every value was tried"
+# Nothing of theirs was made: no veth, no reservation.
+assert_not_contains "$(tsd_run ip -o link show)" "nsc-refused" "no veth for a refused call"
+assert_not_contains "$(state)" "refused" "no reservation for a refused call"
+
 step "refusals: all the same AccessDenied, none changes anything"
 before=$(state)
 links_before=$(tsd_run ip -o link show | awk '{ print $2 }' | sort)

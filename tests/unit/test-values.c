@@ -8,7 +8,7 @@
  *   user_namespace.size ("base": "auto") the sidecar's AcquireUserRange size
  *   resources.*, restart_sec, ...        "nscontain run -p" (cli/run.c) and systemd: the
  *                                        grammars of lib/parse-util.c and parse_timespan()
- *   network.publish                      lib/port-spec.c (test-port-spec.c), the one parser
+ *   network.publish                      SetupNetwork's "publish" (lib/port-spec.c inside)
  *
  * Not a value class: the sidecar's refusal of the bridge's own gateway address as a
  * container's (AddressInUse) depends on its settings, not on the value. */
@@ -73,6 +73,8 @@ static char *sidecar_option_verdict(const char *key, char type, const void *valu
                                                  SIDECAR_INTERFACE, SIDECAR_METHOD_SETUP_NETWORK));
         if (type == 's')
                 ASSERT_OK(sd_bus_message_append(m, "a{sv}", 1, key, "s", (const char *)value));
+        else if (type == 'a')
+                ASSERT_OK(sd_bus_message_append(m, "a{sv}", 1, key, "as", 1, (const char *)value));
         else
                 ASSERT_OK(sd_bus_message_append(m, "a{sv}", 1, key, "u", *(const uint32_t *)value));
         ASSERT_OK(sd_bus_message_seal(m, 1, 0));
@@ -337,4 +339,34 @@ static const char *const spans[] = {
 
 TEST(test_time_span) {
         lib_and_config_agree(spans, ELEMENTSOF(spans), span_ok, "{" BASE ", \"restart_sec\": \"%s\"}", 5);
+}
+
+static const char *const port_specs[] = {
+        "8080:80",
+        "127.0.0.1:8443:443/tcp",
+        "5353:53/udp",
+        "9000-9009:9000-9009",
+        "[::1]:5353:53/udp",
+        "0:80",
+        "80",
+        "80:80/sctp",
+        "9000-9009:80",
+        "1-2000:1-2000",
+        "::1:80:80",
+        "10.1:80:80",
+        "65535:65535",
+        "8080:80 ",
+        "",
+};
+
+TEST(test_publish) {
+        unsigned accepted = 0, refused = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(port_specs); i++) {
+                const char *v = port_specs[i];
+                both_ways(v, config_verdict("{" BASE ", \"network\": {\"publish\": [\"%s\"]}}", v),
+                          sidecar_option_verdict("publish", 'a', v),
+                          "web.json: network.publish[0]: ", "Option 'publish': ", &accepted, &refused);
+        }
+        ASSERT(accepted >= 4 && refused >= 8);
 }
