@@ -6,6 +6,7 @@
 #include "config.h"
 #include "escape.h"
 #include "json-check.h"
+#include "parse-util.h"
 
 /* Keys of an object with more members than this are found through a hash table, so
  * that the duplicate check stays linear in the size of the text (a 1 MiB config of
@@ -219,16 +220,6 @@ static size_t utf8_encode(uint32_t cp, char out[4]) {
         return 4;
 }
 
-static int hex_value(char ch) {
-        if (ch >= '0' && ch <= '9')
-                return ch - '0';
-        if (ch >= 'a' && ch <= 'f')
-                return ch - 'a' + 10;
-        if (ch >= 'A' && ch <= 'F')
-                return ch - 'A' + 10;
-        return -1;
-}
-
 static int parse_u_escape(Checker *c, size_t at, uint32_t *ret) {
         uint32_t v = 0;
 
@@ -236,7 +227,7 @@ static int parse_u_escape(Checker *c, size_t at, uint32_t *ret) {
         if (c->size - at < 5)
                 return fail_at(c, at - 1, "incomplete \\u escape: write four hex digits, e.g. \\u00e9");
         for (size_t i = 1; i <= 4; i++) {
-                int h = hex_value(c->text[at + i]);
+                int h = unhexchar(c->text[at + i]);
                 if (h < 0)
                         return fail_at(c, at - 1, "invalid \\u escape: write four hex digits, e.g. \\u00e9");
                 v = (v << 4) | (uint32_t)h;

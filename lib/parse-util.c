@@ -30,6 +30,16 @@ int decimal_parse(const char *s, size_t len, uint64_t max, uint64_t *ret) {
 
 #define DIGITS "0123456789"
 
+int unhexchar(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
 int size_parse(const char *s, uint64_t *ret_bytes) {
         static const char suffixes[] = "KMGTPE";
         uint64_t whole, frac = 0, frac_div = 1, mul = 1, bytes;

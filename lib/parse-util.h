@@ -11,6 +11,9 @@
  * most max. -EINVAL for the syntax, -ERANGE above max. */
 int decimal_parse(const char *s, size_t len, uint64_t max, uint64_t *ret);
 
+/* The value of a hexadecimal digit (either case), or -EINVAL. */
+int unhexchar(char c);
+
 /* systemd's size grammar (MemoryMax= and the like, parse_size() to base 1024): a
  * decimal number, optionally with a fraction ("1.5"), optionally with one upper-case
  * suffix K M G T P E; or "infinity" (UINT64_MAX). -EINVAL for the syntax, -ERANGE

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "parse-util.h"
 #include "unit-name.h"
 
 static bool escape_char_is_valid(char ch) {
@@ -38,16 +39,6 @@ int unit_name_escape(const char *s, char **ret) {
         return 0;
 }
 
-static int unhex(char ch) {
-        if (ch >= '0' && ch <= '9')
-                return ch - '0';
-        if (ch >= 'a' && ch <= 'f')
-                return ch - 'a' + 10;
-        if (ch >= 'A' && ch <= 'F')
-                return ch - 'A' + 10;
-        return -EINVAL;
-}
-
 int unit_name_unescape(const char *s, char **ret) {
         _cleanup_free_ char *buf = NULL;
         char *t;
@@ -66,10 +57,10 @@ int unit_name_unescape(const char *s, char **ret) {
                         int a, b;
                         if (f[1] != 'x')
                                 return -EINVAL;
-                        a = unhex(f[2]);
+                        a = unhexchar(f[2]);
                         if (a < 0)
                                 return -EINVAL;
-                        b = unhex(f[3]);
+                        b = unhexchar(f[3]);
                         if (b < 0)
                                 return -EINVAL;
                         if (a == 0 && b == 0) /* a NUL would truncate the result */
