@@ -61,6 +61,7 @@ Netlink *netlink_free(Netlink *nl) {
  * mnl_cb_run() turns NLMSG_ERROR into MNL_CB_ERROR with errno set, and an ACK (error
  * 0) or NLMSG_DONE into MNL_CB_STOP. */
 static int nl_call(Netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *userdata) {
+        bool interrupted = false;
         unsigned seq;
 
         nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
@@ -84,7 +85,21 @@ static int nl_call(Netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *userdat
 
                         if (h->nlmsg_seq != seq)
                                 continue;
+                        /* A dump that changed under us (NLM_F_DUMP_INTR, which libmnl
+                         * turns into EINTR) is read to its end before we say so: the
+                         * kernel refuses a new dump on a socket with one running (EBUSY). */
+                        if (interrupted) {
+                                if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
+                                        return -EINTR;
+                                continue;
+                        }
                         r = mnl_cb_run(h, h->nlmsg_len, seq, nl->portid, cb, userdata);
+                        if (r == MNL_CB_ERROR && errno == EINTR && (h->nlmsg_flags & NLM_F_DUMP_INTR)) {
+                                if (h->nlmsg_type == NLMSG_DONE)
+                                        return -EINTR;
+                                interrupted = true;
+                                continue;
+                        }
                         if (r == MNL_CB_ERROR)
                                 return negative_errno();
                         if (r == MNL_CB_STOP)
@@ -217,8 +232,17 @@ int link_dump(Netlink *nl, LinkInfo **ret, size_t *ret_n) {
 
         assert(nl && ret && ret_n);
 
-        nlh = link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0);
-        r = nl_call(nl, nlh, link_dump_cb, &d);
+        /* A dump that links changed under (NLM_F_DUMP_INTR: another thread deleting a
+         * veth) is EINTR from libmnl: start it again. */
+        for (unsigned tries = 0;; tries++) {
+                nlh = link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0);
+                /* Without the statistics: a third of the size of every answer. */
+                mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+                r = nl_call(nl, nlh, link_dump_cb, &d);
+                if (r != -EINTR || tries >= 16)
+                        break;
+                d.n = 0;
+        }
         if (r >= 0 && d.error < 0)
                 r = d.error;
         if (r < 0) {

@@ -156,23 +156,20 @@ static int method_acquire_user_range(sd_bus_message *msg, void *userdata, sd_bus
 }
 
 /* The bridge, made with the pool's gateway address when it is ours and missing. Once
- * that was done for a bridge, a later call that finds it in its link dump under the
- * same ifindex and up skips the lookups and the address (two round trips): a bridge
- * that was removed and made again has a new ifindex and is checked again. */
-static int bridge_ensure(Manager *m, const char *bridge, const LinkInfo *links, size_t n_links,
-                         LinkInfo *ret, sd_bus_error *error) {
+ * that was done for a bridge, a later call that finds it under the same ifindex and up
+ * skips the address (a round trip): a bridge that was removed and made again has a new
+ * ifindex and is checked again. */
+static int bridge_ensure(Manager *m, const char *bridge, LinkInfo *ret, sd_bus_error *error) {
         bool ours = streq(bridge, m->settings.bridge);
         LinkInfo b = {};
         int r;
 
-        for (size_t i = 0; i < n_links; i++)
-                if (streq(links[i].name, bridge) && links[i].ifindex == m->bridge_ready_ifindex &&
-                    streq(links[i].kind, "bridge") && (links[i].flags & IFF_UP)) {
-                        *ret = links[i];
-                        return 1;
-                }
-
         r = link_get(m->netlink, bridge, &b);
+        if (r >= 0 && b.ifindex == m->bridge_ready_ifindex && streq(b.kind, "bridge") &&
+            (b.flags & IFF_UP)) {
+                *ret = b;
+                return 1;
+        }
         if (r == -ENODEV && ours) {
                 r = bridge_create(m->netlink, bridge, m->settings.mtu);
                 if (r < 0 && r != -EEXIST)
@@ -218,17 +215,18 @@ static int bridge_ensure(Manager *m, const char *bridge, const LinkInfo *links, 
 }
 
 typedef struct AddressRequest {
+        Manager *m;
         const char *name;
         const NetworkOptions *options;
-        const LinkInfo *links;
-        size_t n_links;
         uint32_t address;
         unsigned prefixlen;
 } AddressRequest;
 
 static bool name_is_active(const char *name, void *userdata) {
         const AddressRequest *q = userdata;
-        return links_find_veth(q->links, q->n_links, name) != NULL;
+        LinkInfo l;
+        /* When we cannot tell, it counts as active: its address is not taken away. */
+        return manager_find_veth(q->m, name, &l) != 0;
 }
 
 static int address_mutation(Manager *m, void *userdata, bool *ret_changed) {
@@ -276,14 +274,15 @@ static int published_ports(const NetworkOptions *o, PublishedPort **ret, size_t 
 /* A host port of another container: refused naming it while it runs (its veth is up);
  * the elements of one that is not running (killed, before any reconcile) are removed. */
 static int ports_check_free(Manager *m, const char *name, const PublishedPort *ports, size_t n_ports,
-                            const LinkInfo *links, size_t n_links, sd_bus_error *error) {
+                            sd_bus_error *error) {
         for (size_t i = 0; i < n_ports; i++) {
                 const char *holder;
 
                 while ((holder = firewall_port_holder(m->firewall, name, &ports[i]))) {
                         char a[INET_ADDRSTRLEN] = "";
+                        LinkInfo l;
 
-                        if (!links_find_veth(links, n_links, holder)) {
+                        if (manager_find_veth(m, holder, &l) == 0) {
                                 log_info("Removed the nftables elements of %s, which is not running.",
                                          holder);
                                 (void)firewall_remove_container(m->firewall, holder);
@@ -330,18 +329,15 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
         Manager *m = userdata;
         _cleanup_(caller_done) Caller c = {};
         _cleanup_close_ int netns = -EBADF;
-        _cleanup_free_ LinkInfo *links = NULL;
         _cleanup_(network_options_done) NetworkOptions o = {};
         _cleanup_free_ PublishedPort *ports = NULL;
         size_t n_ports = 0;
         AddressRequest q = {};
-        const LinkInfo *old;
-        LinkInfo bridge = {}, host = {};
+        LinkInfo bridge = {}, host = {}, old = {};
         char ifname[IFNAMSIZ] = "", alias[STRLEN(VETH_ALIAS_PREFIX) + CONFIG_NAME_MAX + 1];
         char address[INET_ADDRSTRLEN + 4], gateway[INET_ADDRSTRLEN] = "";
         const char *name;
         uint32_t mtu;
-        size_t n_links = 0;
         int pidfd, r;
 
         r = sd_bus_message_read(msg, "sh", &name, &pidfd);
@@ -362,21 +358,16 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
         if (r < 0)
                 return r;
 
-        q = (AddressRequest){.name = name, .options = &o};
+        q = (AddressRequest){.m = m, .name = name, .options = &o};
         if (o.address) {
                 q.address = o.address_value;
                 q.prefixlen = o.prefixlen;
         }
 
-        /* Every link, those queued for deletion included: their names are still taken
-         * and an old veth of NAME must go before its name can be used again. */
-        r = link_dump(m->netlink, &links, &n_links);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to list network interfaces: %m");
-        q.links = links;
-        q.n_links = n_links;
-
-        r = bridge_ensure(m, o.bridge, links, n_links, &bridge, error);
+        /* Links are looked up by name, never listed: the call costs the same with 10 or
+         * 500 containers (bench/sidecar/nat-scale). Veths queued for deletion have been
+         * renamed (link_retire()): their names are free. */
+        r = bridge_ensure(m, o.bridge, &bridge, error);
         if (r <= 0)
                 return r;
 
@@ -393,20 +384,23 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
                 r = published_ports(&o, &ports, &n_ports);
                 if (r < 0)
                         return r;
-                r = ports_check_free(m, name, ports, n_ports, links, n_links, error);
+                r = ports_check_free(m, name, ports, n_ports, error);
                 if (r < 0)
                         return r;
         }
 
         /* A veth left from an earlier run of this container (its helper was killed):
          * its peer's namespace is gone or about to be, replace it. */
-        old = links_find_veth(links, n_links, name);
-        if (old) {
-                r = link_delete(m->netlink, old->ifindex);
+        r = manager_find_veth(m, name, &old);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to look up the interfaces of '%s': %m",
+                                               name);
+        if (r > 0) {
+                r = link_delete(m->netlink, old.ifindex);
                 if (r < 0 && r != -ENODEV)
                         return sd_bus_error_set_errnof(error, r, "Failed to remove the old interface %s: %m",
-                                                       old->name);
-                log_info("Removed %s, left over from an earlier start of %s.", old->name, name);
+                                                       old.name);
+                log_info("Removed %s, left over from an earlier start of %s.", old.name, name);
         }
 
         r = state_transaction(m, address_mutation, &q, error);
@@ -422,14 +416,15 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
 
         /* The first free one of NAME's interface names: another container may hold one
          * (a clash of the hash for long names). */
-        for (unsigned attempt = 0; attempt < 64 && !ifname[0]; attempt++) {
-                bool taken = false;
+        for (unsigned attempt = 0; attempt < VETH_IFNAME_ATTEMPTS && !ifname[0]; attempt++) {
+                LinkInfo l;
 
                 veth_host_ifname(name, attempt, ifname);
-                for (size_t i = 0; i < n_links && !taken; i++)
-                        taken = streq(links[i].name, ifname) && (!old || links[i].ifindex != old->ifindex);
-                if (taken)
-                        ifname[0] = 0;
+                r = link_get(m->netlink, ifname, &l);
+                if (r >= 0)
+                        ifname[0] = 0; /* taken */
+                else if (r != -ENODEV)
+                        return sd_bus_error_set_errnof(error, r, "Failed to look up %s: %m", ifname);
         }
         if (!ifname[0])
                 return sd_bus_error_setf(error, SIDECAR_ERROR_NO_SPACE, "No free interface name for '%s'",
@@ -479,10 +474,8 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
 static int method_release_network(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         _cleanup_(caller_done) Caller c = {};
-        _cleanup_free_ LinkInfo *links = NULL;
-        const LinkInfo *l;
+        LinkInfo l;
         const char *name;
-        size_t n = 0;
         int r;
 
         r = sd_bus_message_read(msg, SIDECAR_SIGNATURE_RELEASE_IN, &name);
@@ -495,20 +488,19 @@ static int method_release_network(sd_bus_message *msg, void *userdata, sd_bus_er
         if (r < 0)
                 return r;
 
-        r = link_dump(m->netlink, &links, &n);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to list network interfaces: %m");
-        links_drop_pending(m->reaper, links, &n);
         /* Releasing what is not there is success: the helper releases on every stop. The
          * deletion itself happens in the reaper thread: from now on no method sees it. */
         if (firewall_is_ready(m->firewall) && firewall_remove_container(m->firewall, name) > 0)
                 log_info("Removed the nftables elements of %s.", name);
-        l = links_find_veth(links, n, name);
-        if (l) {
-                r = manager_delete_link_later(m, l);
+        r = manager_find_veth(m, name, &l);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to look up the interfaces of '%s': %m",
+                                               name);
+        if (r > 0) {
+                r = manager_delete_link_later(m, &l);
                 if (r < 0)
-                        return sd_bus_error_set_errnof(error, r, "Failed to remove %s: %m", l->name);
-                log_info("Released %s, the network of %s.", l->name, name);
+                        return sd_bus_error_set_errnof(error, r, "Failed to remove %s: %m", l.name);
+                log_info("Released %s, the network of %s.", l.name, name);
         }
         return sd_bus_reply_method_return(msg, NULL);
 }

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "firewall.h"
 #include "in-addr.h"
+#include "in-addr.h"
 
 #define TABLE FIREWALL_FAMILY " " FIREWALL_TABLE
 
@@ -81,19 +82,21 @@ static const char *protocol_name(int protocol) {
         return protocol == IPPROTO_UDP ? "udp" : "tcp";
 }
 
-/* The element's key as nft reads it. */
-static void element_key(const Element *e, char *buf, size_t size) {
+/* The element's set and key as nft reads them. */
+static const char *element_key(const Element *e, char *buf, size_t size) {
         char a[INET_ADDRSTRLEN];
 
         if (!e->publish) {
                 ipv4_format(e->address, buf);
-                return;
+                return "masq4";
         }
-        if (e->port.host_address == 0)
-                strcpy(a, "0.0.0.0/0");
-        else
-                ipv4_format(e->port.host_address, a);
-        snprintf(buf, size, "%s . %s . %u", a, protocol_name(e->port.protocol), e->port.host_port);
+        if (e->port.host_address == 0) {
+                snprintf(buf, size, "%s . %u", protocol_name(e->port.protocol), e->port.host_port);
+                return "publish4_any";
+        }
+        snprintf(buf, size, "%s . %s . %u", ipv4_format(e->port.host_address, a),
+                 protocol_name(e->port.protocol), e->port.host_port);
+        return "publish4";
 }
 
 /* Appends "add|delete element" lines for elements of NAME (all of them when name is NULL). */
@@ -102,9 +105,9 @@ static int script_elements(FILE *f, const Element *elements, size_t n, bool add)
                 const Element *e = &elements[i];
                 char key[96], a[INET_ADDRSTRLEN];
 
-                element_key(e, key, sizeof(key));
-                fprintf(f, "%s element " TABLE " %s { %s", add ? "add" : "delete",
-                        e->publish ? "publish4" : "masq4", key);
+                const char *set = element_key(e, key, sizeof(key));
+
+                fprintf(f, "%s element " TABLE " %s { %s", add ? "add" : "delete", set, key);
                 if (add) {
                         /* NAME is [A-Za-z0-9.-]: nothing to quote. */
                         fprintf(f, " comment \"%s\"", e->name);
@@ -129,21 +132,10 @@ static int element_append(Element **elements, size_t *n, const Element *e) {
 /* ---- reading the elements back from "nft -j list table" ---- */
 
 static int json_ipv4(json_object *o, uint32_t *ret) {
-        const char *s;
-
-        if (json_object_is_type(o, json_type_object)) {
-                json_object *p, *addr, *len;
-                /* {"prefix": {"addr": "0.0.0.0", "len": 0}}: the wildcard */
-                if (!json_object_object_get_ex(o, "prefix", &p) ||
-                    !json_object_object_get_ex(p, "addr", &addr) ||
-                    !json_object_object_get_ex(p, "len", &len) || json_object_get_int(len) != 0)
-                        return -EBADMSG;
-                *ret = 0;
-                return 0;
-        }
         InAddr a;
-        s = json_object_get_string(o);
-        if (!s || in_addr_parse(s, &a) < 0 || a.family != AF_INET)
+
+        if (!json_object_is_type(o, json_type_string) || in_addr_parse(json_object_get_string(o), &a) < 0 ||
+            a.family != AF_INET)
                 return -EBADMSG;
         *ret = in_addr_ipv4(&a);
         return 0;
@@ -172,28 +164,31 @@ static int parse_masq(json_object *item, Element *ret) {
         return 0;
 }
 
-static int parse_publish(json_object *item, Element *ret) {
+/* publish4:     [{"elem": {"val": {"concat": [ADDR, "tcp", 8080]}, "comment": NAME}},
+ *                {"concat": ["10.77.0.5", 80]}]
+ * publish4_any: the same without ADDR. */
+static int parse_publish(json_object *item, bool any, Element *ret) {
         json_object *key, *val, *kc, *vc;
         const char *name, *proto;
         int64_t hport, cport;
+        size_t k = any ? 0 : 1;
 
-        /* [{"elem": {"val": {"concat": [ADDR, "tcp", 8080]}, "comment": NAME}},
-         *  {"concat": ["10.77.0.5", 80]}] */
         if (!json_object_is_type(item, json_type_array) || json_object_array_length(item) != 2)
                 return -EBADMSG;
         key = json_object_array_get_idx(item, 0);
         val = json_object_array_get_idx(item, 1);
         if (json_elem(key, &key, &name) < 0 || !json_object_object_get_ex(key, "concat", &kc) ||
-            !json_object_object_get_ex(val, "concat", &vc) || json_object_array_length(kc) != 3 ||
+            !json_object_object_get_ex(val, "concat", &vc) || json_object_array_length(kc) != 2 + k ||
             json_object_array_length(vc) != 2)
                 return -EBADMSG;
-        proto = json_object_get_string(json_object_array_get_idx(kc, 1));
-        hport = json_object_get_int64(json_object_array_get_idx(kc, 2));
+        proto = json_object_get_string(json_object_array_get_idx(kc, k));
+        hport = json_object_get_int64(json_object_array_get_idx(kc, k + 1));
         cport = json_object_get_int64(json_object_array_get_idx(vc, 1));
         if (!proto || (!streq(proto, "tcp") && !streq(proto, "udp")) || hport < 1 || hport > 65535 ||
             cport < 1 || cport > 65535)
                 return -EBADMSG;
-        if (json_ipv4(json_object_array_get_idx(kc, 0), &ret->port.host_address) < 0 ||
+        ret->port.host_address = 0;
+        if ((!any && json_ipv4(json_object_array_get_idx(kc, 0), &ret->port.host_address) < 0) ||
             json_ipv4(json_object_array_get_idx(vc, 0), &ret->address) < 0)
                 return -EBADMSG;
         strcpy(ret->name, name);
@@ -228,25 +223,23 @@ static int firewall_load(Firewall *fw, char **ret_error) {
         }
         for (size_t i = 0; i < json_object_array_length(list); i++) {
                 json_object *o = json_object_array_get_idx(list, i), *set, *setname, *elems;
-                bool publish;
+                const char *sn;
 
-                if (json_object_object_get_ex(o, "set", &set))
-                        publish = false;
-                else if (json_object_object_get_ex(o, "map", &set))
-                        publish = true;
-                else
+                if (!json_object_object_get_ex(o, "set", &set) && !json_object_object_get_ex(o, "map", &set))
                         continue;
                 if (!json_object_object_get_ex(set, "name", &setname) ||
                     !json_object_object_get_ex(set, "elem", &elems) ||
                     !json_object_is_type(elems, json_type_array))
                         continue;
-                if (!streq(json_object_get_string(setname), publish ? "publish4" : "masq4"))
+                sn = json_object_get_string(setname);
+                if (!streq(sn, "masq4") && !streq(sn, "publish4") && !streq(sn, "publish4_any"))
                         continue;
                 for (size_t j = 0; j < json_object_array_length(elems); j++) {
                         json_object *item = json_object_array_get_idx(elems, j);
                         Element e = {};
 
-                        r = publish ? parse_publish(item, &e) : parse_masq(item, &e);
+                        r = streq(sn, "masq4") ? parse_masq(item, &e)
+                                               : parse_publish(item, streq(sn, "publish4_any"), &e);
                         if (r < 0)
                                 continue; /* not written by us */
                         r = element_append(&elements, &n, &e);
@@ -280,8 +273,12 @@ int firewall_setup(Firewall *fw, const char *bridge, const Pool *pool, char **re
          * rules are exactly these (for this bridge and pool) and the elements stay. */
         fputs("add table " TABLE "\n"
               "add set " TABLE " masq4 { type ipv4_addr; }\n"
+              /* Hash maps, not intervals: an element is added in constant time (an
+               * interval map makes nft read every element first: bench/sidecar/nat-scale). */
               "add map " TABLE " publish4 { type ipv4_addr . inet_proto . inet_service : "
-              "ipv4_addr . inet_service; flags interval; }\n"
+              "ipv4_addr . inet_service; }\n"
+              "add map " TABLE
+              " publish4_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
               "add chain " TABLE
               " prerouting_raw { type filter hook prerouting priority raw; policy accept; }\n"
               "add chain " TABLE " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
@@ -298,12 +295,16 @@ int firewall_setup(Firewall *fw, const char *bridge, const Pool *pool, char **re
          * (CVE-2020-8558). At raw priority the replies of our own localhost DNAT still
          * carry the gateway address, not 127.0.0.1, and pass. */
         fputs("add rule " TABLE " prerouting_raw iifname != \"lo\" ip daddr 127.0.0.0/8 drop\n", f);
-        fputs("add rule " TABLE " prerouting meta l4proto { tcp, udp } fib daddr type local "
-              "dnat ip to ip daddr . meta l4proto . th dport map @publish4\n",
-              f);
-        fputs("add rule " TABLE " output meta l4proto { tcp, udp } fib daddr type local "
-              "dnat ip to ip daddr . meta l4proto . th dport map @publish4\n",
-              f);
+        /* A port published on one address first, then on every local address. */
+        for (size_t i = 0; i < 2; i++) {
+                const char *chain = i == 0 ? "prerouting" : "output";
+                fprintf(f,
+                        "add rule " TABLE " %s meta l4proto { tcp, udp } fib daddr type local "
+                        "dnat ip to ip daddr . meta l4proto . th dport map @publish4\n"
+                        "add rule " TABLE " %s meta l4proto { tcp, udp } fib daddr type local "
+                        "dnat ip to meta l4proto . th dport map @publish4_any\n",
+                        chain, chain);
+        }
         fprintf(f, "add rule " TABLE " postrouting ip saddr @masq4 oifname != \"%s\" masquerade\n", bridge);
         /* A published port reached from the host's loopback or from another container
          * (hairpin): the container must answer through us, not to 127.0.0.1 or directly

@@ -7,10 +7,13 @@
  *   set masq4            container addresses whose traffic leaving the host other
  *                        than through the bridge is masqueraded
  *   map publish4         HOST_ADDRESS . PROTOCOL . HOST_PORT : ADDRESS . PORT, the
- *                        published ports (HOST_ADDRESS 0.0.0.0/0: every local address)
+ *                        ports published on one address of the host
+ *   map publish4_any     PROTOCOL . HOST_PORT : ADDRESS . PORT, those published on
+ *                        every local address
  *   chain prerouting_raw drops packets for 127.0.0.0/8 arriving on any interface but
  *                        lo (route_localnet is on for the bridge: CVE-2020-8558)
- *   chains prerouting, output    DNAT through publish4 for local destinations
+ *   chains prerouting, output    DNAT through publish4, then publish4_any, for local
+ *                        destinations
  *   chain postrouting    masquerade of masq4; and of DNATed connections entering the
  *                        bridge from loopback or another container (hairpin)
  *

@@ -35,6 +35,35 @@ int link_retire(Netlink *nl, int ifindex) {
         return link_change(nl, ifindex, &(LinkChange){.name = name, .alias = ""});
 }
 
+int manager_find_veth(Manager *m, const char *name, LinkInfo *ret) {
+        unsigned misses = 0;
+
+        /* A new veth takes the first free one of NAME's names (bus.c), so NAME's is among
+         * the first; a name freed since may leave a gap: two free names in a row end the
+         * search. */
+        for (unsigned attempt = 0; attempt < VETH_IFNAME_ATTEMPTS && misses < 2; attempt++) {
+                char ifname[IFNAMSIZ];
+                LinkInfo l;
+                int r;
+
+                veth_host_ifname(name, attempt, ifname);
+                r = link_get(m->netlink, ifname, &l);
+                if (r == -ENODEV) {
+                        misses++;
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+                misses = 0;
+                if (links_find_veth(&l, 1, name) &&
+                    !(m->reaper && link_reaper_pending(m->reaper, l.ifindex))) {
+                        *ret = l;
+                        return 1;
+                }
+        }
+        return 0;
+}
+
 int manager_delete_link_later(Manager *m, const LinkInfo *l) {
         int r;
 

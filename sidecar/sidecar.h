@@ -43,6 +43,8 @@
  * name is only a hash for long NAMEs) and how reconcile knows they are ours. */
 #define VETH_ALIAS_PREFIX  "nscontain:"
 #define VETH_IFNAME_PREFIX "nsc-"
+/* How many of a NAME's interface names (veth_host_ifname()) are tried. */
+#define VETH_IFNAME_ATTEMPTS 64
 
 /* ---- settings.c ---- */
 

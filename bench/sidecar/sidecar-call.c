@@ -5,6 +5,7 @@
  *
  *   nsc-sidecar-call acquire NAME [SIZE]
  *   nsc-sidecar-call setup NAME pid PID|file|dead|self [bridge=B] [address=A] [gateway=G] [mtu=M]
+ *        [publish=SPEC]
  *   nsc-sidecar-call release NAME
  *   nsc-sidecar-call bench COUNT NAME PID[,PID…]
  *        medians of AcquireUserRange, SetupNetwork, ReleaseNetwork; with K pids the calls
@@ -15,6 +16,8 @@
  *        the same round K names, but every SetupNetwork gets a fresh network namespace
  *        (a child that unshares one, made before the timing starts), killed before
  *        the ReleaseNetwork: the order of a container's start and stop
+ *   With $NSC_BENCH_PUBLISH set, every bench SetupNetwork also publishes one port,
+ *   "PORT:80" with PORT = $NSC_BENCH_PUBLISH + the name's index (bench/sidecar/nat-scale).
  *
  * Failures print "Call failed: MESSAGE" (as busctl does) and exit 1. */
 #include <fcntl.h>
@@ -113,7 +116,9 @@ static int bench(int count, const char *name, const char *pids) {
                  *setup = calloc((size_t)count, sizeof(uint64_t)),
                  *rel = calloc((size_t)count, sizeof(uint64_t));
         char names[BENCH_NAMES_MAX][80];
-        int fds[BENCH_NAMES_MAX], k = 0, gap_ms;
+        int fds[BENCH_NAMES_MAX], k = 0, gap_ms, publish_base;
+        char specs[BENCH_NAMES_MAX][16], *publish[BENCH_NAMES_MAX][2] = {};
+        Network nets[BENCH_NAMES_MAX];
         bool fresh = strncmp(pids, "new:", 4) == 0;
         sd_bus *bus = NULL;
         char *message = NULL;
@@ -122,6 +127,12 @@ static int bench(int count, const char *name, const char *pids) {
         if (!acq || !setup || !rel)
                 return 1;
         gap_ms = getenv("NSC_BENCH_GAP_MS") ? atoi(getenv("NSC_BENCH_GAP_MS")) : 0;
+        publish_base = getenv("NSC_BENCH_PUBLISH") ? atoi(getenv("NSC_BENCH_PUBLISH")) : 0;
+        for (int j = 0; j < BENCH_NAMES_MAX; j++) {
+                snprintf(specs[j], sizeof(specs[j]), "%d:80", publish_base + j);
+                publish[j][0] = specs[j];
+                nets[j] = (Network){.publish = publish[j]};
+        }
         r = sd_bus_open_system(&bus);
         if (r < 0)
                 return failed(r, NULL);
@@ -165,7 +176,8 @@ static int bench(int count, const char *name, const char *pids) {
                 r = sidecar_acquire_user_range(bus, n, 0, &base, &message);
                 t1 = now_usec();
                 if (r >= 0)
-                        r = sidecar_setup_network(bus, n, fd, NULL, &net, &message);
+                        r = sidecar_setup_network(bus, n, fd, publish_base > 0 ? &nets[i % k] : NULL, &net,
+                                                  &message);
                 t2 = now_usec();
                 setup[i] = t2 - t1;
                 if (fresh) {
@@ -214,6 +226,7 @@ int main(int argc, char *argv[]) {
         if (argc >= 4 && strcmp(argv[1], "setup") == 0) {
                 Network n = {};
                 SidecarNetwork net;
+                char *publish[2] = {};
                 int i = 4, fd;
 
                 fd = get_fd(argv[3], strcmp(argv[3], "pid") == 0 ? argv[i++] : NULL);
@@ -228,7 +241,10 @@ int main(int argc, char *argv[]) {
                                 n.gateway = argv[i] + 8;
                         else if (strncmp(argv[i], "mtu=", 4) == 0)
                                 n.mtu = (uint32_t)strtoul(argv[i] + 4, NULL, 10);
-                        else {
+                        else if (strncmp(argv[i], "publish=", 8) == 0) {
+                                publish[0] = argv[i] + 8;
+                                n.publish = publish;
+                        } else {
                                 fprintf(stderr, "Unknown option %s\n", argv[i]);
                                 return 2;
                         }
