@@ -219,7 +219,8 @@ static void dropin_render_service(Text *t, const Config *c) {
                 text_put_setting(t, c->service[i].key, c->service[i].value, false);
 }
 
-int dropin_render(const Config *c, const char *path, const char *snapshot, char **ret, char **ret_error) {
+int dropin_render(const Config *c, const char *path, const char *snapshot, char *const *absent, char **ret,
+                  char **ret_error) {
         _cleanup_free_ char *buf = NULL;
         const char *file;
         char timeout[32];
@@ -295,7 +296,8 @@ int dropin_render(const Config *c, const char *path, const char *snapshot, char 
                         if (!already_listed(order, i, n))
                                 text_put_unit(&t, "After", *n);
         STRV_FOREACH (n, c->requires)
-                text_put_unit(&t, "Requires", *n);
+                if (!strv_contains(absent, *n))
+                        text_put_unit(&t, "Requires", *n);
         STRV_FOREACH (n, c->wants)
                 text_put_unit(&t, "Wants", *n);
 

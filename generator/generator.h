@@ -36,8 +36,12 @@
 /* The drop-in text for one valid config. 'path' is the config's absolute path (the
  * unit's SourcePath=); 'snapshot' the absolute path of the copy of it written beside
  * the drop-in, which the helper runs (NSCONTAIN_CONFIG=). On a value a unit file cannot
- * carry returns -EINVAL and a message in *ret_error. */
-int dropin_render(const Config *c, const char *path, const char *snapshot, char **ret, char **ret_error);
+ * carry returns -EINVAL and a message in *ret_error. 'absent' lists the containers
+ * without a config (none, or masked): no Requires= on those, so that the helper starts
+ * and says which one is missing (else systemd fails the unit on the dependency, with an
+ * empty status text). */
+int dropin_render(const Config *c, const char *path, const char *snapshot, char *const *absent, char **ret,
+                  char **ret_error);
 /* Formats a time span in a way systemd parses back exactly ("15s", "1500ms", "7us",
  * "infinity"). */
 void format_usec(uint64_t usec, char buf[static 32]);

@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "generator.h"
 #include "log.h"
+#include "preflight.h"
 #include "strv.h"
 
 static bool arg_dry_run = false;
@@ -80,6 +81,9 @@ static int parse_argv(int argc, char *argv[]) {
 /* What the config set finds, logged as systemd's generators log. */
 static void log_report(int level, const ConfigSetEntry *e, const char *file, const char *text,
                        void *userdata) {
+        /* --dry-run's "checks skipped" (a rootfs not here) is no news worth a line. */
+        if (level == LOG_INFO)
+                level = LOG_DEBUG;
         if (file)
                 log_full(level, "%s: %s", file, text);
         else
@@ -99,10 +103,19 @@ static int emit_all(ConfigSet *s, Output *o) {
                 if (!e->checked || e->state != CONFIG_VALID)
                         continue;
 
+                _cleanup_strv_free_ char **absent = NULL;
+                STRV_FOREACH (d, e->config->requires) {
+                        ssize_t t = config_set_find(s, *d);
+                        if ((t < 0 || s->entries[t].state == CONFIG_MISSING ||
+                             s->entries[t].state == CONFIG_MASKED) &&
+                            strv_extend(&absent, *d) < 0)
+                                return log_oom();
+                }
+
                 _cleanup_free_ char *snapshot = NULL;
                 k = output_snapshot_path(o, e->name, &snapshot);
                 if (k >= 0)
-                        k = dropin_render(e->config, e->path, snapshot, &text, &error);
+                        k = dropin_render(e->config, e->path, snapshot, absent, &text, &error);
                 if (k == -ENOMEM)
                         return log_oom();
                 if (k < 0) {
@@ -125,7 +138,7 @@ static int emit_all(ConfigSet *s, Output *o) {
 static int run(char *const *files, const char *dest) {
         _cleanup_(config_set_done) ConfigSet s = {.report = log_report, .keep_text = dest != NULL};
         _cleanup_(output_done) Output o = {.dir_fd = -EBADF, .wants_fd = -EBADF};
-        int bad, cycles, failed, k;
+        int bad, cycles, failed, deep = 0, k;
 
         if (dest) {
                 /* systemd creates it; by hand it may not exist yet. */
@@ -151,6 +164,15 @@ static int run(char *const *files, const char *dest) {
         if (cycles < 0)
                 return log_oom();
 
+        /* --dry-run: also what a start would find wrong on this machine, as "nscontain
+         * validate" does (lib/preflight.c). Never at boot: a generator looks at its
+         * configs only. */
+        if (!dest) {
+                deep = preflight_config_set(&s);
+                if (deep < 0)
+                        return log_oom();
+        }
+
         failed = emit_all(&s, &o);
         if (failed < 0)
                 return failed;
@@ -160,7 +182,7 @@ static int run(char *const *files, const char *dest) {
 
         /* Good configs are written whatever happened to the others; the exit status
          * still says that something was wrong, and systemd logs it. */
-        return bad > 0 || cycles > 0 || failed > 0 ? -EINVAL : 0;
+        return bad > 0 || cycles > 0 || failed > 0 || deep > 0 ? -EINVAL : 0;
 }
 
 int main(int argc, char *argv[]) {

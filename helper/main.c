@@ -7,6 +7,7 @@
 #include "libsystemd.h"
 #include "boot.h"
 #include "build-config.h"
+#include "config-set.h"
 #include "config.h"
 #include "failpoint.h"
 #include "log.h"
@@ -353,6 +354,7 @@ static int helper_failed(int code) {
 int main(int argc, char *argv[]) {
         _cleanup_config_free_ Config *config = NULL;
         _cleanup_(strategy_freep) Strategy *strategy = NULL;
+        _cleanup_free_ char *missing = NULL;
         _cleanup_close_ int pidfd = -EBADF;
         Holdings h = {};
         Supervisor s = {};
@@ -374,6 +376,16 @@ int main(int argc, char *argv[]) {
         r = helper_check_supported(arg_name, config);
         if (r < 0)
                 return helper_failed(EXIT_SETUP_FAILED);
+
+        /* The generator writes no Requires= on a container without a config (systemd would
+         * fail this unit on it without a word): say which one it is. */
+        r = config_requires_missing(config, &missing);
+        if (r < 0)
+                return log_oom(), helper_failed(EXIT_SETUP_FAILED);
+        if (r > 0) {
+                log_error("%s: %s", arg_name, missing);
+                return helper_failed(EXIT_SETUP_FAILED);
+        }
         failpoint("helper:after-config");
 
         Container c = {

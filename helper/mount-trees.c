@@ -9,51 +9,15 @@
  * the trees (mount.c). */
 
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "helper.h"
 #include "mount-api.h"
-
-static const char *fs_type_name(int fd, char *buf, size_t size) {
-        static const struct {
-                unsigned long magic;
-                const char *name;
-        } table[] = {
-                {OVERLAYFS_SUPER_MAGIC, "overlayfs"},
-                {EXT4_SUPER_MAGIC, "ext4"},
-                {BTRFS_SUPER_MAGIC, "btrfs"},
-                {XFS_SUPER_MAGIC, "xfs"},
-                {TMPFS_MAGIC, "tmpfs"},
-                {FUSE_SUPER_MAGIC, "fuse"},
-                {NFS_SUPER_MAGIC, "nfs"},
-                {SQUASHFS_MAGIC, "squashfs"},
-                {0x01021997, "9p"},
-                {0x2fc12fc1, "zfs"},
-                {0xff534d42, "cifs"},
-                {PROC_SUPER_MAGIC, "proc"},
-                {SYSFS_MAGIC, "sysfs"},
-        };
-        struct statfs sfs;
-
-        if (fstatfs(fd, &sfs) < 0)
-                return "unknown";
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if ((unsigned long)sfs.f_type == table[i].magic)
-                        return table[i].name;
-        snprintf(buf, size, "type 0x%lx", (unsigned long)sfs.f_type);
-        return buf;
-}
-
-/* What mount_setattr(MOUNT_ATTR_IDMAP) returns when the filesystem cannot be idmapped. */
-static bool idmap_refused(int r) {
-        return r == -EINVAL || r == -EOPNOTSUPP;
-}
+#include "preflight.h"
 
 /* Clones 'path' into a detached tree. The path is opened first with O_PATH so that we can
  * tell "missing" from "not a directory" and report the config's own words. */
@@ -62,13 +26,10 @@ static int tree_clone_source(const char *path, bool want_dir, int *ret_fd, struc
         struct stat st;
         int r;
 
-        fd = open(path, O_PATH | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (want_dir && !S_ISDIR(st.st_mode))
-                return -ENOTDIR;
+        /* The same open as "nscontain validate"'s (lib/preflight.c). */
+        r = mount_source_open(path, want_dir, &fd, &st);
+        if (r < 0)
+                return r;
 
         /* Clone from the fd we inspected, not the path again: what we checked is what we
          * mount. AT_RECURSIVE brings submounts along (as a recursive bind does). */
@@ -86,7 +47,6 @@ static int prepare_root_tree(Container *c, int userns_fd, Failure *f) {
         const Config *config = c->config;
         _cleanup_close_ int tree_fd = -EBADF;
         uint64_t attr = 0;
-        char buf[32];
         int r;
 
         if (isempty(config->rootfs) || config->rootfs[0] != '/')
@@ -106,12 +66,7 @@ static int prepare_root_tree(Container *c, int userns_fd, Failure *f) {
 
         r = tree_set_attr(tree_fd, attr, 0, /* recursive= */ true, userns_fd);
         if (r < 0 && (attr & MOUNT_ATTR_IDMAP) && idmap_refused(r))
-                return failf(
-                        f, r,
-                        "Failed to create an idmapped mount of rootfs '%s': its filesystem (%s) refuses "
-                        "idmapped mounts; set \"user_namespace\": {\"ownership\": \"chown\"} to shift "
-                        "its ownership once instead",
-                        config->rootfs, fs_type_name(tree_fd, buf, sizeof(buf)));
+                return idmap_refused_fail(f, r, config, SIZE_MAX, tree_fd);
         if (r < 0)
                 return failf(f, r, "Failed to set mount attributes of rootfs '%s'", config->rootfs);
 
@@ -123,7 +78,6 @@ static int prepare_bind_tree(Container *c, const MountSpec *m, size_t i, int use
                              Failure *f) {
         _cleanup_close_ int tree_fd = -EBADF;
         uint64_t attr = 0;
-        char buf[32];
         int r;
 
         if (isempty(m->source) || m->source[0] != '/')
@@ -142,10 +96,7 @@ static int prepare_bind_tree(Container *c, const MountSpec *m, size_t i, int use
 
         r = tree_set_attr(tree_fd, attr, 0, /* recursive= */ true, userns_fd);
         if (r < 0 && (attr & MOUNT_ATTR_IDMAP) && idmap_refused(r))
-                return failf(f, r,
-                             "Failed to create an idmapped mount of bind source '%s' (mounts[%zu]): its "
-                             "filesystem (%s) refuses idmapped mounts; set \"idmap\": false on this mount",
-                             m->source, i, fs_type_name(tree_fd, buf, sizeof(buf)));
+                return idmap_refused_fail(f, r, c->config, i, tree_fd);
         if (r < 0)
                 return failf(f, r, "Failed to set mount attributes of bind source '%s' (mounts[%zu])",
                              m->source, i);

@@ -21,6 +21,7 @@
 #include "strv.h"
 #include "sync.h"
 #include "creds.h"
+#include "preflight.h"
 
 /* The sync protocol (lib/sync.h): the parent's SYNC_GO once the uid maps are written
  * and the trees are ready, with the tree fds; then, while the child builds its root,
@@ -197,7 +198,6 @@ static void failpoint_setup_delay(void) {
 static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) {
         const Config *config = c->config;
         _cleanup_(resolved_user_done) ResolvedUser u = {.uid = 0};
-        char cwd[4096];
         int r;
 
         r = child_protect(parent, f);
@@ -260,14 +260,10 @@ static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) 
         if (r < 0)
                 return r;
 
-        if (chdir(config->workdir ?: "/") < 0)
-                return failf(f, errno, "Failed to change to the working directory '%s'",
-                             config->workdir ?: "/");
-        /* CVE-2024-21626: a cwd outside the root makes getcwd() fail ("(unreachable)")
-         * instead of returning a path: refuse to start the payload there. */
-        if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
-                return failf(f, errno ?: ENOENT, "The working directory '%s' is not inside the container",
-                             config->workdir ?: "/");
+        /* chdir() and the CVE-2024-21626 check, in the words "nscontain validate" uses. */
+        r = workdir_enter(config->workdir, NULL, NULL, f);
+        if (r < 0)
+                return r;
 
         /* A new session without a controlling terminal: the payload cannot push input
          * into a terminal it shares with the host (TIOCSTI, CVE-2017-5226). */

@@ -308,9 +308,42 @@ int config_set_load_files(ConfigSet *s, char *const *files) {
         return bad;
 }
 
-/* Resolves the dependencies of one valid entry to indexes, warning about each one
- * that names a container without a valid config: its unit will fail to start
- * (Requires=), Wants= pulls nothing in, or the ordering is void (After=). */
+#define WHY_NO_CONFIG "has no config file"
+#define WHY_MASKED    "is masked"
+
+int config_dependency_find(const char *name, const char **ret_why) {
+        int r = config_name_is_valid(name) ? config_find(name, NULL) : -ENOENT;
+
+        if (r == -ERFKILL)
+                *ret_why = WHY_MASKED;
+        else if (r == -ENOENT)
+                *ret_why = WHY_NO_CONFIG;
+        else
+                return r == -ENOMEM ? r : 0;
+        return 1;
+}
+
+int config_requires_missing(const Config *config, char **ret_text) {
+        size_t k = 0;
+
+        STRV_FOREACH (d, config->requires) {
+                const char *why;
+                int r = config_dependency_find(*d, &why);
+                if (r < 0)
+                        return r;
+                if (r > 0) {
+                        if (asprintf(ret_text, "requires[%zu]: container '%s' %s", k, *d, why) < 0)
+                                return -ENOMEM;
+                        return 1;
+                }
+                k++;
+        }
+        return 0;
+}
+
+/* Resolves the dependencies of one valid entry to indexes, reporting each one that names
+ * a container without a valid config: its unit will fail to start (Requires=), Wants=
+ * pulls nothing in, or the ordering is void (After=). Returns the number of errors. */
 static int entry_resolve(ConfigSet *s, size_t idx) {
         ConfigSetEntry *e = &s->entries[idx];
         const Config *c = e->config;
@@ -323,6 +356,7 @@ static int entry_resolve(ConfigSet *s, size_t idx) {
                 {"wants", c->wants},
         };
         size_t n = 0;
+        int errors = 0;
 
         for (size_t j = 0; j < ELEMENTSOF(lists); j++)
                 n += strv_length(lists[j].names);
@@ -339,21 +373,27 @@ static int entry_resolve(ConfigSet *s, size_t idx) {
                         const char *why = NULL;
 
                         if (t < 0 || s->entries[t].state == CONFIG_MISSING)
-                                why = "has no config file";
+                                why = WHY_NO_CONFIG;
                         else if (s->entries[t].state == CONFIG_MASKED)
-                                why = "is masked";
+                                why = WHY_MASKED;
                         else if (s->entries[t].state == CONFIG_INVALID)
                                 why = "has an invalid config";
                         else
                                 e->edges[e->n_edges++] = (size_t)t;
 
-                        if (why && e->checked)
-                                report(s, LOG_WARNING, e, entry_file(e), "%s[%zu]: container '%s' %s",
-                                       lists[j].key, k, *d, why);
+                        /* Requires= on a container without a valid config fails the start:
+                         * an error. After= and Wants= on one are void: a warning. */
+                        if (why && e->checked) {
+                                bool required = lists[j].names == c->requires;
+                                report(s, required ? LOG_ERR : LOG_WARNING, e, entry_file(e),
+                                       "%s[%zu]: container '%s' %s", lists[j].key, k, *d, why);
+                                if (required)
+                                        errors++;
+                        }
                         k++;
                 }
         }
-        return 0;
+        return errors;
 }
 
 static void report_cycle(const ConfigSet *s, const size_t *stack, size_t from, size_t to) {
@@ -427,7 +467,7 @@ static int find_cycles(const ConfigSet *s) {
 }
 
 int config_set_check_dependencies(ConfigSet *s) {
-        int k;
+        int errors = 0, k;
 
         config_set_sort(s);
         for (size_t i = 0; i < s->n; i++) {
@@ -436,6 +476,10 @@ int config_set_check_dependencies(ConfigSet *s) {
                 k = entry_resolve(s, i);
                 if (k < 0)
                         return k;
+                errors += k;
         }
-        return find_cycles(s);
+        k = find_cycles(s);
+        if (k < 0)
+                return k;
+        return errors + k;
 }

@@ -69,7 +69,19 @@ int config_set_load_files(ConfigSet *s, char *const *files);
 /* Index of NAME, or -ENOENT. */
 ssize_t config_set_find(const ConfigSet *s, const char *name);
 
-/* Reports a warning for each dependency of a checked entry on a container without a
- * valid config, and an error for each ordering cycle (after, requires and wants all
- * order). Returns the number of cycles (>= 0) or -ENOMEM. */
+/* Reports, for each dependency of a checked entry on a container without a valid config,
+ * an error for "requires" (the start fails) and a warning for "after" and "wants", and
+ * an error for each ordering cycle (after, requires and wants all order). Returns the
+ * number of errors (>= 0) or -ENOMEM. */
 int config_set_check_dependencies(ConfigSet *s);
+
+/* Whether NAME's config exists for a dependency: 0 when it does (valid or not), else why
+ * not in the words above ("has no config file", "is masked") in *ret_why. */
+int config_dependency_find(const char *name, const char **ret_why);
+
+/* For the start: the first container of config->requires without a config on the search
+ * path (none, or a masked one), as config_set_check_dependencies() words it: "requires[0]:
+ * container 'db' has no config file" in *ret_text. 1 when there is one, 0 when every one
+ * has a config, -ENOMEM. The generator writes no Requires= for these (the start would
+ * fail on the dependency with no word of why): this is the start's check. */
+int config_requires_missing(const Config *config, char **ret_text);

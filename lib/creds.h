@@ -55,6 +55,17 @@ int user_resolve_in(int root_fd, const Config *config, ResolvedUser *ret, Failur
  * where memfds may not be executed. */
 int exec_stub_open(bool may_use_file);
 
+/* exec-find.c — argv[0] in the container's PATH (from env), or argv[0] itself when it
+ * holds a '/': the file to execute, or -errno with f filled in the words the start logs
+ * (exit code 127 for not found, 126 for not executable). With stat_fn NULL the files are
+ * looked at in our own root (the child, after pivot_root: stat() and access() as the
+ * payload's user); otherwise through stat_fn (lib/preflight.c: the container's files
+ * seen from outside), with the execute bits read for u. */
+struct stat;
+typedef int (*ExecStatFunc)(const char *path, struct stat *ret, void *userdata);
+int exec_find(const char *cmd, char **env, ExecStatFunc stat_fn, void *userdata, const ResolvedUser *u,
+              char **ret, Failure *f);
+
 /* exec.c — child side, the very last step: finds argv[0] in the container's PATH (from
  * env) and executes it through the stub, which becomes the command's PID 1 with init.
  * Does not return on success: the stub sends EXEC_MARKER over sync_fd right before the

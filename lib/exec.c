@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "build-config.h"
@@ -57,63 +56,6 @@ int exec_stub_open(bool may_use_file) {
         return TAKE_FD(fd);
 }
 
-/* Like execvp(), but in the container's PATH (never ours), absolute entries only, and a
- * file that is no valid executable is an error, not a shell script. A match that may not
- * be executed is remembered, and reported if nothing later in PATH can run. */
-static int exec_find(const char *cmd, char **env, char **ret, Failure *f) {
-        _cleanup_free_ char *denied = NULL;
-        const char *path;
-        int denied_errno = 0;
-
-        if (strchr(cmd, '/')) {
-                char *copy = strdup(cmd);
-                if (!copy)
-                        return failf(f, ENOMEM, "Failed to allocate memory");
-                *ret = copy;
-                return 0;
-        }
-
-        path = strv_env_get(env, "PATH") ?: DEFAULT_PATH_ENV + STRLEN("PATH=");
-        for (const char *p = path; *p;) {
-                size_t len = strcspn(p, ":");
-                _cleanup_free_ char *file = NULL;
-                struct stat st;
-
-                /* Empty and relative entries mean the cwd; we only search absolute ones. */
-                if (len > 0 && p[0] == '/' && asprintf(&file, "%.*s/%s", (int)len, p, cmd) >= 0) {
-                        int e = 0;
-
-                        if (stat(file, &st) < 0)
-                                e = errno;
-                        else if (!S_ISREG(st.st_mode))
-                                e = EACCES;
-                        else if (access(file, X_OK) < 0)
-                                e = errno;
-
-                        if (e == 0) {
-                                *ret = TAKE_PTR(file);
-                                return 0;
-                        }
-                        if ((e == EACCES || e == EPERM) && !denied) {
-                                denied_errno = e;
-                                denied = TAKE_PTR(file);
-                        }
-                }
-                p += len;
-                if (*p == ':')
-                        p++;
-        }
-
-        if (denied) {
-                failf(f, denied_errno, "Failed to execute '%s'", denied);
-                f->exit_code = EXIT_CANNOT_EXEC;
-                return -denied_errno;
-        }
-        failf(f, ENOENT, "Command '%s' not found in the container's PATH (%s)", cmd, path);
-        f->exit_code = EXIT_NOT_FOUND;
-        return -ENOENT;
-}
-
 int exec_sealed(int stub_fd, int sync_fd, bool init, char *const *argv, char **env, Failure *f) {
         _cleanup_free_ char *path = NULL;
         _cleanup_free_ char **stub_argv = NULL;
@@ -123,7 +65,7 @@ int exec_sealed(int stub_fd, int sync_fd, bool init, char *const *argv, char **e
 
         assert(stub_fd >= 0 && sync_fd >= 0 && n > 0);
 
-        r = exec_find(argv[0], env, &path, f);
+        r = exec_find(argv[0], env, NULL, NULL, NULL, &path, f);
         if (r < 0)
                 return r;
 

@@ -18,11 +18,22 @@ typedef struct Failure {
         int error;          /* positive errno */
         int exit_code;      /* EXIT_SETUP_FAILED unless the step says otherwise */
         char message[1024]; /* "Failed to bind-mount '/srv/data' on '/data'"; the parent adds ": %m" */
+        int explained;      /* the message says why already: no ": %m" (failx()) */
 } Failure;
 
 /* failure.c — records the first failure in f (later ones, added while unwinding, are
  * noise) and returns -abs(error), so that "return failf(f, r, …)" reads well. */
 int failf(Failure *f, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* failure.c — the same for a message that says why on its own ("no such user in the
+ * container's /etc/passwd"): the error's text is not appended to it. */
+int failx(Failure *f, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* failure.c — the one line a failure is shown as, in the journal, the unit's status text
+ * and by "nscontain validate": the message, then ": " and the error's text unless it is
+ * explained. */
+#define FAILURE_TEXT_MAX 1280
+const char *failure_text(const Failure *f, char *buf, __SIZE_TYPE__ size);
 
 /* failure.c — for the program that forked the child: the one log line of a failed setup
  * step, "web: Failed to …: errno", so that "systemctl status" shows the whole reason. */

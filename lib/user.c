@@ -202,7 +202,7 @@ static int group_match(char **fields, size_t n, void *userdata) {
 static int id_check_range(const Config *config, const char *what, uint32_t id, Failure *f) {
         if (!config->namespaces.user || id < config->user_namespace.size)
                 return 0;
-        return failf(f, ERANGE,
+        return failx(f, ERANGE,
                      "Failed to resolve user '%s': %s %" PRIu32
                      " is outside the user namespace (size %" PRIu32 ")",
                      config->user, what, id, config->user_namespace.size);
@@ -227,7 +227,7 @@ int user_resolve_in(int root_fd, const Config *config, ResolvedUser *ret, Failur
         if (colon)
                 *colon = 0;
         if (isempty(user_part) || (group_part && isempty(group_part)))
-                return failf(f, EINVAL,
+                return failx(f, EINVAL,
                              "Failed to resolve user '%s': expected name, uid, uid:gid or name:group",
                              config->user);
 
@@ -239,7 +239,7 @@ int user_resolve_in(int root_fd, const Config *config, ResolvedUser *ret, Failur
         if (is_number(user_part)) {
                 r = parse_id(user_part, strlen(user_part), &pq.uid);
                 if (r < 0)
-                        return failf(f, r, "Failed to resolve user '%s': invalid uid '%s'", config->user,
+                        return failx(f, r, "Failed to resolve user '%s': invalid uid '%s'", config->user,
                                      user_part);
         } else
                 pq.name = user_part;
@@ -252,7 +252,7 @@ int user_resolve_in(int root_fd, const Config *config, ResolvedUser *ret, Failur
                 }
         }
         if (!pq.found && pq.name)
-                return failf(f, ESRCH,
+                return failx(f, ESRCH,
                              "Failed to resolve user '%s': no such user in the container's /etc/passwd",
                              user_part);
 
@@ -277,7 +277,7 @@ int user_resolve_in(int root_fd, const Config *config, ResolvedUser *ret, Failur
                         uint32_t gid;
                         r = parse_id(group_part, strlen(group_part), &gid);
                         if (r < 0)
-                                return failf(f, r, "Failed to resolve user '%s': invalid gid '%s'",
+                                return failx(f, r, "Failed to resolve user '%s': invalid gid '%s'",
                                              config->user, group_part);
                         u.gid = gid;
                 } else
@@ -297,11 +297,11 @@ int user_resolve_in(int root_fd, const Config *config, ResolvedUser *ret, Failur
         u.groups = TAKE_PTR(gq.groups);
         u.n_groups = gq.n_groups;
         if (gq.error != 0)
-                return failf(f, gq.error, "Failed to resolve user '%s': member of more than %u groups",
+                return failx(f, gq.error, "Failed to resolve user '%s': member of more than %u groups",
                              config->user, USER_GROUPS_MAX);
         if (gq.name) {
                 if (!gq.found)
-                        return failf(f, ESRCH,
+                        return failx(f, ESRCH,
                                      "Failed to resolve user '%s': no such group '%s' in the container's "
                                      "/etc/group",
                                      config->user, gq.name);

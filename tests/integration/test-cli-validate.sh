@@ -55,7 +55,7 @@ for case in "$CASES"/bad-*/; do
 
         rc=0
         out=$(cd "$in" && NSCONTAIN_CONFIG_PATH=/nonexistent "$NSC" validate good.json 2>&1) || rc=$?
-        assert_eq "$rc:$out" "0:good.json: ok" "$name: good.json alone"
+        assert_eq "$rc:$out" "0:good.json: ok (rootfs not found: not checked against the image)" "$name: good.json alone"
 
         # The same verdicts for FILE arguments (symlink loops and FIFOs included).
         rc=0
@@ -81,17 +81,57 @@ for name in minimal dependencies resources; do
         done
 done
 
-step "missing dependencies are warnings, masked files are reported"
+step "missing dependencies: errors for requires, warnings otherwise; masked files are reported"
 rc=0
 out=$(NSCONTAIN_CONFIG_PATH=$CASES/missing-dependency "$NSC" validate 2>&1) || rc=$?
 assert_eq "$rc" 1 "missing-dependency holds one broken file"
-assert_contains "$out" "web.json: warning: requires[0]: container 'nowhere' has no config file"
-assert_contains "$out" "web.json: warning: requires[1]: container 'masked' is masked"
+assert_contains "$out" "web.json: requires[0]: container 'nowhere' has no config file"
+assert_contains "$out" "web.json: requires[1]: container 'masked' is masked"
 assert_contains "$out" "web.json: warning: wants[0]: container 'broken' has an invalid config"
 assert_contains "$out" "masked.json: masked"
-assert_contains "$out" "web.json: ok (3 warnings)"
+assert_not_contains "$out" "web.json: ok" "a requires on a container without a config is an error"
 out=$(NSCONTAIN_CONFIG_PATH=$CASES/missing-dependency "$NSC" validate --quiet 2>&1) || true
 assert_not_contains "$out" ": ok" "--quiet prints no verdict for good files"
+
+step "exit status: 0 clean, 3 warnings only, 1 with --strict or on an error; --json"
+mkdir "$TMP/warn"
+echo '{"rootfs": "/var/lib/machines/a", "command": ["/bin/true"], "wants": ["ghost"]}' >"$TMP/warn/a.json"
+echo '{"rootfs": "/var/lib/machines/b", "command": ["/bin/true"]}' >"$TMP/warn/b.json"
+rc=0
+out=$(NSCONTAIN_CONFIG_PATH=$TMP/warn "$NSC" validate 2>&1) || rc=$?
+assert_eq "$rc" 3 "warnings only"
+assert_contains "$out" "a.json: warning: wants[0]: container 'ghost' has no config file"
+assert_contains "$out" "a.json: ok (1 warning; rootfs not found: not checked against the image)"
+rc=0
+NSCONTAIN_CONFIG_PATH=$TMP/warn "$NSC" validate --strict >/dev/null 2>&1 || rc=$?
+assert_eq "$rc" 1 "--strict: a warning is an error"
+rc=0
+(cd "$TMP/warn" && NSCONTAIN_CONFIG_PATH=$TMP/warn "$NSC" validate b.json >/dev/null 2>&1) || rc=$?
+assert_eq "$rc" 0 "clean"
+rc=0
+(cd "$TMP/warn" && NSCONTAIN_CONFIG_PATH=/nonexistent "$NSC" validate --strict b.json >/dev/null 2>&1) || rc=$?
+assert_eq "$rc" 0 "--strict, clean"
+rc=0
+json=$(NSCONTAIN_CONFIG_PATH=$TMP/warn "$NSC" validate --json 2>/dev/null) || rc=$?
+assert_eq "$rc" 3 "--json: the same exit status"
+jq -e --arg f "$TMP/warn/a.json" '.warnings == 1 and .errors == 0
+        and ([.findings[] | select(.severity == "warning")] == [{"file": $f, "path": "wants[0]",
+                "severity": "warning", "message": "container '"'ghost'"' has no config file"}])
+        and ([.files[] | .name] == ["a", "b"]) and ([.files[] | .status] == ["warnings", "ok"])
+        and ([.files[] | .checked_against_rootfs] == [false, false])
+        and ([.findings[] | select(.severity == "info") | .path] == ["rootfs", "rootfs"])' <<<"$json" >/dev/null ||
+        fail "--json: unexpected document: $json"
+# An error from the parser: its JSON path and message apart; a syntax error has no path.
+echo '{"rootfs": "/var/lib/machines/c", "command": ["/bin/true"], "mounts": [{"target": "x"}]}' >"$TMP/warn/c.json"
+printf '{"rootfs": ' >"$TMP/warn/d.json"
+rc=0
+json=$(NSCONTAIN_CONFIG_PATH=$TMP/warn "$NSC" validate --json 2>/dev/null) || rc=$?
+assert_eq "$rc" 1 "--json: errors"
+jq -e --arg c "$TMP/warn/c.json" --arg d "$TMP/warn/d.json" '
+        (.findings[] | select(.file == $c) | .path | startswith("mounts[0]"))
+        and ([.findings[] | select(.file == $d and .severity == "error") | .path] == [null])
+        and ([.files[] | select(.status == "invalid") | .name] == ["c", "d"]) and .errors == 2' <<<"$json" >/dev/null ||
+        fail "--json: unexpected document for errors: $json"
 
 step "ordering cycles are errors, as in the generator"
 # The generator's cycle case: every line it logs (warnings marked as such, as above),
@@ -120,8 +160,8 @@ assert_eq "$rc:$out" "1:Ordering cycle among containers: x -> y -> x (each after
 echo '{"rootfs": "/var/lib/machines/y", "command": ["/bin/true"]}' >"$TMP/two/y.json"
 rc=0
 out=$(cd "$TMP/two" && NSCONTAIN_CONFIG_PATH=/nonexistent "$NSC" validate x.json y.json 2>&1) || rc=$?
-assert_eq "$rc:$out" "0:x.json: ok
-y.json: ok" "no cycle"
+assert_eq "$rc:$out" "0:x.json: ok (rootfs not found: not checked against the image)
+y.json: ok (rootfs not found: not checked against the image)" "no cycle"
 
 step "usage"
 assert_exit 2 "$NSC" validate --bogus

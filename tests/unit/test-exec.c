@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,16 +111,37 @@ TEST(test_failures) {
                                         "(/nonexistent:/usr/bin:/bin)");
         ASSERT_EQ(o.exit_status, EXIT_NOT_FOUND);
 
-        /* The stub's own execve fails: marker, then its failure, 126. */
+        /* A path that may not be executed: found before the stub (as "nscontain validate"
+         * finds it, lib/preflight.c), in the stub's words, 126; no marker. */
         o = run(false, (const char *const[]){"/etc/passwd", NULL});
-        ASSERT_EQ(o.markers, 1);
+        ASSERT_EQ(o.markers, 0);
         ASSERT_EQ(o.failure.exit_code, EXIT_CANNOT_EXEC);
         ASSERT_EQ(o.failure.error, EACCES);
         ASSERT_STREQ(o.failure.message, "Failed to execute '/etc/passwd'");
         ASSERT_EQ(o.exit_status, EXIT_CANNOT_EXEC);
+        o = run(false, (const char *const[]){"/no/such/file", NULL});
+        ASSERT_EQ(o.markers, 0);
+        ASSERT_EQ(o.failure.exit_code, EXIT_NOT_FOUND);
+        ASSERT_EQ(o.failure.error, ENOENT);
+        ASSERT_STREQ(o.failure.message, "Failed to execute '/no/such/file'");
+
+        /* The stub's own execve fails (an executable file the kernel cannot run): marker,
+         * then its failure, 126. */
+        char garbage[] = "/tmp/test-exec-garbage.XXXXXX";
+        int gfd = mkstemp(garbage);
+        ASSERT(gfd >= 0);
+        ASSERT_EQ(write(gfd, "\x01\x02\x03\x04garbage", 11), 11);
+        ASSERT_EQ(fchmod(gfd, 0755), 0);
+        close(gfd);
+        o = run(false, (const char *const[]){garbage, NULL});
+        ASSERT_EQ(o.markers, 1);
+        ASSERT_EQ(o.failure.exit_code, EXIT_CANNOT_EXEC);
+        ASSERT_EQ(o.failure.error, ENOEXEC);
+        ASSERT_EQ(o.exit_status, EXIT_CANNOT_EXEC);
 
         /* The same under the init: the forked child reports it, the init exits with it. */
-        o = run(true, (const char *const[]){"/etc/passwd", NULL});
+        o = run(true, (const char *const[]){garbage, NULL});
         ASSERT_EQ(o.failure.exit_code, EXIT_CANNOT_EXEC);
         ASSERT_EQ(o.exit_status, EXIT_CANNOT_EXEC);
+        unlink(garbage);
 }

@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The checks of lib/preflight.h: the container's files are looked at from outside, through
+ * an fd of its rootfs (openat2 RESOLVE_IN_ROOT: the image's symlinks stay inside it) and
+ * fds of its bind sources, as the child will see them once its mounts are in place. */
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <syslog.h>
+
+#include "fs-util.h"
+#include "preflight.h"
+#include "strv.h"
+
+const char *fs_type_name(int fd, char *buf, size_t size) {
+        static const struct {
+                unsigned long magic;
+                const char *name;
+        } table[] = {
+                {OVERLAYFS_SUPER_MAGIC, "overlayfs"},
+                {EXT4_SUPER_MAGIC, "ext4"},
+                {BTRFS_SUPER_MAGIC, "btrfs"},
+                {XFS_SUPER_MAGIC, "xfs"},
+                {TMPFS_MAGIC, "tmpfs"},
+                {FUSE_SUPER_MAGIC, "fuse"},
+                {NFS_SUPER_MAGIC, "nfs"},
+                {SQUASHFS_MAGIC, "squashfs"},
+                {0x01021997, "9p"},
+                {0x2fc12fc1, "zfs"},
+                {0xff534d42, "cifs"},
+                {PROC_SUPER_MAGIC, "proc"},
+                {SYSFS_MAGIC, "sysfs"},
+        };
+        struct statfs sfs;
+
+        if (fstatfs(fd, &sfs) < 0)
+                return "unknown";
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if ((unsigned long)sfs.f_type == table[i].magic)
+                        return table[i].name;
+        snprintf(buf, size, "type 0x%lx", (unsigned long)sfs.f_type);
+        return buf;
+}
+
+int mount_source_open(const char *path, bool want_dir, int *ret_fd, struct stat *ret_st) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = open(path, O_PATH | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (want_dir && !S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        if (ret_st)
+                *ret_st = st;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+bool idmap_refused(int r) {
+        return r == -EINVAL || r == -EOPNOTSUPP;
+}
+
+int idmap_refused_fail(Failure *f, int error, const Config *config, size_t index, int fd) {
+        char buf[32];
+
+        if (index == SIZE_MAX)
+                return failx(
+                        f, error,
+                        "Failed to create an idmapped mount of rootfs '%s': its filesystem (%s) refuses "
+                        "idmapped mounts; set \"user_namespace\": {\"ownership\": \"chown\"} to shift "
+                        "its ownership once instead",
+                        config->rootfs, fs_type_name(fd, buf, sizeof(buf)));
+        return failx(f, error,
+                     "Failed to create an idmapped mount of bind source '%s' (mounts[%zu]): its "
+                     "filesystem (%s) refuses idmapped mounts; set \"idmap\": false on this mount",
+                     config->mounts[index].source, index, fs_type_name(fd, buf, sizeof(buf)));
+}
+
+int workdir_enter(const char *workdir, ExecStatFunc stat_fn, void *userdata, Failure *f) {
+        char cwd[4096];
+        struct stat st;
+        int r;
+
+        workdir = workdir ?: "/";
+        if (stat_fn) {
+                r = stat_fn(workdir, &st, userdata);
+                if (r >= 0 && !S_ISDIR(st.st_mode))
+                        r = -ENOTDIR;
+                if (r < 0)
+                        return failf(f, r, "Failed to change to the working directory '%s'", workdir);
+                return 0;
+        }
+
+        if (chdir(workdir) < 0)
+                return failf(f, errno, "Failed to change to the working directory '%s'", workdir);
+        /* CVE-2024-21626: a cwd outside the root makes getcwd() fail ("(unreachable)")
+         * instead of returning a path: refuse to start the payload there. */
+        if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+                return failf(f, errno ?: ENOENT, "The working directory '%s' is not inside the container",
+                             workdir);
+        return 0;
+}
+
+/* ---- the container's files, seen from outside ------------------------------------------ */
+
+typedef struct View {
+        const Config *config;
+        int root_fd;
+        int *bind_fds; /* per config->mounts[i]: the bind source, or -EBADF */
+        /* With "ownership": "chown" the tree's ids are shifted by the range's base (a
+         * multiple of its size) once it has started: the container sees them modulo the
+         * size. 0: as on disk. */
+        uint32_t id_modulo;
+} View;
+
+/* The mount of config->mounts whose target holds 'path' (the deepest one), and the rest
+ * of the path below it; -1 when none does. */
+static ssize_t view_mount_for(const View *v, const char *path, const char **ret_rest) {
+        ssize_t best = -1;
+        size_t best_len = 0;
+
+        for (size_t i = 0; i < v->config->n_mounts; i++) {
+                const char *t = v->config->mounts[i].target;
+                size_t l = strlen(t);
+
+                while (l > 1 && t[l - 1] == '/')
+                        l--;
+                if (strncmp(path, t, l) != 0 || (path[l] != 0 && path[l] != '/' && l > 1))
+                        continue;
+                if (best < 0 || l >= best_len) {
+                        best = (ssize_t)i;
+                        best_len = l;
+                }
+        }
+        if (best >= 0) {
+                const char *rest = path + best_len;
+                while (*rest == '/')
+                        rest++;
+                *ret_rest = rest;
+        }
+        return best;
+}
+
+static int view_stat(const char *path, struct stat *ret, void *userdata) {
+        const View *v = userdata;
+        _cleanup_close_ int fd = -EBADF;
+        const char *rest = NULL;
+        ssize_t m;
+
+        m = view_mount_for(v, path, &rest);
+        if (m >= 0 && v->config->mounts[m].type == MOUNT_TMPFS) {
+                /* An empty tmpfs: its root, made by the mount, and nothing else. */
+                if (!isempty(rest))
+                        return -ENOENT;
+                *ret = (struct stat){.st_mode = S_IFDIR | 0755};
+                return 0;
+        }
+        if (m >= 0) {
+                int src = v->bind_fds ? v->bind_fds[m] : -EBADF;
+                if (src < 0)
+                        return -ENOENT;
+                fd = isempty(rest) ? fcntl(src, F_DUPFD_CLOEXEC, 3) : open_in_root(src, rest, O_PATH);
+        } else
+                fd = open_in_root(v->root_fd, path, O_PATH);
+        if (fd < 0)
+                return fd == -1 ? negative_errno() : fd;
+        if (fstat(fd, ret) < 0)
+                return negative_errno();
+        if (v->id_modulo > 0) {
+                ret->st_uid %= v->id_modulo;
+                ret->st_gid %= v->id_modulo;
+        }
+        return 0;
+}
+
+/* ---- idmapped mounts --------------------------------------------------------------------- */
+
+/* The kernel refuses an idmapped mount through a namespace without mappings: give it
+ * one id, nobody's, and take an fd of it. */
+static int userns_map_and_open(pid_t pid) {
+        static const char *const files[] = {"uid_map", "gid_map"};
+        char path[64];
+        int fd;
+
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_close_ int map_fd = -EBADF;
+                snprintf(path, sizeof(path), "/proc/%i/%s", (int)pid, files[i]);
+                map_fd = open(path, O_WRONLY | O_CLOEXEC);
+                if (map_fd < 0 || write(map_fd, "0 65534 1\n", 10) != 10)
+                        return -EPERM;
+        }
+        snprintf(path, sizeof(path), "/proc/%i/ns/user", (int)pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+/* A user namespace of our own for the probes: the idmapped mount must name one that is
+ * not the initial one. A child unshares it and we keep an fd of it. */
+static int preflight_userns(Preflight *p) {
+        _cleanup_close_pair_ int pipe_fds[2] = {-EBADF, -EBADF};
+        char c = 0;
+        pid_t pid;
+        int fd;
+
+        if (p->userns_fd >= 0 || p->userns_fd != -EBADF)
+                return p->userns_fd;
+
+        if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+                return p->userns_fd = negative_errno();
+        pid = fork();
+        if (pid < 0)
+                return p->userns_fd = negative_errno();
+        if (pid == 0) {
+                c = unshare(CLONE_NEWUSER) < 0 ? 'n' : 'y';
+                (void)!write(pipe_fds[1], &c, 1);
+                for (;;)
+                        pause();
+        }
+        pipe_fds[1] = safe_close(pipe_fds[1]);
+        if (read(pipe_fds[0], &c, 1) != 1 || c != 'y')
+                fd = -EPERM;
+        else
+                fd = userns_map_and_open(pid);
+        (void)kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        return p->userns_fd = fd;
+}
+
+/* 0 when the filesystem of fd (an O_PATH fd of a directory or file) takes idmapped
+ * mounts, or when we cannot tell (not privileged); else what mount_setattr() said. */
+static int preflight_idmap_probe(Preflight *p, int fd) {
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
+        _cleanup_close_ int tree_fd = -EBADF;
+        struct stat st;
+        int userns_fd, r;
+
+        if (fstat(fd, &st) < 0)
+                return 0;
+        for (size_t i = 0; i < p->n_idmap; i++)
+                if (p->idmap[i].dev == st.st_dev)
+                        return p->idmap[i].result;
+
+        userns_fd = preflight_userns(p);
+        if (userns_fd < 0)
+                return 0;
+        /* What the helper does with the tree, without AT_RECURSIVE: one mount is enough. */
+        tree_fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tree_fd < 0)
+                return 0; /* EPERM: not ours to try */
+        attr.userns_fd = (uint64_t)userns_fd;
+        r = mount_setattr(tree_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 ? negative_errno() : 0;
+        if (r < 0 && !idmap_refused(r))
+                r = 0;
+        if (p->n_idmap < ELEMENTSOF(p->idmap))
+                p->idmap[p->n_idmap++] = (PreflightIdmapResult){.dev = st.st_dev, .result = r};
+        return r;
+}
+
+void preflight_done(Preflight *p) {
+        if (p->userns_fd >= 0)
+                p->userns_fd = safe_close(p->userns_fd);
+}
+
+/* ---- the checks -------------------------------------------------------------------------- */
+
+typedef struct Check {
+        Preflight *p;
+        int errors;
+} Check;
+
+static void check_report(Check *c, int level, const char *jpath, const Failure *f) {
+        char text[FAILURE_TEXT_MAX];
+
+        if (level <= LOG_ERR)
+                c->errors++;
+        if (c->p->report)
+                c->p->report(level, jpath, failure_text(f, text, sizeof(text)), c->p->userdata);
+}
+
+static int check_mounts(Check *c, const Config *config, View *v) {
+        for (size_t i = 0; i < config->n_mounts; i++) {
+                const MountSpec *m = &config->mounts[i];
+                char jpath[64];
+                Failure f = {};
+                int fd;
+
+                if (m->type != MOUNT_BIND)
+                        continue;
+                /* The helper's open of it (helper/mount-trees.c). */
+                int r = mount_source_open(m->source, /* want_dir= */ false, &fd, NULL);
+                if (r < 0) {
+                        snprintf(jpath, sizeof(jpath), "mounts[%zu].source", i);
+                        failf(&f, r, "Failed to open bind source '%s' (mounts[%zu])", m->source, i);
+                        check_report(c, LOG_ERR, jpath, &f);
+                        continue;
+                }
+                v->bind_fds[i] = fd;
+
+                if (config->namespaces.user && m->idmap) {
+                        r = preflight_idmap_probe(c->p, fd);
+                        if (r < 0) {
+                                snprintf(jpath, sizeof(jpath), "mounts[%zu].idmap", i);
+                                idmap_refused_fail(&f, r, config, i, fd);
+                                check_report(c, LOG_ERR, jpath, &f);
+                        }
+                }
+        }
+        return 0;
+}
+
+static void check_root(Check *c, const Config *config, View *v) {
+        _cleanup_(resolved_user_done) ResolvedUser u = {};
+        _cleanup_free_ char *found = NULL;
+        Failure f = {};
+        int r;
+
+        if (config->namespaces.user && config->user_namespace.ownership == OWNERSHIP_IDMAP) {
+                r = preflight_idmap_probe(c->p, v->root_fd);
+                if (r < 0) {
+                        idmap_refused_fail(&f, r, config, SIZE_MAX, v->root_fd);
+                        check_report(c, LOG_ERR, "user_namespace.ownership", &f);
+                        f = (Failure){};
+                }
+        }
+
+        /* As the start resolves it: the image's /etc/passwd and /etc/group, by fd. */
+        r = user_resolve_in(v->root_fd, config, &u, &f);
+        if (r < 0) {
+                check_report(c, LOG_ERR, "user", &f);
+                f = (Failure){};
+                u = (ResolvedUser){}; /* the command as root, then */
+        }
+
+        r = workdir_enter(config->workdir, view_stat, v, &f);
+        if (r < 0) {
+                check_report(c, LOG_ERR, "workdir", &f);
+                f = (Failure){};
+        }
+
+        /* "boot" runs /sbin/init (helper/boot.c), with "command" as its arguments. */
+        if (config->boot || (config->command && config->command[0])) {
+                const char *cmd = config->boot ? "/sbin/init" : config->command[0];
+                r = exec_find(cmd, config->env, view_stat, v, &u, &found, &f);
+                if (r == -ENOMEM)
+                        return;
+                if (r < 0)
+                        check_report(c, LOG_ERR, config->boot ? "boot" : "command[0]", &f);
+        }
+}
+
+int preflight_check(Preflight *p, const Config *config) {
+        _cleanup_free_ int *bind_fds = NULL;
+        _cleanup_close_ int root_fd = -EBADF;
+        Check c = {.p = p};
+        View v = {.config = config};
+        Failure f = {};
+
+        assert(p && config);
+
+        int e = -mount_source_open(config->rootfs, /* want_dir= */ true, &root_fd, NULL);
+        if (e > 0) {
+                /* ENOTDIR: it is there, and is no directory: the start's error. Otherwise a
+                 * config checked away from its machine (or by a user who may not look). */
+                failf(&f, e, "Failed to open rootfs '%s'", config->rootfs);
+                if (e == ENOTDIR)
+                        check_report(&c, LOG_ERR, "rootfs", &f);
+                else if (p->report) {
+                        char text[FAILURE_TEXT_MAX], line[FAILURE_TEXT_MAX + 64];
+                        snprintf(line, sizeof(line), "%s; the checks against the image were skipped",
+                                 failure_text(&f, text, sizeof(text)));
+                        p->report(LOG_INFO, "rootfs", line, p->userdata);
+                }
+                return c.errors;
+        }
+
+        if (config->n_mounts > 0) {
+                bind_fds = malloc(config->n_mounts * sizeof(int));
+                if (!bind_fds)
+                        return -ENOMEM;
+                for (size_t i = 0; i < config->n_mounts; i++)
+                        bind_fds[i] = -EBADF;
+        }
+        v.root_fd = root_fd;
+        v.bind_fds = bind_fds;
+        if (config->namespaces.user && config->user_namespace.ownership == OWNERSHIP_CHOWN)
+                v.id_modulo = config->user_namespace.size;
+
+        (void)check_mounts(&c, config, &v);
+        check_root(&c, config, &v);
+
+        for (size_t i = 0; i < config->n_mounts; i++)
+                safe_close(bind_fds[i]);
+        return c.errors;
+}
+
+/* ---- over a config set ------------------------------------------------------------------- */
+
+typedef struct SetReport {
+        ConfigSet *set;
+        const ConfigSetEntry *entry;
+        bool oom;
+} SetReport;
+
+static void set_report(int level, const char *jpath, const char *text, void *userdata) {
+        SetReport *r = userdata;
+        _cleanup_free_ char *line = NULL;
+        const char *file = strrchr(r->entry->path, '/');
+
+        if (asprintf(&line, "%s: %s", jpath, text) < 0) {
+                r->oom = true;
+                return;
+        }
+        r->set->report(level, r->entry, file ? file + 1 : r->entry->path, line, r->set->userdata);
+}
+
+int preflight_config_set(ConfigSet *s) {
+        SetReport sr = {.set = s};
+        _cleanup_(preflight_done) Preflight p = PREFLIGHT_INIT;
+        int bad = 0;
+
+        p.report = s->report ? set_report : NULL;
+        p.userdata = &sr;
+        for (size_t i = 0; i < s->n; i++) {
+                const ConfigSetEntry *e = &s->entries[i];
+                int r;
+
+                if (!e->checked || e->state != CONFIG_VALID)
+                        continue;
+                sr.entry = e;
+                r = preflight_check(&p, e->config);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        bad++;
+        }
+        return sr.oom ? -ENOMEM : bad;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What a start of a container would find wrong on this machine, found without starting
+ * it: "nscontain validate" and "nscontain-generator --dry-run" run these checks ahead of
+ * time, and the start fails on the same conditions with the same words (the helper calls
+ * the pieces below that it shares, exec_find() and user_resolve_in() of creds.h). Every
+ * check is a stat or an open (and, for idmapped mounts, one probe per filesystem):
+ * nscontain(1), "validate".
+ *
+ * Library code: it never logs. Findings go to the caller's report function. */
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "config-set.h"
+#include "config.h"
+#include "creds.h"
+
+/* The helper's open of a rootfs (want_dir) or bind source before it clones it into a
+ * mount tree, and the check's: an O_PATH fd, -ENOTDIR for a rootfs that is no directory. */
+int mount_source_open(const char *path, bool want_dir, int *ret_fd, struct stat *ret_st);
+
+/* The words of a refused idmapped mount, for the start and the checks alike: of the root
+ * (index SIZE_MAX) or of config->mounts[index]; fd is the tree (for its filesystem's
+ * name). Returns -abs(error). */
+int idmap_refused_fail(Failure *f, int error, const Config *config, size_t index, int fd);
+/* Whether mount_setattr(MOUNT_ATTR_IDMAP) failed because the filesystem cannot be
+ * idmapped. */
+bool idmap_refused(int r);
+/* "ext4", "overlayfs", …, or "type 0x…" in buf. */
+const char *fs_type_name(int fd, char *buf, size_t size);
+
+/* The working directory. With stat_fn NULL: the child's chdir() into it, after
+ * pivot_root. Otherwise the check of it through stat_fn. Same words either way. */
+int workdir_enter(const char *workdir, ExecStatFunc stat_fn, void *userdata, Failure *f);
+
+/* 'level' is LOG_ERR, or LOG_INFO for checks skipped (a rootfs not found here); 'jpath' the JSON path of the
+ * key
+ * ("user", "mounts[1].source"); 'text' the start's words, without the "NAME: " the
+ * helper puts before them. */
+typedef void (*PreflightReportFunc)(int level, const char *jpath, const char *text, void *userdata);
+
+typedef struct PreflightIdmapResult {
+        dev_t dev;
+        int result; /* 0, or what mount_setattr() said */
+} PreflightIdmapResult;
+
+typedef struct Preflight {
+        /* A user namespace for idmap probes, made at the first one: -EBADF not yet,
+         * another negative errno when none can be made (not root). */
+        int userns_fd;
+        PreflightIdmapResult idmap[32]; /* by filesystem: one probe each */
+        size_t n_idmap;
+
+        PreflightReportFunc report;
+        void *userdata;
+} Preflight;
+
+#define PREFLIGHT_INIT \
+        { .userns_fd = -EBADF }
+void preflight_done(Preflight *p);
+
+/* Checks one valid config. When its rootfs does not exist here (a config checked away
+ * from its machine) or cannot be read, nothing is checked and that is said at LOG_INFO.
+ * Returns the number of errors (>= 0) or -ENOMEM. */
+int preflight_check(Preflight *p, const Config *config);
+
+/* preflight_check() of every checked, valid entry of the set, reported through the set's
+ * report function as "JPATH: TEXT" about the entry's file. Returns the number of entries
+ * with an error, or -ENOMEM. */
+int preflight_config_set(ConfigSet *s);
