@@ -370,9 +370,9 @@ static int parent_prepare(Container *c, pid_t pid, int pidfd, Failure *f) {
         return r;
 }
 
-/* Reads what the child says until its end of the sync socket closes: EXEC_MARKER right
- * before the payload's execve, whose CLOEXEC then closes the socket; a Failure when a
- * step failed. EOF without the marker: the child died during setup (killed, OOM). */
+/* Reads what the child says until its end of the sync socket closes: the stub's SYNC_EXEC
+ * right before the payload's execve, whose CLOEXEC then closes the socket; SYNC_FAILURE
+ * when a step failed. EOF without SYNC_EXEC: the child died during setup (killed, OOM). */
 static int parent_wait_exec(Container *c, int pidfd, Failure *f) {
         _cleanup_close_ int sfd = -EBADF;
         bool marker = false;

@@ -68,7 +68,7 @@ int exec_find(const char *cmd, char **env, ExecStatFunc stat_fn, void *userdata,
 
 /* exec.c — child side, the very last step: finds argv[0] in the container's PATH (from
  * env) and executes it through the stub, which becomes the command's PID 1 with init.
- * Does not return on success: the stub sends EXEC_MARKER over sync_fd right before the
- * command's execve and reports a failure of that execve itself. Otherwise returns -errno
+ * Does not return on success: the stub sends SYNC_EXEC (lib/sync.h) over sync_fd right
+ * before the command's execve and reports a failure of that execve itself. Otherwise returns -errno
  * with f filled (exit code 127 for not found, 126 for not executable). */
 int exec_sealed(int stub_fd, int sync_fd, bool init, char *const *argv, char **env, Failure *f);

@@ -1,18 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* What a set-up child tells the program that forked it, over the sync socket (a
- * SOCK_SEQPACKET pair): one Failure when a step failed, or EXEC_MARKER right before the
- * final execve, whose CLOEXEC then closes the socket. EOF after the marker: the command
- * runs; EOF without it: the child died during setup. No includes: stub/stub.c, built
- * without a libc, writes these too. */
+/* Why a set-up child failed, as it tells the program that forked it in a SYNC_FAILURE
+ * message of the sync channel (lib/sync.h), and the exit codes. No includes: stub/stub.c,
+ * built without a libc, writes these too. */
 
 /* Exit codes, documented in nscontain-helper(8); the payload's own codes pass through. */
 #define EXIT_SETUP_FAILED 125 /* anything before the exec */
 #define EXIT_CANNOT_EXEC  126 /* the command exists but cannot be executed */
 #define EXIT_NOT_FOUND    127 /* the command is not in the container's PATH */
-
-#define EXEC_MARKER 0x63657865U /* "exec" */
 
 typedef struct Failure {
         int error;          /* positive errno */
