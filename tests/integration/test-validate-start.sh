@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# "nscontain validate" predicts the start's failures (lib/preflight.c): a table of the
+# mistakes admins make, each written as a config in a booted test systemd, validated
+# there, then started. For every row validate's finding (JSON path and message, from
+# --json) and the unit's StatusText (systemctl show -p StatusText) must be the same
+# words: StatusText is "NAME: " and the message (with the JSON path for a dependency),
+# exactly. A clean config passes both. The generator's --dry-run reports the same.
+set -eu
+. "$(dirname "$0")/../lib/testsystemd.sh"
+
+tsd_setup helper cli busybox jq idmap
+
+BASE=524288 # a fixed uid range: no sidecar needed
+ROOT=$(tsd_mkrootfs root)
+FIX=$TSD_FIXDIR
+mkdir -p "$FIX/data"
+NSC=/usr/bin/nscontain
+DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+tsd_install
+tsd_boot
+
+# An overlayfs root (the test system's own /), which refuses idmapped mounts.
+tsd_run mkdir -p /var/lib/ovl-root
+tsd_run cp -a "$ROOT/." /var/lib/ovl-root/
+assert_eq "$(tsd_run stat -f -c %T /var/lib/ovl-root)" overlayfs "the overlay fixture is on overlayfs"
+
+# config NAME EXTRA: a config on $ROOT with a user namespace of a fixed base and no
+# network; EXTRA (JSON members, starting with a comma) overrides.
+config() {
+        local cmd=', "command": ["/bin/true"]'
+        [[ ${2:-} != *'"command"'* ]] || cmd=
+        printf '{"rootfs": "%s"%s, "network": {"mode": "none"}, "user_namespace": {"base": %d}%s}\n' \
+                "$ROOT" "$cmd" "$BASE" "${2:-}" >"$(tsd_root)/etc/nscontain.d/$1.json"
+}
+mkdir -p "$(tsd_root)/etc/nscontain.d"
+
+# The table: NAME | JSON path of the finding | the start's message (after "NAME: ").
+# A path "-" is a finding without one (the file name); "requires[0]" rows carry the path
+# in the status text too, as the helper says it.
+ROWS=(
+        "nocmd|command[0]|Failed to execute '/usr/sbin/nginx': No such file or directory"
+        "notinpath|command[0]|Command 'frobnicate' not found in the container's PATH ($DEFAULT_PATH)"
+        "noexec|command[0]|Failed to execute '/etc/passwd': Permission denied"
+        "nouser|user|Failed to resolve user 'bob': no such user in the container's /etc/passwd"
+        "nogroup|user|Failed to resolve user 'app:wheel': no such group 'wheel' in the container's /etc/group"
+        "nobind|mounts[1].source|Failed to open bind source '$FIX/missing' (mounts[1]): No such file or directory"
+        "noworkdir|workdir|Failed to change to the working directory '/srv/www': No such file or directory"
+        "filewd|workdir|Failed to change to the working directory '/etc/passwd': Not a directory"
+        "idmapfs|user_namespace.ownership|Failed to create an idmapped mount of rootfs '/var/lib/ovl-root': its filesystem (overlayfs) refuses idmapped mounts; set \"user_namespace\": {\"ownership\": \"chown\"} to shift its ownership once instead"
+        "needsghost|requires[0]|container 'ghost' has no config file"
+        "my_web|-|invalid container name \"my_web\": '_' is not allowed in a machine name: rename the file to my-web.json"
+)
+config nocmd ', "command": ["/usr/sbin/nginx", "-f"]'
+config notinpath ', "command": ["frobnicate"]'
+config noexec ', "command": ["/etc/passwd"]'
+config nouser ', "user": "bob"'
+config nogroup ', "user": "app:wheel"'
+config nobind ", \"mounts\": [{\"source\": \"$FIX/data\", \"target\": \"/data\"}, {\"source\": \"$FIX/missing\", \"target\": \"/missing\"}]"
+config noworkdir ', "workdir": "/srv/www"'
+config filewd ', "workdir": "/etc/passwd"'
+printf '{"rootfs": "/var/lib/ovl-root", "command": ["/bin/true"], "network": {"mode": "none"}, "user_namespace": {"base": %d}}\n' \
+        "$BASE" >"$(tsd_root)/etc/nscontain.d/idmapfs.json"
+config needsghost ', "requires": ["ghost"], "wants": ["ghost2"]'
+config my_web
+# Clean: a workdir made by a mount, a command found in the bind, a named user.
+config clean ", \"user\": \"app\", \"workdir\": \"/data/sub\", \"command\": [\"/data/bin/hello\"], \"mounts\": [{\"source\": \"$FIX/data\", \"target\": \"/data\"}]"
+mkdir -p "$FIX/data/sub" "$FIX/data/bin"
+printf '#!/bin/sh\nexit 0\n' >"$FIX/data/bin/hello"
+chmod 755 "$FIX/data/bin/hello"
+tsd_run systemctl daemon-reload
+
+step "validate over the search path: one line per file, exit 1"
+rc=0
+text=$(tsd_run "$NSC" validate 2>&1) || rc=$?
+assert_eq "$rc" 1 "exit status"
+assert_eq "$(grep -c ': ok' <<<"$text")" 1 "only the clean config is ok: $text"
+assert_contains "$text" "clean.json: ok"
+assert_contains "$text" "needsghost.json: warning: wants[0]: container 'ghost2' has no config file"
+rc=0
+json=$(tsd_run "$NSC" validate --json 2>/dev/null) || rc=$?
+assert_eq "$rc" 1 "--json exit status"
+jq -e '.files[] | select(.name == "clean") | .status == "ok" and .checked_against_rootfs' <<<"$json" >/dev/null ||
+        fail "clean is not ok and checked: $json"
+
+# The finding of NAME at PATH, from --json ("-": the one error finding without a path).
+finding() {
+        local file=/etc/nscontain.d/$1.json
+        if [[ $2 == - ]]; then
+                jq -r --arg f "$file" '[.findings[] | select(.file == $f and .severity == "error" and .path == null)
+                        | .message] | if length == 1 then .[0] else error("not one finding") end' <<<"$json"
+        else
+                jq -r --arg f "$file" --arg p "$2" '[.findings[] | select(.file == $f and .path == $p)
+                        | .message] | if length == 1 then .[0] else error("not one finding") end' <<<"$json"
+        fi
+}
+
+status_text() {
+        tsd_run systemctl show -p StatusText --value "container@$1.service"
+}
+status_is() {
+        [[ $(status_text "$1") == "$2" ]]
+}
+
+for row in "${ROWS[@]}"; do
+        IFS='|' read -r name path message <<<"$row"
+        step "$name: $path"
+        got=$(finding "$name" "$path") || fail "$name: no single finding at $path in: $json"
+        assert_eq "$got" "$message" "$name: validate's finding"
+        # Exactly one error for this file: each row holds one mistake.
+        assert_eq "$(jq --arg f "/etc/nscontain.d/$name.json" \
+                '[.findings[] | select(.file == $f and .severity == "error")] | length' <<<"$json")" 1 \
+                "$name: one error"
+        if tsd_run systemctl start "container@$name.service" 2>/dev/null; then
+                fail "$name: the start succeeded"
+        fi
+        case $path in
+        requires*) want="$name: $path: $message" ;;
+        -) want="$name.json: $message" ;;
+        *) want="$name: $message" ;;
+        esac
+        retry 5 status_is "$name" "$want" || true
+        assert_eq "$(status_text "$name")" "$want" "$name: StatusText of the failed start"
+done
+
+step "a clean config passes both"
+rc=0
+out=$(tsd_run "$NSC" validate /etc/nscontain.d/clean.json 2>&1) || rc=$?
+assert_eq "$rc:$out" "0:clean.json: ok" "validate"
+tsd_run systemctl start container@clean.service || fail "clean did not start: $(tsd_status container@clean.service)"
+tsd_wait_state container@clean.service inactive 20 || fail "clean did not finish"
+assert_eq "$(tsd_run systemctl show -p Result --value container@clean.service)" success "clean: result"
+
+step "the generator's --dry-run reports the same findings"
+rc=0
+GEN=$(tsd_run sh -c 'for d in /usr/lib /lib; do f=$d/systemd/system-generators/nscontain-generator; [ -x $f ] && echo $f && break; done')
+[[ -n $GEN ]] || fail "nscontain-generator is not installed in the test system"
+dry=$(tsd_run "$GEN" --dry-run 2>&1 >/dev/null) || rc=$?
+assert_eq "$rc" 1 "--dry-run exit status"
+for row in "${ROWS[@]}"; do
+        IFS='|' read -r name path message <<<"$row"
+        if [[ $path == - ]]; then
+                assert_contains "$dry" "$name.json: $message" "$name: --dry-run"
+        else
+                assert_contains "$dry" "$name.json: $path: $message" "$name: --dry-run"
+        fi
+done
+assert_not_contains "$dry" "clean.json" "--dry-run: nothing about the clean config"
+
+test_done
