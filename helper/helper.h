@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "image.h"
 #include "creds.h"
 #include "macro.h"
 
@@ -59,7 +60,26 @@ typedef struct Container {
 
         int sync_fd; /* this side's end of the socketpair */
         int stub_fd; /* the sealed exec stub (lib/exec.c), inherited by the child */
+
+        /* "image" (image-root.c): the image in the store, and the container's own dir
+         * (/var/lib/nscontain/containers/NAME) for its upper layer. */
+        char image_id[IMAGE_DIGEST_LEN + 1];
+        ImageInfo image;
+        char *state_dir;
 } Container;
+
+/* image-root.c — before the clone: the image found in the store (imported first when
+ * the config names a transport the store lacks, progress in the unit's status line)
+ * and its config applied to c->config (command, env, workdir, user). Logs. */
+int image_root_resolve(Container *c);
+/* image-root.c — parent side: the overlay of the image's layers, each idmapped through
+ * userns_fd (with a user namespace), under the container's upper layer (persistent, or
+ * a tmpfs with "ephemeral"): a detached mount for the child to attach as its root. */
+int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f);
+/* image-root.c — parent side: the image's tree as the container will see it, not
+ * idmapped and read-only (the container's own layer on top), for reading its
+ * /etc/passwd and /etc/group before the clone. */
+int image_root_view(Container *c, int *ret_fd, Failure *f);
 
 /* mount-trees.c — parent side: clone the root and each bind source into detached trees,
  * idmapped through userns_fd when c->userns (and the entry's idmap), read-only as

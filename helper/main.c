@@ -108,9 +108,7 @@ static int helper_load_config(const char *name, Config **ret) {
 static int helper_check_supported(const char *name, const Config *c) {
         const char *key = NULL;
 
-        if (c->image)
-                key = "image";
-        else if (c->notify)
+        if (c->notify)
                 key = "notify";
         else if (c->health.command)
                 key = "health";
@@ -260,7 +258,7 @@ static void container_register_start(Container *c, pid_t leader, void *userdata)
         h->registration = (MachineRegistration){
                 .name = c->name,
                 .leader = leader,
-                .root_directory = c->config->rootfs,
+                .root_directory = c->config->rootfs ?: c->state_dir,
                 .ifindex = h->host_ifindex,
                 .error = SD_BUS_ERROR_NULL,
         };
@@ -397,6 +395,12 @@ int main(int argc, char *argv[]) {
                 .stub_fd = -EBADF,
         };
 
+        if (config->image) {
+                r = image_root_resolve(&c);
+                if (r < 0)
+                        return helper_failed(EXIT_SETUP_FAILED);
+        }
+
         r = container_acquire_user_range(&c, &h);
         if (r < 0) {
                 holdings_close_bus(&h);
@@ -443,6 +447,9 @@ int main(int argc, char *argv[]) {
          * bus connection included (reopened at the end if there is something to release). */
         holdings_close_bus(&h);
         config = config_free(config);
+        image_info_done(&c.image);
+        free(c.state_dir);
+        c.state_dir = NULL;
         (void)malloc_trim(0);
 
         code = supervisor_run(&s);

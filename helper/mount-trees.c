@@ -49,6 +49,9 @@ static int prepare_root_tree(Container *c, int userns_fd, Failure *f) {
         uint64_t attr = 0;
         int r;
 
+        if (config->image)
+                return image_root_mount(c, userns_fd, &c->root_tree_fd, f);
+
         if (isempty(config->rootfs) || config->rootfs[0] != '/')
                 return failf(f, EINVAL, "Failed to open rootfs '%s': not an absolute path",
                              strna(config->rootfs));
@@ -120,7 +123,8 @@ int mount_prepare_trees(Container *c, int userns_fd, Failure *f) {
                 return failf(f, EBADF, "Failed to prepare rootfs '%s': no user namespace fd",
                              strna(config->rootfs));
 
-        if (c->userns && config->user_namespace.ownership == OWNERSHIP_CHOWN) {
+        /* An image's layers are idmapped, never shifted: "ownership" applies to a rootfs. */
+        if (c->userns && config->user_namespace.ownership == OWNERSHIP_CHOWN && !config->image) {
                 if (isempty(config->rootfs) || config->rootfs[0] != '/')
                         return failf(f, EINVAL, "Failed to open rootfs '%s': not an absolute path",
                                      strna(config->rootfs));

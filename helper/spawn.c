@@ -470,9 +470,15 @@ static int parent_set_groups(Container *c, Failure *f) {
         _cleanup_close_ int root_fd = -EBADF;
         int r;
 
-        root_fd = open(c->config->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0)
-                return failf(f, errno, "Failed to open rootfs '%s'", c->config->rootfs);
+        if (c->config->image) {
+                r = image_root_view(c, &root_fd, f);
+                if (r < 0)
+                        return r;
+        } else {
+                root_fd = open(c->config->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (root_fd < 0)
+                        return failf(f, errno, "Failed to open rootfs '%s'", c->config->rootfs);
+        }
         r = user_resolve_in(root_fd, c->config, &u, f);
         if (r < 0)
                 return r;

@@ -191,23 +191,6 @@ static la_ssize_t inner_read(struct archive *a, void *userdata, const void **buf
 /* ---------------------------------------------------------------------------------------- */
 /* Names */
 
-/* glibc 2.36 has no openat2() wrapper. RESOLVE_BENEATH does not need the EAGAIN retry
- * of RESOLVE_IN_ROOT's ".." handling, but a concurrent rename elsewhere on the
- * filesystem can still cause one: bounded, as everywhere. */
-int image_open_beneath(int dir_fd, const char *path, int flags) {
-        struct open_how how = {
-                .flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
-                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-        };
-        unsigned tries = 0;
-        int fd;
-
-        do
-                fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
-        while (fd < 0 && errno == EAGAIN && ++tries < 64);
-        return fd < 0 ? negative_errno() : fd;
-}
-
 /* Normalizes a tar name in place: "./a//b/" → "a/b"; "." or "./" → "". Refuses
  * absolute names and ".." components (-EPERM). */
 static int name_normalize(char *s) {
@@ -736,62 +719,3 @@ int layer_extract(int blob_fd, int dest_fd, const ImageLimits *limits, LayerProg
         return 0;
 }
 
-/* ---------------------------------------------------------------------------------------- */
-
-static int rm_rf_children(int dir_fd, unsigned depth) {
-        DIR *d;
-        struct dirent *de;
-        int r = 0;
-
-        if (depth > 4096)
-                return -ELOOP;
-        d = fdopendir(dir_fd);
-        if (!d) {
-                safe_close(dir_fd);
-                return negative_errno();
-        }
-        while ((de = readdir(d))) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) {
-                        int fd = openat(dirfd(d), de->d_name,
-                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (fd >= 0) {
-                                int q = rm_rf_children(fd, depth + 1);
-                                if (q < 0 && r == 0)
-                                        r = q;
-                                if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && r == 0)
-                                        r = negative_errno();
-                                continue;
-                        }
-                        if (errno != ENOTDIR && errno != ELOOP) {
-                                if (r == 0)
-                                        r = negative_errno();
-                                continue;
-                        }
-                }
-                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT && r == 0)
-                        r = negative_errno();
-        }
-        closedir(d);
-        return r;
-}
-
-int image_rm_rf_at(int dir_fd, const char *name) {
-        int fd, r;
-
-        fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                if (errno == ENOTDIR || errno == ELOOP)
-                        return RET_NERRNO(unlinkat(dir_fd, name, 0));
-                return negative_errno();
-        }
-        r = rm_rf_children(fd, 0);
-        if (r < 0)
-                return r;
-        if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                return negative_errno();
-        return 0;
-}

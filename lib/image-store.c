@@ -21,13 +21,78 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <linux/openat2.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "fileio.h"
+#include "fs-util.h"
 #include "image-store-internal.h"
+
+int image_open_beneath(int dir_fd, const char *path, int flags) {
+        return openat2_fd(dir_fd, path, flags | O_NOFOLLOW,
+                          RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
+}
+
+static int rm_rf_children(int dir_fd, unsigned depth) {
+        DIR *d;
+        struct dirent *de;
+        int r = 0;
+
+        if (depth > 4096)
+                return -ELOOP;
+        d = fdopendir(dir_fd);
+        if (!d) {
+                safe_close(dir_fd);
+                return negative_errno();
+        }
+        while ((de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) {
+                        int fd = openat(dirfd(d), de->d_name,
+                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (fd >= 0) {
+                                int q = rm_rf_children(fd, depth + 1);
+                                if (q < 0 && r == 0)
+                                        r = q;
+                                if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && r == 0)
+                                        r = negative_errno();
+                                continue;
+                        }
+                        if (errno != ENOTDIR && errno != ELOOP) {
+                                if (r == 0)
+                                        r = negative_errno();
+                                continue;
+                        }
+                }
+                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT && r == 0)
+                        r = negative_errno();
+        }
+        closedir(d);
+        return r;
+}
+
+int image_rm_rf_at(int dir_fd, const char *name) {
+        int fd, r;
+
+        fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                if (errno == ENOTDIR || errno == ELOOP)
+                        return RET_NERRNO(unlinkat(dir_fd, name, 0));
+                return negative_errno();
+        }
+        r = rm_rf_children(fd, 0);
+        if (r < 0)
+                return r;
+        if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                return negative_errno();
+        return 0;
+}
 
 int image_store_open(bool create, ImageStore *ret) {
         _cleanup_free_ char *path = NULL;

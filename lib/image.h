@@ -16,8 +16,10 @@
 #define IMAGE_STORE_DIR     LOCALSTATEDIR "/lib/nscontain/images"
 #define CONTAINER_STATE_DIR LOCALSTATEDIR "/lib/nscontain/containers"
 
-/* $NSCONTAIN_IMAGE_STORE replaces the store's directory, for tests. */
-#define IMAGE_STORE_ENV "NSCONTAIN_IMAGE_STORE"
+/* $NSCONTAIN_IMAGE_STORE and $NSCONTAIN_CONTAINER_STATE replace the store's directory
+ * and the one of the containers' own layers, for tests. */
+#define IMAGE_STORE_ENV     "NSCONTAIN_IMAGE_STORE"
+#define CONTAINER_STATE_ENV "NSCONTAIN_CONTAINER_STATE"
 
 #define IMAGE_JSON_MAX    (4U * 1024 * 1024) /* an index, manifest or config */
 #define IMAGE_LAYERS_MAX  256

@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The root of an image container (nscontain.json(5) "image", "ephemeral", "args"):
+ *
+ *   image_root_resolve()  before the clone: finds the image in the store, importing it
+ *                         first when the config names a transport the store lacks
+ *                         ("nscontain image import"; progress in the unit's status
+ *                         line, the start timeout extended while it works), and applies the image's config:
+ *                         Entrypoint + Cmd (or "args") unless "command", Env under
+ *                         "env", WorkingDir and User unless "workdir"/"user".
+ *   image_root_mount()    in the parent, with the child's user namespace: each layer of
+ *                         the store is cloned (open_tree) and idmapped into the
+ *                         container's range — never chowned, never copied — and
+ *                         overlayfs stacks them (lowerdir+ by fd, Linux ≥ 6.8) under an
+ *                         upper/work dir in /var/lib/nscontain/containers/NAME/
+ *                         (persistent) or on a tmpfs ("ephemeral"). Overlayfs takes only
+ *                         layers mounted in the caller's mount namespace (a detached
+ *                         clone fails "failed to clone lowerpath" on 6.18): the layers
+ *                         are attached under a staging tmpfs in a forked process's own
+ *                         mount namespace, and the overlay comes back as the detached
+ *                         root tree the child attaches (mount.c), as it attaches a
+ *                         rootfs. */
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "build-config.h"
+
+#include "fileio.h"
+#include "helper.h"
+#include "image.h"
+#include "log.h"
+#include "mount-api.h"
+#include "notify.h"
+#include "strv.h"
+#include "sync.h"
+
+/* The first start of a config that names a transport: "nscontain image import SOURCE"
+ * (the importer and its libraries stay out of the helper). Each line it prints becomes
+ * the unit's status, and 90 s more for the start: an import is not killed halfway by
+ * TimeoutStartSec= while it makes progress. Returns its last line on failure. */
+static int import_run(const char *name, const char *source, char **ret_last) {
+        _cleanup_close_pair_ int pipe_fds[2] = {-EBADF, -EBADF};
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *line = NULL;
+        size_t n = 0;
+        int status;
+        pid_t pid;
+
+        if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+                return negative_errno();
+        pid = fork();
+        if (pid < 0)
+                return negative_errno();
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+                    dup2(pipe_fds[1], STDERR_FILENO) < 0)
+                        _exit(EXIT_FAILURE);
+                execl(NSCONTAIN_PATH, "nscontain", "image", "import", source, (char *)NULL);
+                _exit(127);
+        }
+        pipe_fds[1] = safe_close(pipe_fds[1]);
+        f = fdopen(TAKE_FD(pipe_fds[0]), "re");
+        if (!f)
+                return negative_errno();
+        (void)notify_sendf("EXTEND_TIMEOUT_USEC=90000000\nSTATUS=Importing %s", source);
+        for (;;) {
+                ssize_t k = getline(&line, &n, f);
+                if (k < 0)
+                        break;
+                line[strcspn(line, "\r\n")] = 0;
+                if (isempty(line))
+                        continue;
+                log_info("%s: %s", name, line);
+                (void)notify_sendf("EXTEND_TIMEOUT_USEC=90000000\nSTATUS=Importing %s: %s", source, line);
+                free(*ret_last);
+                *ret_last = strdup(line);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return negative_errno();
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EIO;
+        return 0;
+}
+
+static int apply_image_config(Container *c, const ImageConfig *ic) {
+        Config *config = c->config;
+        int r;
+
+        if (!config->command) {
+                _cleanup_strv_free_ char **argv = strv_copy(ic->entrypoint);
+                char **tail = config->args ?: ic->cmd;
+
+                if (ic->entrypoint && !argv)
+                        return log_oom();
+                STRV_FOREACH (a, tail)
+                        if (strv_extend(&argv, *a) < 0)
+                                return log_oom();
+                if (strv_length(argv) == 0 && !config->boot)
+                        return log_error_errno(
+                                EINVAL,
+                                "%s: Image %s has neither Entrypoint nor Cmd, and the config no "
+                                "\"command\".",
+                                c->name, config->image);
+                config->command = TAKE_PTR(argv);
+        } else if (config->args)
+                STRV_FOREACH (a, config->args)
+                        if (strv_extend(&config->command, *a) < 0)
+                                return log_oom();
+
+        /* The image's Env under the config's own "env" (its defaults, PATH included, give
+         * way to the image's). */
+        STRV_FOREACH (e, ic->env) {
+                _cleanup_free_ char *key = strndup(*e, strcspn(*e, "="));
+                if (!key)
+                        return log_oom();
+                if (!strchr(*e, '=') || strv_env_get(config->env_given, key))
+                        continue;
+                r = strv_env_set(&config->env, key, strchr(*e, '=') + 1, /* replace= */ true);
+                if (r < 0)
+                        return log_oom();
+        }
+        if (!config->workdir_given && !isempty(ic->workdir)) {
+                if (ic->workdir[0] != '/')
+                        return log_error_errno(EINVAL, "%s: Image %s has a relative WorkingDir '%s'.",
+                                               c->name, config->image, ic->workdir);
+                free(config->workdir);
+                config->workdir = strdup(ic->workdir);
+                if (!config->workdir)
+                        return log_oom();
+        }
+        if (!config->user_given && !isempty(ic->user)) {
+                free(config->user);
+                config->user = strdup(ic->user);
+                if (!config->user)
+                        return log_oom();
+        }
+        return 0;
+}
+
+int image_root_resolve(Container *c) {
+        _cleanup_(image_store_close) ImageStore store = {.dir_fd = -EBADF};
+        Config *config = c->config;
+        int r;
+
+        assert(c && config->image);
+
+        r = image_store_open(true, &store);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to open the image store: %m", c->name);
+
+        r = image_store_resolve(&store, config->image, c->image_id);
+        if (r == -ENOENT && image_source_is_transport(config->image)) {
+                _cleanup_free_ char *last = NULL;
+
+                r = import_run(c->name, config->image, &last);
+                if (r < 0) {
+                        /* The importer's own words: "nscontain: Failed to import …". */
+                        const char *l = last && strncmp(last, "nscontain: ", 11) == 0 ? last + 11 : last;
+                        return log_error_errno(r, "%s: %s", c->name,
+                                               l ?: "Failed to run nscontain image import");
+                }
+                r = image_store_resolve(&store, config->image, c->image_id);
+                if (r < 0)
+                        return log_error_errno(r, "%s: Imported %s, but the store does not have it: %m",
+                                               c->name, config->image);
+                log_info("%s: Imported %s as %s.", c->name, config->image, c->image_id);
+        } else if (r == -ENOENT)
+                return log_error_errno(r,
+                                       "%s: No image '%s' in the store %s (see 'nscontain image import').",
+                                       c->name, config->image, store.path);
+        else if (r < 0)
+                return log_error_errno(r, "%s: Failed to look up image '%s': %m", c->name, config->image);
+
+        r = image_store_info(&store, c->image_id, &c->image);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to read image %s from the store: %m", c->name,
+                                       c->image_id);
+
+        if (asprintf(&c->state_dir, "%s/%s", getenv(CONTAINER_STATE_ENV) ?: CONTAINER_STATE_DIR, c->name) <
+            0)
+                return log_oom();
+        return apply_image_config(c, &c->image.config);
+}
+
+/* A detached clone of dir_fd, idmapped through userns_fd when given. */
+static int layer_tree(int dir_fd, int userns_fd, int *ret) {
+        _cleanup_close_ int tree = -EBADF;
+        int r;
+
+        r = tree_clone(dir_fd, "", AT_EMPTY_PATH, &tree);
+        if (r < 0)
+                return r;
+        r = tree_set_attr(tree, userns_fd >= 0 ? MOUNT_ATTR_IDMAP : 0, 0, /* recursive= */ false, userns_fd);
+        if (r < 0)
+                return r;
+        *ret = TAKE_FD(tree);
+        return 0;
+}
+
+/* Attaches tree on a new directory NAME of staging_fd and returns an O_PATH fd of it
+ * there: overlayfs takes only layers mounted in the caller's mount namespace. */
+static int staging_attach(int staging_fd, const char *name, int tree, int *ret) {
+        _cleanup_close_ int target = -EBADF;
+        int r;
+
+        if (mkdirat(staging_fd, name, 0700) < 0)
+                return negative_errno();
+        target = openat(staging_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (target < 0)
+                return negative_errno();
+        r = tree_attach(tree, target);
+        if (r < 0)
+                return r;
+        *ret = openat(staging_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return *ret < 0 ? negative_errno() : 0;
+}
+
+/* upper/ and work/: on a fresh tmpfs ("ephemeral") or in the container's own state dir
+ * (kept across restarts). Returns the mount they live on (idmapped), and both dirs. */
+static int upper_prepare(Container *c, int staging_fd, int *ret_upper, int *ret_work, Failure *f) {
+        static const char *const tmpfs_options[] = {"mode", "0755", NULL};
+        _cleanup_close_ int base = -EBADF, tree = -EBADF, upper = -EBADF, work = -EBADF;
+        int r;
+
+        if (c->config->ephemeral) {
+                r = fs_new_mount("tmpfs", tmpfs_options, 0, &base);
+                if (r < 0)
+                        return failf(f, r, "Failed to create the ephemeral tmpfs of image %s",
+                                     c->config->image);
+        } else {
+                r = mkdir_p_at(AT_FDCWD, c->state_dir, 0700, NULL);
+                if (r < 0)
+                        return failf(f, r, "Failed to create '%s'", c->state_dir);
+                base = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (base < 0)
+                        return failf(f, errno, "Failed to open '%s'", c->state_dir);
+        }
+        if ((mkdirat(base, "upper", 0755) < 0 && errno != EEXIST) ||
+            (mkdirat(base, "work", 0700) < 0 && errno != EEXIST))
+                return failf(f, errno, "Failed to create upper/work of the container's layer in %s",
+                             c->config->ephemeral ? "its tmpfs" : c->state_dir);
+
+        /* Not idmapped: overlayfs writes its upper layer with the mounter's (host root's)
+         * credentials, which an idmap into the range cannot map (EOVERFLOW). The
+         * container's files land there with its host ids (BASE+uid), and its root
+         * directory is its root's: one chown of our own empty dir, not a shift. */
+        if (c->userns && fchownat(base, "upper", c->uid_base, c->uid_base, AT_SYMLINK_NOFOLLOW) < 0)
+                return failf(f, errno, "Failed to chown the container's layer");
+        r = layer_tree(base, -EBADF, &tree);
+        if (r < 0)
+                return failf(f, r, "Failed to create an idmapped mount of %s",
+                             c->config->ephemeral ? "the ephemeral tmpfs" : c->state_dir);
+        _cleanup_close_ int staged = -EBADF;
+        r = staging_attach(staging_fd, "upper", tree, &staged);
+        if (r < 0)
+                return failf(f, r, "Failed to stage the container's layer");
+        upper = openat(staged, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        work = openat(staged, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (upper < 0 || work < 0)
+                return failf(f, errno, "Failed to open upper/work of the container's layer");
+        *ret_upper = TAKE_FD(upper);
+        *ret_work = TAKE_FD(work);
+        return 0;
+}
+
+/* Adds the image's layers to the overlayfs context fs: with idmap_fd each is cloned,
+ * idmapped and attached under staging_fd; without, the store's directory itself.
+ * lowerdir+ appends below what is there: the top layer first. */
+static int overlay_add_layers(Container *c, int fs, int idmap_fd, int staging_fd, Failure *f) {
+        _cleanup_(image_store_close) ImageStore store = {.dir_fd = -EBADF};
+        const ImageConfig *ic = &c->image.config;
+        int r;
+
+        r = image_store_open(false, &store);
+        if (r < 0)
+                return failf(f, r, "Failed to open the image store");
+        for (size_t i = ic->n_diff_ids; i > 0; i--) {
+                _cleanup_close_ int dir = -EBADF, layer = -EBADF;
+                const char *id = ic->diff_ids[i - 1];
+
+                dir = image_store_layer_open(&store, id);
+                if (dir < 0)
+                        return failf(f, dir, "Failed to open layer %s of image %s in the store", id,
+                                     c->config->image);
+                if (idmap_fd >= 0) {
+                        _cleanup_close_ int tree = -EBADF;
+                        char name[32];
+
+                        r = layer_tree(dir, idmap_fd, &tree);
+                        if (r < 0)
+                                return failf(f, r, "Failed to create an idmapped mount of layer %s", id);
+                        snprintf(name, sizeof(name), "l%zu", i);
+                        r = staging_attach(staging_fd, name, tree, &layer);
+                        if (r < 0)
+                                return failf(f, r, "Failed to stage layer %s", id);
+                } else
+                        layer = TAKE_FD(dir);
+                if (fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, layer) < 0)
+                        return failf(f, errno,
+                                     "Failed to add layer %s to the overlayfs (Linux ≥ 6.8 needed)", id);
+        }
+        if (ic->n_diff_ids == 0)
+                return failf(f, EINVAL, "Image %s has no layers", c->config->image);
+        return 0;
+}
+
+int image_root_view(Container *c, int *ret_fd, Failure *f) {
+        _cleanup_close_ int fs = -EBADF, upper = -EBADF, tree = -EBADF;
+        int r;
+
+        r = fs_open("overlay", &fs);
+        if (r < 0)
+                return failf(f, r, "Failed to create an overlayfs for image %s", c->config->image);
+        /* What the container wrote before sits on top, read-only here. */
+        if (!c->config->ephemeral) {
+                upper = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (upper >= 0) {
+                        int u = openat(upper, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        safe_close(upper);
+                        upper = u;
+                }
+                if (upper >= 0 && fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, upper) < 0)
+                        return failf(f, errno, "Failed to add the container's layer to the overlayfs");
+        }
+        r = overlay_add_layers(c, fs, -EBADF, -EBADF, f);
+        if (r < 0)
+                return r;
+        /* One lower layer alone makes no overlay: that layer is the view. */
+        if (upper < 0 && c->image.config.n_diff_ids == 1) {
+                _cleanup_(image_store_close) ImageStore store = {.dir_fd = -EBADF};
+                r = image_store_open(false, &store);
+                if (r < 0)
+                        return failf(f, r, "Failed to open the image store");
+                r = image_store_layer_open(&store, c->image.config.diff_ids[0]);
+                if (r < 0)
+                        return failf(f, r, "Failed to open the layer of image %s", c->config->image);
+                *ret_fd = r;
+                return 0;
+        }
+        r = fs_mount(fs, MOUNT_ATTR_RDONLY, &tree);
+        if (r < 0)
+                return failf(f, r, "Failed to mount the overlayfs of image %s", c->config->image);
+        *ret_fd = TAKE_FD(tree);
+        return 0;
+}
+
+/* In a forked process with a mount namespace of its own (so nothing is seen on the
+ * host): the layers and the upper layer are idmapped, attached under a staging tmpfs on
+ * /run of that namespace, and stacked; the overlay comes back as a detached mount. */
+static int overlay_build(Container *c, int userns_fd, int *ret_tree, Failure *f) {
+        _cleanup_close_ int fs = -EBADF, upper = -EBADF, work = -EBADF, staging = -EBADF, tmpfs = -EBADF;
+        int idmap_fd = c->userns ? userns_fd : -EBADF;
+        int r;
+
+        if (unshare(CLONE_NEWNS) < 0)
+                return failf(f, errno, "Failed to create the staging mount namespace");
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return failf(f, errno, "Failed to make the staging mount namespace private");
+        r = fs_new_mount("tmpfs", NULL, 0, &tmpfs);
+        if (r >= 0) {
+                staging = open("/run", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                r = staging < 0 ? negative_errno() : tree_attach(tmpfs, staging);
+        }
+        if (r < 0)
+                return failf(f, r, "Failed to mount the staging tmpfs");
+        safe_close(staging);
+        staging = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (staging < 0)
+                return failf(f, errno, "Failed to open the staging tmpfs");
+
+        r = fs_open("overlay", &fs);
+        if (r < 0)
+                return failf(f, r, "Failed to create an overlayfs for image %s", c->config->image);
+        r = overlay_add_layers(c, fs, idmap_fd, staging, f);
+        if (r < 0)
+                return r;
+        r = upper_prepare(c, staging, &upper, &work, f);
+        if (r < 0)
+                return r;
+        if (fsconfig(fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FD, "workdir", NULL, work) < 0)
+                return failf(f, errno, "Failed to set the overlayfs's upper and work dirs");
+        r = fs_mount(fs, c->config->readonly ? MOUNT_ATTR_RDONLY : 0, ret_tree);
+        if (r < 0)
+                return failf(f, r, "Failed to mount the overlayfs of image %s", c->config->image);
+        return 0;
+}
+
+int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f) {
+        _cleanup_close_pair_ int pair[2] = {-EBADF, -EBADF};
+        SyncMessage m;
+        int fd = -EBADF, status, r;
+        pid_t pid;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return failf(f, errno, "Failed to create a socket pair");
+        pid = fork();
+        if (pid < 0)
+                return failf(f, errno, "Failed to fork");
+        if (pid == 0) {
+                Failure cf = {};
+                int tree = -EBADF;
+
+                pair[0] = safe_close(pair[0]);
+                if (overlay_build(c, userns_fd, &tree, &cf) < 0) {
+                        (void)sync_send_failure(pair[1], &cf);
+                        _exit(EXIT_FAILURE);
+                }
+                m = (SyncMessage){.type = SYNC_GO};
+                _exit(sync_send(pair[1], &m, &tree, 1) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
+        }
+        pair[1] = safe_close(pair[1]);
+        r = sync_receive(pair[0], 0, &m, &fd, 1);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (r > 0 && m.type == SYNC_FAILURE) {
+                *f = m.failure;
+                return -m.failure.error;
+        }
+        if (r <= 0 || m.type != SYNC_GO || m.n_fds != 1) {
+                if (r > 0)
+                        for (uint32_t i = 0; i < m.n_fds; i++)
+                                safe_close((&fd)[i]);
+                return failf(f, r < 0 ? -r : EIO, "Failed to build the overlayfs of image %s",
+                             c->config->image);
+        }
+        *ret_tree = fd;
+        return 0;
+}

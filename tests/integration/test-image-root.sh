@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Image containers (nscontain.json(5) "image", "ephemeral", "args"), run by the helper
+# in the foreground (--config, no systemd): the root is an overlay of the store's
+# layers, idmapped into the container's range, with the container's own upper layer.
+# The image's config applies (Entrypoint + Cmd, args, Env under env, WorkingDir,
+# User); two containers of one image keep their writes apart; writes persist across a
+# restart; "ephemeral" forgets them; the store holds each layer once; the layers are
+# never written; without a user namespace and read-only too. Needs root.
+set -eu
+. "$(dirname "$0")/../lib/lib.sh"
+
+[[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
+NSC=$NSC_BUILD_DIR/cli/nscontain
+HELPER=$NSC_BUILD_DIR/helper/nscontain-helper
+[[ -x $NSC && -x $HELPER ]] || skip "nscontain or the helper is not built"
+(($(id -u) == 0)) || skip "needs root"
+[[ $(stat -f -c %T /var/tmp) != overlayfs ]] || skip "/var/tmp is on overlayfs, which cannot hold overlay layers"
+PY=$(command -v /usr/bin/python3 || command -v python3)
+
+TMP=$(mktemp -d /var/tmp/test-image-root.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+export NSCONTAIN_IMAGE_STORE=$TMP/store NSCONTAIN_CONTAINER_STATE=$TMP/containers
+mkdir "$TMP/cfg"
+
+step "an image: busybox layer, a layer with a whiteout and an owned dir, a top layer"
+bash "$NSC_SOURCE_DIR/tests/lib/mkrootfs.sh" "$TMP/bb" >/dev/null
+cat >"$TMP/spec.json" <<EOF
+{"tag": "1", "config": {"Entrypoint": ["/bin/sh", "-c"], "Cmd": ["echo cmd; id -u; pwd; echo A=\$A B=\$B"],
+  "Env": ["A=image", "B=image", "PATH=/bin"], "WorkingDir": "/srv", "User": "1000"},
+ "layers": [{"compression": "gzip", "dir": "$TMP/bb"},
+  {"compression": "zstd", "entries": [{"name": "srv", "type": "dir", "uid": 1000, "gid": 1000},
+     {"name": "srv/hello", "data": "hi"}, {"name": "etc/.wh.motd", "data": ""}]},
+  {"compression": "gzip", "entries": [{"name": "etc/os-release", "data": "ID=test\n"}]}]}
+EOF
+echo motd >"$TMP/bb/etc/motd"
+"$PY" "$NSC_SOURCE_DIR/tests/lib/mkimage.py" "$TMP/spec.json" "$TMP/img" >/dev/null
+"$NSC" image import "oci:$TMP/img:1" >/dev/null 2>&1 || fail "import"
+layers_sum() { find "$NSCONTAIN_IMAGE_STORE/layers" -mindepth 1 -printf '%p %s %m %U\n' | sort | sha256sum; }
+before=$(layers_sum)
+
+run() { # run NAME JSON: the helper in the foreground; its output
+        echo "$2" >"$TMP/cfg/$1.json"
+        timeout 60 "$HELPER" --config "$TMP/cfg/$1.json" "$1" 2>&1
+}
+
+step "the image's config applies: Entrypoint + Cmd, Env under env, WorkingDir, User"
+out=$(run a '{"image": "'"oci:$TMP/img:1"'", "env": {"B": "config"}, "network": {"mode": "none"}, "user_namespace": {"base": 1310720}}')
+assert_eq "$out" $'cmd\n1000\n/srv\nA=image B=config'
+
+step "args replaces Cmd; command replaces both"
+out=$(run a '{"image": "'"oci:$TMP/img:1"'", "args": ["echo args"], "network": {"mode": "none"}, "user_namespace": {"base": 1310720}}')
+assert_eq "$out" "args"
+out=$(run a '{"image": "'"oci:$TMP/img:1"'", "command": ["/bin/echo", "command"], "user": "0", "workdir": "/", "network": {"mode": "none"}, "user_namespace": {"base": 1310720}}')
+assert_eq "$out" "command"
+
+step "the stacked root: whiteout, layers' files, ids through the idmap"
+out=$(run a '{"image": "'"oci:$TMP/img:1"'", "user": "0", "command": ["/bin/sh", "-c", "test -e /etc/motd && echo motd; cat /etc/os-release /srv/hello; echo; stat -c %u /srv /bin/busybox"], "network": {"mode": "none"}, "user_namespace": {"base": 1310720}}')
+assert_eq "$out" $'ID=test\nhi\n1000\n0'
+
+step "two containers of one image keep their writes apart; a restart keeps them"
+w='{"image": "'"oci:$TMP/img:1"'", "user": "0", "command": ["/bin/sh", "-c", "cat /srv/mine 2>/dev/null; echo $0 >/srv/mine"], "network": {"mode": "none"}, "user_namespace": {"base": BASE}}'
+out=$(run a "${w/BASE/1310720}")
+assert_eq "$out" ""
+out=$(run b "${w/BASE/1376256}")
+assert_eq "$out" ""
+out=$(run a "${w/BASE/1310720}")
+assert_eq "$out" "/bin/sh" "a's write persisted across its restart"
+assert_eq "$(stat -c %u "$NSCONTAIN_CONTAINER_STATE/a/upper/srv/mine")" 1310720 "stored with the container's host uid"
+[[ -e $NSCONTAIN_CONTAINER_STATE/b/upper/srv/mine && ! -e $NSCONTAIN_CONTAINER_STATE/a/upper/srv/hello ]] ||
+        fail "writes not in each container's own layer"
+_lib_ok
+
+step "ephemeral forgets its writes"
+e='{"image": "'"oci:$TMP/img:1"'", "ephemeral": true, "user": "0", "command": ["/bin/sh", "-c", "cat /srv/eph 2>/dev/null; echo x >/srv/eph"], "network": {"mode": "none"}, "user_namespace": {"base": 1441792}}'
+assert_eq "$(run e "$e")" ""
+assert_eq "$(run e "$e")" "" "nothing left from the last run"
+[[ ! -e $NSCONTAIN_CONTAINER_STATE/e/upper ]] || fail "ephemeral wrote to disk"
+_lib_ok
+
+step "without a user namespace, and read-only"
+out=$(run n '{"image": "'"oci:$TMP/img:1"'", "user": "0", "command": ["/bin/sh", "-c", "stat -c %u /srv; echo y >/srv/y && echo wrote"], "namespaces": {"user": false}, "network": {"mode": "none"}}')
+assert_eq "$out" $'1000\nwrote'
+out=$(run r '{"image": "'"oci:$TMP/img:1"'", "readonly": true, "user": "0", "command": ["/bin/sh", "-c", "(echo y >/srv/y) 2>/dev/null || echo refused"], "network": {"mode": "none"}, "user_namespace": {"base": 1507328}}')
+assert_eq "$out" "refused"
+
+step "the store: each layer once, never written by the containers"
+assert_eq "$(find "$NSCONTAIN_IMAGE_STORE/layers" -mindepth 1 -maxdepth 1 -type d ! -name '.*' | wc -l)" 3
+assert_eq "$(layers_sum)" "$before" "the layers are unchanged"
+
+step "an image the store lacks, by name: one clear line"
+out=$(run m '{"image": "missing:1", "network": {"mode": "none"}}') && fail "started without its image"
+assert_contains "$out" "No image 'missing:1' in the store"
+
+test_done
