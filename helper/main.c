@@ -9,11 +9,13 @@
 #include "build-config.h"
 #include "config-set.h"
 #include "config.h"
+#include "env-file.h"
 #include "failpoint.h"
 #include "log.h"
 #include "notify.h"
 #include "sidecar-client.h"
 #include "spawn.h"
+#include "strv.h"
 
 static const char *arg_config = NULL;
 static const char *arg_name = NULL;
@@ -110,24 +112,48 @@ static int helper_check_supported(const char *name, const Config *c) {
 
         if (c->notify)
                 key = "notify";
+        else if (c->watchdog_sec) /* nothing would feed it: systemd would kill the unit */
+                key = "watchdog_sec";
         else if (c->health.command)
                 key = "health";
         else if (c->n_credentials > 0)
                 key = "credentials";
-        else if (c->env_files)
-                key = "env_files";
         else if (c->n_sysctl > 0)
                 key = "sysctl";
         else if (c->n_devices > 0)
                 key = "devices";
-        else
-                for (int i = 0; i < CONFIG_RLIMIT_MAX && !key; i++)
-                        if (c->rlimits[i].set)
-                                key = "rlimits";
         if (!key)
                 return 0;
         log_error("%s: \"%s\" is not supported by this nscontain-helper yet.", name, key);
         return -EOPNOTSUPP;
+}
+
+/* "env_files": read now, as root on the host, merged over the defaults and under "env"
+ * (nscontain.json(5)). A bad line fails the start with the file and line number. */
+static int helper_load_env_files(const char *name, Config *c) {
+        STRV_FOREACH (path, c->env_files) {
+                _cleanup_strv_free_ char **file_env = NULL;
+                _cleanup_free_ char *error = NULL;
+                int r;
+
+                r = env_file_load(*path, &file_env, &error);
+                if (r < 0) {
+                        if (error)
+                                return log_error_errno(r, "%s: env_files: %s", name, error);
+                        return log_error_errno(r, "%s: env_files: Failed to read '%s': %m", name, *path);
+                }
+                STRV_FOREACH (e, file_env) {
+                        size_t kl = strcspn(*e, "=");
+                        _cleanup_free_ char *key = strndup(*e, kl);
+                        if (!key)
+                                return log_oom();
+                        if (strv_env_get(c->env_given, key))
+                                continue;
+                        if (strv_env_set(&c->env, key, *e + kl + 1, true) < 0)
+                                return log_oom();
+                }
+        }
+        return 0;
 }
 
 /* What this start holds outside the helper: the bus connection of the setup, and what
@@ -384,6 +410,9 @@ int main(int argc, char *argv[]) {
                 log_error("%s: %s", arg_name, missing);
                 return helper_failed(EXIT_SETUP_FAILED);
         }
+        r = helper_load_env_files(arg_name, config);
+        if (r < 0)
+                return helper_failed(EXIT_SETUP_FAILED);
         failpoint("helper:after-config");
 
         Container c = {

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <sys/resource.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -195,6 +196,32 @@ static void failpoint_setup_delay(void) {
 }
 #endif
 
+/* "rlimits": set in the child, within the helper's own hard limits (rlimits are not
+ * namespaced: raising a hard limit takes CAP_SYS_RESOURCE on the host). Under systemd
+ * the unit's Limit*= lines, from the same key, raised the helper's first. */
+static int child_set_rlimits(const Config *config, Failure *f) {
+        for (int i = 0; i < CONFIG_RLIMIT_MAX; i++) {
+                const ConfigRlimit *l = &config->rlimits[i];
+                struct rlimit old = {}, new = {.rlim_cur = l->soft, .rlim_max = l->hard};
+
+                if (!l->set)
+                        continue;
+                if (setrlimit(i, &new) >= 0)
+                        continue;
+                int e = errno;
+                (void)getrlimit(i, &old);
+                if (e == EPERM && l->hard > old.rlim_max)
+                        return failf(
+                                f, e,
+                                "Failed to set rlimits.%s: the hard limit %llu is above the helper's %llu, "
+                                "which only the unit's %s= (or CAP_SYS_RESOURCE) can raise",
+                                rlimit_to_string(i), (unsigned long long)l->hard,
+                                (unsigned long long)old.rlim_max, rlimit_to_setting(i));
+                return failf(f, e, "Failed to set rlimits.%s", rlimit_to_string(i));
+        }
+        return 0;
+}
+
 static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) {
         const Config *config = c->config;
         _cleanup_(resolved_user_done) ResolvedUser u = {.uid = 0};
@@ -271,6 +298,10 @@ static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) 
                 return failf(f, errno, "Failed to start a new session");
 
         r = child_build_env(config, &u, ret_env, f);
+        if (r < 0)
+                return r;
+
+        r = child_set_rlimits(config, f);
         if (r < 0)
                 return r;
 
