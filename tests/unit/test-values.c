@@ -36,7 +36,7 @@ static void bus_setup(void) {
 TEST_SETUP(bus_setup);
 
 static void bus_teardown(void) {
-        bus = sd_bus_flush_close_unref(bus);
+        bus = sd_bus_close_unref(bus); /* no flush: nobody answers the socketpair's auth, a flush would wait out its 90 s timeout */
 }
 TEST_TEARDOWN(bus_teardown);
 
