@@ -20,7 +20,7 @@ set -eu
 tsd_require
 [[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
 [[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built"
-[[ -x $NSC_BUILD_DIR/tests/probe ]] || skip "the probe is not built"
+[[ -x $NSC_PROBE ]] || skip "the probe is not built ($NSC_PROBE)"
 [[ -x /bin/busybox ]] || skip "busybox-static is not installed"
 [[ -x /usr/bin/dbus-daemon ]] || skip "dbus-daemon is not installed"
 command -v machinectl >/dev/null || skip "machinectl is not installed (systemd-container)"
@@ -117,7 +117,7 @@ for n in a b c; do
         ((base >= 0x80000 && base + size - 1 <= 0x6FFFFFFF)) || fail "$n: range $base outside 0x80000..0x6FFFFFFF"
         addr=$(jq -r '.interfaces[] | select(.name == "eth0" and .address != null and (.address | test("\\."))) | "\(.address)/\(.prefix)"' <<<"$p")
         assert_match "$addr" '^10\.77\.[0-9]+\.[0-9]+/16$' "$n: eth0 address from the pool"
-        assert_eq "$(jq -r '[.interfaces[] | select(.name == "lo") | .up] | first' <<<"$p")" true "$n: lo up"
+        assert_json_text "$p" '[.interfaces[] | select(.name == "lo") | .up] | first' true "$n: lo up"
         RANGE[$n]="$base $size"
         ADDR[$n]=$addr
         assert_eq "$(range_of "$n")" "${RANGE[$n]}" "$n: range seen by the host"
@@ -311,7 +311,7 @@ old=$(tsd_run ip -o link show type veth | grep 'alias nscontain:c1$' | cut -d: -
 tsd_run systemctl reset-failed container@c1.service
 start c1
 new=$(tsd_run ip -o link show type veth | grep 'alias nscontain:c1$' | cut -d: -f1)
-assert_eq "$(wc -l <<<"$new")" 1 "one veth for c1 after its next start"
+assert_match "$new" '^[0-9]+$' "one veth for c1 after its next start"
 assert_ne "$new" "$old" "the leftover was replaced"
 assert_eq "$(addr_of c1)" "$addr1" "c1: same address"
 assert_contains "$(tsd_journal nscontain-sidecar.service)" "left over from an earlier start of c1"

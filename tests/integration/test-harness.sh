@@ -74,9 +74,11 @@ step "it is a real systemd as PID 1 of its own namespaces"
 assert_eq "$(tsd_run cat /proc/1/comm)" systemd "PID 1 inside"
 assert_match "$(tsd_run systemctl is-system-running || true)" '^(running|degraded)$' "system state"
 assert_contains "$(tr '\0' '\n' </proc/$TSD_PID/environ)" "container=nscontain-test" "PID 1 environment"
-assert_ne "$(readlink /proc/$TSD_PID/ns/pid)" "$(readlink /proc/self/ns/pid)" "pid namespace"
-assert_ne "$(readlink /proc/$TSD_PID/ns/net)" "$(readlink /proc/self/ns/net)" "net namespace"
-assert_ne "$(readlink /proc/$TSD_PID/ns/mnt)" "$(readlink /proc/self/ns/mnt)" "mount namespace"
+for ns in pid net mnt; do
+        inside=$(readlink "/proc/$TSD_PID/ns/$ns" || true)
+        assert_match "$inside" "^$ns:\[[0-9]+\]\$" "$ns namespace of the test system"
+        assert_ne "$inside" "$(readlink "/proc/self/ns/$ns")" "$ns namespace"
+done
 assert_eq "$(tsd_run sed -n 's/^0:://p' /proc/self/cgroup)" / "tsd_run's cgroup inside"
 
 step "overlay root, fixture dir on its real filesystem"

@@ -97,6 +97,7 @@ tsd_run sed -i '/ x /d' "$STATE"
 hostuid=$((base[x] + 4242))
 tsd_run sh -c "echo 'rangeuser:x:$hostuid:$hostuid::/:/bin/false' >>/etc/passwd"
 read -r _ b size <<<"$(sc AcquireUserRange su x 0)"
+assert_match "$b:$size" '^[0-9]+:[0-9]+$' "AcquireUserRange's answer"
 assert_ne "$b" "${base[x]}" "x moved away from host uid $hostuid"
 ((hostuid < b || hostuid > b + size - 1)) || fail "new range $b of x holds host uid $hostuid"
 base[x]=$b
@@ -157,6 +158,7 @@ read -r lifname laddr _ lmtu <<<"$(tsd_run cat /run/long.out)"
 assert_eq "${#lifname}" 15 "long name's interface name length"
 assert_match "$lifname" '^nsc-a-lon-[0-9a-f]{5}$'
 assert_eq "$lmtu" 1400 "mtu option"
+assert_match "$laddr" '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+$' "long name's address"
 assert_ne "$laddr" "$addr" "distinct addresses"
 tsd_run systemctl stop "container@$long.service"
 retry 10 sh -c "! nsenter -t $TSD_PID -n ip link show $lifname"

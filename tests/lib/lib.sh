@@ -14,6 +14,10 @@ shopt -s inherit_errexit 2>/dev/null || true
 : "${NSC_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${NSC_BUILD_DIR:=}"
 export NSC_SOURCE_DIR NSC_BUILD_DIR
+# The probe (tests/probe.c) that tests copy into root filesystems and run on the host.
+# $NSC_TEST_PROBE replaces it: tests/check-probe-noop runs every test that uses the
+# probe with one that prints nothing, and each must then fail.
+: "${NSC_PROBE:=${NSC_TEST_PROBE:-$NSC_BUILD_DIR/tests/probe}}"
 
 _LIB_CHECKS=0
 _LIB_UNCHECKED=0
@@ -114,6 +118,41 @@ assert_match() {
         if [[ ! $1 =~ $2 ]]; then
                 fail "${3:-no match}: /$2/ does not match:"$'\n'"$1"
         fi
+        _lib_ok
+}
+
+# JSON, as the probe and the tools print it. Use these, never assert_eq/assert_ne on
+# "$(jq ...)": a command substitution cannot fail the test, and jq prints "null" or
+# nothing for what is missing, so "assert_ne "$(jq -r .errno F)" 0" passes when F was
+# never written. These fail when the input is missing, empty or not JSON, and when the
+# filter selects nothing or null (unless that is what is expected).
+#
+# assert_json FILE FILTER EXPECTED [WHAT]: jq -r FILTER on FILE prints exactly EXPECTED.
+# assert_json_text TEXT FILTER EXPECTED [WHAT]: the same on TEXT (a command's output).
+# For a condition, let the filter say it and expect true:
+#     assert_json "$OUT/x.json" '.errno | IN(1, 13)' true "EPERM or EACCES"
+assert_json() {
+        [[ -e $1 ]] || fail "${4:-JSON check}: $1 does not exist (the probe did not run?)"
+        [[ -s $1 ]] || fail "${4:-JSON check}: $1 is empty (the probe did not run?)"
+        _lib_json "$(<"$1")" "$1" "${@:2}"
+}
+
+assert_json_text() {
+        [[ -n ${1//[[:space:]]/} ]] || fail "${4:-JSON check}: no output to check (the probe did not run?)"
+        _lib_json "$1" "the output" "${@:2}"
+}
+
+# _lib_json TEXT SOURCE FILTER EXPECTED [WHAT]
+_lib_json() {
+        local text=$1 source=$2 filter=$3 want=$4 what=${5:-$3} got
+        jq -e . >/dev/null 2>&1 <<<"$text" ||
+                fail "$what: $source is not JSON:"$'\n'"${text:0:400}"
+        got=$(jq -r "$filter" <<<"$text" 2>&1) || fail "$what: jq '$filter' failed on $source: $got"
+        [[ -n $got ]] || fail "$what: '$filter' selects nothing in $source:"$'\n'"${text:0:400}"
+        if [[ $got == null && $want != null ]]; then
+                fail "$what: '$filter' is null or missing in $source:"$'\n'"${text:0:400}"
+        fi
+        [[ $got == "$want" ]] || fail "$what: expected '$want', got '$got' ($filter in $source)"
         _lib_ok
 }
 

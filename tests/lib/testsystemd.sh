@@ -129,7 +129,7 @@ tsd_setup() {
                 case $need in
                 helper) [[ -x $NSC_BUILD_DIR/helper/nscontain-helper ]] || skip "the helper is not built" ;;
                 cli) [[ -x $NSC_BUILD_DIR/cli/nscontain ]] || skip "nscontain is not built" ;;
-                probe) [[ -x $NSC_BUILD_DIR/tests/probe ]] || skip "the probe is not built" ;;
+                probe) [[ -x $NSC_PROBE ]] || skip "the probe is not built ($NSC_PROBE)" ;;
                 busybox) [[ -x /bin/busybox ]] || skip "busybox-static is not installed" ;;
                 dbus) [[ -x /usr/bin/dbus-daemon ]] || skip "dbus-daemon is not installed" ;;
                 machined)
@@ -210,13 +210,13 @@ tsd_init() {
 
 # tsd_mkrootfs NAME [--probe]: makes a busybox root (tests/lib/mkrootfs.sh) named NAME
 # in this test's fixture dir (a real filesystem, same path inside and outside) and
-# prints its path. --probe copies the static probe ($NSC_BUILD_DIR/tests/probe) to /probe.
+# prints its path. --probe copies the static probe ($NSC_PROBE, lib.sh) to /probe.
 tsd_mkrootfs() {
         local name=$1 args=()
         tsd_init
         if [[ ${2:-} == --probe ]]; then
-                [[ -x $NSC_BUILD_DIR/tests/probe ]] || _tsd_die "probe not built in $NSC_BUILD_DIR/tests"
-                args=(--probe "$NSC_BUILD_DIR/tests/probe")
+                [[ -x $NSC_PROBE ]] || _tsd_die "probe not built: $NSC_PROBE"
+                args=(--probe "$NSC_PROBE")
         fi
         TSD_FIXTURES=$TSD_FIXTURES "$TSD_LIBDIR/mkrootfs.sh" "${args[@]}" "$TSD_FIXDIR/$name" >&2 ||
                 _tsd_die "mkrootfs $name failed"

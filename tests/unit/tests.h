@@ -91,6 +91,11 @@ typedef struct TestEntry {
 #define TEST_SETUP(fn)    TEST_REGISTER_(fn, #fn, TEST_KIND_SETUP)
 #define TEST_TEARDOWN(fn) TEST_REGISTER_(fn, #fn, TEST_KIND_TEARDOWN)
 
+/* The hand-written list of RUN() calls in a main() of each test is gone: TEST() registers
+ * itself and tests.c has the one main(). */
+#define RUN(name) \
+        _Static_assert(0, "RUN() is gone: TEST() registers itself; delete the main() (tests/unit/tests.h)")
+
 /* Marks the running test as skipped with a printf-style reason, and returns from it. */
 void test_skip_(const char *format, ...) __attribute__((format(printf, 1, 2)));
 #define TEST_SKIP(...)                   \
