@@ -13,6 +13,7 @@
 #include "failpoint.h"
 #include "log.h"
 #include "notify.h"
+#include "preflight.h"
 #include "sidecar-client.h"
 #include "spawn.h"
 #include "strv.h"
@@ -108,20 +109,8 @@ static int helper_load_config(const char *name, Config **ret) {
  * start rather than ignored, so that a container never runs without what its config
  * asks for. */
 static int helper_check_supported(const char *name, const Config *c) {
-        const char *key = NULL;
+        const char *key = config_unsupported_key(c);
 
-        if (c->notify)
-                key = "notify";
-        else if (c->watchdog_sec) /* nothing would feed it: systemd would kill the unit */
-                key = "watchdog_sec";
-        else if (c->health.command)
-                key = "health";
-        else if (c->n_credentials > 0)
-                key = "credentials";
-        else if (c->n_sysctl > 0)
-                key = "sysctl";
-        else if (c->n_devices > 0)
-                key = "devices";
         if (!key)
                 return 0;
         log_error("%s: \"%s\" is not supported by this nscontain-helper yet.", name, key);

@@ -48,6 +48,22 @@ const char *fs_type_name(int fd, char *buf, size_t size) {
         return buf;
 }
 
+const char *config_unsupported_key(const Config *c) {
+        if (c->notify)
+                return "notify";
+        if (c->watchdog_sec) /* nothing would feed it: systemd would kill the unit */
+                return "watchdog_sec";
+        if (c->health.command)
+                return "health";
+        if (c->n_credentials > 0)
+                return "credentials";
+        if (c->n_sysctl > 0)
+                return "sysctl";
+        if (c->n_devices > 0)
+                return "devices";
+        return NULL;
+}
+
 int mount_source_open(const char *path, bool want_dir, int *ret_fd, struct stat *ret_st) {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
@@ -380,6 +396,14 @@ int preflight_check(Preflight *p, const Config *config) {
                                  failure_text(&f, text, sizeof(text)));
                         p->report(LOG_INFO, "rootfs", line, p->userdata);
                 }
+                return c.errors;
+        }
+
+        /* The start refuses these before it looks at anything else. */
+        const char *unsupported = config_unsupported_key(config);
+        if (unsupported) {
+                failx(&f, EOPNOTSUPP, "\"%s\" is not supported by this nscontain-helper yet.", unsupported);
+                check_report(&c, LOG_ERR, unsupported, &f);
                 return c.errors;
         }
 

@@ -17,6 +17,10 @@
 #include "config.h"
 #include "creds.h"
 
+/* The first key of c that this helper does not carry out yet (the start refuses it:
+ * "\"credentials\" is not supported by this nscontain-helper yet."), or NULL. */
+const char *config_unsupported_key(const Config *c);
+
 /* The helper's open of a rootfs (want_dir) or bind source before it clones it into a
  * mount tree, and the check's: an O_PATH fd, -ENOTDIR for a rootfs that is no directory. */
 int mount_source_open(const char *path, bool want_dir, int *ret_fd, struct stat *ret_st);
