@@ -10,6 +10,9 @@ dir=$1
 root=$dir/root
 
 mount -t overlay overlay -o "lowerdir=/,upperdir=$dir/upper,workdir=$dir/work" "$root"
+# The test system starts without nscontain state, whatever the host holds (a whiteout in
+# the upper dir: the host's directory is untouched).
+rm -rf "$root/var/lib/nscontain"
 
 mount -t proc proc "$root/proc"
 mount --rbind /dev "$root/dev"
