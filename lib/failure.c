@@ -7,7 +7,7 @@
 #include "failure.h"
 #include "log.h"
 
-static int failv(Failure *f, int error, bool explained, const char *fmt, va_list ap) {
+_printf_(4, 0) static int failv(Failure *f, int error, bool explained, const char *fmt, va_list ap) {
         error = error < 0 ? -error : error;
         if (error == 0)
                 error = EIO;

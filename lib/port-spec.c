@@ -34,7 +34,7 @@ static int port_parse(const char *s, size_t l, uint16_t *ret) {
 static int range_parse(const char *s, size_t l, uint16_t *ret_first, uint16_t *ret_last,
                        const char **ret_reason) {
         const char *dash = memchr(s, '-', l);
-        uint16_t first, last;
+        uint16_t first = 0, last = 0;
         int r;
 
         r = port_parse(s, dash ? (size_t)(dash - s) : l, &first);

@@ -65,7 +65,7 @@ static char *config_verdict(const char *fmt, ...) {
 static char *sidecar_option_verdict(const char *key, char type, const void *value) {
         sd_bus_message *m = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
-        NetworkOptions o;
+        NetworkOptions o = {};
         char *verdict = NULL;
         int r;
 
@@ -84,7 +84,8 @@ static char *sidecar_option_verdict(const char *key, char type, const void *valu
                 ASSERT(sd_bus_error_is_set(&e));
                 verdict = strdup(e.message);
                 ASSERT(verdict);
-        }
+        } else
+                network_options_done(&o);
         sd_bus_error_free(&e);
         sd_bus_message_unref(m);
         return verdict;
