@@ -52,6 +52,7 @@ ROWS=(
         "idmapfs|user_namespace.ownership|Failed to create an idmapped mount of rootfs '/var/lib/ovl-root': its filesystem (overlayfs) refuses idmapped mounts; set \"user_namespace\": {\"ownership\": \"chown\"} to shift its ownership once instead"
         "needsghost|requires[0]|container 'ghost' has no config file"
         "creds|credentials|\"credentials\" is not supported by this nscontain-helper yet."
+        "ephrootfs|ephemeral|\"ephemeral\" is not supported by this nscontain-helper yet."
         "my_web|-|invalid container name \"my_web\": '_' is not allowed in a machine name: rename the file to my-web.json"
 )
 config nocmd ', "command": ["/usr/sbin/nginx", "-f"]'
@@ -67,6 +68,7 @@ printf '{"rootfs": "/var/lib/ovl-root", "command": ["/bin/true"], "network": {"m
 config needsghost ', "requires": ["ghost"], "wants": ["ghost2"]'
 config my_web
 config creds ', "credentials": {"token": "/etc/hostname"}'
+config ephrootfs ', "ephemeral": true'
 # Clean: a workdir made by a mount, a command found in the bind, a named user.
 config clean ", \"user\": \"app\", \"workdir\": \"/data/sub\", \"command\": [\"/data/bin/hello\"], \"mounts\": [{\"source\": \"$FIX/data\", \"target\": \"/data\"}]"
 mkdir -p "$FIX/data/sub" "$FIX/data/bin"
