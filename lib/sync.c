@@ -148,7 +148,8 @@ int sync_receive(int sock, int flags, SyncMessage *ret, int *fds, size_t max_fds
         bad = m.n_fds > max_fds;
         for (seen = 0;;) {
                 if (!bad && r > 0) {
-                        memcpy(fds + got, spill, n * sizeof(int));
+                        if (n > 0) /* fds may be NULL when none are taken */
+                                memcpy(fds + got, spill, n * sizeof(int));
                         got += n;
                 } else
                         close_fds(spill, n);
