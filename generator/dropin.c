@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "escape.h"
 #include "generator.h"
 #include "strv.h"
 #include "unit-name.h"
@@ -112,13 +113,6 @@ static bool already_listed(char *const *const *lists, size_t i, char *const *n) 
 /* A unit file is line based: a value with a line break or other control character
  * would end the setting early and smuggle in settings of its own. The config model
  * validates values already; this keeps the renderer safe on its own. */
-static bool value_is_safe(const char *s) {
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-                if (*p < ' ' || *p == 0x7f)
-                        return false;
-        return true;
-}
-
 void format_usec(uint64_t usec, char buf[static 32]) {
         const char *unit = "us";
         char digits[20];
@@ -146,7 +140,7 @@ void format_usec(uint64_t usec, char buf[static 32]) {
 }
 
 static int check_value(const char *file, const char *what, const char *value, char **ret_error) {
-        if (!value || value_is_safe(value))
+        if (!value || string_is_one_line(value))
                 return 0;
         if (ret_error &&
             asprintf(ret_error, "%s: %s: contains a control character, which a unit file cannot hold", file,

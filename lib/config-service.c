@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config-parse.h"
+#include "escape.h"
 #include "strv.h"
 
 int config_pairs_add(ConfigPair **pairs, size_t *n, const char *key, const char *value) {
@@ -258,13 +259,6 @@ static bool setting_name_is_valid(const char *s) {
         return true;
 }
 
-static bool value_is_one_line(const char *s) {
-        for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-                if (*c < ' ' || *c == 0x7f)
-                        return false;
-        return true;
-}
-
 int config_dispatch_service(Parser *p, const JPath *path, const JsonValue *v, void *dest,
                             const ConfigField *f) {
         Config *c = p->config;
@@ -293,7 +287,7 @@ int config_dispatch_service(Parser *p, const JPath *path, const JsonValue *v, vo
                 r = config_check_string_value(p, jp, m);
                 if (r < 0)
                         return r;
-                if (!value_is_one_line(m->string))
+                if (!string_is_one_line(m->string))
                         return config_error(
                                 p, jp,
                                 "contains a line break or another control character, which a unit "

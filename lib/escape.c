@@ -66,3 +66,10 @@ const char *value_refusal(const char *what, const char *value, const char *reaso
         snprintf(buf, VALUE_REFUSAL_SIZE, "invalid %s %s: %s", what, quote(value, q, sizeof(q)), reason);
         return buf;
 }
+
+bool string_is_one_line(const char *s) {
+        for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+                if (*c < ' ' || *c == 0x7f)
+                        return false;
+        return true;
+}

@@ -30,3 +30,7 @@ const char *quote(const char *s, char *buf, size_t size);
 #define VALUE_REFUSAL_SIZE 512
 const char *value_refusal(const char *what, const char *value, const char *reason,
                           char buf[static VALUE_REFUSAL_SIZE]);
+
+/* Whether s holds no control character and no DEL: what may stand on one line of a
+ * unit file (the config refuses the rest; the generator checks again before writing). */
+bool string_is_one_line(const char *s);
