@@ -109,19 +109,14 @@ static int shift_entry(int dir_fd, const char *name, const struct stat *st, cons
 static int shift_tree(int dir_fd, dev_t dev, const ChownRecord *rec, char *rel, size_t rel_len,
                       unsigned depth) {
         _cleanup_(closedirp) DIR *d = NULL;
-        int fd, r;
+        int r;
 
         if (depth > CHOWN_DEPTH_MAX)
                 return -ELOOP;
 
-        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return negative_errno();
-        }
+        r = opendir_at(dir_fd, ".", &d);
+        if (r < 0)
+                return r;
 
         for (;;) {
                 struct dirent *de;
