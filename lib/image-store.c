@@ -8,6 +8,8 @@
  *   STORE/layers/.lock-HEX     flock: one importer per layer at a time
  *   STORE/images/ID/           config.json (the verified config blob; ID is its digest)
  *                              and image.json (size, import time)
+ *   STORE/.src-XXXXXX/         an oci-archive or docker-archive being read (removed when the
+ *                              import ends; what a kill leaves, prune removes)
  *   STORE/names.json           {"NAME:TAG" or the source string: ID}
  *   STORE/.lock                flock: shared by imports, exclusive by rm and prune, so a
  *                              layer an import has unpacked but not yet recorded is never
@@ -441,6 +443,23 @@ int image_store_prune(ImageStore *s) {
         lock = image_store_lock(s, ".lock", LOCK_EX);
         if (lock < 0)
                 return lock;
+
+        /* Imports make their .src-* dirs holding the store lock shared: with it exclusive,
+         * every one left is a killed import's. */
+        r = opendir_at(s->dir_fd, ".", &d);
+        if (r < 0)
+                return r;
+        for (struct dirent *de; (de = readdir(d));)
+                if (strncmp(de->d_name, ".src-", 5) == 0 && strv_extend(&entries, de->d_name) < 0)
+                        return -ENOMEM;
+        closedirp(&d);
+        d = NULL;
+        STRV_FOREACH (e, entries) {
+                r = image_rm_rf_at(s->dir_fd, *e);
+                if (r < 0)
+                        return r;
+        }
+        entries = strv_free(entries);
 
         r = ids_list(s, &ids);
         if (r < 0)

@@ -203,8 +203,11 @@ jq -e --arg id "$id" '[.[] | select(.id == $id)] | length == 0' <<<"$("$NSC" ima
         fail "the image stayed after its last name"
 _lib_ok
 n=$(layers)
+# What a killed archive import leaves: its unpacked archive in a .src-* dir.
+mkdir -p "$S/.src-KILLED/blobs"
 out=$("$NSC" image prune)
 assert_eq "$out" "Removed 3 layers." "the first image's three layers pruned"
+assert_fail test -e "$S/.src-KILLED"
 assert_eq "$(layers)" $((n - 3))
 assert_ok "$NSC" image rm "$id3"
 out=$("$NSC" image prune)
