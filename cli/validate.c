@@ -17,11 +17,13 @@ static void help(void) {
         printf("nscontain validate [OPTIONS...] [FILE...]\n\n"
                "Checks container configs as nscontain-generator and the helper do: every\n"
                "file's verdict on its own line, \"NAME.json: ok\" or the error. Without FILE,\n"
-               "checks every config on the search path. Where a config's rootfs is here, also\n"
-               "what its start would find wrong: the command in the image's PATH, the user in\n"
-               "its passwd, the workdir, the bind sources, idmapped mounts, in the words the\n"
-               "start uses. A dependency through \"requires\" on a container without a config\n"
-               "and an ordering cycle are errors; \"after\" and \"wants\" on one are warnings.\n\n"
+               "checks every config on the search path. Where a config's rootfs is here (or its\n"
+               "image imported), also what its start would find wrong: the env files, the\n"
+               "command in the image's PATH, the user in its passwd, the workdir, the bind\n"
+               "sources, idmapped mounts, in the words the start uses. A dependency through\n"
+               "\"requires\" on a container without a valid config and an ordering cycle are\n"
+               "errors; \"after\" and \"wants\" on one are warnings, and so is a host port that\n"
+               "another config publishes too (an error when both start at boot).\n\n"
                "  -h --help    Show this help\n"
                "  -q --quiet   Print errors and warnings only\n"
                "     --json    Print the findings as JSON (file, path, severity, message)\n"
@@ -44,8 +46,9 @@ typedef struct FileReport {
         Finding *findings;
         size_t n_findings;
         size_t errors, warnings;
-        bool skipped; /* rootfs not here: not checked against the image */
-        char *notice; /* e.g. why a FILE is masked */
+        bool skipped;     /* rootfs not here: not checked against the image */
+        char *skip_image; /* why an image was not checked */
+        char *notice;     /* e.g. why a FILE is masked */
 } FileReport;
 
 typedef struct Reports {
@@ -70,6 +73,7 @@ static void reports_done(Reports *r) {
                 findings_free(r->files[i].findings, r->files[i].n_findings);
                 free(r->files[i].file);
                 free(r->files[i].notice);
+                free(r->files[i].skip_image);
         }
         free(r->files);
         findings_free(r->general, r->n_general);
@@ -185,9 +189,20 @@ static void collect(int level, const ConfigSetEntry *e, const char *file, const 
                 f->notice = strdup(text);
                 return;
         }
-        if (level == LOG_INFO)
+        if (level == LOG_INFO) {
+                const char *t = text, *end;
                 f->skipped = true;
-        else if (level == LOG_WARNING)
+                /* "web.json: image: WHY; the checks against the image were skipped" */
+                if (file && strncmp(t, file, strlen(file)) == 0 && t[strlen(file)] == ':')
+                        t += strlen(file) + 2;
+                if (strncmp(t, "image: ", 7) == 0 && !f->skip_image) {
+                        t += 7;
+                        end = strstr(t, "; the checks against the image were skipped");
+                        f->skip_image = strndup(t, end ? (size_t)(end - t) : strlen(t));
+                        if (!f->skip_image)
+                                r->oom = true;
+                }
+        } else if (level == LOG_WARNING)
                 f->warnings++;
         else
                 f->errors++;
@@ -240,7 +255,7 @@ int verb_validate(int argc, char *argv[]) {
         json_object *files_json = NULL, *findings_json = NULL;
         size_t n_orders, errors = 0, warnings = 0;
         bool quiet = false, json = false, strict = false;
-        int bad, dep_errors, deep, c;
+        int bad, dep_errors, ports, deep, c;
 
         while ((c = getopt_long(argc, argv, "hq", options, NULL)) >= 0)
                 switch (c) {
@@ -269,6 +284,9 @@ int verb_validate(int argc, char *argv[]) {
         }
         dep_errors = config_set_check_dependencies(&s);
         if (dep_errors < 0 || reports.oom)
+                return log_oom(), EXIT_FAILED;
+        ports = config_set_check_ports(&s);
+        if (ports < 0 || reports.oom)
                 return log_oom(), EXIT_FAILED;
         deep = preflight_config_set(&s);
         if (deep < 0 || reports.oom)
@@ -341,9 +359,12 @@ int verb_validate(int argc, char *argv[]) {
                         if (f && f->warnings > 0)
                                 snprintf(w, sizeof(w), "%zu warning%s", f->warnings,
                                          f->warnings == 1 ? "" : "s");
-                        printf("%s: ok%s%s%s%s%s\n", file, *w || (f && f->skipped) ? " (" : "", w,
+                        printf("%s: ok%s%s%s%s%s%s\n", file, *w || (f && f->skipped) ? " (" : "", w,
                                *w && f->skipped ? "; " : "",
-                               f && f->skipped ? "rootfs not found: not checked against the image" : "",
+                               f && f->skip_image ? "not checked against the image: " : "",
+                               f && f->skip_image ? f->skip_image
+                               : f && f->skipped  ? "rootfs not found: not checked against the image"
+                                                  : "",
                                *w || (f && f->skipped) ? ")" : "");
                 }
         }
@@ -359,7 +380,7 @@ int verb_validate(int argc, char *argv[]) {
         }
 
         /* Anything the counts above missed (a file without lines that failed) still fails. */
-        if (errors == 0 && (bad > 0 || dep_errors > 0 || deep > 0))
+        if (errors == 0 && (bad > 0 || dep_errors > 0 || ports > 0 || deep > 0))
                 errors = 1;
 
         if (json) {

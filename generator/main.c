@@ -106,9 +106,8 @@ static int emit_all(ConfigSet *s, Output *o) {
                 _cleanup_strv_free_ char **absent = NULL;
                 STRV_FOREACH (d, e->config->requires) {
                         ssize_t t = config_set_find(s, *d);
-                        if ((t < 0 || s->entries[t].state == CONFIG_MISSING ||
-                             s->entries[t].state == CONFIG_MASKED) &&
-                            strv_extend(&absent, *d) < 0)
+                        /* No unit to require: the start says which (config_requires_missing()). */
+                        if ((t < 0 || s->entries[t].state != CONFIG_VALID) && strv_extend(&absent, *d) < 0)
                                 return log_oom();
                 }
 
@@ -168,7 +167,11 @@ static int run(char *const *files, const char *dest) {
          * validate" does (lib/preflight.c). Never at boot: a generator looks at its
          * configs only. */
         if (!dest) {
-                deep = preflight_config_set(&s);
+                deep = config_set_check_ports(&s);
+                if (deep >= 0) {
+                        int checks = preflight_config_set(&s);
+                        deep = checks < 0 ? checks : deep + checks;
+                }
                 if (deep < 0)
                         return log_oom();
         }

@@ -37,6 +37,7 @@
 #include "fileio.h"
 #include "helper.h"
 #include "image.h"
+#include "image-view.h"
 #include "log.h"
 #include "mount-api.h"
 #include "notify.h"
@@ -93,57 +94,14 @@ static int import_run(const char *name, const char *source, char **ret_last) {
         return 0;
 }
 
+/* The image's Entrypoint, Cmd, Env, WorkingDir and User under the config's own
+ * (lib/image-view.c, which "nscontain validate" applies too). */
 static int apply_image_config(Container *c, const ImageConfig *ic) {
-        Config *config = c->config;
-        int r;
+        Failure f = {};
 
-        if (!config->command) {
-                _cleanup_strv_free_ char **argv = strv_copy(ic->entrypoint);
-                char **tail = config->args ?: ic->cmd;
-
-                if (ic->entrypoint && !argv)
-                        return log_oom();
-                STRV_FOREACH (a, tail)
-                        if (strv_extend(&argv, *a) < 0)
-                                return log_oom();
-                if (strv_length(argv) == 0 && !config->boot)
-                        return log_error_errno(
-                                EINVAL,
-                                "%s: Image %s has neither Entrypoint nor Cmd, and the config no "
-                                "\"command\".",
-                                c->name, config->image);
-                config->command = TAKE_PTR(argv);
-        } else if (config->args)
-                STRV_FOREACH (a, config->args)
-                        if (strv_extend(&config->command, *a) < 0)
-                                return log_oom();
-
-        /* The image's Env under the config's own "env" (its defaults, PATH included, give
-         * way to the image's). */
-        STRV_FOREACH (e, ic->env) {
-                _cleanup_free_ char *key = strndup(*e, strcspn(*e, "="));
-                if (!key)
-                        return log_oom();
-                if (!strchr(*e, '=') || strv_env_get(config->env_given, key))
-                        continue;
-                r = strv_env_set(&config->env, key, strchr(*e, '=') + 1, /* replace= */ true);
-                if (r < 0)
-                        return log_oom();
-        }
-        if (!config->workdir_given && !isempty(ic->workdir)) {
-                if (ic->workdir[0] != '/')
-                        return log_error_errno(EINVAL, "%s: Image %s has a relative WorkingDir '%s'.",
-                                               c->name, config->image, ic->workdir);
-                free(config->workdir);
-                config->workdir = strdup(ic->workdir);
-                if (!config->workdir)
-                        return log_oom();
-        }
-        if (!config->user_given && !isempty(ic->user)) {
-                free(config->user);
-                config->user = strdup(ic->user);
-                if (!config->user)
-                        return log_oom();
+        if (image_config_apply(c->config, ic, &f) < 0) {
+                failure_log(c->name, &f);
+                return -f.error;
         }
         return 0;
 }
@@ -187,8 +145,7 @@ int image_root_resolve(Container *c) {
                 return log_error_errno(r, "%s: Failed to read image %s from the store: %m", c->name,
                                        c->image_id);
 
-        if (asprintf(&c->state_dir, "%s/%s", getenv(CONTAINER_STATE_ENV) ?: CONTAINER_STATE_DIR, c->name) <
-            0)
+        if (image_container_state_dir(c->name, &c->state_dir) < 0)
                 return log_oom();
         return apply_image_config(c, &c->image.config);
 }
@@ -316,43 +273,14 @@ static int overlay_add_layers(Container *c, int fs, int idmap_fd, int staging_fd
 }
 
 int image_root_view(Container *c, int *ret_fd, Failure *f) {
-        _cleanup_close_ int fs = -EBADF, upper = -EBADF, tree = -EBADF;
+        _cleanup_(image_store_close) ImageStore store = {.dir_fd = -EBADF};
         int r;
 
-        r = fs_open("overlay", &fs);
+        r = image_store_open(false, &store);
         if (r < 0)
-                return failf(f, r, "Failed to create an overlayfs for image %s", c->config->image);
-        /* What the container wrote before sits on top, read-only here. */
-        if (!c->config->ephemeral) {
-                upper = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (upper >= 0) {
-                        int u = openat(upper, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        safe_close(upper);
-                        upper = u;
-                }
-                if (upper >= 0 && fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, upper) < 0)
-                        return failf(f, errno, "Failed to add the container's layer to the overlayfs");
-        }
-        r = overlay_add_layers(c, fs, -EBADF, -EBADF, f);
-        if (r < 0)
-                return r;
-        /* One lower layer alone makes no overlay: that layer is the view. */
-        if (upper < 0 && c->image.config.n_diff_ids == 1) {
-                _cleanup_(image_store_close) ImageStore store = {.dir_fd = -EBADF};
-                r = image_store_open(false, &store);
-                if (r < 0)
-                        return failf(f, r, "Failed to open the image store");
-                r = image_store_layer_open(&store, c->image.config.diff_ids[0]);
-                if (r < 0)
-                        return failf(f, r, "Failed to open the layer of image %s", c->config->image);
-                *ret_fd = r;
-                return 0;
-        }
-        r = fs_mount(fs, MOUNT_ATTR_RDONLY, &tree);
-        if (r < 0)
-                return failf(f, r, "Failed to mount the overlayfs of image %s", c->config->image);
-        *ret_fd = TAKE_FD(tree);
-        return 0;
+                return failf(f, r, "Failed to open the image store");
+        return image_view_open(&store, c->config->image, &c->image.config,
+                               c->config->ephemeral ? NULL : c->state_dir, ret_fd, f);
 }
 
 /* In a forked process with a mount namespace of its own (so nothing is seen on the

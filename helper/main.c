@@ -120,28 +120,14 @@ static int helper_check_supported(const char *name, const Config *c) {
 /* "env_files": read now, as root on the host, merged over the defaults and under "env"
  * (nscontain.json(5)). A bad line fails the start with the file and line number. */
 static int helper_load_env_files(const char *name, Config *c) {
-        STRV_FOREACH (path, c->env_files) {
-                _cleanup_strv_free_ char **file_env = NULL;
-                _cleanup_free_ char *error = NULL;
-                int r;
+        _cleanup_free_ char *error = NULL;
+        int r;
 
-                r = env_file_load(*path, &file_env, &error);
-                if (r < 0) {
-                        if (error)
-                                return log_error_errno(r, "%s: env_files: %s", name, error);
-                        return log_error_errno(r, "%s: env_files: Failed to read '%s': %m", name, *path);
-                }
-                STRV_FOREACH (e, file_env) {
-                        size_t kl = strcspn(*e, "=");
-                        _cleanup_free_ char *key = strndup(*e, kl);
-                        if (!key)
-                                return log_oom();
-                        if (strv_env_get(c->env_given, key))
-                                continue;
-                        if (strv_env_set(&c->env, key, *e + kl + 1, true) < 0)
-                                return log_oom();
-                }
-        }
+        r = env_files_apply(c->env_files, c->env_given, &c->env, &error);
+        if (r == -ENOMEM || (r < 0 && !error))
+                return log_oom();
+        if (r < 0)
+                return log_error_errno(r, "%s: %s", name, error);
         return 0;
 }
 
@@ -231,7 +217,8 @@ static int container_setup_network(Container *c, pid_t pid, int pidfd, void *use
         h->network = true;
         r = sidecar_setup_network(bus, c->name, pidfd, &c->config->network, &net, &error);
         if (r < 0)
-                return failf(f, r, "Failed to set up the network through nscontain-sidecar: %s",
+                /* The sidecar's words, or the errno's: nothing to add (failx). */
+                return failx(f, r, "Failed to set up the network through nscontain-sidecar: %s",
                              error ?: "unknown error");
 
         snprintf(c->ifname, sizeof(c->ifname), "%s", net.peer_ifname);

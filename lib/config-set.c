@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <string.h>
 #include <syslog.h>
 
 #include "config-set.h"
+#include "port-spec.h"
 #include "strv.h"
 
 #define CYCLE_NAMES_MAX 32 /* a longer cycle is shortened in the message */
@@ -82,10 +85,10 @@ static void config_set_sort(ConfigSet *s) {
         s->sorted = true;
 }
 
-ssize_t config_set_find(const ConfigSet *s, const char *name) {
-        size_t lo = 0, hi = s->n;
+/* NAME among the first n entries, sorted. */
+static ssize_t config_set_find_first(const ConfigSet *s, size_t n, const char *name) {
+        size_t lo = 0, hi = n;
 
-        assert(s->sorted);
         while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
                 int c = strcmp(name, s->entries[mid].name);
@@ -97,6 +100,11 @@ ssize_t config_set_find(const ConfigSet *s, const char *name) {
                         lo = mid + 1;
         }
         return -ENOENT;
+}
+
+ssize_t config_set_find(const ConfigSet *s, const char *name) {
+        assert(s->sorted);
+        return config_set_find_first(s, s->n, name);
 }
 
 static const char *entry_file(const ConfigSetEntry *e) {
@@ -200,6 +208,7 @@ int config_set_load_search_path(ConfigSet *s) {
         }
         k = bad;
         config_set_sort(s);
+        s->whole_search_path = true;
 finish:
         config_entries_free(ce, n_ce);
         return k;
@@ -310,10 +319,25 @@ int config_set_load_files(ConfigSet *s, char *const *files) {
 
 #define WHY_NO_CONFIG "has no config file"
 #define WHY_MASKED    "is masked"
+#define WHY_INVALID   "has an invalid config"
 
 int config_dependency_find(const char *name, const char **ret_why) {
-        int r = config_name_is_valid(name) ? config_find(name, NULL) : -ENOENT;
+        _cleanup_free_ char *path = NULL, *error = NULL;
+        Config *c = NULL;
+        int r = config_name_is_valid(name) ? config_find(name, &path) : -ENOENT;
 
+        if (r >= 0) {
+                /* What daemon-reload would make of it: the generator writes no unit for
+                 * a config that does not load. */
+                r = config_load_file(path, name, &c, &error);
+                config_free(c);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 && r != -ERFKILL) {
+                        *ret_why = WHY_INVALID;
+                        return 1;
+                }
+        }
         if (r == -ERFKILL)
                 *ret_why = WHY_MASKED;
         else if (r == -ENOENT)
@@ -377,7 +401,7 @@ static int entry_resolve(ConfigSet *s, size_t idx) {
                         else if (s->entries[t].state == CONFIG_MASKED)
                                 why = WHY_MASKED;
                         else if (s->entries[t].state == CONFIG_INVALID)
-                                why = "has an invalid config";
+                                why = WHY_INVALID;
                         else
                                 e->edges[e->n_edges++] = (size_t)t;
 
@@ -482,4 +506,147 @@ int config_set_check_dependencies(ConfigSet *s) {
         if (k < 0)
                 return k;
         return errors + k;
+}
+
+/* ---- published host ports --------------------------------------------------------------- */
+
+typedef struct Published {
+        size_t entry, index; /* s->entries[entry].config->network.publish[index] */
+        PortSpec spec;
+} Published;
+
+static int published_cmp(const void *a, const void *b) {
+        const Published *x = a, *y = b;
+
+        if (x->spec.protocol != y->spec.protocol)
+                return x->spec.protocol < y->spec.protocol ? -1 : 1;
+        if (x->spec.host_port_first != y->spec.host_port_first)
+                return x->spec.host_port_first < y->spec.host_port_first ? -1 : 1;
+        return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+/* The configs on the search path that the set has not loaded (FILEs were given): their
+ * ports count too, since they may run. */
+static int config_set_load_rest_quietly(ConfigSet *s) {
+        ConfigEntry *ce = NULL;
+        size_t n_ce = 0;
+        int k;
+
+        k = config_enumerate_unchecked(&ce, &n_ce);
+        if (k < 0)
+                return k == -ENOMEM ? k : 0; /* nothing more to compare with */
+        config_set_sort(s);
+        size_t n = s->n;
+        for (size_t i = 0; i < n_ce; i++) {
+                ConfigSetEntry *e;
+
+                if (ce[i].masked || config_set_find_first(s, n, ce[i].name) >= 0)
+                        continue;
+                e = config_set_add(s);
+                if (!e) {
+                        k = -ENOMEM;
+                        break;
+                }
+                e->name = TAKE_PTR(ce[i].name);
+                k = make_absolute(ce[i].path, &e->path);
+                if (k < 0)
+                        break;
+                (void)entry_load(s, e, e->name, LOAD_QUIET);
+        }
+        config_entries_free(ce, n_ce);
+        config_set_sort(s);
+        return k < 0 ? k : 0;
+}
+
+/* "Host port [ADDRESS:]PORT/PROTO": the first port a and b share, at a's address. */
+static void published_port_name(const PortSpec *a, const PortSpec *b, char *buf, size_t size) {
+        char addr[INET6_ADDRSTRLEN] = "";
+        bool v6 = a->host_address.family == AF_INET6;
+
+        if (a->host_address.family != 0)
+                in_addr_to_string(&a->host_address, addr);
+        snprintf(buf, size, "Host port %s%s%s%s%u/%s", v6 ? "[" : "", addr, v6 ? "]" : "",
+                 addr[0] ? ":" : "", (unsigned)MAX(a->host_port_first, b->host_port_first),
+                 a->protocol == IPPROTO_UDP ? "udp" : "tcp");
+}
+
+static void report_port_clash(const ConfigSet *s, const Published *a, const Published *b) {
+        const ConfigSetEntry *ea = &s->entries[a->entry], *eb = &s->entries[b->entry];
+        char port[INET6_ADDRSTRLEN + 32];
+        bool both_at_boot = ea->config->autostart && eb->config->autostart;
+
+        if (!ea->checked)
+                return;
+        /* The sidecar refuses the second start while the first runs, in these words:
+         * "Host port 8080/tcp is published by the running container 'web'". */
+        published_port_name(&a->spec, &b->spec, port, sizeof(port));
+        report(s, both_at_boot ? LOG_ERR : LOG_WARNING, ea, entry_file(ea),
+               "network.publish[%zu]: %s is published by the container '%s' too (%s): %s", a->index, port,
+               eb->name, eb->path,
+               both_at_boot ? "both start at boot (autostart), and the one started second fails"
+                            : "the one started second fails while the other runs");
+}
+
+int config_set_check_ports(ConfigSet *s) {
+        _cleanup_free_ Published *list = NULL;
+        size_t n = 0, allocated = 0;
+        bool any_checked = false;
+        int errors = 0, k;
+
+        for (size_t i = 0; i < s->n && !any_checked; i++)
+                any_checked = s->entries[i].checked && s->entries[i].state == CONFIG_VALID &&
+                              s->entries[i].config->network.mode == NETWORK_VETH &&
+                              s->entries[i].config->network.publish;
+        if (!any_checked)
+                return 0;
+        if (!s->whole_search_path) {
+                k = config_set_load_rest_quietly(s);
+                if (k < 0)
+                        return k;
+        }
+
+        for (size_t i = 0; i < s->n; i++) {
+                const ConfigSetEntry *e = &s->entries[i];
+                size_t j = 0;
+
+                if (e->state != CONFIG_VALID || e->config->network.mode != NETWORK_VETH)
+                        continue;
+                STRV_FOREACH (p, e->config->network.publish) {
+                        if (n >= allocated) {
+                                Published *l = reallocarray(list, MAX(allocated * 2, (size_t)64),
+                                                            sizeof(Published));
+                                if (!l)
+                                        return -ENOMEM;
+                                list = l;
+                                allocated = MAX(allocated * 2, (size_t)64);
+                        }
+                        /* Canonical already (lib/config-network.c): it parses. */
+                        if (port_spec_parse(*p, &list[n].spec, NULL) >= 0) {
+                                list[n].entry = i;
+                                list[n++].index = j;
+                        }
+                        j++;
+                }
+        }
+        if (n < 2)
+                return 0;
+        qsort(list, n, sizeof(Published), published_cmp);
+
+        /* Sorted by protocol and first port: whatever a spec shares ports with starts
+         * before its last port ends. */
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = i + 1; j < n && list[j].spec.protocol == list[i].spec.protocol &&
+                                       list[j].spec.host_port_first <= list[i].spec.host_port_last;
+                     j++) {
+                        if (list[i].entry == list[j].entry ||
+                            !port_spec_conflict(&list[i].spec, &list[j].spec))
+                                continue;
+                        report_port_clash(s, &list[i], &list[j]);
+                        report_port_clash(s, &list[j], &list[i]);
+                        if (s->entries[list[i].entry].config->autostart &&
+                            s->entries[list[j].entry].config->autostart)
+                                errors += s->entries[list[i].entry].checked +
+                                          s->entries[list[j].entry].checked;
+                }
+        return errors;
 }

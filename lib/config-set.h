@@ -48,7 +48,8 @@ typedef struct ConfigSet {
         size_t n, allocated;
         bool sorted;
 
-        bool keep_text; /* keep each valid file's bytes in its entry */
+        bool keep_text;         /* keep each valid file's bytes in its entry */
+        bool whole_search_path; /* loaded by config_set_load_search_path() */
 
         ConfigReportFunc report;
         void *userdata;
@@ -75,13 +76,22 @@ ssize_t config_set_find(const ConfigSet *s, const char *name);
  * number of errors (>= 0) or -ENOMEM. */
 int config_set_check_dependencies(ConfigSet *s);
 
-/* Whether NAME's config exists for a dependency: 0 when it does (valid or not), else why
- * not in the words above ("has no config file", "is masked") in *ret_why. */
+/* Reports each published host port (network.publish) of a checked entry that another
+ * valid config publishes too on an address that meets it (port_spec_conflict()): the
+ * sidecar refuses the second start while the first runs. Loads, quietly, the search
+ * path's other configs when FILEs were given. An error when both configs start at boot
+ * ("autostart"), a warning otherwise. Returns the number of errors, or -ENOMEM. */
+int config_set_check_ports(ConfigSet *s);
+
+/* Whether NAME's config is one a dependency can use: 0 when it loads, else why not in
+ * the words above ("has no config file", "is masked", "has an invalid config") in
+ * *ret_why and 1; -ENOMEM. */
 int config_dependency_find(const char *name, const char **ret_why);
 
-/* For the start: the first container of config->requires without a config on the search
- * path (none, or a masked one), as config_set_check_dependencies() words it: "requires[0]:
- * container 'db' has no config file" in *ret_text. 1 when there is one, 0 when every one
- * has a config, -ENOMEM. The generator writes no Requires= for these (the start would
- * fail on the dependency with no word of why): this is the start's check. */
+/* For the start: the first container of config->requires without a valid config on the
+ * search path (none, a masked or an invalid one), as config_set_check_dependencies()
+ * words it: "requires[0]: container 'db' has no config file" in *ret_text. 1 when there
+ * is one, 0 when every one has a config, -ENOMEM. The generator writes no Requires= for
+ * these (systemd would fail the start on the dependency with no word of why): this is
+ * the start's check. */
 int config_requires_missing(const Config *config, char **ret_text);

@@ -189,3 +189,33 @@ int env_file_load(const char *path, char ***env, char **ret_error) {
                 *ret_error = NULL;
         return r;
 }
+
+int env_files_apply(char *const *paths, char *const *keep, char ***env, char **ret_error) {
+        size_t i = 0;
+
+        STRV_FOREACH (path, paths) {
+                _cleanup_strv_free_ char **file_env = NULL;
+                _cleanup_free_ char *error = NULL;
+                int r;
+
+                r = env_file_load(*path, &file_env, &error);
+                if (r < 0) {
+                        if (asprintf(ret_error, "env_files[%zu]: %s", i, error ?: strerror(-r)) < 0)
+                                *ret_error = NULL;
+                        return r;
+                }
+                STRV_FOREACH (e, file_env) {
+                        size_t kl = strcspn(*e, "=");
+                        _cleanup_free_ char *key = strndup(*e, kl);
+                        if (!key)
+                                return -ENOMEM;
+                        if (strv_env_get(keep, key))
+                                continue;
+                        r = strv_env_set(env, key, *e + kl + 1, /* replace= */ true);
+                        if (r < 0)
+                                return r;
+                }
+                i++;
+        }
+        return 0;
+}

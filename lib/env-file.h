@@ -20,3 +20,9 @@ int env_file_parse(const char *text, size_t size, char ***env, unsigned *ret_lin
 /* Reads PATH and parses it. Errors come back with a message "PATH:LINE: ..." or
  * "PATH: ..." in *ret_error. */
 int env_file_load(const char *path, char ***env, char **ret_error);
+
+/* A config's "env_files", in order: each file loaded, its assignments set in *env
+ * unless KEY is in 'keep' (the config's own "env", which wins). The start and the
+ * checks of lib/preflight.h call this: on an error its words, "env_files[I]: PATH:LINE:
+ * ..." or "env_files[I]: PATH: No such file", are in *ret_error. */
+int env_files_apply(char *const *paths, char *const *keep, char ***env, char **ret_error);

@@ -14,7 +14,9 @@
 #include <sys/wait.h>
 #include <syslog.h>
 
+#include "env-file.h"
 #include "fs-util.h"
+#include "image-view.h"
 #include "preflight.h"
 #include "strv.h"
 
@@ -287,6 +289,8 @@ static int preflight_idmap_probe(Preflight *p, int fd) {
 void preflight_done(Preflight *p) {
         if (p->userns_fd >= 0)
                 p->userns_fd = safe_close(p->userns_fd);
+        image_store_close(&p->store);
+        p->store = (ImageStore){.dir_fd = -EBADF};
 }
 
 /* ---- the checks -------------------------------------------------------------------------- */
@@ -336,13 +340,18 @@ static int check_mounts(Check *c, const Config *config, View *v) {
         return 0;
 }
 
-static void check_root(Check *c, const Config *config, View *v) {
+/* config is the process as the start runs it (given, with the image's config applied):
+ * a value the image gave is reported at the key "image". */
+static void check_root(Check *c, const Config *config, const Config *given, View *v) {
+        bool from_image = given->image != NULL;
         _cleanup_(resolved_user_done) ResolvedUser u = {};
         _cleanup_free_ char *found = NULL;
         Failure f = {};
         int r;
 
-        if (config->namespaces.user && config->user_namespace.ownership == OWNERSHIP_IDMAP) {
+        /* An image's layers are probed where they are (image_open()), not its view. */
+        if (!config->image && config->namespaces.user &&
+            config->user_namespace.ownership == OWNERSHIP_IDMAP) {
                 r = preflight_idmap_probe(c->p, v->root_fd);
                 if (r < 0) {
                         idmap_refused_fail(&f, r, config, SIZE_MAX, v->root_fd);
@@ -354,14 +363,14 @@ static void check_root(Check *c, const Config *config, View *v) {
         /* As the start resolves it: the image's /etc/passwd and /etc/group, by fd. */
         r = user_resolve_in(v->root_fd, config, &u, &f);
         if (r < 0) {
-                check_report(c, LOG_ERR, "user", &f);
+                check_report(c, LOG_ERR, from_image && !given->user_given ? "image" : "user", &f);
                 f = (Failure){};
                 u = (ResolvedUser){}; /* the command as root, then */
         }
 
         r = workdir_enter(config->workdir, view_stat, v, &f);
         if (r < 0) {
-                check_report(c, LOG_ERR, "workdir", &f);
+                check_report(c, LOG_ERR, from_image && !given->workdir_given ? "image" : "workdir", &f);
                 f = (Failure){};
         }
 
@@ -372,34 +381,153 @@ static void check_root(Check *c, const Config *config, View *v) {
                 if (r == -ENOMEM)
                         return;
                 if (r < 0)
-                        check_report(c, LOG_ERR, config->boot ? "boot" : "command[0]", &f);
+                        check_report(c, LOG_ERR,
+                                     config->boot                    ? "boot"
+                                     : from_image && !given->command ? "image"
+                                                                     : "command[0]",
+                                     &f);
         }
+}
+
+/* ---- the root ---------------------------------------------------------------------------- */
+
+/* The config as the start runs it: command, env, workdir and user are its own copies,
+ * which the image's config and env_files change; everything else is config's. */
+static int process_copy(const Config *config, Config *ret) {
+        *ret = *config;
+        ret->command = config->command ? strv_copy(config->command) : NULL;
+        ret->env = config->env ? strv_copy(config->env) : NULL;
+        ret->workdir = config->workdir ? strdup(config->workdir) : NULL;
+        ret->user = config->user ? strdup(config->user) : NULL;
+        if ((config->command && !ret->command) || (config->env && !ret->env) ||
+            (config->workdir && !ret->workdir) || (config->user && !ret->user))
+                return -ENOMEM;
+        return 0;
+}
+
+static void process_done(Config *c) {
+        strv_free(c->command);
+        strv_free(c->env);
+        free(c->workdir);
+        free(c->user);
+}
+
+/* Skipped checks, at LOG_INFO: "JPATH: TEXT; the checks against the image were skipped". */
+static void check_skipped(Check *c, const char *jpath, const Failure *f) {
+        char text[FAILURE_TEXT_MAX], line[FAILURE_TEXT_MAX + 64];
+
+        if (!c->p->report)
+                return;
+        snprintf(line, sizeof(line), "%s; the checks against the image were skipped",
+                 failure_text(f, text, sizeof(text)));
+        c->p->report(LOG_INFO, jpath, line, c->p->userdata);
+}
+
+static int rootfs_open(Check *c, const Config *config, int *ret_fd) {
+        Failure f = {};
+        int r;
+
+        r = mount_source_open(config->rootfs, /* want_dir= */ true, ret_fd, NULL);
+        if (r >= 0)
+                return 0;
+        /* ENOTDIR: it is there, and is no directory: the start's error. Otherwise a config
+         * checked away from its machine (or by a user who may not look). */
+        failf(&f, r, "Failed to open rootfs '%s'", config->rootfs);
+        if (r == -ENOTDIR)
+                check_report(c, LOG_ERR, "rootfs", &f);
+        else
+                check_skipped(c, "rootfs", &f);
+        return r;
+}
+
+/* The image's tree as the start will see it (lib/image-view.c), and its config applied
+ * to proc as the start applies it. An image not in the store is not checked (a transport
+ * is imported at the first start; a name on another machine's store), nor without the
+ * privileges to mount its layers. */
+static int image_open(Check *c, const Config *config, Config *proc, int *ret_fd) {
+        _cleanup_(image_info_done) ImageInfo info = {};
+        _cleanup_free_ char *state_dir = NULL;
+        char id[IMAGE_DIGEST_LEN + 1];
+        Preflight *p = c->p;
+        Failure f = {};
+        int r;
+
+        if (p->store_error == 0 && p->store.dir_fd < 0) {
+                r = image_store_open(/* create= */ false, &p->store);
+                p->store_error = r < 0 ? r : 0;
+        }
+        r = p->store_error ?: image_store_resolve(&p->store, config->image, id);
+        if (r == -ENOMEM)
+                return r;
+        if (r == -ENOENT && image_source_is_transport(config->image)) {
+                failx(&f, ENOENT, "Image %s is not imported yet: its first start imports it", config->image);
+                check_skipped(c, "image", &f);
+                return r;
+        }
+        if (r == -ENOENT) {
+                /* The start's words (helper/image-root.c). */
+                failx(&f, ENOENT, "No image '%s' in the store %s (see 'nscontain image import').",
+                      config->image, p->store.path ?: getenv(IMAGE_STORE_ENV) ?: IMAGE_STORE_DIR);
+                check_skipped(c, "image", &f);
+                return r;
+        }
+        if (r < 0) {
+                failf(&f, r, "Failed to look up image '%s'", config->image);
+                check_skipped(c, "image", &f);
+                return r;
+        }
+        r = image_store_info(&p->store, id, &info);
+        if (r < 0) {
+                failf(&f, r, "Failed to read image %s from the store", id);
+                check_report(c, LOG_ERR, "image", &f);
+                return r;
+        }
+        r = image_config_apply(proc, &info.config, &f);
+        if (r < 0) {
+                check_report(c, LOG_ERR, "image", &f);
+                return r;
+        }
+        r = image_container_state_dir(config->name, &state_dir);
+        if (r < 0)
+                return r;
+        r = image_view_open(&p->store, config->image, &info.config, config->ephemeral ? NULL : state_dir,
+                            ret_fd, &f);
+        if (r == -EPERM) {
+                f = (Failure){};
+                failx(&f, EPERM, "Mounting the layers of image %s needs root", config->image);
+                check_skipped(c, "image", &f);
+                return r;
+        }
+        if (r < 0) {
+                check_report(c, LOG_ERR, "image", &f);
+                return r;
+        }
+
+        /* The start idmaps each layer into the container's range (helper/image-root.c):
+         * one probe of the store's filesystem, in the start's words. */
+        if (config->namespaces.user) {
+                _cleanup_close_ int layer = image_store_layer_open(&p->store, info.config.diff_ids[0]);
+                if (layer >= 0 && (r = preflight_idmap_probe(p, layer)) < 0) {
+                        f = (Failure){};
+                        failf(&f, r, "Failed to create an idmapped mount of layer %s",
+                              info.config.diff_ids[0]);
+                        check_report(c, LOG_ERR, "image", &f);
+                }
+        }
+        return 0;
 }
 
 int preflight_check(Preflight *p, const Config *config) {
         _cleanup_free_ int *bind_fds = NULL;
         _cleanup_close_ int root_fd = -EBADF;
+        _cleanup_(process_done) Config proc = {};
+        _cleanup_free_ char *env_error = NULL;
         Check c = {.p = p};
-        View v = {.config = config};
+        View v = {};
         Failure f = {};
+        int r;
 
         assert(p && config);
-
-        int e = -mount_source_open(config->rootfs, /* want_dir= */ true, &root_fd, NULL);
-        if (e > 0) {
-                /* ENOTDIR: it is there, and is no directory: the start's error. Otherwise a
-                 * config checked away from its machine (or by a user who may not look). */
-                failf(&f, e, "Failed to open rootfs '%s'", config->rootfs);
-                if (e == ENOTDIR)
-                        check_report(&c, LOG_ERR, "rootfs", &f);
-                else if (p->report) {
-                        char text[FAILURE_TEXT_MAX], line[FAILURE_TEXT_MAX + 64];
-                        snprintf(line, sizeof(line), "%s; the checks against the image were skipped",
-                                 failure_text(&f, text, sizeof(text)));
-                        p->report(LOG_INFO, "rootfs", line, p->userdata);
-                }
-                return c.errors;
-        }
 
         /* The start refuses these before it looks at anything else. */
         const char *unsupported = config_unsupported_key(config);
@@ -409,6 +537,32 @@ int preflight_check(Preflight *p, const Config *config) {
                 return c.errors;
         }
 
+        if (process_copy(config, &proc) < 0)
+                return -ENOMEM;
+        r = config->image ? image_open(&c, config, &proc, &root_fd) : rootfs_open(&c, config, &root_fd);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return c.errors;
+
+        /* The files the start reads on the host, before the image's: env_files first (they
+         * may set PATH, which the command's lookup uses). */
+        r = env_files_apply(config->env_files, config->env_given, &proc.env, &env_error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 && p->report) {
+                /* "env_files[0]: PATH:LINE: ..." is the JSON path and the text. */
+                const char *colon = env_error ? strchr(env_error, ':') : NULL;
+                if (colon) {
+                        _cleanup_free_ char *jpath = strndup(env_error, colon - env_error);
+                        if (!jpath)
+                                return -ENOMEM;
+                        p->report(LOG_ERR, jpath, colon + 2, p->userdata);
+                }
+        }
+        if (r < 0)
+                c.errors++;
+
         if (config->n_mounts > 0) {
                 bind_fds = malloc(config->n_mounts * sizeof(int));
                 if (!bind_fds)
@@ -416,13 +570,13 @@ int preflight_check(Preflight *p, const Config *config) {
                 for (size_t i = 0; i < config->n_mounts; i++)
                         bind_fds[i] = -EBADF;
         }
-        v.root_fd = root_fd;
-        v.bind_fds = bind_fds;
-        if (config->namespaces.user && config->user_namespace.ownership == OWNERSHIP_CHOWN)
+        v = (View){.config = &proc, .root_fd = root_fd, .bind_fds = bind_fds};
+        if (config->namespaces.user &&
+            (config->image || config->user_namespace.ownership == OWNERSHIP_CHOWN))
                 v.id_modulo = config->user_namespace.size;
 
-        (void)check_mounts(&c, config, &v);
-        check_root(&c, config, &v);
+        (void)check_mounts(&c, &proc, &v);
+        check_root(&c, &proc, config, &v);
 
         for (size_t i = 0; i < config->n_mounts; i++)
                 safe_close(bind_fds[i]);

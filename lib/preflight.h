@@ -16,6 +16,7 @@
 #include "config-set.h"
 #include "config.h"
 #include "creds.h"
+#include "image.h"
 
 /* The first key of c that this helper does not carry out yet (the start refuses it:
  * "\"credentials\" is not supported by this nscontain-helper yet."), or NULL. */
@@ -57,12 +58,19 @@ typedef struct Preflight {
         PreflightIdmapResult idmap[32]; /* by filesystem: one probe each */
         size_t n_idmap;
 
+        /* The image store, opened at the first config naming an image: store_error < 0
+         * when it could not be. */
+        ImageStore store;
+        int store_error;
+
         PreflightReportFunc report;
         void *userdata;
 } Preflight;
 
-#define PREFLIGHT_INIT \
-        { .userns_fd = -EBADF }
+#define PREFLIGHT_INIT                                            \
+        {                                                         \
+                .userns_fd = -EBADF, .store = {.dir_fd = -EBADF } \
+        }
 void preflight_done(Preflight *p);
 
 /* Checks one valid config. When its rootfs does not exist here (a config checked away

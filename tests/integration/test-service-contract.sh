@@ -58,7 +58,7 @@ assert_eq "$(prop web OOMScoreAdjust)" 321 "the unit's OOMScoreAdjust="
 
 step "a bad env file line fails the start with file and line"
 assert_fail tsd_run systemctl start container@badenv.service
-tsd_assert_status container@badenv.service "badenv: env_files: /etc/bad/env:2: not an assignment" "badenv's status"
+tsd_assert_status container@badenv.service "badenv: env_files[0]: /etc/bad/env:2: not an assignment" "badenv's status"
 
 step "settings the helper relies on, and host-wide sysctls, are refused"
 assert_eq "$(tsd_run systemctl show -p DropInPaths --value container@execstart.service)" "" "no drop-in for execstart"

@@ -38,8 +38,8 @@ config() {
 mkdir -p "$(tsd_root)/etc/nscontain.d"
 
 # The table: NAME | JSON path of the finding | the start's message (after "NAME: ").
-# A path "-" is a finding without one (the file name); "requires[0]" rows carry the path
-# in the status text too, as the helper says it.
+# A path "-" is a finding without one (the file name); "requires[0]" and "env_files[0]"
+# rows carry the path in the status text too, as the helper says it.
 ROWS=(
         "nocmd|command[0]|Failed to execute '/usr/sbin/nginx': No such file or directory"
         "notinpath|command[0]|Command 'frobnicate' not found in the container's PATH ($DEFAULT_PATH)"
@@ -54,6 +54,9 @@ ROWS=(
         "creds|credentials|\"credentials\" is not supported by this nscontain-helper yet."
         "ephrootfs|ephemeral|\"ephemeral\" is not supported by this nscontain-helper yet."
         "my_web|-|invalid container name \"my_web\": '_' is not allowed in a machine name: rename the file to my-web.json"
+        "badenv|env_files[1]|$FIX/bad.env:2: not an assignment: write KEY=VALUE (KEY of letters, digits and '_'), or quote the value completely"
+        "noenv|env_files[0]|$FIX/none.env: No such file"
+        "needsbad|requires[0]|container 'broken' has an invalid config"
 )
 config nocmd ', "command": ["/usr/sbin/nginx", "-f"]'
 config notinpath ', "command": ["frobnicate"]'
@@ -69,6 +72,13 @@ config needsghost ', "requires": ["ghost"], "wants": ["ghost2"]'
 config my_web
 config creds ', "credentials": {"token": "/etc/hostname"}'
 config ephrootfs ', "ephemeral": true'
+printf 'A=1\n' >"$FIX/good.env"
+printf 'B=2\nthis is no assignment\n' >"$FIX/bad.env"
+config badenv ", \"env_files\": [\"$FIX/good.env\", \"$FIX/bad.env\"]"
+config noenv ", \"env_files\": [\"$FIX/none.env\"]"
+# broken.json loads with an error of its own (not a row: its unit is never written).
+config broken ', "hostnme": "x"'
+config needsbad ', "requires": ["broken"], "wants": ["broken"]'
 # Clean: a workdir made by a mount, a command found in the bind, a named user.
 config clean ", \"user\": \"app\", \"workdir\": \"/data/sub\", \"command\": [\"/data/bin/hello\"], \"mounts\": [{\"source\": \"$FIX/data\", \"target\": \"/data\"}]"
 mkdir -p "$FIX/data/sub" "$FIX/data/bin"
@@ -83,6 +93,7 @@ assert_eq "$rc" 1 "exit status"
 assert_eq "$(grep -c ': ok' <<<"$text")" 1 "only the clean config is ok: $text"
 assert_contains "$text" "clean.json: ok"
 assert_contains "$text" "needsghost.json: warning: wants[0]: container 'ghost2' has no config file"
+assert_contains "$text" "needsbad.json: warning: wants[0]: container 'broken' has an invalid config"
 rc=0
 json=$(tsd_run "$NSC" validate --json 2>/dev/null) || rc=$?
 assert_eq "$rc" 1 "--json exit status"
@@ -121,7 +132,7 @@ for row in "${ROWS[@]}"; do
                 fail "$name: the start succeeded"
         fi
         case $path in
-        requires*) want="$name: $path: $message" ;;
+        requires* | env_files*) want="$name: $path: $message" ;;
         -) want="$name.json: $message" ;;
         *) want="$name: $message" ;;
         esac
@@ -152,5 +163,50 @@ for row in "${ROWS[@]}"; do
         fi
 done
 assert_not_contains "$dry" "clean.json" "--dry-run: nothing about the clean config"
+
+# Published host ports: validate cannot know what runs, so it names the other config;
+# the start (the sidecar) names the running holder. Same port, same container.
+step "two configs publishing 8080/tcp: validate names the other config, the start the running one"
+for need in /usr/bin/dbus-daemon /lib/systemd/systemd-machined /usr/sbin/nft; do
+        [[ -x $need ]] || { not_checked "the published-port row" "$need is not installed"; need=; break; }
+done
+if [[ -n $need ]]; then
+        UP="trap 'exit 0' TERM; sleep 1000 \u0026 wait"
+        portcfg() { # NAME BASE PUBLISH
+                printf '{"rootfs": "%s", "command": ["/bin/sh", "-c", "%s"], "user_namespace": {"base": %d}, "network": {"publish": ["%s"]}}\n' \
+                        "$ROOT" "$UP" "$2" "$3" >"$(tsd_root)/etc/nscontain.d/$1.json"
+        }
+        portcfg porta "$BASE" 8080:80
+        portcfg portb $((BASE + 65536)) 127.0.0.1:8080:8080
+        tsd_run systemctl daemon-reload
+        tsd_run systemctl start dbus.socket
+        clash="Host port 127.0.0.1:8080/tcp is published by the container 'porta' too (/etc/nscontain.d/porta.json)"
+        rc=0
+        pj=$(tsd_run "$NSC" validate --json /etc/nscontain.d/portb.json 2>/dev/null) || rc=$?
+        assert_eq "$rc" 3 "a warning only: exit 3"
+        assert_eq "$(jq -r '[.findings[] | select(.path == "network.publish[0]" and .severity == "warning")
+                | .message] | if length == 1 then .[0] else error("not one finding") end' <<<"$pj")" \
+                "$clash: the one started second fails while the other runs" "validate's finding"
+        rc=0
+        tsd_run "$NSC" validate --strict /etc/nscontain.d/portb.json >/dev/null 2>&1 || rc=$?
+        assert_eq "$rc" 1 "--strict: the warning is an error"
+        tsd_run systemctl start container@porta.service || fail "porta did not start: $(tsd_status container@porta.service)"
+        assert_fail tsd_run systemctl start container@portb.service
+        want="portb: Failed to set up the network through nscontain-sidecar: Host port 127.0.0.1:8080/tcp is published by the running container 'porta'"
+        retry 5 status_is portb "$want" || true
+        assert_eq "$(status_text portb)" "$want" "portb: StatusText of the failed start"
+        tsd_run systemctl stop container@porta.service
+
+        step "both started at boot (autostart): an error"
+        for n in porta portb; do
+                tsd_run sed -i 's/^{/{"autostart": true, /' "/etc/nscontain.d/$n.json"
+        done
+        rc=0
+        pj=$(tsd_run "$NSC" validate --json /etc/nscontain.d/portb.json 2>/dev/null) || rc=$?
+        assert_eq "$rc" 1 "exit status"
+        assert_eq "$(jq -r '[.findings[] | select(.path == "network.publish[0]" and .severity == "error") | .message] | .[0]' <<<"$pj")" \
+                "$clash: both start at boot (autostart), and the one started second fails" "validate's error"
+        tsd_run rm /etc/nscontain.d/porta.json /etc/nscontain.d/portb.json
+fi
 
 test_done
