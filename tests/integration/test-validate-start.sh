@@ -84,6 +84,51 @@ config clean ", \"user\": \"app\", \"workdir\": \"/data/sub\", \"command\": [\"/
 mkdir -p "$FIX/data/sub" "$FIX/data/bin"
 printf '#!/bin/sh\nexit 0\n' >"$FIX/data/bin/hello"
 chmod 755 "$FIX/data/bin/hello"
+
+# Image containers (Linux >= 6.8: overlayfs lowerdir+): the image's Entrypoint, Cmd,
+# User, WorkingDir and Env apply as at start, and its layers stack with their whiteouts.
+# The store and the containers' layers on a tmpfs: the test system's / is overlayfs.
+IMAGES=
+IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+if ((kmaj < 6 || (kmaj == 6 && kmin < 8))); then
+        not_checked "the image rows" "Linux $(uname -r) has no overlayfs lowerdir+ (6.8 needed)"
+elif ! command -v python3 >/dev/null; then
+        not_checked "the image rows" "python3 is not installed (tests/lib/mkimage.py)"
+else
+        IMAGES=1
+        cat >"$FIX/good.spec" <<EOF
+{"tag": "1", "config": {"Entrypoint": ["/bin/sh", "-c"], "Cmd": ["test \$(pwd) = /srv && test \$(id -u) = 1000"],
+  "Env": ["PATH=/bin"], "WorkingDir": "/srv", "User": "app"},
+ "layers": [{"compression": "gzip", "dir": "$ROOT"},
+  {"compression": "gzip", "entries": [{"name": "srv", "type": "dir", "uid": 1000, "gid": 1000},
+    {"name": "bin/.wh.true", "data": ""}]}]}
+EOF
+        cat >"$FIX/bad.spec" <<EOF
+{"tag": "1", "config": {"Entrypoint": ["frobnicate"], "Env": ["PATH=/bin"], "WorkingDir": "/srv/www", "User": "bob"},
+ "layers": [{"compression": "gzip", "dir": "$ROOT"}]}
+EOF
+        python3 "$NSC_SOURCE_DIR/tests/lib/mkimage.py" "$FIX/good.spec" "$FIX/good.img" >/dev/null
+        python3 "$NSC_SOURCE_DIR/tests/lib/mkimage.py" "$FIX/bad.spec" "$FIX/bad.img" >/dev/null
+        tsd_run mount -t tmpfs -o mode=0755 nscontain-state /var/lib/nscontain
+        tsd_run "$NSC" image import "oci:$FIX/good.img:1" good:1 >/dev/null 2>&1 || fail "import of good:1"
+        tsd_run "$NSC" image import "oci:$FIX/bad.img:1" bad:1 >/dev/null 2>&1 || fail "import of bad:1"
+        image() {
+                printf '{"image": "%s", "network": {"mode": "none"}, "user_namespace": {"base": %d}%s}\n' \
+                        "$2" "$BASE" "${3:-}" >"$(tsd_root)/etc/nscontain.d/$1.json"
+        }
+        # Each with one mistake of the image's: the config overrides the other two.
+        image imgcmd bad:1 ', "user": "0", "workdir": "/"'
+        image imguser bad:1 ', "command": ["/bin/sh", "-c", "true"], "workdir": "/"'
+        image imgwd bad:1 ', "command": ["/bin/sh", "-c", "true"], "user": "0"'
+        # good:1's second layer whites out /bin/true.
+        image imgwh good:1 ', "command": ["/bin/true"]'
+        ROWS+=(
+                "imgcmd|image|Command 'frobnicate' not found in the container's PATH (/bin)"
+                "imguser|image|Failed to resolve user 'bob': no such user in the container's /etc/passwd"
+                "imgwd|image|Failed to change to the working directory '/srv/www': No such file or directory"
+                "imgwh|command[0]|Failed to execute '/bin/true': No such file or directory"
+        )
+fi
 tsd_run systemctl daemon-reload
 
 step "validate over the search path: one line per file, exit 1"
@@ -147,6 +192,32 @@ assert_eq "$rc:$out" "0:clean.json: ok" "validate"
 tsd_run systemctl start container@clean.service || fail "clean did not start: $(tsd_status container@clean.service)"
 tsd_wait_state container@clean.service inactive 20 || fail "clean did not finish"
 assert_eq "$(tsd_run systemctl show -p Result --value container@clean.service)" success "clean: result"
+
+if [[ -n $IMAGES ]]; then
+        step "an image config: clean passes both; one not in the store is not checked, in the start's words"
+        image imgclean good:1
+        image imgnone missing:1
+        tsd_run systemctl daemon-reload
+        rc=0
+        out=$(tsd_run "$NSC" validate /etc/nscontain.d/imgclean.json 2>&1) || rc=$?
+        assert_eq "$rc:$out" "0:imgclean.json: ok" "validate"
+        ij=$(tsd_run "$NSC" validate --json /etc/nscontain.d/imgclean.json 2>/dev/null)
+        jq -e '.files[0].checked_against_rootfs == true and .findings == []' <<<"$ij" >/dev/null ||
+                fail "imgclean is not checked against its image: $ij"
+        tsd_run systemctl start container@imgclean.service ||
+                fail "imgclean did not start: $(tsd_status container@imgclean.service)"
+        tsd_wait_state container@imgclean.service inactive 20 || fail "imgclean did not finish"
+        assert_eq "$(tsd_run systemctl show -p Result --value container@imgclean.service)" success "imgclean: result"
+
+        none="No image 'missing:1' in the store /var/lib/nscontain/images (see 'nscontain image import')."
+        rc=0
+        out=$(tsd_run "$NSC" validate /etc/nscontain.d/imgnone.json 2>&1) || rc=$?
+        assert_eq "$rc:$out" "0:imgnone.json: ok (not checked against the image: $none)" "validate"
+        assert_fail tsd_run systemctl start container@imgnone.service
+        retry 5 status_is imgnone "imgnone: $none" || true
+        assert_eq "$(status_text imgnone)" "imgnone: $none" "imgnone: StatusText of the failed start"
+        tsd_run rm /etc/nscontain.d/imgclean.json /etc/nscontain.d/imgnone.json
+fi
 
 step "the generator's --dry-run reports the same findings"
 rc=0
