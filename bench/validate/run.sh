@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # "nscontain validate" against nscontain-generator on the same 1,000 configs, each with
 # its root filesystem present (so every deep check of lib/preflight.c runs: rootfs,
-# bind source, idmap probe, /etc/passwd and /etc/group, workdir, the command in PATH),
+# bind source, idmap probe, /etc/passwd and /etc/group, workdir, the command in PATH,
+# an env file; and lib/config-set.c's check of the host ports, one published each),
 # measured side by side in one run, alternating, median of RUNS each.
 # Target (issue 16): validate within 3x the generator.
 #
@@ -21,7 +22,7 @@ busybox=$(command -v busybox) || { echo "busybox needed" >&2; exit 1; }
 base=${BENCH_DIR:-/dev/shm}
 tmp=$(mktemp -d "$base/bench-validate.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/conf" "$tmp/roots" "$tmp/srv"
+mkdir -p "$tmp/conf" "$tmp/roots" "$tmp/srv" "$tmp/env"
 
 # The generator benchmark's config (bench/generator/run.sh), rootfs and bind source real.
 for ((i = 0; i < n; i++)); do
@@ -30,7 +31,8 @@ for ((i = 0; i < n; i++)); do
         ln "$busybox" "$r/bin/sh" 2>/dev/null || cp "$busybox" "$r/bin/sh"
         printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n' >"$r/etc/passwd"
         printf 'root:x:0:\nnogroup:x:65534:\n' >"$r/etc/group"
-        extra=""
+        printf 'SERVICE_PORT=%d\n# a comment\nGREETING="hello from c%d"\n' $((10000 + i)) "$i" >"$tmp/env/c$i"
+        extra=", \"env_files\": [\"$tmp/env/c$i\"], \"network\": {\"publish\": [\"$((10000 + i)):80\"]}"
         ((i % 10 == 9)) && extra+=", \"after\": [\"c$((i - 1))\"]"
         ((i % 2 == 0)) && extra+=", \"autostart\": true"
         printf '{\n  "rootfs": "%s",\n  "command": ["sh", "-c", "exec sleep infinity"],\n  "env": {"SERVICE": "c%d"},\n  "mounts": [{"source": "%s", "target": "/data", "readonly": true}],\n  "resources": {"memory_max": "256M", "cpu_weight": "100", "tasks_max": "512"},\n  "restart": "on-failure",\n  "restart_sec": "2s",\n  "stop_timeout": "20s"%s\n}\n' \
