@@ -14,6 +14,7 @@
 #include "log.h"
 #include "notify.h"
 #include "preflight.h"
+#include "proxy.h"
 #include "sidecar-client.h"
 #include "spawn.h"
 #include "strv.h"
@@ -140,6 +141,7 @@ typedef struct Holdings {
         bool registering; /* the registration is in flight (machine_register_start()) */
         MachineRegistration registration;
         int host_ifindex; /* the host side of the veth, 0 without one */
+        int proxy_pidfd;  /* the loopback relay of published ports (proxy.h), -EBADF: none */
 } Holdings;
 
 static int holdings_bus(Holdings *h, sd_bus **ret) {
@@ -225,6 +227,11 @@ static int container_setup_network(Container *c, pid_t pid, int pidfd, void *use
         snprintf(c->address, sizeof(c->address), "%s", net.address);
         snprintf(c->gateway, sizeof(c->gateway), "%s", net.gateway);
         c->mtu = net.mtu;
+        /* Listening before READY=1: a port on the host's loopback answers once the
+         * start has returned, as the nft elements do for the other addresses. */
+        r = proxy_start(c->name, c->config->network.publish, c->address, &h->proxy_pidfd, f);
+        if (r < 0)
+                return r;
         failpoint("helper:after-network");
         /* Only for machined's "ifindices"; a missing one is no reason to fail. */
         h->host_ifindex = (int)if_nametoindex(net.host_ifname);
@@ -305,6 +312,9 @@ static void release_network_and_machine(const char *name, Holdings *h) {
         sd_bus *bus = NULL;
         int r;
 
+        /* The relay first: nothing answers for the container once it is gone. */
+        proxy_stop(&h->proxy_pidfd);
+
         /* A failed start's registration is not waited for: machined acts on the call
          * anyway, and drops the machine with the unit. */
         if (h->registering) {
@@ -356,7 +366,7 @@ int main(int argc, char *argv[]) {
         _cleanup_(strategy_freep) Strategy *strategy = NULL;
         _cleanup_free_ char *missing = NULL;
         _cleanup_close_ int pidfd = -EBADF;
-        Holdings h = {};
+        Holdings h = {.proxy_pidfd = -EBADF};
         Supervisor s = {};
         Failure f = {};
         sigset_t mask;

@@ -279,40 +279,40 @@ int firewall_setup(Firewall *fw, const char *bridge, const Pool *pool, char **re
               "ipv4_addr . inet_service; }\n"
               "add map " TABLE
               " publish4_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-              "add chain " TABLE
-              " prerouting_raw { type filter hook prerouting priority raw; policy accept; }\n"
               "add chain " TABLE " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
               "add chain " TABLE " output { type nat hook output priority -100; policy accept; }\n"
               "add chain " TABLE
               " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
-              "flush chain " TABLE " prerouting_raw\n"
               "flush chain " TABLE " prerouting\n"
               "flush chain " TABLE " output\n"
               "flush chain " TABLE " postrouting\n",
               f);
-        /* route_localnet is on for the bridge (localhost publishing): without this drop a
-         * container could send to the host's 127.0.0.1 services through its gateway
-         * (CVE-2020-8558). At raw priority the replies of our own localhost DNAT still
-         * carry the gateway address, not 127.0.0.1, and pass. */
-        fputs("add rule " TABLE " prerouting_raw iifname != \"lo\" ip daddr 127.0.0.0/8 drop\n", f);
-        /* A port published on one address first, then on every local address. */
+        /* An older sidecar's chain: route_localnet is no longer turned on (forwarding.c),
+         * so there is nothing for it to drop. Added first, so that the delete cannot fail. */
+        fputs("add chain " TABLE " prerouting_raw\n"
+              "delete chain " TABLE " prerouting_raw\n",
+              f);
+        /* A port published on one address first, then on every local address. Never for
+         * 127.0.0.0/8: the host's loopback is answered by each container's relay
+         * (nscontain-helper(8)), since the kernel routes no loopback source out of the
+         * bridge without route_localnet (CVE-2020-8558); and a packet from outside for
+         * 127.0.0.1, which the kernel would drop as a martian only after this DNAT, must
+         * not reach a container either. The publish4 elements of 127.0.0.1 stay: they
+         * are what a clash is checked against. */
         for (size_t i = 0; i < 2; i++) {
                 const char *chain = i == 0 ? "prerouting" : "output";
                 fprintf(f,
-                        "add rule " TABLE " %s meta l4proto { tcp, udp } fib daddr type local "
-                        "dnat ip to ip daddr . meta l4proto . th dport map @publish4\n"
-                        "add rule " TABLE " %s meta l4proto { tcp, udp } fib daddr type local "
-                        "dnat ip to meta l4proto . th dport map @publish4_any\n",
+                        "add rule " TABLE " %s meta l4proto { tcp, udp } ip daddr != 127.0.0.0/8 "
+                        "fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @publish4\n"
+                        "add rule " TABLE " %s meta l4proto { tcp, udp } ip daddr != 127.0.0.0/8 "
+                        "fib daddr type local dnat ip to meta l4proto . th dport map @publish4_any\n",
                         chain, chain);
         }
         fprintf(f, "add rule " TABLE " postrouting ip saddr @masq4 oifname != \"%s\" masquerade\n", bridge);
-        /* A published port reached from the host's loopback or from another container
-         * (hairpin): the container must answer through us, not to 127.0.0.1 or directly
-         * to its neighbour. */
+        /* A published port reached from another container (hairpin): the container must
+         * answer through us, not directly to its neighbour. */
         fprintf(f,
-                "add rule " TABLE
-                " postrouting ct status dnat oifname \"%s\" ip saddr { 127.0.0.0/8, %s/%u } "
-                "masquerade\n",
+                "add rule " TABLE " postrouting ct status dnat oifname \"%s\" ip saddr %s/%u masquerade\n",
                 bridge, ipv4_format(pool->network, network), pool->prefixlen);
         if (fclose(f) != 0)
                 return -ENOMEM;

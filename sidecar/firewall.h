@@ -10,12 +10,11 @@
  *                        ports published on one address of the host
  *   map publish4_any     PROTOCOL . HOST_PORT : ADDRESS . PORT, those published on
  *                        every local address
- *   chain prerouting_raw drops packets for 127.0.0.0/8 arriving on any interface but
- *                        lo (route_localnet is on for the bridge: CVE-2020-8558)
  *   chains prerouting, output    DNAT through publish4, then publish4_any, for local
- *                        destinations
+ *                        destinations outside 127.0.0.0/8 (the host's loopback is
+ *                        each container's relay: nscontain-helper(8))
  *   chain postrouting    masquerade of masq4; and of DNATed connections entering the
- *                        bridge from loopback or another container (hairpin)
+ *                        bridge from another container (hairpin)
  *
  * The rules are written once per sidecar start (firewall_setup()); a container's
  * entries are elements, each commented with its NAME, added at SetupNetwork and

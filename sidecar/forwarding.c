@@ -5,12 +5,15 @@
  * IPv4 forwards a packet only when forwarding is on for the interface it came in
  * through (measured: with it on for the bridge alone, replies from the uplink are not
  * forwarded back). So: the bridge, and every interface that holds a default route
- * when a container's network is set up. route_localnet on the bridge lets the host's
- * 127.0.0.1 reach published ports (output DNAT to a container); the nft table drops
- * what would come in for 127.0.0.0/8 on any other interface (firewall.c).
+ * when a container's network is set up.
  *
- * Only values that are off are turned on, and nothing is ever turned off again: what
- * an administrator set stays as it is. */
+ * route_localnet stays off: it would let a container reach the host's 127.0.0.1
+ * services through its gateway (CVE-2020-8558). The host's loopback reaches published
+ * ports through each container's relay instead (nscontain-helper(8)).
+ *
+ * Only values that are off are turned on, and nothing else is turned off again: what
+ * an administrator set stays as it is. The one exception is route_localnet on the
+ * sidecar's own bridge, which an earlier nscontain-sidecar turned on itself. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,8 +25,8 @@
 
 #define ROUTE_FILE_MAX (1024U * 1024U)
 
-/* 1 when it was turned on now, 0 when it was on already. */
-static int sysctl_enable(const char *ifname, const char *key) {
+/* 1 when it was changed now, 0 when it was 'on' already. */
+static int sysctl_set(const char *ifname, const char *key, bool on) {
         _cleanup_free_ char *value = NULL;
         char path[128];
         int r;
@@ -32,13 +35,17 @@ static int sysctl_enable(const char *ifname, const char *key) {
         r = read_full_file_at(AT_FDCWD, path, 64, &value, NULL);
         if (r < 0)
                 return r;
-        if (value[0] == '1')
+        if ((value[0] == '1') == on)
                 return 0;
-        r = write_string_file_at(AT_FDCWD, path, "1\n");
+        r = write_string_file_at(AT_FDCWD, path, on ? "1\n" : "0\n");
         if (r < 0)
                 return r;
-        log_info("Set net.ipv4.conf.%s.%s=1.", ifname, key);
+        log_info("Set net.ipv4.conf.%s.%s=%i.", ifname, key, on);
         return 1;
+}
+
+static int sysctl_enable(const char *ifname, const char *key) {
+        return sysctl_set(ifname, key, true);
 }
 
 int forwarding_enable(const char *bridge) {
@@ -50,7 +57,7 @@ int forwarding_enable(const char *bridge) {
 
         r = sysctl_enable(bridge, "forwarding");
         if (r >= 0)
-                r = sysctl_enable(bridge, "route_localnet");
+                r = sysctl_set(bridge, "route_localnet", false);
         if (r < 0)
                 return log_error_errno(r, "Failed to enable forwarding on %s: %m", bridge);
 

@@ -58,8 +58,8 @@ int manager_delete_link_later(Manager *m, const LinkInfo *l);
  * without an alias, so that nothing knows it as the network of a container any more.
  * Should we die before the deletion, reconcile removes it as an interrupted setup. */
 int link_retire(Netlink *nl, int ifindex);
-/* forwarding.c: forwarding (and route_localnet) on the bridge, forwarding on the
- * interfaces holding a default route; logs. */
+/* forwarding.c: forwarding on the bridge and on the interfaces holding a default
+ * route, route_localnet off on the bridge; logs. */
 int forwarding_enable(const char *bridge);
 /* reconcile.c: the firewall's table written and its elements read; logs. */
 int manager_firewall_ready(Manager *m);

@@ -12,20 +12,25 @@
 #     named by the container; after a stop, after a SIGKILL of the helper + a sidecar
 #     restart (reconcile), and after a SIGKILL of the sidecar, no element of it is left;
 #   - published ports ("network.publish"): a busybox httpd published as 8080:80 answers
-#     from the wan namespace, from the test system's 127.0.0.1 and uplink address, and
-#     from another container (hairpin, through the uplink address and the gateway); a
-#     127.0.0.1:8443 publish answers on the test system's loopback and not from wan; a
-#     UDP publish answers from wan; a second container asking for 8080 is refused,
-#     naming the first and the port in its systemctl status; the elements go with the
-#     stop;
+#     from the wan namespace, from the test system's 127.0.0.1, ::1 and uplink address,
+#     and from another container (hairpin, through the uplink address and the gateway);
+#     a 127.0.0.1:8443 publish answers on the test system's 127.0.0.1 and not from wan
+#     nor on ::1; a UDP publish answers from wan, 127.0.0.1 and ::1; a second container
+#     asking for 8080 is refused, naming the first and the port in its systemctl status;
+#     the elements go with the stop;
+#   - the host's loopback is answered by the container's relay (nscontain-proxy, in the
+#     container's unit, as nobody without capabilities and with no_new_privs); a
+#     container without a loopback publish has none; a loopback port taken by another
+#     program fails the start naming it; after a SIGKILL of the helper nothing listens;
 #   - ping with the default capabilities (no CAP_NET_RAW): an ICMP datagram socket
 #     (tests/integration/icmp-ping.c) reaches another container and the gateway, as root
 #     and as another user of the container, since net.ipv4.ping_group_range covers every
 #     gid of the container;
 #   - docs/SECURITY.md row 15: a container that routes 127.0.0.1 to its gateway (it may, with
 #     CAP_NET_ADMIN in its own namespace) does not reach a service on the test system's
-#     127.0.0.1, although route_localnet is on for the bridge; with the table's drop
-#     rule flushed, the same packets do arrive (the attack is real).
+#     127.0.0.1, since route_localnet is off for the bridge; with it turned on by hand
+#     the same packets do arrive (the attack is real), and the sidecar turns it off
+#     again at the next container's start.
 set -eu
 . "$(dirname "$0")/../lib/lib.sh"
 . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
@@ -62,7 +67,7 @@ config a "$ROOT_A"
 config b "$ROOT_B"
 tsd_write /etc/nscontain.d/web.json "{\"rootfs\": \"$ROOT_WEB\",
         \"command\": [\"/bin/sh\", \"-c\", \"httpd -p 80 -h /www; $UP\"],
-        \"network\": {\"publish\": [\"8080:80\", \"127.0.0.1:8443:80\", \"5353:53/udp\"]}}"
+        \"network\": {\"publish\": [\"8080:80\", \"127.0.0.1:8443:80\", \"5353:53/udp\", \"127.0.0.1:5354:53/udp\"]}}"
 config c "$ROOT_C" ', "network": {"publish": ["8080:8080"]}'
 tsd_run systemctl daemon-reload
 
@@ -124,7 +129,8 @@ assert_eq "$(elements_of a)" "masq4 ${addr_a%/*}" "a's address is an element of 
 assert_eq "$(tsd_run sysctl -n net.ipv4.ip_forward)" 0 "net.ipv4.ip_forward stays off"
 assert_eq "$(tsd_run sysctl -n net.ipv4.conf.nsc0.forwarding)" 1 "forwarding on the bridge"
 assert_eq "$(tsd_run sysctl -n net.ipv4.conf.uplink.forwarding)" 1 "forwarding on the uplink (the default route)"
-assert_eq "$(tsd_run sysctl -n net.ipv4.conf.nsc0.route_localnet)" 1 "route_localnet on the bridge"
+assert_eq "$(tsd_run sysctl -n net.ipv4.conf.nsc0.route_localnet)" 0 "route_localnet stays off on the bridge"
+assert_fail tsd_run nft list chain inet nscontain prerouting_raw
 assert_eq "$(tsd_run sysctl -n net.ipv4.conf.uplink.route_localnet)" 0 "route_localnet not on the uplink"
 assert_contains "$(tsd_journal nscontain-sidecar.service)" "Set net.ipv4.conf.nsc0.forwarding=1."
 
@@ -162,6 +168,7 @@ web_addr=$(in_container web /bin/busybox ip -o -4 addr show dev eth0 | awk '{ pr
 web_addr=${web_addr%/*}
 assert_eq "$(elements_of web | sort)" "$(printf '%s\n' "masq4 $web_addr" \
         'publish4 {"concat":["127.0.0.1","tcp",8443]}' \
+        'publish4 {"concat":["127.0.0.1","udp",5354]}' \
         'publish4_any {"concat":["tcp",8080]}' \
         'publish4_any {"concat":["udp",5353]}' | sort)" "web's elements"
 wget_from_wan() { tsd_run timeout 10 ip netns exec wan busybox wget -qO- "$1"; }
@@ -173,6 +180,29 @@ assert_eq "$(fetch b http://10.77.0.1:8080/)" "hello from web" "8080 from contai
 assert_eq "$(tsd_run timeout 10 busybox wget -qO- http://127.0.0.1:8443/)" "hello from web" "127.0.0.1:8443 from the test system"
 assert_fail wget_from_wan http://198.51.100.1:8443/
 assert_fail fetch b http://198.51.100.1:8443/
+
+step "the host's loopback: ::1, the relay's privileges, a container without a relay"
+assert_eq "$(tsd_run timeout 10 busybox wget -qO- 'http://[::1]:8080/')" "hello from web" "8080 from the test system's ::1"
+assert_fail tsd_run timeout 5 busybox wget -qO- 'http://[::1]:8443/'
+# The relay of NAME: the nscontain-proxy process in container@NAME.service.
+relay_of() {
+        tsd_run sh -c 'for p in $(pgrep -x nscontain-proxy); do
+                grep -q "/container@$1.service" /proc/$p/cgroup && echo $p; done; true' sh "$1"
+}
+relay=$(relay_of web)
+[[ $relay =~ ^[0-9]+$ ]] || fail "web has no single relay process: '$relay'"
+status=$(tsd_run cat "/proc/$relay/status")
+assert_match "$status" $'Uid:\t65534\t65534\t65534\t65534' "the relay runs as nobody"
+assert_match "$status" $'Gid:\t65534\t65534\t65534\t65534' "the relay's group is nogroup"
+assert_match "$status" $'CapPrm:\t0000000000000000' "the relay has no permitted capability"
+assert_match "$status" $'CapEff:\t0000000000000000' "the relay has no effective capability"
+assert_match "$status" $'NoNewPrivs:\t1' "the relay has no_new_privs"
+assert_eq "$(relay_of b)" "" "b (no publish) has no relay"
+listening=$(tsd_run ss -Hlntup)
+for a in 127.0.0.1:8080 '\[::1\]:8080' 127.0.0.1:8443 127.0.0.1:5353 '\[::1\]:5353'; do
+        assert_match "$listening" "$a .*nscontain-proxy" "the relay listens on $a"
+done
+assert_not_contains "$listening" "[::1]:8443" "nothing on [::1]:8443"
 
 step "ping with the default capabilities, as root and as another user"
 b_addr=$(in_container b /bin/busybox ip -o -4 addr show dev eth0 | awk '{ print $4 }')
@@ -205,11 +235,12 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("0.0.0.0", 53))
 while True:
     data, peer = s.recvfrom(512)
+    print("got", data.decode(), "from", peer[0], flush=True)
     s.sendto(("udp " + peer[0] + "\n").encode(), peer)'
 tsd_run systemd-run -q --unit=web-udp.service nsenter -t "$(leader web)" -n python3 -c "$UDP"
 UDP_CLIENT='
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(1)
 for i in range(5):
     s.sendto(b"ping", (sys.argv[1], int(sys.argv[2])))
@@ -220,6 +251,25 @@ for i in range(5):
 else:
     sys.exit(1)'
 assert_eq "$(tsd_run ip netns exec wan python3 -c "$UDP_CLIENT" 198.51.100.1 5353)" "udp 198.51.100.2" "UDP 5353 from wan (the client's own address)"
+# Through the relay the container sees its gateway, the host's address on the bridge.
+assert_eq "$(tsd_run python3 -c "$UDP_CLIENT" 127.0.0.1 5353)" "udp 10.77.0.1" "UDP 5353 from the test system's 127.0.0.1"
+assert_eq "$(tsd_run python3 -c "$UDP_CLIENT" ::1 5353)" "udp 10.77.0.1" "UDP 5353 from the test system's ::1"
+assert_eq "$(tsd_run python3 -c "$UDP_CLIENT" 127.0.0.1 5354)" "udp 10.77.0.1" "UDP 127.0.0.1:5354 from the test system"
+# wan routes 127.0.0.1 to the test system and sends to 127.0.0.1:5354: the kernel drops
+# the datagrams as martians, the DNAT must not turn them into datagrams for web first
+# (no answer could come back, so web's server says what it got). wan's own loopback is
+# not used again.
+tsd_run ip netns exec wan sh -ec 'sysctl -qw net.ipv4.conf.wan0.route_localnet=1
+        ip route del table local 127.0.0.0/8 dev lo
+        ip route del table local 127.0.0.1 dev lo
+        ip route add 127.0.0.1/32 via 198.51.100.1 dev wan0'
+tsd_run ip netns exec wan python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(3):
+    s.sendto(b"martian", ("127.0.0.1", 5354)); time.sleep(0.2)'
+sleep 1
+assert_contains "$(tsd_journal web-udp.service)" "got ping from 10.77.0.1" "web's server logs what it gets"
+assert_not_contains "$(tsd_journal web-udp.service)" "martian" "wan's datagrams for 127.0.0.1:5354 do not reach web"
 tsd_run systemctl stop web-udp.service
 
 step "a host port held by a running container: the second start is refused naming it"
@@ -252,13 +302,41 @@ attack() {
                 wait; cat /tmp/local-udp.out"
 }
 assert_eq "$(attack)" "nothing" "b's datagrams to 127.0.0.1 do not reach the test system"
-tsd_run nft flush chain inet nscontain prerouting_raw
-assert_eq "$(attack)" "secret" "without the drop rule they would (the attack is real)"
-# The sidecar writes its rules again at its start.
-tsd_run systemctl restart nscontain-sidecar.service
-tsd_run busctl call org.nscontain.Sidecar1 /org/nscontain/Sidecar1 org.nscontain.Sidecar1 ListContainers >/dev/null
-retry 5 sh -c "nsenter -t $TSD_PID -a nft list chain inet nscontain prerouting_raw | grep -q drop"
-assert_eq "$(attack)" "nothing" "the rule is back after a sidecar restart"
+tsd_run sysctl -qw net.ipv4.conf.nsc0.route_localnet=1
+assert_eq "$(attack)" "secret" "with route_localnet on the bridge they would (the attack is real)"
+# What an earlier sidecar left on: the next start turns it off.
+start a
+assert_eq "$(tsd_run sysctl -n net.ipv4.conf.nsc0.route_localnet)" 0 "route_localnet is off again"
+assert_contains "$(tsd_journal nscontain-sidecar.service)" "Set net.ipv4.conf.nsc0.route_localnet=0."
+assert_eq "$(attack)" "nothing" "and the datagrams do not arrive"
+tsd_run systemctl stop container@a.service
+
+step "a loopback port taken by another program fails the start, naming it"
+tsd_run systemd-run -q --unit=squatter.service python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 8090)); s.listen(); time.sleep(1000)'
+retry 10 tsd_run sh -c 'ss -Hltn "sport = :8090" | grep -q 127.0.0.1' || fail "the squatter did not listen"
+config busy "$ROOT_C" ', "network": {"publish": ["8090:80"]}'
+tsd_run systemctl daemon-reload
+assert_fail tsd_run systemctl start container@busy.service
+tsd_assert_status container@busy.service "Host port 127.0.0.1:8090/tcp is in use by another program on the host"
+assert_eq "$(elements_of busy)" "" "busy has no element"
+assert_eq "$(tsd_run ip -o link show type veth | grep -c 'nscontain:busy$' || true)" 0 "busy has no veth"
+assert_eq "$(relay_of busy)" "" "busy has no relay"
+tsd_run systemctl stop squatter.service
+tsd_run systemctl reset-failed container@busy.service
+
+step "a SIGKILL of the helper: the relay goes with it, nothing listens"
+relay=$(relay_of web)
+[[ $relay =~ ^[0-9]+$ ]] || fail "web has no relay"
+tsd_run systemctl kill --kill-who=main -s KILL container@web.service
+retry 20 tsd_run sh -c "! test -e /proc/$relay" || fail "the relay $relay outlived the helper"
+assert_eq "$(tsd_run ss -Hltnu 'sport = :8080 or sport = :8443 or sport = :5353')" "" "nothing listens on web's ports"
+assert_fail tsd_run timeout 5 busybox wget -qO- http://127.0.0.1:8080/
+tsd_wait_state container@web.service failed 20 || tsd_wait_state container@web.service inactive 5 ||
+        fail "web did not end: $(status_of web)"
+tsd_run systemctl reset-failed container@web.service 2>/dev/null || true
+start web
 
 step "after the stop: web's elements are gone"
 tsd_run systemctl stop container@web.service container@b.service
