@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The search path: $NSCONTAIN_CONFIG_PATH, precedence (first directory wins), masking
- * (empty file or symlink to /dev/null), enumeration order, and speed at 10,000 files. */
+ * (empty file or symlink to /dev/null), enumeration order, and speed at 10,000 files;
+ * the set's check of host ports published by two configs. */
 
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include <syslog.h>
+
+#include "lib/config-set.h"
 #include "lib/config.h"
 #include "lib/strv.h"
 #include "tests.h"
@@ -296,6 +300,85 @@ TEST(test_many) {
         t = now() - t;
         config_entries_free(e, n);
         printf("# enumerate + load 1,000: %.1f ms CPU\n", t * 1000);
+}
+
+/* lib/config-set.c's check of host ports two configs publish: the one conflict rule of
+ * lib/port-spec.c, each side told about the other's file, addresses and protocols
+ * kept apart, an error only when both start at boot. */
+typedef struct Collected {
+        char lines[8][512];
+        int levels[8];
+        size_t n;
+} Collected;
+
+static void collect_report(int level, const ConfigSetEntry *e, const char *file, const char *text,
+                           void *userdata) {
+        Collected *c = userdata;
+
+        (void)e;
+        if (c->n < ELEMENTSOF(c->lines)) {
+                snprintf(c->lines[c->n], sizeof(c->lines[0]), "%s: %s", file ?: "-", text);
+                c->levels[c->n++] = level;
+        }
+}
+
+static void write_publish(const char *name, const char *publish, bool autostart) {
+        char json[512];
+        snprintf(json, sizeof(json),
+                 "{\"rootfs\": \"/srv/x\", \"command\": [\"/bin/true\"], \"autostart\": %s, "
+                 "\"network\": {\"publish\": [%s]}}\n",
+                 autostart ? "true" : "false", publish);
+        write_file(name, json);
+}
+
+TEST(test_published_ports) {
+        ConfigSet s = {.report = collect_report};
+        Collected c = {};
+        char want[512];
+
+        set_path(root);
+        write_publish("a.json", "\"8080:80\", \"5353:53/udp\"", false);
+        write_publish("b.json", "\"127.0.0.1:8000-8090:8000-8090\"", false);
+        write_publish("c.json", "\"5353:53\", \"10.0.0.1:9000:80\"", false); /* tcp: not a's udp */
+        write_publish("d.json", "\"10.0.0.2:9000:80\"", false);              /* another address */
+        write_file("e.json", "{\"rootfs\": \"/srv/x\", \"command\": [\"/bin/true\"], "
+                             "\"network\": {\"mode\": \"none\"}}\n"); /* nothing published */
+        s.userdata = &c;
+        ASSERT_EQ(config_set_load_search_path(&s), 0);
+        ASSERT_EQ(config_set_check_ports(&s), 0); /* warnings only */
+        ASSERT_EQ(c.n, 2);                        /* the lower first port first */
+        snprintf(
+                want, sizeof(want),
+                "a.json: network.publish[0]: Host port 8080/tcp is published by the container 'b' too (%s): "
+                "the one started second fails while the other runs",
+                at("b.json"));
+        ASSERT_STREQ(c.lines[1], want);
+        ASSERT_EQ(c.levels[1], LOG_WARNING);
+        snprintf(
+                want, sizeof(want),
+                "b.json: network.publish[0]: Host port 127.0.0.1:8080/tcp is published by the container 'a' "
+                "too (%s): the one started second fails while the other runs",
+                at("a.json"));
+        ASSERT_STREQ(c.lines[0], want);
+        ASSERT_EQ(c.levels[0], LOG_WARNING);
+        config_set_done(&s);
+
+        /* Both at boot: an error for each; a FILE given is compared with the search path. */
+        write_publish("a.json", "\"8080:80\"", true);
+        write_publish("b.json", "\"127.0.0.1:8000-8090:8000-8090\"", true);
+        c = (Collected){};
+        s = (ConfigSet){.report = collect_report, .userdata = &c};
+        ASSERT_EQ(config_set_load_files(&s, (char *[]){(char *)at("b.json"), NULL}), 0);
+        ASSERT_EQ(config_set_check_ports(&s), 1);
+        ASSERT_EQ(c.n, 1);
+        ASSERT_EQ(c.levels[0], LOG_ERR);
+        snprintf(
+                want, sizeof(want),
+                "b.json: network.publish[0]: Host port 127.0.0.1:8080/tcp is published by the container 'a' "
+                "too (%s): both start at boot (autostart), and the one started second fails",
+                at("a.json"));
+        ASSERT_STREQ(c.lines[0], want);
+        config_set_done(&s);
 }
 
 static void root_setup(void) {
