@@ -331,10 +331,27 @@ static void write_publish(const char *name, const char *publish, bool autostart)
         write_file(name, json);
 }
 
+/* Finding i of c: level, and "FILE: network.publish[0]: Host port PORT is published by
+ * the container 'OTHER' too (OTHER's path): WHY". */
+static void assert_clash(const Collected *c, size_t i, int level, const char *file, const char *port,
+                         const char *other, const char *why) {
+        char want[512], other_file[64];
+
+        snprintf(other_file, sizeof(other_file), "%s.json", other);
+        snprintf(want, sizeof(want),
+                 "%s: network.publish[0]: Host port %s is published by the container '%s' too (%s): %s",
+                 file, port, other, at(other_file), why);
+        ASSERT(i < c->n);
+        ASSERT_STREQ(c->lines[i], want);
+        ASSERT_EQ(c->levels[i], level);
+}
+
+#define WHILE_RUNS "the one started second fails while the other runs"
+#define AT_BOOT    "both start at boot (autostart), and the one started second fails"
+
 TEST(test_published_ports) {
         ConfigSet s = {.report = collect_report};
         Collected c = {};
-        char want[512];
 
         set_path(root);
         write_publish("a.json", "\"8080:80\", \"5353:53/udp\"", false);
@@ -347,20 +364,8 @@ TEST(test_published_ports) {
         ASSERT_EQ(config_set_load_search_path(&s), 0);
         ASSERT_EQ(config_set_check_ports(&s), 0); /* warnings only */
         ASSERT_EQ(c.n, 2);                        /* the lower first port first */
-        snprintf(
-                want, sizeof(want),
-                "a.json: network.publish[0]: Host port 8080/tcp is published by the container 'b' too (%s): "
-                "the one started second fails while the other runs",
-                at("b.json"));
-        ASSERT_STREQ(c.lines[1], want);
-        ASSERT_EQ(c.levels[1], LOG_WARNING);
-        snprintf(
-                want, sizeof(want),
-                "b.json: network.publish[0]: Host port 127.0.0.1:8080/tcp is published by the container 'a' "
-                "too (%s): the one started second fails while the other runs",
-                at("a.json"));
-        ASSERT_STREQ(c.lines[0], want);
-        ASSERT_EQ(c.levels[0], LOG_WARNING);
+        assert_clash(&c, 0, LOG_WARNING, "b.json", "127.0.0.1:8080/tcp", "a", WHILE_RUNS);
+        assert_clash(&c, 1, LOG_WARNING, "a.json", "8080/tcp", "b", WHILE_RUNS);
         config_set_done(&s);
 
         /* Both at boot: an error for each; a FILE given is compared with the search path. */
@@ -371,13 +376,7 @@ TEST(test_published_ports) {
         ASSERT_EQ(config_set_load_files(&s, (char *[]){(char *)at("b.json"), NULL}), 0);
         ASSERT_EQ(config_set_check_ports(&s), 1);
         ASSERT_EQ(c.n, 1);
-        ASSERT_EQ(c.levels[0], LOG_ERR);
-        snprintf(
-                want, sizeof(want),
-                "b.json: network.publish[0]: Host port 127.0.0.1:8080/tcp is published by the container 'a' "
-                "too (%s): both start at boot (autostart), and the one started second fails",
-                at("a.json"));
-        ASSERT_STREQ(c.lines[0], want);
+        assert_clash(&c, 0, LOG_ERR, "b.json", "127.0.0.1:8080/tcp", "a", AT_BOOT);
         config_set_done(&s);
 }
 
