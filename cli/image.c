@@ -75,24 +75,27 @@ static char *join(char **l, const char *sep) {
         return s;
 }
 
-/* One line per layer and, off a terminal, one per 16 MiB unpacked (the helper shows
- * each as the unit's status at a first start); on a terminal a running count. */
+/* One line per layer and, off a terminal, one per 16 MiB unpacked, in the words the
+ * helper shows as the unit's status at a first start ("Importing SOURCE: layer 2/5,
+ * 38 MiB"); on a terminal a running count. */
 static void import_progress(const ImportProgress *p, void *userdata) {
         static uint64_t last;
         bool tty = isatty(STDERR_FILENO);
         char b[32];
 
         if (p->cached)
-                fprintf(stderr, "Layer %zu/%zu: already in the store\n", p->layer, p->n_layers);
+                fprintf(stderr, "Importing %s: layer %zu/%zu, already in the store\n", p->source, p->layer,
+                        p->n_layers);
         else if (p->bytes == 0) {
                 last = 0;
-                fprintf(stderr, "Layer %zu/%zu: unpacking\n", p->layer, p->n_layers);
+                fprintf(stderr, "Importing %s: layer %zu/%zu, unpacking\n", p->source, p->layer,
+                        p->n_layers);
         } else if (tty)
-                fprintf(stderr, "Layer %zu/%zu: %s\r", p->layer, p->n_layers,
+                fprintf(stderr, "Importing %s: layer %zu/%zu, %s\r", p->source, p->layer, p->n_layers,
                         image_format_size(p->bytes, b, sizeof(b)));
         else if (p->bytes - last >= (16U << 20)) {
                 last = p->bytes;
-                fprintf(stderr, "Layer %zu/%zu: %s\n", p->layer, p->n_layers,
+                fprintf(stderr, "Importing %s: layer %zu/%zu, %s\n", p->source, p->layer, p->n_layers,
                         image_format_size(p->bytes, b, sizeof(b)));
         }
 }

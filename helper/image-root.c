@@ -45,13 +45,15 @@
 #include "sync.h"
 
 /* The first start of a config that names a transport: "nscontain image import SOURCE"
- * (the importer and its libraries stay out of the helper). Each line it prints becomes
- * the unit's status, and 90 s more for the start: an import is not killed halfway by
- * TimeoutStartSec= while it makes progress. Returns its last line on failure. */
-static int import_run(const char *name, const char *source, char **ret_last) {
+ * (the importer and its libraries stay out of the helper). Each line it prints
+ * ("Importing SOURCE: layer 2/5, 38 MiB", nscontain(1)) goes to the journal and, when it
+ * is progress, becomes the unit's status; each line gives 90 s more for the start: an
+ * import is not killed halfway by TimeoutStartSec= while it makes progress. On failure
+ * *ret_error is the importer's last line, or why it died. */
+static int import_run(const char *name, const char *source, char **ret_error) {
         _cleanup_close_pair_ int pipe_fds[2] = {-EBADF, -EBADF};
         _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_free_ char *line = NULL;
+        _cleanup_free_ char *line = NULL, *last = NULL;
         size_t n = 0;
         int status;
         pid_t pid;
@@ -82,16 +84,37 @@ static int import_run(const char *name, const char *source, char **ret_last) {
                 if (isempty(line))
                         continue;
                 log_info("%s: %s", name, line);
-                (void)notify_sendf("EXTEND_TIMEOUT_USEC=90000000\nSTATUS=Importing %s: %s", source, line);
-                free(*ret_last);
-                *ret_last = strdup(line);
+                /* Progress is the status; anything else (a warning) only the journal's. */
+                if (strncmp(line, "Importing ", 10) == 0)
+                        (void)notify_sendf("EXTEND_TIMEOUT_USEC=90000000\nSTATUS=%s", line);
+                else
+                        (void)notify_send("EXTEND_TIMEOUT_USEC=90000000");
+                free(last);
+                last = strdup(line);
         }
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return negative_errno();
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -ENOENT : -EIO;
-        return 0;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                return 0;
+        if (WIFSIGNALED(status)) {
+                if (asprintf(ret_error, "Failed to import %s: nscontain image import was killed by %s",
+                             source, signal_to_string(WTERMSIG(status))) < 0)
+                        return -ENOMEM;
+                return -EINTR;
+        }
+        if (WEXITSTATUS(status) == 127) {
+                if (asprintf(ret_error, "Failed to import %s: cannot run %s", source, NSCONTAIN_PATH) < 0)
+                        return -ENOMEM;
+                return -ENOENT;
+        }
+        /* The importer's own words: "nscontain: Failed to import SOURCE: …". */
+        if (last && strncmp(last, "nscontain: ", 11) == 0)
+                *ret_error = strdup(last + 11);
+        else if (asprintf(ret_error, "Failed to import %s: nscontain image import failed (exit %d)", source,
+                          WEXITSTATUS(status)) < 0)
+                *ret_error = NULL;
+        return *ret_error ? -EIO : -ENOMEM;
 }
 
 /* The image's Entrypoint, Cmd, Env, WorkingDir and User under the config's own
@@ -119,15 +142,12 @@ int image_root_resolve(Container *c) {
 
         r = image_store_resolve(&store, config->image, c->image_id);
         if (r == -ENOENT && image_source_is_transport(config->image)) {
-                _cleanup_free_ char *last = NULL;
+                _cleanup_free_ char *why = NULL;
 
-                r = import_run(c->name, config->image, &last);
-                if (r < 0) {
-                        /* The importer's own words: "nscontain: Failed to import …". */
-                        const char *l = last && strncmp(last, "nscontain: ", 11) == 0 ? last + 11 : last;
+                r = import_run(c->name, config->image, &why);
+                if (r < 0)
                         return log_error_errno(r, "%s: %s", c->name,
-                                               l ?: "Failed to run nscontain image import");
-                }
+                                               why ?: "Failed to run nscontain image import");
                 r = image_store_resolve(&store, config->image, c->image_id);
                 if (r < 0)
                         return log_error_errno(r, "%s: Imported %s, but the store does not have it: %m",

@@ -36,13 +36,14 @@ typedef struct FailSpec {
 } FailSpec;
 
 static const char *const known_points[] = {
-        "helper:after-config",       "helper:after-user-range",    "helper:after-clone",
-        "helper:after-maps",         "helper:after-network",       "child:before-mount",
-        "child:after-root",          "child:after-api-mounts",     "child:after-binds",
-        "child:after-pivot",         "child:before-exec",          "helper:after-ready",
-        "sidecar:after-alloc",       "sidecar:before-state-write", "write-atomic:before-rename",
-        "sidecar:after-state-write", "sidecar:after-veth-create",  "exec:before-exec",
-        "image:before-layer-rename",
+        "helper:after-config",        "helper:after-user-range",    "helper:after-clone",
+        "helper:after-maps",          "helper:after-network",       "child:before-mount",
+        "child:after-root",           "child:after-api-mounts",     "child:after-binds",
+        "child:after-pivot",          "child:before-exec",          "helper:after-ready",
+        "sidecar:after-alloc",        "sidecar:before-state-write", "write-atomic:before-rename",
+        "sidecar:after-state-write",  "sidecar:after-veth-create",  "exec:before-exec",
+        "image:after-archive-unpack", "image:after-layer-extract",  "image:before-layer-rename",
+        "image:after-layer-rename",   "image:before-image-rename",  "image:before-names-write",
 };
 
 static const struct {

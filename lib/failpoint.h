@@ -46,8 +46,18 @@
  *   sidecar:after-veth-create the veth pair exists, not yet labelled
  *   exec:before-exec          nscontain exec's command process, in the container with
  *                             its credentials, right before execve()
- *   image:before-layer-rename an image import (the CLI's or the helper's), a layer
- *                             unpacked and verified in its temp dir, not yet renamed
+ *   image:after-archive-unpack  an image import (the CLI's, also run by the helper at a
+ *                             first start) of an archive: the archive unpacked into the
+ *                             store's .src-* dir, no layer read yet
+ *   image:after-layer-extract an import, a layer unpacked into its temp dir, its digests
+ *                             not yet compared
+ *   image:before-layer-rename an import, a layer unpacked and verified in its temp dir,
+ *                             not yet renamed
+ *   image:after-layer-rename  an import, a layer complete in the store, the image not
+ *                             yet recorded
+ *   image:before-image-rename an import, the image's record written in its temp dir,
+ *                             not yet renamed
+ *   image:before-names-write  an import, the image recorded, its names not yet written
  */
 
 #include "build-config.h"

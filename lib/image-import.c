@@ -322,6 +322,8 @@ static int import_layer(ImageStore *s, Plan *p, size_t i, const ImageLimits *lim
                 return negative_errno();
 
         r = layer_extract(blob_fd, tmp_fd, limits, ctx->func ? layer_progress : NULL, ctx, &res, &why);
+        if (r >= 0)
+                r = failpoint("image:after-layer-extract");
         if (r >= 0 && l->digest[0] && !streq(res.blob_digest, l->digest))
                 r = image_errorf(&why, -EBADMSG, "blob digest mismatch (the blob has sha256:%s)",
                                  res.blob_digest);
@@ -350,7 +352,7 @@ static int import_layer(ImageStore *s, Plan *p, size_t i, const ImageLimits *lim
         if (fsync(layers_fd) < 0)
                 return negative_errno();
         *ret_size = res.size;
-        return 0;
+        return failpoint("image:after-layer-rename");
 }
 
 static int now_rfc3339(char *buf, size_t size) {
@@ -396,6 +398,8 @@ static int record_image(ImageStore *s, Plan *p, uint64_t size, const char *name)
                 r = write_file_atomic_at(tmp_fd, "config.json", p->config_text, p->config_size, 0600, true);
                 if (r >= 0)
                         r = write_file_atomic_at(tmp_fd, "image.json", meta, strlen(meta), 0600, true);
+                if (r >= 0)
+                        r = failpoint("image:before-image-rename");
                 if (r < 0)
                         return r;
                 if (renameat(images_fd, tmp, images_fd, p->id) < 0)
@@ -404,6 +408,9 @@ static int record_image(ImageStore *s, Plan *p, uint64_t size, const char *name)
                         return negative_errno();
         }
 
+        r = failpoint("image:before-names-write");
+        if (r < 0)
+                return r;
         r = image_store_names_read(s, &names);
         if (r < 0)
                 return r;
@@ -477,8 +484,13 @@ int image_import(ImageStore *s, const char *source, const char *name, const Imag
                                             src.path);
         } else {
                 r = unpack_archive(s, source, src.path, limits, &unpacked, &dir_fd, ret_error);
-                if (r < 0)
+                if (r >= 0)
+                        r = failpoint("image:after-archive-unpack");
+                if (r < 0) {
+                        if (unpacked)
+                                (void)image_rm_rf_at(AT_FDCWD, unpacked);
                         return r;
+                }
         }
         p.dir_fd = dir_fd;
 

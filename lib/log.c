@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include "log.h"
@@ -61,6 +62,23 @@ const char *log_last_error(void) {
         return last_error;
 }
 
+/* Whether stderr is the journal stream systemd gave us: $JOURNAL_STREAM is "DEV:INODE"
+ * of it (systemd.exec(5)), inherited by children whose stderr may be something else
+ * (the helper reads "nscontain image import" through a pipe). Decided once. */
+static bool stderr_is_journal(void) {
+        static int cached = -1;
+        unsigned long long dev, ino;
+        const char *e;
+        struct stat st;
+
+        if (cached >= 0)
+                return cached;
+        e = getenv("JOURNAL_STREAM");
+        cached = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) >= 0 &&
+                 (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+        return cached;
+}
+
 int log_internal(int level, int error, const char *file, int line, const char *func, const char *fmt, ...) {
         char buf[2048];
         va_list ap;
@@ -92,7 +110,7 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                 (void)!writev(kmsg_fd, iov, ELEMENTSOF(iov));
         } else {
                 /* Under systemd, stderr goes to the journal: a <N> prefix sets the priority. */
-                if (getenv("JOURNAL_STREAM"))
+                if (stderr_is_journal())
                         fprintf(stderr, "<%i>%s\n", level, buf);
                 else
                         fprintf(stderr, "%s: %s\n", log_ident, buf);

@@ -106,7 +106,7 @@ id3=$(mkimage "$TMP/web3" '{"layers": [
    {"compression": "gzip", "entries": [{"name": "base", "data": "shared base layer"}]},
    {"compression": "none", "entries": [{"name": "own", "data": "3"}]}]}')
 out=$("$NSC" image import "oci:$TMP/web3" 2>&1) || fail "import: $out"
-assert_contains "$out" "Layer 1/2: already in the store"
+assert_contains "$out" "Importing oci:$TMP/web3: layer 1/2, already in the store"
 assert_eq "$(layers)" 6 "the shared base layer is stored once"
 
 step "docker-archive and oci-archive (skopeo)"
