@@ -82,7 +82,6 @@ void pager_close(void);
 char *format_bytes(char *buf, size_t size, uint64_t bytes);
 char *format_usec_span(char *buf, size_t size, uint64_t usec); /* "3min 12s", coarse */
 char *format_timestamp(char *buf, size_t size, uint64_t realtime_usec);
-uint64_t now_usec(clockid_t clock);
 int require_root(const char *verb);
 
 /* bus.c */

@@ -126,14 +126,6 @@ char *format_timestamp(char *buf, size_t size, uint64_t realtime_usec) {
         return buf;
 }
 
-uint64_t now_usec(clockid_t clock) {
-        struct timespec ts;
-
-        if (clock_gettime(clock, &ts) < 0)
-                return 0;
-        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
-}
-
 /* One clear line for verbs that act with privileges systemd and the kernel only grant
  * to root (entering namespaces, starting units). */
 int require_root(const char *verb) {

@@ -43,12 +43,6 @@ static void sidecar_unit_done(SidecarUnit *u) {
         *u = (SidecarUnit){};
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
-}
-
 static int unit_string(sd_bus *bus, const char *iface, const char *prop, char **ret) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         int r = sym_sd_bus_get_property_string(bus, SYSTEMD_DEST, SIDECAR_UNIT_PATH, iface, prop, &error,
@@ -283,7 +277,7 @@ int sidecar_call(sd_bus *bus, sd_bus_message *m, sd_bus_message **ret_reply, cha
         PendingCall p = {.error = SD_BUS_ERROR_NULL};
         sd_bus_slot *slot = NULL;
         _cleanup_free_ char *unit_reason = NULL;
-        uint64_t start = now_usec(), next_poll = start + POLL_USEC;
+        uint64_t start = now_usec(CLOCK_MONOTONIC), next_poll = start + POLL_USEC;
         int r;
 
         r = sidecar_unit_start(bus, sym_sd_bus_message_get_destination(m), &unit_reason);
@@ -295,7 +289,7 @@ int sidecar_call(sd_bus *bus, sd_bus_message *m, sd_bus_message **ret_reply, cha
                         break;
                 if (r > 0)
                         continue;
-                uint64_t now = now_usec();
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
                 if (now >= next_poll) {
                         SidecarUnit u = {};
                         /* Only a change since the call began counts: a failure left from
@@ -313,7 +307,7 @@ int sidecar_call(sd_bus *bus, sd_bus_message *m, sd_bus_message **ret_reply, cha
                                 }
                         }
                         sidecar_unit_done(&u);
-                        next_poll = now_usec() + POLL_USEC;
+                        next_poll = now_usec(CLOCK_MONOTONIC) + POLL_USEC;
                         continue;
                 }
                 r = sym_sd_bus_wait(bus, next_poll - now);

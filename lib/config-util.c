@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "config.h"
@@ -232,6 +233,14 @@ int parse_timespan(const char *s, uint64_t *ret_usec) {
         if (ret_usec)
                 *ret_usec = total;
         return 0;
+}
+
+uint64_t now_usec(clockid_t clock) {
+        struct timespec ts;
+
+        if (clock_gettime(clock, &ts) < 0)
+                return 0;
+        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
 }
 
 int format_timespan(uint64_t usec, char *buf, size_t size) {

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "macro.h"
 
@@ -119,7 +120,7 @@ typedef struct Config {
         char **args;      /* with image: replaces the image's Cmd */
         char **env_given; /* the file's own env entries: the image's Env goes under them */
         bool user_given, workdir_given; /* else the image's User, WorkingDir apply */
-        char **command; /* strv; NULL only with boot */
+        char **command;                 /* strv; NULL only with boot */
         bool boot;
         char **env; /* strv of "KEY=VALUE": defaults merged, config wins, sorted by key */
         char *user; /* "0", "name", "uid:gid", ... unresolved */
@@ -232,6 +233,8 @@ int signal_from_string(const char *s);                 /* "SIGTERM", "TERM", "15
 const char *signal_to_string(int sig);                 /* "SIGTERM"; static buffer for RT signals */
 int parse_timespan(const char *s, uint64_t *ret_usec); /* "10s", "1min 30s", "500ms", "5" (s) */
 int format_timespan(uint64_t usec, char *buf, size_t size);
+/* The time of clock (CLOCK_MONOTONIC, CLOCK_REALTIME) in µs; 0 when it cannot be read. */
+uint64_t now_usec(clockid_t clock);
 int capability_from_string(const char *s); /* "CAP_NET_ADMIN" or "net_admin" → number */
 const char *capability_to_string(int cap); /* "CAP_NET_ADMIN"; NULL when unknown */
 int capability_last(void);                 /* highest capability number known */

@@ -64,12 +64,6 @@ static int get_fd(const char *kind, const char *arg) {
         return -1;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
-}
-
 static int cmp_u64(const void *a, const void *b) {
         uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
         return x < y ? -1 : x > y;
@@ -171,24 +165,24 @@ static int bench(int count, const char *name, const char *pids) {
                 fd = fresh ? netns_child(&child) : fds[i % k];
                 if (fd < 0)
                         return failed(-errno, NULL);
-                t0 = now_usec();
+                t0 = now_usec(CLOCK_MONOTONIC);
 
                 r = sidecar_acquire_user_range(bus, n, 0, &base, &message);
-                t1 = now_usec();
+                t1 = now_usec(CLOCK_MONOTONIC);
                 if (r >= 0)
                         r = sidecar_setup_network(bus, n, fd, publish_base > 0 ? &nets[i % k] : NULL, &net,
                                                   &message);
-                t2 = now_usec();
+                t2 = now_usec(CLOCK_MONOTONIC);
                 setup[i] = t2 - t1;
                 if (fresh) {
                         (void)kill(child, SIGKILL);
                         (void)waitpid(child, NULL, 0);
                         close(fd);
-                        t2 = now_usec(); /* the kill is not part of any call */
+                        t2 = now_usec(CLOCK_MONOTONIC); /* the kill is not part of any call */
                 }
                 if (r >= 0)
                         r = sidecar_release_network(bus, n, &message);
-                t3 = now_usec();
+                t3 = now_usec(CLOCK_MONOTONIC);
                 if (r < 0)
                         return failed(r, message);
                 acq[i] = t1 - t0;
