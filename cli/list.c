@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "health-state.h"
 #include "log.h"
 #include "nscontain.h"
 #include "unit-name.h"
@@ -133,6 +134,20 @@ static json_object *json_string_or_null(const char *s) {
         return s ? json_object_new_string(s) : NULL;
 }
 
+/* The health check's state ("starting", "healthy", "unhealthy") while the container runs
+ * with one (lib/health-state.h); NULL otherwise. */
+static json_object *row_health(const Row *r) {
+        json_object *o = NULL, *status = NULL, *ret = NULL;
+
+        if (!unit_is_running(&r->unit) ||
+            health_record_read_json(r->ref.name, (pid_t)r->unit.main_pid, &o) < 0)
+                return NULL;
+        if (json_object_object_get_ex(o, "status", &status))
+                ret = json_object_get(status);
+        json_object_put(o);
+        return ret;
+}
+
 static int print_json(Row *rows, size_t n) {
         json_object *a = json_object_new_array();
         uint64_t now = now_usec(CLOCK_REALTIME);
@@ -174,6 +189,7 @@ static int print_json(Row *rows, size_t n) {
                         up != UINT64_MAX ? json_object_new_uint64(r->unit.active_enter_timestamp) : NULL);
                 json_object_object_add(o, "uptime_usec",
                                        up != UINT64_MAX ? json_object_new_uint64(up) : NULL);
+                json_object_object_add(o, "health", row_health(r));
                 json_object_array_add(a, o);
         }
         puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

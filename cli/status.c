@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "fileio.h"
+#include "health-state.h"
 #include "log.h"
 #include "nscontain.h"
 #include "uid-ranges.h"
@@ -185,6 +186,35 @@ static void json_object_putp(json_object **o) {
                 json_object_put(*o);
 }
 
+/* "Health: healthy (12 checks, 1 failed; last 3s ago, exit status 0)" and the last
+ * output, when the check failed. */
+static void print_health(json_object *h) {
+        json_object *v;
+        const char *status = json_object_object_get_ex(h, "status", &v) ? json_object_get_string(v) : "?";
+        int64_t checks = json_object_object_get_ex(h, "checks", &v) ? json_object_get_int64(v) : 0;
+        int64_t failures = json_object_object_get_ex(h, "failures", &v) ? json_object_get_int64(v) : 0;
+        int64_t last = json_object_object_get_ex(h, "last_check_usec", &v) ? json_object_get_int64(v) : 0;
+        int64_t code = json_object_object_get_ex(h, "last_exit_code", &v) ? json_object_get_int64(v) : 0;
+        const char *output =
+                json_object_object_get_ex(h, "last_output", &v) ? json_object_get_string(v) : NULL;
+        uint64_t now = now_usec(CLOCK_REALTIME);
+        char span[64];
+
+        printf(FIELD "%s (%" PRIi64 " check%s, %" PRIi64 " failed", "Health:", status, checks,
+               checks == 1 ? "" : "s", failures);
+        if (last > 0) {
+                printf("; last %s ago, ", format_usec_span(span, sizeof(span),
+                                                           now > (uint64_t)last ? now - (uint64_t)last : 0));
+                if (code < 0)
+                        printf("killed at its timeout");
+                else
+                        printf("exit status %" PRIi64, code);
+        }
+        printf(")\n");
+        if (code != 0 && !isempty(output))
+                printf(FIELD "%.*s\n", "", (int)strcspn(output, "\n"), output);
+}
+
 static json_object *json_counter(uint64_t v) {
         return v == UINT64_MAX ? NULL : json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v);
 }
@@ -194,7 +224,8 @@ static json_object *json_string_or_null(const char *s) {
 }
 
 /* "nscontain status --json": what the text shows, as numbers (bytes, µs), for scripts. */
-static int print_json(const ContainerRef *ref, const UnitInfo *unit, pid_t init, const SidecarEntry *se) {
+static int print_json(const ContainerRef *ref, const UnitInfo *unit, pid_t init, const SidecarEntry *se,
+                      json_object *health) {
         _cleanup_(json_object_putp) json_object *o = json_object_new_object();
         json_object *net = NULL;
         bool running = unit_is_running(unit);
@@ -240,7 +271,7 @@ static int print_json(const ContainerRef *ref, const UnitInfo *unit, pid_t init,
                 }
         }
         json_object_object_add(o, "network", net);
-        json_object_object_add(o, "health", NULL);
+        json_object_object_add(o, "health", health);
 
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -266,6 +297,7 @@ int verb_status(int argc, char *argv[]) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(unit_info_done) UnitInfo unit = {};
         _cleanup_free_ char *expected_dropin = NULL;
+        _cleanup_(json_object_putp) json_object *health = NULL;
         SidecarEntry *sidecar = NULL;
         const SidecarEntry *se = NULL;
         size_t n_sidecar = 0;
@@ -311,8 +343,12 @@ int verb_status(int argc, char *argv[]) {
         if (running && unit.main_pid > 0)
                 (void)container_find_init((pid_t)unit.main_pid, &init);
 
+        /* The health check's last record, while the helper that writes it runs. */
+        if (running && unit.main_pid > 0)
+                (void)health_record_read_json(ref.name, (pid_t)unit.main_pid, &health);
+
         if (json) {
-                r = print_json(&ref, &unit, init, se);
+                r = print_json(&ref, &unit, init, se, TAKE_PTR(health));
                 sidecar_entries_free(sidecar, n_sidecar);
                 return r < 0 ? EXIT_FAILED : running ? 0 : EXIT_NOT_RUNNING;
         }
@@ -378,6 +414,9 @@ int verb_status(int argc, char *argv[]) {
                 printf(FIELD "%" PRIu32 " (from nscontain-sidecar)\n", "UID base:", se->uid_base);
                 print_range_conflict(se->uid_base, config ? config->user_namespace.size : 65536);
         }
+
+        if (health)
+                print_health(health);
 
         if (unit.memory_current != UINT64_MAX)
                 printf(FIELD "%s\n", "Memory:", format_bytes(buf, sizeof(buf), unit.memory_current));

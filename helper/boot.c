@@ -5,8 +5,8 @@
  *
  * Two fds travel between parent and child over a channel of our own (a socketpair made
  * before clone3(), so the sync protocol of spawn.c stays as it is):
- *   parent → child: detached mounts of the notify socket and of the host's os-release,
- *     cloned with host privileges (the child, root of its user namespace only, may not
+ *   parent → child: a detached mount of the host's os-release, cloned with host
+ *     privileges (the child, root of its user namespace only, may not
  *     even walk /run/nscontain, which is 0700);
  *   child → parent: the master of the pty that the child allocated from the container's
  *     own devpts and mounted as /dev/console.
@@ -44,14 +44,11 @@
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
-#define BOOT_INIT          "/sbin/init"
-#define BOOT_MANAGER       "nscontain"
-#define BOOT_RUN_DIR       "/run/nscontain"
-#define BOOT_STATE_DIR     "/var/lib/nscontain/boot"
-#define BOOT_NOTIFY_INSIDE "/run/host/notify"
-#define BOOT_CGROUP_ROOT   "/sys/fs/cgroup"
-#define BOOT_UUID_MAX      64
-#define BOOT_NOTIFY_MAX    4096
+#define BOOT_INIT        "/sbin/init"
+#define BOOT_MANAGER     "nscontain"
+#define BOOT_STATE_DIR   "/var/lib/nscontain/boot"
+#define BOOT_CGROUP_ROOT "/sys/fs/cgroup"
+#define BOOT_UUID_MAX    64
 
 /* Capabilities a full system needs inside its user namespace, on top of the default set
  * of nscontain.json(5) ("capabilities"); systemd-nspawn's default set for a booted
@@ -80,8 +77,6 @@ typedef struct Boot {
         pid_t pid;
 
         int payload_cgroup_fd; /* parent: clone3(CLONE_INTO_CGROUP) */
-        int notify_fd;         /* parent: the socket the inner $NOTIFY_SOCKET reaches */
-        char notify_path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
         int channel[2];        /* [0] parent's end, [1] child's end */
         int console_fd;        /* parent: the pty master */
         int console_peer_fd;   /* parent: a slave kept open, so the master never hangs up */
@@ -346,55 +341,15 @@ static void boot_clone_args(Strategy *s, struct clone_args *args) {
         args->cgroup = (uint64_t)b->payload_cgroup_fd;
 }
 
-/* ---- parent side: notify socket, host files ------------------------------------------ */
+/* ---- parent side: host files ---------------------------------------------------------- */
 
-static int boot_notify_setup(Boot *b) {
-        union {
-                struct sockaddr sa;
-                struct sockaddr_un un;
-        } sa = {.un.sun_family = AF_UNIX};
-        _cleanup_close_ int fd = -EBADF;
-        int one = 1, r;
-
-        r = mkdir_p_at(AT_FDCWD, BOOT_RUN_DIR, 0700, NULL);
-        if (r < 0)
-                return log_error_errno(r, "%s: Failed to create %s: %m", b->name, BOOT_RUN_DIR);
-        r = snprintf(b->notify_path, sizeof(b->notify_path), "%s/%s.notify", BOOT_RUN_DIR, b->name);
-        if (r < 0 || (size_t)r >= sizeof(b->notify_path))
-                return log_error_errno(-ENAMETOOLONG, "%s: The notify socket's path is too long", b->name);
-        memcpy(sa.un.sun_path, b->notify_path, strlen(b->notify_path));
-
-        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0)
-                return log_error_errno(errno, "%s: Failed to create the notify socket: %m", b->name);
-        /* A socket left by a helper that was SIGKILLed. */
-        if (unlink(b->notify_path) < 0 && errno != ENOENT)
-                return log_error_errno(errno, "%s: Failed to remove %s: %m", b->name, b->notify_path);
-        if (bind(fd, &sa.sa, sizeof(sa.un)) < 0)
-                return log_error_errno(errno, "%s: Failed to bind the notify socket %s: %m", b->name,
-                                       b->notify_path);
-        /* connect() needs write permission on the inode, which the container sees owned
-         * by an unmapped id: only the "other" bits count there. Who may send is checked
-         * per message (the sender must be the container's PID 1). */
-        if (chmod(b->notify_path, 0666) < 0)
-                return log_error_errno(errno, "%s: Failed to chmod %s: %m", b->name, b->notify_path);
-        if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
-                return log_error_errno(errno, "%s: Failed to enable credentials on the notify socket: %m",
-                                       b->name);
-        b->notify_fd = TAKE_FD(fd);
-        return 0;
-}
-
-/* Detached, read-only mounts of the notify socket and the host's os-release, for the
- * child to attach below /run/host. */
+/* A detached, read-only mount of the host's os-release, for the child to attach below
+ * /run/host (the notify socket comes from the relay, notify.c). */
 static int boot_send_host_files(Boot *b) {
         static const char *const os_release[] = {"/etc/os-release", "/usr/lib/os-release"};
-        _cleanup_close_ int notify_tree = -EBADF, os_tree = -EBADF;
-        int r;
+        _cleanup_close_ int os_tree = -EBADF;
+        int r = -ENOENT;
 
-        r = tree_clone(AT_FDCWD, b->notify_path, 0, &notify_tree);
-        if (r < 0)
-                return log_error_errno(r, "%s: Failed to clone %s: %m", b->name, b->notify_path);
         for (size_t i = 0; i < ELEMENTSOF(os_release) && os_tree < 0; i++)
                 r = tree_clone(AT_FDCWD, os_release[i], 0, &os_tree);
         if (r < 0)
@@ -402,14 +357,7 @@ static int boot_send_host_files(Boot *b) {
         r = tree_set_attr(os_tree, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, 0, /* recursive= */ false, -EBADF);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to make the host's os-release read-only: %m", b->name);
-        /* Not read-only: sending on a socket is a write to its inode. */
-        r = tree_set_attr(notify_tree, MOUNT_ATTR_SAFE, 0, /* recursive= */ false, -EBADF);
-        if (r < 0)
-                return log_error_errno(r, "%s: Failed to set attributes of the notify socket's mount: %m",
-                                       b->name);
-
-        r = sync_send(b->channel[0], &(SyncMessage){.type = SYNC_HOST_FILES}, (int[]){notify_tree, os_tree},
-                      2);
+        r = sync_send(b->channel[0], &(SyncMessage){.type = SYNC_HOST_FILES}, &os_tree, 1);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to pass /run/host to the container: %m", b->name);
         return 0;
@@ -419,15 +367,14 @@ static int boot_send_host_files(Boot *b) {
 
 static int boot_child_mount_extras(Strategy *s, MountExtras *x, Failure *f) {
         Boot *b = boot_of(s);
-        int fds[2] = {-EBADF, -EBADF};
+        int fd = -EBADF;
         int r;
 
-        /* The parent sent these before clone3(): they are waiting. */
-        r = channel_receive(b->channel[1], 0, SYNC_HOST_FILES, fds, 2);
+        /* The parent sent it before clone3(): it is waiting. */
+        r = channel_receive(b->channel[1], 0, SYNC_HOST_FILES, &fd, 1);
         if (r < 0)
                 return failf(f, r, "Failed to receive /run/host from the helper");
-        x->tree_fd[MOUNT_DATA_NOTIFY] = fds[0];
-        x->tree_fd[MOUNT_DATA_OS_RELEASE] = fds[1];
+        x->tree_fd[MOUNT_DATA_OS_RELEASE] = fd;
         snprintf(b->uuid_line, sizeof(b->uuid_line), "%s\n", b->uuid);
         x->text[MOUNT_DATA_CONTAINER_UUID] = b->uuid_line;
         return 0;
@@ -479,8 +426,7 @@ static bool boot_supervise_start(Strategy *s, pid_t pid) {
 static void boot_poll_fds(Strategy *s, int ret_fds[STRATEGY_FDS_MAX]) {
         Boot *b = boot_of(s);
 
-        ret_fds[0] = b->notify_fd;
-        ret_fds[1] = b->console_fd;
+        ret_fds[0] = b->console_fd;
 }
 
 /* Keeps the console's text readable in the journal: drops carriage returns, other
@@ -541,73 +487,11 @@ static void console_relay(Boot *b) {
         }
 }
 
-/* One datagram on the notify socket. Only the container's PID 1 speaks for the
- * container (the socket is reachable by every process in it); of what it says, the
- * unit gets what describes the whole container. */
-static int notify_receive(Boot *b) {
-        char buf[BOOT_NOTIFY_MAX + 1];
-        union {
-                struct cmsghdr align;
-                char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
-        } control;
-        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = &control,
-                .msg_controllen = sizeof(control),
-        };
-        const struct ucred *cred = NULL;
-        char out[BOOT_NOTIFY_MAX + 64] = "";
-        size_t o = 0;
-        ssize_t n;
-
-        n = recvmsg(b->notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
-        if (n < 0)
-                return negative_errno();
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-                if (c->cmsg_level != SOL_SOCKET)
-                        continue;
-                if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
-                        cred = (const struct ucred *)CMSG_DATA(c);
-                else if (c->cmsg_type == SCM_RIGHTS)
-                        for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
-                                safe_close(((int *)CMSG_DATA(c))[i]);
-        }
-        if (!cred || cred->pid != b->pid) {
-                log_debug("%s: Ignoring a notification from pid %i, not the container's PID 1", b->name,
-                          cred ? (int)cred->pid : -1);
-                return 0;
-        }
-        if ((size_t)n >= sizeof(buf) || (mh.msg_flags & MSG_TRUNC))
-                return 0;
-        buf[n] = 0;
-
-        for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
-             line = strtok_r(NULL, "\n", &save)) {
-                if (streq(line, "READY=1") || streq(line, "STOPPING=1") || streq(line, "RELOADING=1") ||
-                    strncmp(line, "STATUS=", 7) == 0) {
-                        int k = snprintf(out + o, sizeof(out) - o, "%s\n", line);
-                        if (k < 0 || (size_t)k >= sizeof(out) - o)
-                                break;
-                        o += (size_t)k;
-                }
-                if (streq(line, "READY=1"))
-                        log_debug("%s: The container's init reported READY=1", b->name);
-        }
-        if (o > 0)
-                (void)notify_send(out);
-        return 0;
-}
-
 static void boot_dispatch(Strategy *s, const short revents[STRATEGY_FDS_MAX]) {
         Boot *b = boot_of(s);
 
-        if (revents[1] && b->console_fd >= 0)
+        if (revents[0] && b->console_fd >= 0)
                 console_relay(b);
-        if (revents[0] && b->notify_fd >= 0)
-                for (int i = 0; i < 16 && notify_receive(b) >= 0; i++)
-                        ;
 }
 
 static int boot_exit_code(Strategy *s, const siginfo_t *si, int code) {
@@ -616,9 +500,6 @@ static int boot_exit_code(Strategy *s, const siginfo_t *si, int code) {
         console_relay(b);
         b->console_fd = safe_close(b->console_fd);
         b->console_peer_fd = safe_close(b->console_peer_fd);
-        b->notify_fd = safe_close(b->notify_fd);
-        if (b->notify_path[0] && unlink(b->notify_path) < 0 && errno != ENOENT)
-                log_debug_errno(errno, "%s: Failed to remove %s: %m", b->name, b->notify_path);
 
         /* In a pid namespace the kernel turns reboot(2) by its init into the init's death
          * by SIGHUP (restart) or SIGINT (power-off, halt): systemd-nspawn's convention,
@@ -644,7 +525,6 @@ static Strategy *boot_free(Strategy *s) {
         if (!b)
                 return NULL;
         safe_close(b->payload_cgroup_fd);
-        safe_close(b->notify_fd);
         safe_close(b->channel[0]);
         safe_close(b->channel[1]);
         safe_close(b->console_fd);
@@ -681,7 +561,7 @@ int boot_strategy_new(Container *c, Strategy **ret) {
                 .exit_code = boot_exit_code,
                 .free = boot_free,
         };
-        b->payload_cgroup_fd = b->notify_fd = b->console_fd = b->console_peer_fd = -EBADF;
+        b->payload_cgroup_fd = b->console_fd = b->console_peer_fd = -EBADF;
         b->channel[0] = b->channel[1] = -EBADF;
         snprintf(b->name, sizeof(b->name), "%s", c->name);
 
@@ -719,7 +599,6 @@ int boot_strategy_new(Container *c, Strategy **ret) {
          * what systemd-nspawn gives a console without a terminal of its own. */
         if (strv_env_set(&config->env, "container", BOOT_MANAGER, false) < 0 ||
             strv_env_set(&config->env, "container_uuid", b->uuid, true) < 0 ||
-            strv_env_set(&config->env, "NOTIFY_SOCKET", BOOT_NOTIFY_INSIDE, true) < 0 ||
             strv_env_set(&config->env, "TERM", "vt220", false) < 0)
                 return log_oom();
 
@@ -728,9 +607,6 @@ int boot_strategy_new(Container *c, Strategy **ret) {
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, b->channel) < 0)
                 return log_error_errno(errno, "%s: Failed to create a socket pair: %m", c->name);
 
-        r = boot_notify_setup(b);
-        if (r < 0)
-                return r;
         r = boot_send_host_files(b);
         if (r < 0)
                 return r;

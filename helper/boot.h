@@ -12,8 +12,8 @@
  *   /run and /tmp tmpfs, /proc/sys/net writable with a private netns;
  *   a pty of the container's own devpts as /dev/console, relayed by the supervisor to
  *   its stdout (the unit's journal);
- *   $NOTIFY_SOCKET=/run/host/notify: READY=1, STATUS= and STOPPING=1 of the inner
- *   PID 1 reach the unit, so "systemctl start" returns once the inner system is up;
+ *   $NOTIFY_SOCKET=/run/host/notify (the relay of notify.c, set up by main.c as for
+ *   "notify", hearing only PID 1): "systemctl start" returns once the inner system is up;
  *   SIGRTMIN+3 stops it (the config's default stop signal with boot); the inner
  *   reboot(2) (PID 1 killed by SIGHUP) exits 133, which restarts the unit
  *   (RestartForceExitStatus=133); poweroff and halt (SIGINT) exit 0.
@@ -32,8 +32,8 @@
  * before container_spawn(): checks what boot needs (a user and a cgroup namespace,
  * root as the user), turns the config into a booting one (/sbin/init, the
  * environment, the capabilities of a full system inside its user namespace), and
- * prepares the delegated cgroup, the notify socket and the channel that carries the
- * console to the supervisor. Logs its own errors. Returns the strategy (strategy.h)
+ * prepares the delegated cgroup and the channel that carries the console to the
+ * supervisor. Logs its own errors. Returns the strategy (strategy.h)
  * the helper calls at its fixed points:
  *
  *   setgroups           "allow", not "deny" (docs/SECURITY.md row 10): a booted system's
@@ -47,9 +47,9 @@
  *   child_mount_extras  the /run/host trees and the UUID for boot's mount rows;
  *   child_mounted       the console's pty master to the supervisor.
  *   supervise_start     READY=1 is the inner system's to send; picks up the console.
- *   poll_fds, dispatch  the notify socket and the console.
+ *   poll_fds, dispatch  the console.
  *   exit_code           reboot → 133, poweroff or halt → 0, anything else unchanged;
- *                       flushes the console, removes the socket. */
+ *                       flushes the console. */
 int boot_strategy_new(Container *c, Strategy **ret);
 
 /* The container's UUID ($container_uuid, /run/host/container-uuid), stable per NAME:

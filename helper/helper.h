@@ -58,6 +58,10 @@ typedef struct Container {
         char gateway[64];
         uint32_t mtu;
 
+        /* "notify" or "boot": the detached mount of the relay's socket (notify.c), made
+         * before the clone; the child inherits it and binds it at /run/host/notify. */
+        int notify_tree_fd;
+
         int sync_fd; /* this side's end of the socketpair */
         int stub_fd; /* the sealed exec stub (lib/exec.c), inherited by the child */
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <net/if.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "libsystemd.h"
 #include "boot.h"
@@ -11,6 +14,7 @@
 #include "config.h"
 #include "env-file.h"
 #include "failpoint.h"
+#include "health.h"
 #include "log.h"
 #include "notify.h"
 #include "preflight.h"
@@ -129,6 +133,45 @@ static int helper_load_env_files(const char *name, Config *c) {
                 return log_oom();
         if (r < 0)
                 return log_error_errno(r, "%s: %s", name, error);
+        return 0;
+}
+
+/* systemd's watchdog for this unit (WatchdogSec=, "watchdog_sec"): $WATCHDOG_USEC, when
+ * $WATCHDOG_PID is ours or unset (sd_watchdog_enabled(3)); 0 without one. */
+static uint64_t helper_watchdog_usec(void) {
+        const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+        unsigned long long v;
+        char *end;
+
+        if (isempty(usec) || (!isempty(pid) && strtol(pid, NULL, 10) != (long)getpid()))
+                return 0;
+        errno = 0;
+        v = strtoull(usec, &end, 10);
+        if (errno != 0 || *end != 0 || v == 0)
+                return 0;
+        return (uint64_t)v;
+}
+
+/* "notify" and "boot": the payload's sd_notify(3) reaches systemd through the relay
+ * (notify.c), at $NOTIFY_SOCKET inside; with a watchdog, $WATCHDOG_USEC tells it how
+ * often to send WATCHDOG=1 (no $WATCHDOG_PID: its pid is not ours). */
+static int helper_notify_setup(Container *c, NotifyRelay *relay, uint64_t watchdog_usec) {
+        Config *config = c->config;
+        char usec[32];
+        int r;
+
+        if (!config->notify && !config->boot)
+                return 0;
+        r = notify_relay_open(relay, c->name);
+        if (r < 0)
+                return r;
+        relay->main_only = config->boot;
+        relay->hold_status = config->health.command;
+        c->notify_tree_fd = relay->tree_fd;
+        snprintf(usec, sizeof(usec), "%" PRIu64, watchdog_usec);
+        if (strv_env_set(&config->env, "NOTIFY_SOCKET", NOTIFY_SOCKET_INSIDE, true) < 0 ||
+            (watchdog_usec > 0 && strv_env_set(&config->env, "WATCHDOG_USEC", usec, true) < 0))
+                return log_oom();
         return 0;
 }
 
@@ -364,6 +407,9 @@ static int helper_failed(int code) {
 int main(int argc, char *argv[]) {
         _cleanup_config_free_ Config *config = NULL;
         _cleanup_(strategy_freep) Strategy *strategy = NULL;
+        _cleanup_(notify_relay_close) NotifyRelay relay = NOTIFY_RELAY_NULL;
+        HealthChecker *health = NULL;
+        uint64_t watchdog_usec = helper_watchdog_usec();
         _cleanup_free_ char *missing = NULL;
         _cleanup_close_ int pidfd = -EBADF;
         Holdings h = {.proxy_pidfd = -EBADF};
@@ -408,6 +454,7 @@ int main(int argc, char *argv[]) {
                 .root_tree_fd = -EBADF,
                 .sync_fd = -EBADF,
                 .stub_fd = -EBADF,
+                .notify_tree_fd = -EBADF,
         };
 
         if (config->image) {
@@ -432,6 +479,12 @@ int main(int argc, char *argv[]) {
                 return helper_failed(EXIT_SETUP_FAILED);
         }
 
+        r = helper_notify_setup(&c, &relay, watchdog_usec);
+        if (r < 0) {
+                holdings_close_bus(&h);
+                return helper_failed(EXIT_SETUP_FAILED);
+        }
+
         /* From here on a stop request waits for the supervisor (see helper_signal_set()). */
         helper_signal_set(&mask);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
@@ -441,6 +494,8 @@ int main(int argc, char *argv[]) {
         }
 
         r = container_spawn(&c, container_setup_network, container_register_start, &h, &pid, &pidfd, &f);
+        relay.tree_fd = safe_close(relay.tree_fd); /* the child has its own */
+        c.notify_tree_fd = -EBADF;
         if (r < 0) {
                 failure_log(arg_name, &f);
                 release_network_and_machine(arg_name, &h);
@@ -455,8 +510,27 @@ int main(int argc, char *argv[]) {
                 .pidfd = pidfd,
                 .stop_signal = config->stop_signal,
                 .stop_timeout_usec = config->stop_timeout_usec,
+                .notify = relay.fd >= 0 ? &relay : NULL,
+                .payload_ready = config->notify,
+                /* Without "notify" nobody inside feeds it: the supervisor does, for as
+                 * long as it supervises (nscontain.json(5) "watchdog_sec"). */
+                .watchdog_usec = config->notify || config->boot ? 0 : watchdog_usec,
         };
         snprintf(s.name, sizeof(s.name), "%s", arg_name);
+
+        /* "health": the checker keeps the config (user, environment, credentials of the
+         * check); without one the supervisor keeps nothing of it. */
+        r = health_checker_new(arg_name, config, pid, &health);
+        if (r < 0) {
+                (void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+                (void)waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){}, WEXITED);
+                release_network_and_machine(arg_name, &h);
+                return helper_failed(EXIT_SETUP_FAILED);
+        }
+        if (health) {
+                s.health = health;
+                config = NULL;
+        }
 
         /* The supervisor lives as long as the container: give back what setup used, the
          * bus connection included (reopened at the end if there is something to release). */
@@ -468,6 +542,7 @@ int main(int argc, char *argv[]) {
         (void)malloc_trim(0);
 
         code = supervisor_run(&s);
+        health = health_checker_free(health);
         release_network_and_machine(arg_name, &h);
         return code;
 }

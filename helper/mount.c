@@ -44,6 +44,7 @@ typedef enum MountMode {
         MODE_NETNS = 1 << 3,    /* a network namespace of its own */
         MODE_CGROUPNS = 1 << 4, /* a cgroup namespace of its own */
         MODE_TTY_GID = 1 << 5,  /* gid 5 ("tty") is mapped: devpts may use it */
+        MODE_NOTIFY = 1 << 6,   /* "notify" or "boot": the relay's socket at /run/host/notify */
 } MountMode;
 
 /* The directories rows are relative to, each the fd of a mount a row made (or the root). */
@@ -65,6 +66,7 @@ static const char *const dir_path[_DIR_MAX] = {
 typedef enum MountKind {
         MOUNT_API,       /* a fresh filesystem on a directory right below the root, never a symlink */
         MOUNT_FS,        /* a fresh filesystem on a directory below .dir */
+        MOUNT_DIR,       /* no mount: the image's directory (MOUNT_IN_ROOT, created when missing) */
         MOUNT_DEV_MKNOD, /* a device node of our own */
         MOUNT_DEV_BIND,  /* a read-only bind of the host's device node, checked */
         MOUNT_SYMLINK,   /* a symlink to .text */
@@ -178,17 +180,21 @@ static const MountPoint mount_table[] = {
          MOUNT_IN_ROOT, .needs = MODE_BOOT, .keep = DIR_RUN},
         {MOUNT_FS, DIR_ROOT, "/tmp", "tmpfs", tmp_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
          MOUNT_IN_ROOT, .needs = MODE_BOOT},
-        {MOUNT_FS, DIR_RUN, "/run/host", "tmpfs", run_host_options, MOUNT_ATTR_SAFE, MOUNT_MKDIR,
-         .needs = MODE_BOOT, .keep = DIR_RUN_HOST},
+        /* "notify" (notify.c) without "boot": the image's own /run, with only a small
+         * tmpfs of ours on /run/host for the socket. */
+        {MOUNT_DIR, DIR_ROOT, "/run", .flags = MOUNT_IN_ROOT, .needs = MODE_NOTIFY, .unless = MODE_BOOT,
+         .keep = DIR_RUN},
+        {MOUNT_FS, DIR_RUN, "/run/host", "tmpfs", run_host_options, MOUNT_ATTR_SAFE, MOUNT_IN_ROOT,
+         .needs = MODE_NOTIFY, .keep = DIR_RUN_HOST},
         {MOUNT_FILE, DIR_RUN_HOST, "/run/host/container-manager", .text = "nscontain\n", .needs = MODE_BOOT},
         {MOUNT_FILE, DIR_RUN_HOST, "/run/host/container-uuid", .needs = MODE_BOOT,
          .data = MOUNT_DATA_CONTAINER_UUID},
         {MOUNT_TREE, DIR_RUN_HOST, "/run/host/os-release", "the host's os-release", .needs = MODE_BOOT,
          .data = MOUNT_DATA_OS_RELEASE},
-        {MOUNT_TREE, DIR_RUN_HOST, "/run/host/notify", "the notify socket", .needs = MODE_BOOT,
+        {MOUNT_TREE, DIR_RUN_HOST, "/run/host/notify", "the notify socket", .needs = MODE_NOTIFY,
          .data = MOUNT_DATA_NOTIFY},
         /* Not recursive: the notify socket's mount must stay writable. */
-        {MOUNT_SEAL, DIR_RUN_HOST, "/run/host", .needs = MODE_BOOT},
+        {MOUNT_SEAL, DIR_RUN_HOST, "/run/host", .needs = MODE_NOTIFY},
         {MOUNT_CONSOLE, DIR_DEV, "/dev/console", .needs = MODE_BOOT},
 };
 
@@ -250,6 +256,8 @@ static MountMode container_mount_mode(const Container *c) {
                 mode |= MODE_CGROUPNS;
         if (!c->userns || c->uid_size > 5)
                 mode |= MODE_TTY_GID;
+        if (config->boot || config->notify)
+                mode |= MODE_NOTIFY;
         return mode;
 }
 
@@ -318,6 +326,18 @@ static int open_fs_target(const MountContext *ctx, const MountPoint *m, int *ret
                         return failf(f, fd, "Failed to open '%s'", m->where);
         }
         *ret = fd;
+        return 0;
+}
+
+/* MOUNT_DIR: a directory of the image that later rows mount below. */
+static int mount_dir(MountContext *ctx, const MountPoint *m, Failure *f) {
+        int fd = -EBADF, r;
+
+        r = open_fs_target(ctx, m, &fd, f);
+        if (r < 0)
+                return r;
+        safe_close(ctx->dir_fd[m->keep]);
+        ctx->dir_fd[m->keep] = fd;
         return 0;
 }
 
@@ -584,6 +604,8 @@ static int mount_point_apply(MountContext *ctx, const MountPoint *m, Failure *f)
         case MOUNT_API:
         case MOUNT_FS:
                 return mount_fs(ctx, m, f);
+        case MOUNT_DIR:
+                return mount_dir(ctx, m, f);
         case MOUNT_DEV_MKNOD:
                 return mount_dev_mknod(ctx, m, f);
         case MOUNT_DEV_BIND:

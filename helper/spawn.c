@@ -255,6 +255,7 @@ static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) 
         MountExtras extras = {.console_fd = -EBADF};
         for (size_t i = 0; i < _MOUNT_DATA_MAX; i++)
                 extras.tree_fd[i] = -EBADF;
+        extras.tree_fd[MOUNT_DATA_NOTIFY] = TAKE_FD(c->notify_tree_fd);
         r = strategy_child_mount_extras(c->strategy, &extras, f);
         if (r >= 0)
                 r = mount_setup_root(c, &extras, f);

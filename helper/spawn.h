@@ -79,8 +79,11 @@ int machine_unregister(sd_bus *bus, const char *name, char **ret_error);
 /* The same without waiting for machined's answer (once the container is gone). */
 int machine_unregister_nowait(sd_bus *bus, const char *name);
 
-/* supervisor.c — after the exec: READY=1, stop forwarding, reaping. Returns the
- * helper's exit code. */
+/* supervisor.c — after the exec: READY=1 (at once, or the payload's through the relay,
+ * or at the first passing health check), the relay, the watchdog, health checks, stop
+ * forwarding, reaping. Returns the helper's exit code. */
+typedef struct NotifyRelay NotifyRelay;
+typedef struct HealthChecker HealthChecker;
 typedef struct Supervisor {
         char name[CONFIG_NAME_MAX + 1];
         Strategy *strategy; /* "boot"; NULL: a plain container */
@@ -88,6 +91,10 @@ typedef struct Supervisor {
         int pidfd;
         int stop_signal;
         uint64_t stop_timeout_usec;
+        NotifyRelay *notify;    /* "notify" or "boot": the relay (notify.c); NULL: none */
+        bool payload_ready;     /* READY=1 is the payload's to send (through the relay) */
+        uint64_t watchdog_usec; /* feed systemd's watchdog every half of it ourselves; 0: no */
+        HealthChecker *health;  /* "health" (health.c); NULL: none */
 } Supervisor;
 
 int supervisor_run(Supervisor *s);

@@ -51,12 +51,6 @@ const char *fs_type_name(int fd, char *buf, size_t size) {
 }
 
 const char *config_unsupported_key(const Config *c) {
-        if (c->notify)
-                return "notify";
-        if (c->watchdog_sec) /* nothing would feed it: systemd would kill the unit */
-                return "watchdog_sec";
-        if (c->health.command)
-                return "health";
         if (c->n_credentials > 0)
                 return "credentials";
         if (c->n_sysctl > 0)

@@ -38,7 +38,7 @@ EOT
 tsd_write /etc/nscontain.d/badenv.json "{$common, \"command\": [\"/bin/true\"], \"env_files\": [\"/etc/bad/env\"]}"
 tsd_write /etc/nscontain.d/execstart.json "{$common, \"command\": [\"/bin/true\"], \"service\": {\"ExecStart\": \"/bin/sh\"}}"
 tsd_write /etc/nscontain.d/swappy.json "{$common, \"command\": [\"/bin/true\"], \"sysctl\": {\"vm.swappiness\": \"10\"}}"
-tsd_write /etc/nscontain.d/notifier.json "{$common, \"command\": [\"/bin/true\"], \"notify\": true}"
+tsd_write /etc/nscontain.d/ephemeral.json "{$common, \"command\": [\"/bin/true\"], \"ephemeral\": true}"
 
 tsd_install
 tsd_boot
@@ -68,7 +68,7 @@ assert_contains "$out" "swappy.json: sysctl[\"vm.swappiness\"]: not a key the ke
 assert_contains "$(tsd_run journalctl -b --no-pager -o cat 2>&1)" "execstart.json: service.ExecStart: nscontain-helper relies on this setting" "the generator's log"
 
 step "a key this helper does not carry out yet fails the start, saying so"
-assert_fail tsd_run systemctl start container@notifier.service
-tsd_assert_status container@notifier.service 'notifier: "notify" is not supported by this nscontain-helper yet.' "notifier's status"
+assert_fail tsd_run systemctl start container@ephemeral.service
+tsd_assert_status container@ephemeral.service 'ephemeral: "ephemeral" is not supported by this nscontain-helper yet.' "ephemeral's status"
 
 test_done
