@@ -5,8 +5,12 @@
 # mistakes admins make, each written as a config in a booted test systemd, validated
 # there, then started. For every row validate's finding (JSON path and message, from
 # --json) and the unit's StatusText (systemctl show -p StatusText) must be the same
-# words: StatusText is "NAME: " and the message (with the JSON path for a dependency),
-# exactly. A clean config passes both. The generator's --dry-run reports the same.
+# words: StatusText is "NAME: " and the message (with the JSON path for a dependency or
+# an env file), exactly. A clean config passes both. The generator's --dry-run reports
+# the same. Image configs (imported in a store on a tmpfs) are checked through their
+# layers with the image's config applied, as the start sees them; an image not in the
+# store is not checked, and says why. Two configs publishing one host port: validate
+# names the other config's file, the start the running container.
 set -eu
 . "$(dirname "$0")/../lib/testsystemd.sh"
 
@@ -217,6 +221,25 @@ if [[ -n $IMAGES ]]; then
         retry 5 status_is imgnone "imgnone: $none" || true
         assert_eq "$(status_text imgnone)" "imgnone: $none" "imgnone: StatusText of the failed start"
         tsd_run rm /etc/nscontain.d/imgclean.json /etc/nscontain.d/imgnone.json
+
+        step "an image named by a transport and not imported yet: not checked, and its first start imports it"
+        cp -a "$FIX/good.img" "$FIX/other.img"
+        image imgtrans "oci:$FIX/other.img:1"
+        tsd_run systemctl daemon-reload
+        rc=0
+        out=$(tsd_run "$NSC" validate /etc/nscontain.d/imgtrans.json 2>&1) || rc=$?
+        assert_eq "$rc:$out" "0:imgtrans.json: ok (not checked against the image: Image oci:$FIX/other.img:1 is not imported yet: its first start imports it)" "validate"
+        ij=$(tsd_run "$NSC" validate --json /etc/nscontain.d/imgtrans.json 2>/dev/null)
+        jq -e '.files[0].checked_against_rootfs == false and ([.findings[] | .severity] == ["info"])' <<<"$ij" >/dev/null ||
+                fail "imgtrans: $ij"
+        tsd_run systemctl start container@imgtrans.service ||
+                fail "imgtrans did not start: $(tsd_status container@imgtrans.service)"
+        tsd_wait_state container@imgtrans.service inactive 60 || fail "imgtrans did not finish"
+        assert_eq "$(tsd_run systemctl show -p Result --value container@imgtrans.service)" success "imgtrans: result"
+        rc=0
+        out=$(tsd_run "$NSC" validate /etc/nscontain.d/imgtrans.json 2>&1) || rc=$?
+        assert_eq "$rc:$out" "0:imgtrans.json: ok" "validate once it is imported: checked"
+        tsd_run rm /etc/nscontain.d/imgtrans.json
 fi
 
 step "the generator's --dry-run reports the same findings"
