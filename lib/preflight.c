@@ -497,14 +497,14 @@ static int image_open(Check *c, const Config *config, Config *proc, int *ret_fd)
                 return r;
         }
 
-        /* The start idmaps each layer into the container's range (helper/image-root.c):
-         * one probe of the store's filesystem, in the start's words. */
+        /* The start idmaps each layer into the container's range, the top one first
+         * (helper/image-root.c): one probe of the store's filesystem, in its words. */
         if (config->namespaces.user) {
-                _cleanup_close_ int layer = image_store_layer_open(&p->store, info.config.diff_ids[0]);
+                const char *top = info.config.diff_ids[info.config.n_diff_ids - 1];
+                _cleanup_close_ int layer = image_store_layer_open(&p->store, top);
                 if (layer >= 0 && (r = preflight_idmap_probe(p, layer)) < 0) {
                         f = (Failure){};
-                        failf(&f, r, "Failed to create an idmapped mount of layer %s",
-                              info.config.diff_ids[0]);
+                        failf(&f, r, "Failed to create an idmapped mount of layer %s", top);
                         check_report(c, LOG_ERR, "image", &f);
                 }
         }
