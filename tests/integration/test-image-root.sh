@@ -15,11 +15,7 @@ set -eu
 NSC=$NSC_BUILD_DIR/cli/nscontain
 HELPER=$NSC_BUILD_DIR/helper/nscontain-helper
 [[ -x $NSC && -x $HELPER ]] || skip "nscontain or the helper is not built"
-(($(id -u) == 0)) || skip "needs root"
-# Image roots stack layers with overlayfs's "lowerdir+" by fd, new in Linux 6.8.
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
-((kmaj > 6 || (kmaj == 6 && kmin >= 8))) || skip "Linux $(uname -r) has no overlayfs lowerdir+ (6.8 needed)"
-[[ $(stat -f -c %T /var/tmp) != overlayfs ]] || skip "/var/tmp is on overlayfs, which cannot hold overlay layers"
+image_roots_needs
 PY=$(command -v /usr/bin/python3 || command -v python3)
 
 TMP=$(mktemp -d /var/tmp/test-image-root.XXXXXX)

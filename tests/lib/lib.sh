@@ -50,6 +50,17 @@ not_checked() {
         echo "note: not checked: $1 ($2)" >&2
 }
 
+# image_roots_needs: skips (exit 77) unless this run can stack image layers as the helper
+# does: root, Linux >= 6.8 (overlayfs "lowerdir+" by fd), and /var/tmp not itself on
+# overlayfs (it holds the tests' overlay layers).
+image_roots_needs() {
+        local kmaj kmin
+        (($(id -u) == 0)) || skip "needs root"
+        IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+        ((kmaj > 6 || (kmaj == 6 && kmin >= 8))) || skip "Linux $(uname -r) has no overlayfs lowerdir+ (6.8 needed)"
+        [[ $(stat -f -c %T /var/tmp) != overlayfs ]] || skip "/var/tmp is on overlayfs, which cannot hold overlay layers"
+}
+
 # build_option NAME: the value of meson option NAME in $NSC_BUILD_DIR (a list as its
 # items, space-separated; empty when unknown).
 build_option() {
