@@ -78,7 +78,8 @@ typedef struct Container {
 int image_root_resolve(Container *c);
 /* image-root.c — parent side: the overlay of the image's layers, each idmapped through
  * userns_fd (with a user namespace), under the container's upper layer (persistent, or
- * a tmpfs with "ephemeral"): a detached mount for the child to attach as its root. */
+ * a tmpfs with "ephemeral"); or of an "ephemeral" rootfs (idmapped as its "ownership"
+ * says) under a tmpfs: a detached mount for the child to attach as its root. */
 int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f);
 /* image-root.c — parent side: the image's tree as the container will see it, not
  * idmapped and read-only (the container's own layer on top), for reading its

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* The root of an image container (nscontain.json(5) "image", "ephemeral", "args"):
+/* The root of an image container (nscontain.json(5) "image", "ephemeral", "args"), and
+ * of an "ephemeral" rootfs container (as systemd-nspawn --volatile=overlay: the rootfs,
+ * idmapped as a rootfs is, is the one lower layer under a tmpfs upper layer):
  *
  *   image_root_resolve()  before the clone: finds the image in the store, importing it
  *                         first when the config names a transport the store lacks
@@ -41,6 +43,7 @@
 #include "log.h"
 #include "mount-api.h"
 #include "notify.h"
+#include "preflight.h"
 #include "strv.h"
 #include "sync.h"
 
@@ -170,6 +173,11 @@ int image_root_resolve(Container *c) {
         return apply_image_config(c, &c->image.config);
 }
 
+/* What the root is made of, for messages: the image's name or the rootfs path. */
+static const char *root_source(const Container *c) {
+        return c->config->image ?: c->config->rootfs;
+}
+
 /* A detached clone of dir_fd, idmapped through userns_fd when given. */
 static int layer_tree(int dir_fd, int userns_fd, int *ret) {
         _cleanup_close_ int tree = -EBADF;
@@ -213,8 +221,7 @@ static int upper_prepare(Container *c, int staging_fd, int *ret_upper, int *ret_
         if (c->config->ephemeral) {
                 r = fs_new_mount("tmpfs", tmpfs_options, 0, &base);
                 if (r < 0)
-                        return failf(f, r, "Failed to create the ephemeral tmpfs of image %s",
-                                     c->config->image);
+                        return failf(f, r, "Failed to create the ephemeral tmpfs of %s", root_source(c));
         } else {
                 r = mkdir_p_at(AT_FDCWD, c->state_dir, 0700, NULL);
                 if (r < 0)
@@ -251,41 +258,71 @@ static int upper_prepare(Container *c, int staging_fd, int *ret_upper, int *ret_
         return 0;
 }
 
-/* Adds the image's layers to the overlayfs context fs: with idmap_fd each is cloned,
- * idmapped and attached under staging_fd; without, the store's directory itself.
- * lowerdir+ appends below what is there: the top layer first. */
+/* Adds dir as the next lower layer of the overlayfs context fs: with idmap_fd cloned,
+ * idmapped and attached under staging_fd as NAME; without, the directory itself. */
+static int overlay_add_lower(Container *c, int fs, int dir, const char *name, const char *what, int idmap_fd,
+                             int staging_fd, Failure *f) {
+        _cleanup_close_ int layer = -EBADF;
+        int r;
+
+        if (idmap_fd >= 0) {
+                _cleanup_close_ int tree = -EBADF;
+
+                r = layer_tree(dir, idmap_fd, &tree);
+                if (r < 0 && !c->config->image && idmap_refused(r))
+                        return idmap_refused_fail(f, r, c->config, SIZE_MAX, dir);
+                if (r < 0)
+                        return failf(f, r, "Failed to create an idmapped mount of %s", what);
+                r = staging_attach(staging_fd, name, tree, &layer);
+                if (r < 0)
+                        return failf(f, r, "Failed to stage %s", what);
+        } else {
+                layer = fcntl(dir, F_DUPFD_CLOEXEC, 3);
+                if (layer < 0)
+                        return failf(f, errno, "Failed to duplicate a file descriptor");
+        }
+        if (fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, layer) < 0)
+                return failf(f, errno, "Failed to add %s to the overlayfs (Linux ≥ 6.8 needed)", what);
+        return 0;
+}
+
+/* Adds the root's lower layers to the overlayfs context fs, idmapped through idmap_fd
+ * when given. lowerdir+ appends below what is there: the top layer first. An
+ * "ephemeral" rootfs is the one layer (shifted by "ownership": "chown" before, or
+ * idmapped as its root tree would be). */
 static int overlay_add_layers(Container *c, int fs, int idmap_fd, int staging_fd, Failure *f) {
         _cleanup_(image_store_close) ImageStore store = {.dir_fd = -EBADF};
         const ImageConfig *ic = &c->image.config;
         int r;
 
+        if (!c->config->image) {
+                _cleanup_close_ int dir = -EBADF;
+                char what[PATH_MAX + 16];
+
+                r = mount_source_open(c->config->rootfs, /* want_dir= */ true, &dir, NULL);
+                if (r < 0)
+                        return failf(f, r, "Failed to open rootfs '%s'", c->config->rootfs);
+                snprintf(what, sizeof(what), "rootfs '%s'", c->config->rootfs);
+                return overlay_add_lower(c, fs, dir, "rootfs", what, idmap_fd, staging_fd, f);
+        }
+
         r = image_store_open(false, &store);
         if (r < 0)
                 return failf(f, r, "Failed to open the image store");
         for (size_t i = ic->n_diff_ids; i > 0; i--) {
-                _cleanup_close_ int dir = -EBADF, layer = -EBADF;
+                _cleanup_close_ int dir = -EBADF;
                 const char *id = ic->diff_ids[i - 1];
+                char name[32], what[IMAGE_DIGEST_LEN + 16];
 
                 dir = image_store_layer_open(&store, id);
                 if (dir < 0)
                         return failf(f, dir, "Failed to open layer %s of image %s in the store", id,
                                      c->config->image);
-                if (idmap_fd >= 0) {
-                        _cleanup_close_ int tree = -EBADF;
-                        char name[32];
-
-                        r = layer_tree(dir, idmap_fd, &tree);
-                        if (r < 0)
-                                return failf(f, r, "Failed to create an idmapped mount of layer %s", id);
-                        snprintf(name, sizeof(name), "l%zu", i);
-                        r = staging_attach(staging_fd, name, tree, &layer);
-                        if (r < 0)
-                                return failf(f, r, "Failed to stage layer %s", id);
-                } else
-                        layer = TAKE_FD(dir);
-                if (fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, layer) < 0)
-                        return failf(f, errno,
-                                     "Failed to add layer %s to the overlayfs (Linux ≥ 6.8 needed)", id);
+                snprintf(name, sizeof(name), "l%zu", i);
+                snprintf(what, sizeof(what), "layer %s", id);
+                r = overlay_add_lower(c, fs, dir, name, what, idmap_fd, staging_fd, f);
+                if (r < 0)
+                        return r;
         }
         if (ic->n_diff_ids == 0)
                 return failf(f, EINVAL, "Image %s has no layers", c->config->image);
@@ -308,7 +345,11 @@ int image_root_view(Container *c, int *ret_fd, Failure *f) {
  * /run of that namespace, and stacked; the overlay comes back as a detached mount. */
 static int overlay_build(Container *c, int userns_fd, int *ret_tree, Failure *f) {
         _cleanup_close_ int fs = -EBADF, upper = -EBADF, work = -EBADF, staging = -EBADF, tmpfs = -EBADF;
-        int idmap_fd = c->userns ? userns_fd : -EBADF;
+        /* An image's layers are always idmapped; a rootfs as its "ownership" says. */
+        int idmap_fd =
+                c->userns && (c->config->image || c->config->user_namespace.ownership == OWNERSHIP_IDMAP)
+                        ? userns_fd
+                        : -EBADF;
         int r;
 
         if (unshare(CLONE_NEWNS) < 0)
@@ -329,7 +370,7 @@ static int overlay_build(Container *c, int userns_fd, int *ret_tree, Failure *f)
 
         r = fs_open("overlay", &fs);
         if (r < 0)
-                return failf(f, r, "Failed to create an overlayfs for image %s", c->config->image);
+                return failf(f, r, "Failed to create an overlayfs for %s", root_source(c));
         r = overlay_add_layers(c, fs, idmap_fd, staging, f);
         if (r < 0)
                 return r;
@@ -341,7 +382,7 @@ static int overlay_build(Container *c, int userns_fd, int *ret_tree, Failure *f)
                 return failf(f, errno, "Failed to set the overlayfs's upper and work dirs");
         r = fs_mount(fs, c->config->readonly ? MOUNT_ATTR_RDONLY : 0, ret_tree);
         if (r < 0)
-                return failf(f, r, "Failed to mount the overlayfs of image %s", c->config->image);
+                return failf(f, r, "Failed to mount the overlayfs of %s", root_source(c));
         return 0;
 }
 
@@ -380,8 +421,7 @@ int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f) {
                 if (r > 0)
                         for (uint32_t i = 0; i < m.n_fds; i++)
                                 safe_close((&fd)[i]);
-                return failf(f, r < 0 ? -r : EIO, "Failed to build the overlayfs of image %s",
-                             c->config->image);
+                return failf(f, r < 0 ? -r : EIO, "Failed to build the overlayfs of %s", root_source(c));
         }
         *ret_tree = fd;
         return 0;

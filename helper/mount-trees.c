@@ -49,7 +49,8 @@ static int prepare_root_tree(Container *c, int userns_fd, Failure *f) {
         uint64_t attr = 0;
         int r;
 
-        if (config->image)
+        /* An image, or an "ephemeral" rootfs: an overlay under a layer of its own. */
+        if (config->image || config->ephemeral)
                 return image_root_mount(c, userns_fd, &c->root_tree_fd, f);
 
         if (isempty(config->rootfs) || config->rootfs[0] != '/')

@@ -57,8 +57,6 @@ const char *config_unsupported_key(const Config *c) {
                 return "sysctl";
         if (c->n_devices > 0)
                 return "devices";
-        if (c->ephemeral && !c->image) /* a tmpfs over a plain rootfs is not built yet */
-                return "ephemeral";
         return NULL;
 }
 

@@ -84,6 +84,26 @@ assert_eq "$out" $'1000\nwrote'
 out=$(run r '{"image": "'"oci:$TMP/img:1"'", "readonly": true, "user": "0", "command": ["/bin/sh", "-c", "(echo y >/srv/y) 2>/dev/null || echo refused"], "network": {"mode": "none"}, "user_namespace": {"base": 1507328}}')
 assert_eq "$out" "refused"
 
+step "ephemeral with rootfs: the rootfs under a tmpfs layer (systemd-nspawn --volatile=overlay)"
+rootfs_sum() { find "$TMP/bb" -printf '%p %s %m %U %T@\n' | sort | sha256sum; }
+bb_before=$(rootfs_sum)
+v='{"rootfs": "'"$TMP/bb"'", "ephemeral": true, "command": ["/bin/sh", "-c", "cat /etc/eph 2>/dev/null; echo x >/etc/eph; rm /etc/motd; id -u; stat -c %u /etc/eph /bin/busybox; test -e /etc/motd || echo gone"], "network": {"mode": "none"}USERNS}'
+out=$(run v "${v/USERNS/, \"user_namespace\": {\"base\": 1572864\}}")
+assert_eq "$out" $'0\n0\n0\ngone' "writes as the container's root in the container's view"
+out=$(run v "${v/USERNS/, \"user_namespace\": {\"base\": 1572864\}}")
+assert_eq "$out" $'0\n0\n0\ngone' "nothing left from the last run"
+out=$(run v "${v/USERNS/, \"namespaces\": {\"user\": false\}}")
+assert_eq "$out" $'0\n0\n0\ngone' "without a user namespace"
+out=$(run r '{"rootfs": "'"$TMP/bb"'", "ephemeral": true, "readonly": true, "command": ["/bin/sh", "-c", "(echo x >/etc/eph) 2>/dev/null || echo refused"], "network": {"mode": "none"}, "user_namespace": {"base": 1572864}}')
+assert_eq "$out" refused "readonly with ephemeral"
+assert_eq "$(rootfs_sum)" "$bb_before" "the rootfs is untouched"
+# "ownership": "chown" shifts the rootfs once, then stacks it as it is.
+cp -a "$TMP/bb" "$TMP/bbc"
+out=$(run c '{"rootfs": "'"$TMP/bbc"'", "ephemeral": true, "command": ["/bin/sh", "-c", "echo y >/etc/y; stat -c %u /bin/busybox /etc/y"], "network": {"mode": "none"}, "user_namespace": {"base": 1638400, "ownership": "chown"}}')
+assert_eq "$out" $'0\n0'
+assert_eq "$(stat -c %u "$TMP/bbc/bin/busybox")" 1638400 "the shifted rootfs"
+[[ ! -e $TMP/bbc/etc/y ]] || fail "the write reached the rootfs"
+
 step "the store: each layer once, never written by the containers"
 assert_eq "$(find "$NSCONTAIN_IMAGE_STORE/layers" -mindepth 1 -maxdepth 1 -type d ! -name '.*' | wc -l)" 3
 assert_eq "$(layers_sum)" "$before" "the layers are unchanged"

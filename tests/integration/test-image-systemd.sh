@@ -153,6 +153,21 @@ tsd_run systemctl start container@ro.service || fail "ro: $(tsd_status container
 assert_fail inside ro sh -c 'echo x >/srv/ro'
 assert_eq "$(inside ro cat /srv/index.html)" "web 1.4"
 
+step "ephemeral with rootfs (systemd-nspawn --volatile=overlay)"
+rootfs_sum=$(find "$TSD_FIXDIR/bb" -printf '%p %s %m %U %T@\n' | sort | sha256sum)
+container vol '{"rootfs": "'"$TSD_FIXDIR/bb"'", "ephemeral": true, "network": {"mode": "none"},
+  "command": ["/bin/sh", "-c", "trap \"exit 0\" TERM; sleep 1000 & wait"]}'
+tsd_run systemctl start container@vol.service || fail "vol: $(tsd_status container@vol.service)"
+inside vol sh -c 'echo v >/etc/vol; rm /etc/passwd'
+assert_eq "$(inside vol cat /etc/vol)" v
+assert_eq "$(inside vol stat -f -c %t /)" 794c7630 "the root is an overlay (OVERLAYFS_SUPER_MAGIC)"
+tsd_run systemctl restart container@vol.service || fail "vol restart: $(tsd_status container@vol.service)"
+assert_fail inside vol test -e /etc/vol
+assert_ok inside vol test -e /etc/passwd
+assert_eq "$(find "$TSD_FIXDIR/bb" -printf '%p %s %m %U %T@\n' | sort | sha256sum)" "$rootfs_sum" "the rootfs is untouched"
+assert_fail tsd_run test -e /var/lib/nscontain/containers/vol
+tsd_run systemctl stop container@vol.service
+
 step "mounts on an image root"
 container mnt '{"image": "oci:/srv/images/web:1.4", "network": {"mode": "none"},
   "mounts": [{"source": "/srv/data", "target": "/data"}, {"type": "tmpfs", "target": "/srv/cache"}]}'
