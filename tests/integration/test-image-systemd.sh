@@ -15,9 +15,7 @@ set -eu
 . "$(dirname "$0")/../lib/testsystemd.sh"
 
 tsd_setup helper cli dbus busybox jq idmap
-# Image roots stack layers with overlayfs's "lowerdir+" by fd, new in Linux 6.8.
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
-((kmaj > 6 || (kmaj == 6 && kmin >= 8))) || skip "Linux $(uname -r) has no overlayfs lowerdir+ (6.8 needed)"
+image_roots_needs
 PY=$(command -v /usr/bin/python3 || command -v python3)
 NSC=/usr/bin/nscontain
 

@@ -13,6 +13,8 @@
                  "User": "1000", "Labels": {"k": "v"}},
       "layers": [
         {"compression": "gzip" | "zstd" | "none",
+         "tar": "/path/to/layer.tar",      a tar made elsewhere (GNU tar --numeric-owner
+                                          keeps owners) as the layer, instead of:
          "dir": "/path/to/tree",          the tree's contents (as root-owned, modes kept) ...
          "entries": [                     ... then these, in order
            {"name": "a/b", "type": "file", "data": "text", "mode": 493, "uid": 0, "gid": 0,
@@ -35,6 +37,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -106,6 +109,9 @@ def add_entry(tar, e):
 
 
 def layer_tar(spec, path):
+    if "tar" in spec:
+        shutil.copyfile(spec["tar"], path)
+        return
     with open(path, "wb") as out:
         with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
             if "dir" in spec:
