@@ -271,6 +271,8 @@ static int overlay_add_lower(Container *c, int fs, int dir, const char *name, co
                 r = layer_tree(dir, idmap_fd, &tree);
                 if (r < 0 && !c->config->image && idmap_refused(r))
                         return idmap_refused_fail(f, r, c->config, SIZE_MAX, dir);
+                if (r < 0 && c->config->image)
+                        return image_layer_idmap_fail(f, r, c->config->image, what, dir);
                 if (r < 0)
                         return failf(f, r, "Failed to create an idmapped mount of %s", what);
                 r = staging_attach(staging_fd, name, tree, &layer);

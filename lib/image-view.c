@@ -7,6 +7,7 @@
 
 #include "image-view.h"
 #include "mount-api.h"
+#include "preflight.h"
 #include "strv.h"
 
 int image_config_apply(Config *config, const ImageConfig *ic, Failure *f) {
@@ -113,4 +114,16 @@ int image_container_state_dir(const char *name, char **ret) {
         const char *base = getenv(CONTAINER_STATE_ENV);
 
         return asprintf(ret, "%s/%s", !isempty(base) ? base : CONTAINER_STATE_DIR, name) < 0 ? -ENOMEM : 0;
+}
+
+int image_layer_idmap_fail(Failure *f, int error, const char *image, const char *what, int fd) {
+        char buf[32];
+
+        if (!idmap_refused(-abs(error)))
+                return failf(f, error, "Failed to create an idmapped mount of %s of image %s", what, image);
+        return failx(
+                f, error,
+                "Failed to create an idmapped mount of %s of image %s: the image store's filesystem (%s) "
+                "refuses idmapped mounts; keep the store on one that takes them (ext4, xfs, btrfs, tmpfs)",
+                what, image, fs_type_name(fd, buf, sizeof(buf)));
 }

@@ -26,3 +26,8 @@ int image_view_open(ImageStore *store, const char *image, const ImageConfig *ic,
 /* The directory of the container NAME's own layer: $NSCONTAIN_CONTAINER_STATE or
  * CONTAINER_STATE_DIR, then NAME. */
 int image_container_state_dir(const char *name, char **ret);
+
+/* The words of an image layer ('what': "layer DIFF_ID") the start cannot idmap into the
+ * container's range, and of validate's probe of it: when the store's filesystem (fd's)
+ * refuses idmapped mounts, which one and what to do about it. Returns -abs(error). */
+int image_layer_idmap_fail(Failure *f, int error, const char *image, const char *what, int fd);

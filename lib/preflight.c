@@ -502,7 +502,9 @@ static int image_open(Check *c, const Config *config, Config *proc, int *ret_fd)
                 _cleanup_close_ int layer = image_store_layer_open(&p->store, top);
                 if (layer >= 0 && (r = preflight_idmap_probe(p, layer)) < 0) {
                         f = (Failure){};
-                        failf(&f, r, "Failed to create an idmapped mount of layer %s", top);
+                        char what[IMAGE_DIGEST_LEN + 16];
+                        snprintf(what, sizeof(what), "layer %s", top);
+                        image_layer_idmap_fail(&f, r, config->image, what, layer);
                         check_report(c, LOG_ERR, "image", &f);
                 }
         }

@@ -4,7 +4,8 @@
 # "nscontain validate" on image configs where the store itself is the problem, against
 # the helper run in the foreground (--config, no systemd) on the same config:
 #   - a store on a filesystem that refuses idmapped mounts (an overlayfs): the start
-#     fails idmapping the image's top layer, and validate says so in the same words;
+#     fails idmapping the image's top layer, naming the filesystem and what to do, and
+#     validate says so in the same words;
 #   - validate without root: the image is not checked, and the line says why.
 # Needs root and Linux >= 6.8 (overlayfs lowerdir+, as image roots do).
 set -eu
@@ -44,7 +45,7 @@ top=${top#sha256:}
 echo '{"image": "t:1", "network": {"mode": "none"}, "user_namespace": {"base": 1310720}}' >"$TMP/cfg/ovlstore.json"
 
 step "a store on overlayfs: the start and validate fail idmapping the top layer, in the same words"
-want="Failed to create an idmapped mount of layer $top: Invalid argument"
+want="Failed to create an idmapped mount of layer $top of image t:1: the image store's filesystem (overlayfs) refuses idmapped mounts; keep the store on one that takes them (ext4, xfs, btrfs, tmpfs)"
 out=$(timeout 60 "$HELPER" --config "$TMP/cfg/ovlstore.json" ovlstore 2>&1) && fail "started: $out"
 assert_contains "$out" "ovlstore: $want" "the start"
 rc=0
