@@ -36,21 +36,19 @@ EOF
 ID=$("$PY" "$TSD_LIBDIR/mkimage.py" "$TSD_FIXDIR/spec.json" "$TSD_FIXDIR/images/debian")
 rm "$TSD_FIXDIR/debian.tar"
 
+# Written before the boot: the generator makes the unit at the test system's start.
+tsd_write /etc/nscontain.d/deb.json '{"image": "oci:/srv/images/debian:12", "boot": true}'
+U=container@deb.service
 tsd_install
 tsd_boot
 tsd_run systemctl start dbus.socket
-
-U=container@deb.service
-tsd_write /etc/nscontain.d/deb.json '{"image": "oci:/srv/images/debian:12", "boot": true}'
-tsd_run systemctl daemon-reload
-status_of() { tsd_status "$U" 40; }
 inside() {
         tsd_run timeout 60 /usr/bin/nscontain exec deb -- env SYSTEMD_PAGER= "$@"
 }
 store_sum() { find "$STORE/layers" -mindepth 1 -printf '%p %y %s %m %U %G %T@\n' | sort | sha256sum; }
 
 step "first start: import, then the inner systemd boots"
-tsd_run timeout 300 systemctl start "$U" || fail "start failed: $(status_of)"
+tsd_run timeout 300 systemctl start "$U" || fail "start failed: $(tsd_status "$U" 40)"
 log=$(tsd_journal "$U")
 assert_contains "$log" "deb: Imported oci:/srv/images/debian:12 as $ID." "imported at the first start"
 assert_contains "$log" "Welcome to Debian" "the inner systemd's banner on the console"
@@ -74,7 +72,7 @@ tsd_run systemctl stop "$U"
 assert_eq "$(tsd_run systemctl show -p Result --value "$U")" success "Result after stop"
 assert_contains "$(tsd_journal "$U")" "powered off" "the helper saw the inner power-off"
 assert_ok test -f "$TSD_FIXDIR/state/containers/deb/upper/root/kept"
-tsd_run timeout 300 systemctl start "$U" || fail "second start failed: $(status_of)"
+tsd_run timeout 300 systemctl start "$U" || fail "second start failed: $(tsd_status "$U" 40)"
 assert_eq "$(inside cat /root/kept)" kept "a write kept across the restart"
 assert_eq "$(inside cat /etc/machine-id)" "$mid" "the same machine id"
 state=$(inside systemctl is-system-running --wait 2>&1) || true
