@@ -36,13 +36,12 @@ static int cat_file(const char *path) {
 
 /* Whether the file on disk is no longer the snapshot the unit runs (edited, or gone). */
 static bool snapshot_differs(const ContainerRef *ref) {
-        _cleanup_free_ char *a = NULL, *b = NULL;
-        size_t na = 0, nb = 0;
+        _cleanup_free_ char *b = NULL;
+        size_t nb = 0;
 
-        if (read_full_file_at(AT_FDCWD, ref->snapshot_path, 4 * 1024 * 1024, &a, &na) < 0 ||
-            read_full_file_at(AT_FDCWD, ref->config_path, 4 * 1024 * 1024, &b, &nb) < 0)
+        if (read_full_file_at(AT_FDCWD, ref->config_path, 4 * 1024 * 1024, &b, &nb) < 0)
                 return true;
-        return na != nb || memcmp(a, b, na) != 0;
+        return ref->snapshot_size != nb || memcmp(ref->snapshot, b, nb) != 0;
 }
 
 int verb_cat(int argc, char *argv[]) {
@@ -76,7 +75,7 @@ int verb_cat(int argc, char *argv[]) {
 
         pager_open();
 
-        r = container_ref_load(&ref, &config);
+        r = container_ref_load(&ref, false, &config);
         if (r >= 0) {
                 r = config_to_json(config, &json);
                 if (r < 0) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config-snapshot.h"
 #include "fileio.h"
 #include "log.h"
 #include "nscontain.h"
@@ -14,6 +15,7 @@ void container_ref_done(ContainerRef *r) {
         free(r->unit);
         free(r->config_path);
         free(r->snapshot_path);
+        free(r->snapshot);
         *r = (ContainerRef){};
 }
 
@@ -62,12 +64,12 @@ int container_ref_find(const char *name, ContainerRef *ret) {
                 r = container_unit_name(name, &ref.unit);
                 if (r < 0)
                         return log_error_errno(r, "Failed to make the unit name of '%s': %m", name);
-                if (asprintf(&ref.snapshot_path, GENERATOR_SNAPSHOT_FMT, name, name) < 0)
-                        return log_oom();
-                /* Root's alone (mode 0600): anyone else sees the file on disk. */
-                if (access(ref.snapshot_path, R_OK) < 0) {
-                        free(ref.snapshot_path);
-                        ref.snapshot_path = NULL;
+                /* Root's alone (mode 0600): anyone else sees the file on disk. A config
+                 * added since the last daemon-reload has no record yet. */
+                if (config_snapshot_find(GENERATOR_SNAPSHOT, name, &ref.snapshot, &ref.snapshot_size) >= 0) {
+                        ref.snapshot_path = strdup(GENERATOR_SNAPSHOT);
+                        if (!ref.snapshot_path)
+                                return log_oom();
                 }
         }
 
@@ -101,18 +103,19 @@ int container_open(const char *name, ContainerRef *ret_ref, sd_bus **ret_bus, Un
         return 0;
 }
 
-int container_ref_load(const ContainerRef *ref, Config **ret) {
+int container_ref_load(const ContainerRef *ref, bool quiet, Config **ret) {
         _cleanup_free_ char *error = NULL;
         int r;
 
-        const char *path = ref->snapshot_path ?: ref->config_path;
-
-        r = config_load_file(path, ref->name, ret, &error);
-        if (r < 0) {
+        if (ref->snapshot)
+                r = config_parse(ref->name, ref->config_path, ref->snapshot, ref->snapshot_size, ret, &error);
+        else
+                r = config_load_file(ref->config_path, ref->name, ret, &error);
+        if (r < 0 && !quiet) {
                 if (error)
                         log_error("%s", error);
                 else
-                        log_error_errno(r, "Failed to load '%s': %m", path);
+                        log_error_errno(r, "Failed to load '%s': %m", ref->config_path);
         }
         return r;
 }

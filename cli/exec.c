@@ -361,7 +361,7 @@ int verb_exec(int argc, char *argv[]) {
 
         if (container_open(name, &ref, &bus, &unit) != 0)
                 return EXIT_SETUP_FAILED;
-        r = container_ref_load(&ref, &config);
+        r = container_ref_load(&ref, false, &config);
         if (r < 0)
                 return EXIT_SETUP_FAILED;
         if (process->user) {

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
 
+#include "config-snapshot.h"
 #include "config.h"
 #include "creds.h" /* EXIT_SETUP_FAILED, EXIT_CANNOT_EXEC, EXIT_NOT_FOUND */
 #include "macro.h"
@@ -34,7 +35,7 @@
 #define RUN_CONFIG_DIR  "/run/nscontain/run"
 
 /* The generator's copy of NAME.json as the last daemon-reload read it: what the unit runs. */
-#define GENERATOR_SNAPSHOT_FMT "/run/systemd/generator/container@%s.service.d/%s.json"
+#define GENERATOR_SNAPSHOT "/run/systemd/generator/" CONFIG_SNAPSHOT_FILE
 
 /* options.c: options that mean the same to every verb that takes them. A verb lists
  * the ones it takes in its option table and numbers its own from ARG_VERB_FIRST. */
@@ -125,7 +126,9 @@ typedef struct ContainerRef {
         char *name;
         char *unit;          /* container@NAME.service or nscontain-run-NAME.service */
         char *config_path;   /* the config file on the search path (or of "nscontain run") */
-        char *snapshot_path; /* the generator's copy of it, which the unit runs; NULL when none */
+        char *snapshot_path; /* the generator's snapshot holding the copy the unit runs; NULL when none */
+        char *snapshot;      /* that copy (lib/config-snapshot.h) */
+        size_t snapshot_size;
         bool transient;      /* made by "nscontain run" */
 } ContainerRef;
 
@@ -140,8 +143,8 @@ int container_ref_find(const char *name, ContainerRef *ret);
  * invalid NAME, EXIT_NO_CONTAINER, or EXIT_FAILED. */
 int container_open(const char *name, ContainerRef *ret_ref, sd_bus **ret_bus, UnitInfo *ret_unit);
 /* Loads the config the container runs (the snapshot when there is one, else the file),
- * logging the validation message on failure. */
-int container_ref_load(const ContainerRef *r, Config **ret);
+ * logging the validation message on failure unless 'quiet'. */
+int container_ref_load(const ContainerRef *r, bool quiet, Config **ret);
 /* The container's PID 1: the only child of the helper (the unit's MainPID). */
 int container_find_init(pid_t main_pid, pid_t *ret);
 /* The cgroup of PID relative to the unit's control group ("" for the same one). */

@@ -338,7 +338,7 @@ int verb_status(int argc, char *argv[]) {
                 return r;
         if (sidecar_list(bus, &sidecar, &n_sidecar, &error) >= 0)
                 se = sidecar_find(sidecar, n_sidecar, ref.name);
-        (void)config_load_file(ref.snapshot_path ?: ref.config_path, ref.name, &config, NULL);
+        (void)container_ref_load(&ref, true, &config);
         running = unit_is_running(&unit);
         if (running && unit.main_pid > 0)
                 (void)container_find_init((pid_t)unit.main_pid, &init);

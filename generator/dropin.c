@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 
+#include "config-snapshot.h"
 #include "escape.h"
 #include "generator.h"
 #include "strv.h"
@@ -213,7 +215,8 @@ static void dropin_render_service(Text *t, const Config *c) {
                 text_put_setting(t, c->service[i].key, c->service[i].value, false);
 }
 
-int dropin_render(const Config *c, const char *path, const char *snapshot, char *const *absent, char **ret,
+int dropin_render(const Config *c, const char *path, const char *snapshot, uint64_t offset,
+                  char *const *absent, char **ret,
                   char **ret_error) {
         _cleanup_free_ char *buf = NULL;
         const char *file;
@@ -296,7 +299,10 @@ int dropin_render(const Config *c, const char *path, const char *snapshot, char 
                 text_put_unit(&t, "Wants", *n);
 
         text_puts(&t, "\n[Service]\n");
-        text_put_env(&t, "NSCONTAIN_CONFIG", snapshot);
+        text_put_env(&t, CONFIG_SNAPSHOT_ENV, snapshot);
+        char number[32];
+        snprintf(number, sizeof(number), "%" PRIu64, offset);
+        text_put_env(&t, CONFIG_SNAPSHOT_OFFSET_ENV, number);
         for (size_t i = 0; i < ELEMENTSOF(resources); i++)
                 if (resources[i].value)
                         text_put_setting(&t, resources[i].key, resources[i].value, false);

@@ -34,14 +34,15 @@
 #define GENERATOR_DIR_DEFAULT "/run/systemd/generator"
 
 /* The drop-in text for one valid config. 'path' is the config's absolute path (the
- * unit's SourcePath=); 'snapshot' the absolute path of the copy of it written beside
- * the drop-in, which the helper runs (NSCONTAIN_CONFIG=). On a value a unit file cannot
+ * unit's SourcePath=); 'snapshot' the absolute path of the generator's snapshot file
+ * and 'offset' where this config's record starts in it, which the helper runs
+ * (NSCONTAIN_CONFIG=, NSCONTAIN_CONFIG_OFFSET=; lib/config-snapshot.h). On a value a unit file cannot
  * carry returns -EINVAL and a message in *ret_error. 'absent' lists the containers
  * without a config (none, or masked): no Requires= on those, so that the helper starts
  * and says which one is missing (else systemd fails the unit on the dependency, with an
  * empty status text). */
-int dropin_render(const Config *c, const char *path, const char *snapshot, char *const *absent, char **ret,
-                  char **ret_error);
+int dropin_render(const Config *c, const char *path, const char *snapshot, uint64_t offset,
+                  char *const *absent, char **ret, char **ret_error);
 /* Formats a time span in a way systemd parses back exactly ("15s", "1500ms", "7us",
  * "infinity"). */
 void format_usec(uint64_t usec, char buf[static 32]);
@@ -53,14 +54,18 @@ typedef struct Output {
         FILE *print;  /* dry-run: where to print instead of writing */
         bool printed_any;
         bool no_tmpfile; /* O_TMPFILE + linkat() failed once: write files the usual way */
+        char *snapshot_path; /* absolute: the drop-ins name it */
+        char *snapshot;      /* the records so far (lib/config-snapshot.h) */
+        size_t snapshot_size, snapshot_allocated;
 } Output;
 
 void output_done(Output *o);
 int output_dropin(Output *o, const char *name, const char *text);
-/* The snapshot of NAME's config: exactly the bytes the drop-in was rendered from, as
- * container@NAME.service.d/NAME.json (systemd reads only *.conf there). The helper runs
- * this copy, so an edit of the file takes effect at the next daemon-reload as a whole,
- * as for any unit. Not printed in dry-run mode. */
-int output_snapshot_path(const Output *o, const char *name, char **ret);
-int output_snapshot(Output *o, const char *name, const char *text, size_t size);
+/* The snapshot of the configs: exactly the bytes each drop-in was rendered from, one
+ * record per config in one file of the output dir (lib/config-snapshot.h). The helper
+ * runs its record, so an edit of a file takes effect at the next daemon-reload as a
+ * whole, as for any unit. output_snapshot_add() appends NAME's record in memory;
+ * output_snapshot_write() writes them all at once (not in dry-run mode). */
+int output_snapshot_add(Output *o, const char *name, const char *text, size_t size);
+int output_snapshot_write(Output *o);
 int output_autostart(Output *o, const char *name);

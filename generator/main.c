@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "build-config.h"
+#include "config-snapshot.h"
 #include "fileio.h"
 #include "generator.h"
 #include "log.h"
@@ -111,10 +112,8 @@ static int emit_all(ConfigSet *s, Output *o) {
                                 return log_oom();
                 }
 
-                _cleanup_free_ char *snapshot = NULL;
-                k = output_snapshot_path(o, e->name, &snapshot);
-                if (k >= 0)
-                        k = dropin_render(e->config, e->path, snapshot, absent, &text, &error);
+                uint64_t offset = o->snapshot_size;
+                k = dropin_render(e->config, e->path, o->snapshot_path, offset, absent, &text, &error);
                 if (k == -ENOMEM)
                         return log_oom();
                 if (k < 0) {
@@ -122,9 +121,9 @@ static int emit_all(ConfigSet *s, Output *o) {
                         failed++;
                         continue;
                 }
-                /* The snapshot first: the drop-in names it. */
-                if (output_dropin(o, e->name, text) < 0 ||
-                    output_snapshot(o, e->name, e->text, e->text_size) < 0) {
+                if (output_snapshot_add(o, e->name, e->text, e->text_size) < 0)
+                        return -ENOMEM;
+                if (output_dropin(o, e->name, text) < 0) {
                         failed++;
                         continue;
                 }
@@ -135,7 +134,7 @@ static int emit_all(ConfigSet *s, Output *o) {
 }
 
 static int run(char *const *files, const char *dest) {
-        _cleanup_(config_set_done) ConfigSet s = {.report = log_report, .keep_text = dest != NULL};
+        _cleanup_(config_set_done) ConfigSet s = {.report = log_report, .keep_text = true};
         _cleanup_(output_done) Output o = {.dir_fd = -EBADF, .wants_fd = -EBADF};
         int bad, cycles, failed, deep = 0, k;
 
@@ -154,6 +153,8 @@ static int run(char *const *files, const char *dest) {
                 if (!o.dir_path)
                         return log_oom();
         }
+        if (asprintf(&o.snapshot_path, "%s/" CONFIG_SNAPSHOT_FILE, o.dir_path) < 0)
+                return log_oom();
 
         bad = files ? config_set_load_files(&s, files) : config_set_load_search_path(&s);
         if (bad < 0)
@@ -179,6 +180,9 @@ static int run(char *const *files, const char *dest) {
         failed = emit_all(&s, &o);
         if (failed < 0)
                 return failed;
+        /* Before systemd reads a drop-in: the generator's output is read once it exits. */
+        if (output_snapshot_write(&o) < 0)
+                return -EIO;
 
         if (o.print && fflush(o.print) != 0)
                 return log_error_errno(errno, "Failed to write to standard output: %m");

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config-snapshot.h"
 #include "fileio.h"
 #include "generator.h"
 #include "log.h"
@@ -21,6 +22,10 @@
 void output_done(Output *o) {
         free(o->dir_path);
         o->dir_path = NULL;
+        free(o->snapshot_path);
+        o->snapshot_path = NULL;
+        free(o->snapshot);
+        o->snapshot = NULL;
         o->dir_fd = safe_close(o->dir_fd);
         o->wants_fd = safe_close(o->wants_fd);
 }
@@ -129,43 +134,39 @@ int output_dropin(Output *o, const char *name, const char *text) {
         return 0;
 }
 
-int output_snapshot_path(const Output *o, const char *name, char **ret) {
-        char unit[UNIT_NAME_BUF];
-        int r;
+int output_snapshot_add(Output *o, const char *name, const char *text, size_t size) {
+        char header[CONFIG_SNAPSHOT_HEADER_MAX];
+        size_t h = config_snapshot_header(header, name, size), need = h + size + 1;
 
-        assert(o && o->dir_path && name && ret);
-        r = unit_name_with(unit, name, ".d");
-        if (r < 0)
-                return r;
-        if (asprintf(ret, "%s/%s/%s.json", o->dir_path, unit, name) < 0)
-                return -ENOMEM;
+        assert(o && text);
+        if (need > o->snapshot_allocated - o->snapshot_size) {
+                size_t a = MAX(o->snapshot_allocated * 2, o->snapshot_size + need + 64 * 1024);
+                char *b = realloc(o->snapshot, a);
+                if (!b)
+                        return log_oom();
+                o->snapshot = b;
+                o->snapshot_allocated = a;
+        }
+        memcpy(o->snapshot + o->snapshot_size, header, h);
+        memcpy(o->snapshot + o->snapshot_size + h, text, size);
+        o->snapshot[o->snapshot_size + h + size] = '\n';
+        o->snapshot_size += need;
         return 0;
 }
 
-int output_snapshot(Output *o, const char *name, const char *text, size_t size) {
-        char path[UNIT_NAME_BUF + 1 + CONFIG_NAME_MAX + STRLEN(".json")];
+int output_snapshot_write(Output *o) {
         int r;
 
-        assert(o && name);
-        if (o->print)
+        assert(o);
+        if (o->print || o->snapshot_size == 0)
                 return 0;
-        assert(text);
-        r = unit_name_with(path, name, ".d/");
-        if (r < 0)
-                return log_error_errno(r, "Container name too long: %s", name);
-        strcat(path, name);
-        strcat(path, ".json");
-
-        /* output_dropin() made the directory. */
-        char dir[UNIT_NAME_BUF];
-        memcpy(dir, path, (size_t)r + 2);
-        dir[r + 2] = 0;
         /* Root's alone: a config may hold what its own file's mode keeps private (env). */
-        r = write_new_file(o, dir, path, text, size, 0600);
+        r = write_new_file(o, ".", CONFIG_SNAPSHOT_FILE, o->snapshot ?: "", o->snapshot_size, 0600);
         if (r > 0)
-                r = write_file_atomic_at(o->dir_fd, path, text, size, 0600, false);
+                r = write_file_atomic_at(o->dir_fd, CONFIG_SNAPSHOT_FILE, o->snapshot ?: "", o->snapshot_size,
+                                         0600, false);
         if (r < 0)
-                return log_error_errno(r, "Failed to write '%s': %m", path);
+                return log_error_errno(r, "Failed to write '%s': %m", CONFIG_SNAPSHOT_FILE);
         return 0;
 }
 

@@ -11,11 +11,13 @@
 #include "boot.h"
 #include "build-config.h"
 #include "config-set.h"
+#include "config-snapshot.h"
 #include "config.h"
 #include "env-file.h"
 #include "failpoint.h"
 #include "health.h"
 #include "log.h"
+#include "parse-util.h"
 #include "notify.h"
 #include "preflight.h"
 #include "proxy.h"
@@ -79,12 +81,43 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
-static int helper_load_config(const char *name, Config **ret) {
-        _cleanup_free_ char *found = NULL, *error = NULL;
-        const char *path = arg_config ?: getenv("NSCONTAIN_CONFIG");
+/* The generator's snapshot record of NAME (lib/config-snapshot.h), parsed by the same
+ * code as the file was at daemon-reload. */
+static int helper_load_snapshot(const char *name, const char *path, const char *offset, Config **ret) {
+        _cleanup_free_ char *text = NULL, *error = NULL;
+        uint64_t o;
+        size_t size;
         int r;
 
-        /* The generator's drop-in names the file it validated; by hand, --config. */
+        r = decimal_parse(offset, strlen(offset), UINT64_MAX, &o);
+        if (r < 0)
+                return log_error_errno(r, "%s: Invalid $" CONFIG_SNAPSHOT_OFFSET_ENV " '%s'.", name, offset);
+        r = config_snapshot_read(path, o, name, &text, &size);
+        if (r == -ESTALE)
+                return log_error_errno(r, "%s: %s holds no config for %s at %s: run 'systemctl daemon-reload'.",
+                                       name, path, name, offset);
+        if (r < 0)
+                return log_error_errno(r, "%s: Failed to read the config snapshot %s: %m", name, path);
+        r = config_parse(name, NULL, text, size, ret, &error);
+        if (r < 0) {
+                if (error)
+                        log_error("%s", error);
+                else
+                        log_error_errno(r, "%s: Failed to parse the config snapshot: %m", name);
+        }
+        return r;
+}
+
+static int helper_load_config(const char *name, Config **ret) {
+        _cleanup_free_ char *found = NULL, *error = NULL;
+        const char *path = arg_config ?: getenv(CONFIG_SNAPSHOT_ENV);
+        const char *offset = getenv(CONFIG_SNAPSHOT_OFFSET_ENV);
+        int r;
+
+        /* The generator's drop-in names its snapshot of what it validated; by hand,
+         * --config or the search path. */
+        if (!arg_config && !isempty(path) && !isempty(offset))
+                return helper_load_snapshot(name, path, offset, ret);
         if (isempty(path)) {
                 r = config_find(name, &found);
                 if (r == -ENOENT)

@@ -84,6 +84,22 @@ int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size) {
         return 0;
 }
 
+ssize_t loop_pread(int fd, void *buf, size_t n, uint64_t offset) {
+        size_t done = 0;
+
+        while (done < n) {
+                ssize_t k = pread(fd, (char *)buf + done, n - done, (off_t)(offset + done));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return negative_errno();
+                if (k == 0)
+                        break;
+                done += (size_t)k;
+        }
+        return (ssize_t)done;
+}
+
 int loop_write(int fd, const void *buf, size_t n) {
         const char *p = buf;
         while (n > 0) {

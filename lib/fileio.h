@@ -2,6 +2,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "macro.h"
@@ -33,3 +34,6 @@ int write_string_file_at(int dir_fd, const char *path, const char *s);
 
 /* A full write(2) loop. */
 int loop_write(int fd, const void *buf, size_t n);
+/* Reads n bytes at 'offset' (pread(2)), retrying on EINTR and short reads: returns the
+ * number read, less than n only at the end of the file, or -errno. */
+ssize_t loop_pread(int fd, void *buf, size_t n, uint64_t offset);

@@ -17,10 +17,11 @@
 #                    and compare standard output with 'stdout'; @OUT@, @EARLY@ and
 #                    @LATE@ in ARGS are the three output directories (the last two
 #                    must stay empty)
-#   NAME.conf        the drop-in expected for container@NAME.service; beside it the
-#                    generator's snapshot NAME.json must be byte for byte the file
-#                    its SourcePath= names (mode 0600); no other drop-in, file or directory may
-#                    appear in the output
+#   NAME.conf        the drop-in expected for container@NAME.service; the record its
+#                    NSCONTAIN_CONFIG_OFFSET= points at in the generator's snapshot
+#                    (nscontain.snapshot, mode 0600, written when there is any drop-in)
+#                    must be byte for byte the file its SourcePath= names; no other
+#                    drop-in, file or directory may appear in the output
 #   symlinks         the symlinks expected, "PATH -> TARGET" (default: none)
 #   stderr           exactly what is expected on standard error (default: nothing)
 #   exit-code        the expected exit status (default: 0)
@@ -141,7 +142,7 @@ for conf in "$casedir"/*.conf; do
         name=${conf##*/}
         name=${name%.conf}
         echo "container@$name.service.d/50-nscontain.conf" >>"$tmp/expected-files"
-        echo "container@$name.service.d/$name.json" >>"$tmp/expected-files"
+        grep -qx nscontain.snapshot "$tmp/expected-files" || echo nscontain.snapshot >>"$tmp/expected-files"
         echo "container@$name.service.d/" >>"$tmp/expected-dirs"
 done
 if [ -f "$casedir/symlinks" ]; then
@@ -172,14 +173,20 @@ for conf in "$casedir"/*.conf; do
                 problem "drop-in of $name differs"
         mode=$(stat -c %a "$f")
         [ "$mode" = 644 ] || problem "drop-in of $name has mode $mode, expected 644"
-        snapshot=${f%/*}/$name.json
+        snapshot=$out/nscontain.snapshot
         source=$(sed -n 's/^SourcePath=//p' "$f")
         source=${source//%%/%} # specifier escaping
         [ -f "$snapshot" ] || continue
-        cmp -s "$snapshot" "$source" || problem "snapshot of $name differs from $source"
-        grep -qxF "Environment=NSCONTAIN_CONFIG=$snapshot" "$f" || problem "drop-in of $name does not name its snapshot"
+        grep -qxF "Environment=NSCONTAIN_CONFIG=$snapshot" "$f" || problem "drop-in of $name does not name the snapshot"
+        offset=$(sed -n 's/^Environment=NSCONTAIN_CONFIG_OFFSET=//p' "$f")
+        header=$(tail -c +$((offset + 1)) "$snapshot" | head -n 1)
+        size=$(stat -c %s "$source")
+        [ "$header" = "nscontain-snapshot $name $size" ] ||
+                problem "snapshot record of $name at $offset starts with '$header'"
+        tail -c +$((offset + ${#header} + 2)) "$snapshot" | head -c "$size" | cmp -s - "$source" ||
+                problem "snapshot record of $name differs from $source"
         mode=$(stat -c %a "$snapshot")
-        [ "$mode" = 600 ] || problem "snapshot of $name has mode $mode, expected 600"
+        [ "$mode" = 600 ] || problem "snapshot has mode $mode, expected 600"
 done
 
 [ $fail = 0 ] && echo "ok $case_name"

@@ -104,7 +104,7 @@ assert_contains "$out" "about-to-fail"
 assert_exit 4 tsd_run "$NSC" status nosuch
 
 out=$(nsc cat web)
-assert_contains "$out" "# /run/systemd/generator/container@web.service.d/web.json (what container@web.service runs: /etc/nscontain.d/web.json as of the last daemon-reload"
+assert_contains "$out" "# /run/systemd/generator/nscontain.snapshot (what container@web.service runs: /etc/nscontain.d/web.json as of the last daemon-reload"
 assert_eq "$(sed -n '/^{/,/^}/p' <<<"$out" | jq -r '.hostname + " " + .workdir + " " + (.no_new_privileges | tostring)')" \
         "host-web / true" "the resolved config with defaults"
 assert_match "$out" "# /[a-z/]*/container@\\.service"

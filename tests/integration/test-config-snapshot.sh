@@ -50,10 +50,16 @@ config first 64M
 tsd_run systemctl daemon-reload
 tsd_run systemctl start container@snap.service || fail "start failed: $(tsd_status container@snap.service)"
 assert_eq "$(running)" "first 67108864" "hostname and MemoryMax"
-snapshot=/run/systemd/generator/container@snap.service.d/snap.json
-assert_eq "$(tsd_run cmp /etc/nscontain.d/snap.json "$snapshot" && echo same)" same "the snapshot is the file"
-assert_contains "$(tsd_run systemctl show -P Environment container@snap.service)" "NSCONTAIN_CONFIG=$snapshot" \
-        "the helper is pointed at the snapshot"
+snapshot=/run/systemd/generator/nscontain.snapshot
+env=$(tsd_run systemctl show -P Environment container@snap.service)
+assert_contains "$env" "NSCONTAIN_CONFIG=$snapshot" "the helper is pointed at the snapshot"
+offset=$(grep -o 'NSCONTAIN_CONFIG_OFFSET=[0-9]*' <<<"$env" | cut -d= -f2)
+[[ -n $offset ]] || fail "no NSCONTAIN_CONFIG_OFFSET= in the unit's environment: $env"
+size=$(tsd_run stat -c %s /etc/nscontain.d/snap.json)
+header="nscontain-snapshot snap $size"
+assert_eq "$(tsd_run sh -c "tail -c +$((offset + 1)) $snapshot | head -n 1")" "$header" "the record's header"
+assert_eq "$(tsd_run sh -c "tail -c +$((offset + ${#header} + 2)) $snapshot | head -c $size | cmp - /etc/nscontain.d/snap.json && echo same")" \
+        same "the snapshot record is the file"
 assert_eq "$(tsd_run systemctl show -P NeedDaemonReload container@snap.service)" no "NeedDaemonReload"
 assert_not_contains "$(tsd_run nscontain cat --no-pager snap)" "differs" "nscontain cat before the edit"
 
