@@ -186,6 +186,13 @@ int config_to_json(const Config *c, char **ret) {
                         ADD(x, "mtu", json_object_new_int64(c->network.mtu));
                 ADD(x, "publish", json_strv(c->network.publish));
         }
+        if (c->network.dns == NETWORK_DNS_LIST)
+                ADD(x, "dns", json_strv(c->network.dns_servers));
+        else
+                ADD(x, "dns",
+                    json_object_new_string(c->network.dns == NETWORK_DNS_HOST   ? "host"
+                                           : c->network.dns == NETWORK_DNS_NONE ? "none"
+                                                                                : "auto"));
 
         x = json_object_new_object();
         ADD(o, "capabilities", x);

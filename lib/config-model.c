@@ -63,6 +63,7 @@ Config *config_free(Config *c) {
         free(c->network.address);
         free(c->network.gateway);
         strv_free(c->network.publish);
+        strv_free(c->network.dns_servers);
         free(c->resources.memory_max);
         free(c->resources.memory_high);
         free(c->resources.cpu_weight);

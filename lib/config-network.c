@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* "network": the mode, and for veth the bridge, address, gateway, MTU and published ports. */
+/* "network": the mode, for veth the bridge, address, gateway, MTU and published ports, and
+ * the name servers. */
 #include <string.h>
 
 #include "config-parse.h"
+#include "in-addr.h"
 #include "strv.h"
 
 static const ConfigEnum network_modes = {
@@ -118,6 +120,61 @@ static int dispatch_publish(Parser *p, const JPath *path, const JsonValue *v, vo
         return 0;
 }
 
+static const ConfigEnum dns_modes = {
+        .names = (const char *const[]){[NETWORK_DNS_AUTO] = "auto",
+                                       [NETWORK_DNS_HOST] = "host",
+                                       [NETWORK_DNS_NONE] = "none"},
+        .n = 3,
+        .noun = "dns setting",
+        .list = "\"auto\", \"host\", \"none\" or an array of addresses",
+};
+
+#define DNS_WHAT "name server address"
+#define DNS_RULE "write an IPv4 or IPv6 address, e.g. \"192.0.2.53\" or \"2001:db8::53\""
+
+/* network.dns: "auto", "host", "none", or an array of addresses (lib/in-addr.h), stored
+ * as inet_ntop(3) writes them. In every mode: the file is a bind, not the netns. */
+static int dispatch_dns(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f) {
+        Network *n = dest;
+        _cleanup_strv_free_ char **l = NULL;
+        size_t i = 0;
+        int r;
+
+        if (v->type == JSON_STRING) {
+                r = config_enum_lookup(p, path, v->string, &dns_modes);
+                if (r < 0)
+                        return r;
+                n->dns = r;
+                n->dns_servers = strv_free(n->dns_servers);
+                return 0;
+        }
+        if (v->type != JSON_ARRAY)
+                return config_error(p, path, "must be %s, not %s", f->what, config_type_phrase(v));
+        JSON_FOREACH(e, v) {
+                const JPath *jp = JP_INDEX(path, i++);
+                char m[VALUE_REFUSAL_SIZE], buf[INET6_ADDRSTRLEN];
+                InAddr a;
+
+                if (e->type != JSON_STRING)
+                        return config_error(p, jp, "must be a string (an address), not %s",
+                                            config_type_phrase(e));
+                if (in_addr_parse(e->string, &a) < 0)
+                        return config_error(p, jp, "%s", value_refusal(DNS_WHAT, e->string, DNS_RULE, m));
+                if (i > NETWORK_DNS_SERVERS_MAX)
+                        return config_error(p, jp, "more than %u name servers; list at most %u",
+                                            NETWORK_DNS_SERVERS_MAX, NETWORK_DNS_SERVERS_MAX);
+                r = strv_extend(&l, in_addr_to_string(&a, buf));
+                if (r < 0)
+                        return r;
+        }
+        if (i == 0)
+                return config_error(p, path, "is an empty list; use \"none\" for the image's own file");
+        strv_free(n->dns_servers);
+        n->dns_servers = TAKE_PTR(l);
+        n->dns = NETWORK_DNS_LIST;
+        return 0;
+}
+
 /* The veth rows check the mode before the value's type, so their callbacks check the
  * type (JSON_ANY here). */
 static const ConfigField network_fields[] = {
@@ -133,6 +190,8 @@ static const ConfigField network_fields[] = {
          &(const ConfigRange){SIDECAR_MTU_MIN, SIDECAR_MTU_MAX}},
         {"publish", JSON_ANY, dispatch_publish, offsetof(Network, publish), 0,
          "an array of port specs, e.g. [\"8080:80\"]"},
+        {"dns", JSON_ANY, dispatch_dns, 0, 0,
+         "\"auto\", \"host\", \"none\" or an array of addresses, e.g. [\"192.0.2.53\"]"},
 };
 
 static const ConfigObject network_object =

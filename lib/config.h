@@ -64,6 +64,16 @@ typedef struct UserNamespace {
         Ownership ownership;
 } UserNamespace;
 
+/* network.dns: what the container's /etc/resolv.conf is (nscontain.json(5)). */
+typedef enum NetworkDns {
+        NETWORK_DNS_AUTO, /* the host's upstream name servers */
+        NETWORK_DNS_HOST, /* the host's /etc/resolv.conf as it is */
+        NETWORK_DNS_NONE, /* the image's own */
+        NETWORK_DNS_LIST, /* exactly dns_servers */
+} NetworkDns;
+
+#define NETWORK_DNS_SERVERS_MAX 16U
+
 typedef struct Network {
         NetworkMode mode;
         char *bridge;   /* veth: default "nsc0" */
@@ -71,6 +81,8 @@ typedef struct Network {
         char *gateway;  /* veth: address, or NULL for "auto" */
         uint32_t mtu;   /* veth: 0 = the bridge's */
         char **publish; /* veth: strv of port specs in their canonical form (lib/port-spec.h) */
+        NetworkDns dns;
+        char **dns_servers; /* NETWORK_DNS_LIST: addresses as inet_ntop(3) writes them */
 } Network;
 
 /* Values are stored as systemd spells them, ready for the unit ("512M", "50%",

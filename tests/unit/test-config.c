@@ -573,6 +573,39 @@ TEST(test_namespaces) {
             "\"mode\": \"host\" or remove \"net\": false");
 }
 
+TEST(test_network_dns) {
+        _cleanup_config_free_ Config *a = PARSE_OK("{" BASE "}");
+        ASSERT_EQ(a->network.dns, NETWORK_DNS_AUTO);
+        ASSERT(!a->network.dns_servers);
+
+        _cleanup_config_free_ Config *h = PARSE_OK("{" BASE ", \"network\": {\"dns\": \"host\"}}");
+        ASSERT_EQ(h->network.dns, NETWORK_DNS_HOST);
+        _cleanup_config_free_ Config *n =
+                PARSE_OK("{" BASE ", \"network\": {\"mode\": \"host\", \"dns\": \"none\"}}");
+        ASSERT_EQ(n->network.dns, NETWORK_DNS_NONE);
+
+        _cleanup_config_free_ Config *l =
+                PARSE_OK("{" BASE ", \"network\": {\"dns\": [\"192.0.2.53\", \"2001:DB8:0::53\"]}}");
+        ASSERT_EQ(l->network.dns, NETWORK_DNS_LIST);
+        ASSERT_STREQ(l->network.dns_servers[0], "192.0.2.53");
+        ASSERT_STREQ(l->network.dns_servers[1], "2001:db8::53"); /* as inet_ntop(3) writes it */
+        ASSERT(!l->network.dns_servers[2]);
+
+        ERR("{" BASE ", \"network\": {\"dns\": \"google\"}}",
+            "web.json: network.dns: must be \"auto\", \"host\", \"none\" or an array of addresses, not "
+            "\"google\"");
+        ERR("{" BASE ", \"network\": {\"dns\": [\"192.0.2.53\", \"10.1\"]}}",
+            "web.json: network.dns[1]: invalid name server address \"10.1\": write an IPv4 or IPv6 address, "
+            "e.g. \"192.0.2.53\" or \"2001:db8::53\"");
+        ERR("{" BASE ", \"network\": {\"dns\": []}}",
+            "web.json: network.dns: is an empty list; use \"none\" for the image's own file");
+        ERR("{" BASE ", \"network\": {\"dns\": [53]}}",
+            "web.json: network.dns[0]: must be a string (an address), not a number");
+        ERR("{" BASE ", \"network\": {\"dns\": true}}",
+            "web.json: network.dns: must be \"auto\", \"host\", \"none\" or an array of addresses, e.g. "
+            "[\"192.0.2.53\"], not true");
+}
+
 TEST(test_network_publish) {
         _cleanup_config_free_ Config *c =
                 PARSE_OK("{" BASE ", \"network\": {\"publish\": [\"8080:80\", \"127.0.0.1:8443:443/tcp\", "
@@ -1206,7 +1239,8 @@ TEST(test_to_json) {
                 "    \"cgroup\": true\n"
                 "  },\n"
                 "  \"network\": {\n"
-                "    \"mode\": \"host\"\n"
+                "    \"mode\": \"host\",\n"
+                "    \"dns\": \"auto\"\n"
                 "  },\n"
                 "  \"capabilities\": {\n"
                 "    \"add\": [],\n"
