@@ -37,6 +37,13 @@
 
 typedef struct Strategy Strategy; /* strategy.h */
 
+/* The files the helper generates for the container (dns.c). */
+typedef enum DnsFile {
+        DNS_FILE_RESOLV_CONF, /* network.dns */
+        DNS_FILE_HOSTS,       /* its name and address, with a network namespace */
+        _DNS_FILE_MAX,
+} DnsFile;
+
 typedef struct Container {
         Config *config;
         const char *name;
@@ -61,6 +68,12 @@ typedef struct Container {
         /* "notify" or "boot": the detached mount of the relay's socket (notify.c), made
          * before the clone; the child inherits it and binds it at /run/host/notify. */
         int notify_tree_fd;
+
+        /* dns.c: detached read-only mounts of the generated /etc files, sent with the
+         * trees (-EBADF: none), and the parent's writable fd of the hosts file, written
+         * again once the address is known. */
+        int dns_tree_fd[_DNS_FILE_MAX];
+        int hosts_fd;
 
         int sync_fd; /* this side's end of the socketpair */
         int stub_fd; /* the sealed exec stub (lib/exec.c), inherited by the child */
@@ -121,6 +134,18 @@ typedef struct MountExtras {
  * the rows of mask_table[] (masked and read-only paths), pivot_root, old root
  * detached. Afterwards "/" is the container's root and the cwd is "/". */
 int mount_setup_root(Container *c, MountExtras *extras, Failure *f);
+
+/* dns.c — parent side, before the trees are sent: the container's /etc/resolv.conf
+ * (network.dns; none with "none") and /etc/hosts (with a network namespace of its own)
+ * in a tmpfs of their own, as detached read-only mounts in c->dns_tree_fd[]. */
+int dns_files_prepare(Container *c, Failure *f);
+/* dns.c — parent side, once c->address is known (veth): /etc/hosts names it. */
+int dns_hosts_update(Container *c, Failure *f);
+void dns_files_close(Container *c);
+/* dns.c — child side, before the config's mounts (which may cover them): each file
+ * bound over the image's, resolved in the root; a missing one gets an empty mount
+ * point, a dangling symlink is left alone. */
+int dns_files_mount(Container *c, int root_fd, Failure *f);
 
 /* mount-user.c — child side: the config's "mounts", binds of the parent's trees and
  * tmpfs entries, targets resolved inside the root with openat2 RESOLVE_IN_ROOT. */

@@ -485,6 +485,8 @@ int main(int argc, char *argv[]) {
                 .name = arg_name,
                 .userns = config->namespaces.user,
                 .root_tree_fd = -EBADF,
+                .dns_tree_fd = {-EBADF, -EBADF},
+                .hosts_fd = -EBADF,
                 .sync_fd = -EBADF,
                 .stub_fd = -EBADF,
                 .notify_tree_fd = -EBADF,

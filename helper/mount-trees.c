@@ -171,6 +171,8 @@ void mount_trees_close(Container *c) {
                 return;
 
         c->root_tree_fd = safe_close(c->root_tree_fd);
+        for (size_t i = 0; i < _DNS_FILE_MAX; i++)
+                c->dns_tree_fd[i] = safe_close(c->dns_tree_fd[i]);
         for (size_t i = 0; i < c->n_bind_tree_fds; i++)
                 c->bind_tree_fds[i] = safe_close(c->bind_tree_fds[i]);
         free(c->bind_tree_fds);

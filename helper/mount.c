@@ -692,6 +692,10 @@ int mount_setup_root(Container *c, MountExtras *extras, Failure *f) {
                 return r;
         failpoint("child:after-api-mounts");
 
+        r = dns_files_mount(c, root_fd, f);
+        if (r < 0)
+                return r;
+
         r = mount_user_entries(c, root_fd, f);
         if (r < 0)
                 return r;

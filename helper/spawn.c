@@ -30,7 +30,8 @@
  * which the child waits for only after pivot_root. The child answers with SYNC_FAILURE,
  * or the stub's SYNC_EXEC right before the payload's execve. */
 
-_Static_assert(1 + CONFIG_MOUNTS_MAX <= SYNC_FDS_MAX, "a SYNC_GO carries the root and every bind tree");
+_Static_assert(1 + CONFIG_MOUNTS_MAX + _DNS_FILE_MAX <= SYNC_FDS_MAX,
+               "a SYNC_GO carries the root, every bind tree and the generated /etc files");
 _Static_assert(sizeof(((SyncMessage *)NULL)->net.ifname) == IFNAMSIZ, "SYNC_NET's ifname is IFNAMSIZ");
 
 static bool container_new_netns(const Config *config) {
@@ -92,7 +93,7 @@ static int child_receive_go(Container *c, Failure *f) {
         fds = calloc(SYNC_FDS_MAX, sizeof(int));
         if (!fds)
                 return failf(f, ENOMEM, "Failed to allocate memory");
-        r = child_receive(c, SYNC_GO, "start message", &go, fds, 1 + c->config->n_mounts, f);
+        r = child_receive(c, SYNC_GO, "start message", &go, fds, 1 + c->config->n_mounts + _DNS_FILE_MAX, f);
         if (r < 0)
                 return r;
 
@@ -105,6 +106,9 @@ static int child_receive_go(Container *c, Failure *f) {
                 for (size_t i = 0; i < c->n_bind_tree_fds; i++)
                         c->bind_tree_fds[i] = go.go.has_tree[1 + i] && k < go.n_fds ? fds[k++] : -EBADF;
         }
+        for (size_t i = 0; i < _DNS_FILE_MAX; i++)
+                c->dns_tree_fd[i] =
+                        go.go.has_tree[1 + c->n_bind_tree_fds + i] && k < go.n_fds ? fds[k++] : -EBADF;
         if (k != go.n_fds)
                 return failf(f, EBADMSG, "Received a malformed start message from the helper");
         return 0;
@@ -345,7 +349,7 @@ static int parent_send_go(Container *c, Failure *f) {
         if (c->n_bind_tree_fds > CONFIG_MOUNTS_MAX)
                 return failf(f, E2BIG, "Too many mounts");
 
-        fds = calloc(1 + c->n_bind_tree_fds, sizeof(int));
+        fds = calloc(1 + c->n_bind_tree_fds + _DNS_FILE_MAX, sizeof(int));
         if (!fds)
                 return failf(f, ENOMEM, "Failed to allocate memory");
         if (c->root_tree_fd >= 0) {
@@ -357,6 +361,11 @@ static int parent_send_go(Container *c, Failure *f) {
                         go.go.has_tree[1 + i] = true;
                         fds[n++] = c->bind_tree_fds[i];
                 }
+        for (size_t i = 0; i < _DNS_FILE_MAX; i++)
+                if (c->dns_tree_fd[i] >= 0) {
+                        go.go.has_tree[1 + c->n_bind_tree_fds + i] = true;
+                        fds[n++] = c->dns_tree_fd[i];
+                }
 
         r = sync_send(c->sync_fd, &go, fds, n);
         if (r < 0)
@@ -367,6 +376,12 @@ static int parent_send_go(Container *c, Failure *f) {
 static int parent_send_net(Container *c, Failure *f) {
         SyncMessage net = {.type = SYNC_NET, .net.mtu = c->mtu};
         int r;
+
+        /* Before the child may go on to its exec: its /etc/hosts names its address. */
+        r = dns_hosts_update(c, f);
+        c->hosts_fd = safe_close(c->hosts_fd);
+        if (r < 0)
+                return r;
 
         memcpy(net.net.ifname, c->ifname, sizeof(net.net.ifname));
         memcpy(net.net.address, c->address, sizeof(net.net.address));
@@ -394,7 +409,9 @@ static int parent_prepare(Container *c, pid_t pid, int pidfd, Failure *f) {
                         return userns_fd;
         }
 
-        r = mount_prepare_trees(c, userns_fd, f);
+        r = dns_files_prepare(c, f);
+        if (r >= 0)
+                r = mount_prepare_trees(c, userns_fd, f);
         if (r >= 0)
                 r = parent_send_go(c, f);
         /* The child has its own copies now (or will never need them). */
@@ -600,6 +617,7 @@ int container_spawn(Container *c, SpawnPrepare prepare, SpawnStarted started, vo
         if (r >= 0)
                 r = parent_wait_exec(c, pidfd, f);
         c->sync_fd = c->stub_fd = -EBADF;
+        dns_files_close(c);
         if (r < 0) {
                 child_kill_and_reap(pid, pidfd);
                 return r;

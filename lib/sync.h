@@ -22,8 +22,9 @@
 /* The kernel takes at most SCM_MAX_FD (253) fds per message: more travel in SYNC_FDS
  * messages that follow the first. */
 #define SYNC_FDS_PER_MESSAGE 250U
-/* At most this many fds per message in all (the root tree and CONFIG_MOUNTS_MAX binds). */
-#define SYNC_FDS_MAX 257U
+/* At most this many fds per message in all (the root tree, CONFIG_MOUNTS_MAX binds and
+ * the helper's two generated /etc files). */
+#define SYNC_FDS_MAX 259U
 
 enum {
         SYNC_FAILURE = 1, /* child → parent: a step failed (failure) */

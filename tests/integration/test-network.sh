@@ -75,15 +75,9 @@ status_of() { tsd_status "container@$1.service"; }
 start() {
         tsd_run systemctl start "${@/#/container@}" || fail "start of $* failed: $(for n; do status_of "$n"; done)"
 }
-leader() { tsd_run machinectl show --property=Leader --value "$1"; }
-in_container() {
-        local n=$1
-        shift
-        tsd_run nsenter -t "$(leader "$n")" -a "$@"
-}
 # fetch NAME URL: the body, fetched from inside NAME (busybox wget's -T crashes: timeout).
 fetch() {
-        tsd_run timeout 10 nsenter -t "$(leader "$1")" -a /bin/busybox wget -qO- "$2"
+        tsd_run timeout 10 nsenter -t "$(tsd_leader "$1")" -a /bin/busybox wget -qO- "$2"
 }
 # The elements of the table naming NAME (masq4 and publish4), as "SET KEY" lines.
 elements_of() {
@@ -124,7 +118,7 @@ step "outbound NAT: the container's request arrives from the uplink address"
 start a
 got=$(fetch a http://198.51.100.2:7777/) || fail "a cannot reach the wan server"
 assert_eq "$got" "198.51.100.1" "a is masqueraded to the uplink address"
-addr_a=$(in_container a /bin/busybox ip -o -4 addr show dev eth0 | awk '{ print $4 }')
+addr_a=$(tsd_in_container a /bin/busybox ip -o -4 addr show dev eth0 | awk '{ print $4 }')
 assert_eq "$(elements_of a)" "masq4 ${addr_a%/*}" "a's address is an element of masq4, named a"
 assert_eq "$(tsd_run sysctl -n net.ipv4.ip_forward)" 0 "net.ipv4.ip_forward stays off"
 assert_eq "$(tsd_run sysctl -n net.ipv4.conf.nsc0.forwarding)" 1 "forwarding on the bridge"
@@ -164,7 +158,7 @@ assert_eq "$(tsd_run nft -j list set inet nscontain masq4 | jq '.nftables[1].set
 
 step "published ports: from wan, from the test system's loopback and address, from another container"
 start web b
-web_addr=$(in_container web /bin/busybox ip -o -4 addr show dev eth0 | awk '{ print $4 }')
+web_addr=$(tsd_in_container web /bin/busybox ip -o -4 addr show dev eth0 | awk '{ print $4 }')
 web_addr=${web_addr%/*}
 assert_eq "$(elements_of web | sort)" "$(printf '%s\n' "masq4 $web_addr" \
         'publish4 {"concat":["127.0.0.1","tcp",8443]}' \
@@ -205,7 +199,7 @@ done
 assert_not_contains "$listening" "[::1]:8443" "nothing on [::1]:8443"
 
 step "ping with the default capabilities, as root and as another user"
-b_addr=$(in_container b /bin/busybox ip -o -4 addr show dev eth0 | awk '{ print $4 }')
+b_addr=$(tsd_in_container b /bin/busybox ip -o -4 addr show dev eth0 | awk '{ print $4 }')
 b_addr=${b_addr%/*}
 for who in root app; do
         tsd_write "/etc/nscontain.d/ping-$who.json" "{\"rootfs\": \"$ROOT_P\", \"user\": \"$who\",
@@ -237,7 +231,7 @@ while True:
     data, peer = s.recvfrom(512)
     print("got", data.decode(), "from", peer[0], flush=True)
     s.sendto(("udp " + peer[0] + "\n").encode(), peer)'
-tsd_run systemd-run -q --unit=web-udp.service nsenter -t "$(leader web)" -n python3 -c "$UDP"
+tsd_run systemd-run -q --unit=web-udp.service nsenter -t "$(tsd_leader web)" -n python3 -c "$UDP"
 UDP_CLIENT='
 import socket, sys
 s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
@@ -282,7 +276,7 @@ tsd_run systemctl reset-failed container@c.service
 step "docs/SECURITY.md row 15: the test system's 127.0.0.1 services stay out of a container's reach"
 # The attacker: b routes 127.0.0.1 to its gateway (what CAP_NET_ADMIN in its own
 # network namespace allows), and the test system listens on 127.0.0.1 for UDP.
-tsd_run nsenter -t "$(leader b)" -n sh -ec '
+tsd_run nsenter -t "$(tsd_leader b)" -n sh -ec '
         sysctl -qw net.ipv4.conf.eth0.route_localnet=1
         ip route del table local 127.0.0.0/8 dev lo
         ip route del table local 127.0.0.1 dev lo
@@ -298,7 +292,7 @@ except socket.timeout:
     print("nothing")'
 attack() {
         tsd_run sh -c "python3 -c '$LOCAL_UDP' >/tmp/local-udp.out & sleep 0.5
-                for i in 1 2 3; do nsenter -t $(leader b) -n python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b\"secret\", (\"127.0.0.1\", 9999))'; sleep 0.2; done
+                for i in 1 2 3; do nsenter -t $(tsd_leader b) -n python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b\"secret\", (\"127.0.0.1\", 9999))'; sleep 0.2; done
                 wait; cat /tmp/local-udp.out"
 }
 assert_eq "$(attack)" "nothing" "b's datagrams to 127.0.0.1 do not reach the test system"

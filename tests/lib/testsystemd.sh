@@ -490,6 +490,18 @@ tsd_start_container() {
         tsd_run systemctl start "container@$1.service"
 }
 
+# The PID 1 of the running container NAME, as machined knows it.
+tsd_leader() {
+        tsd_run machinectl show --property=Leader --value "$1"
+}
+
+# tsd_in_container NAME CMD...: CMD in every namespace of the running container NAME.
+tsd_in_container() {
+        local n=$1
+        shift
+        tsd_run nsenter -t "$(tsd_leader "$n")" -a "$@"
+}
+
 # Waits until "systemctl is-active UNIT" prints STATE (default active), up to SECS.
 tsd_wait_state() {
         local unit=$1 want=${2:-active} secs=${3:-20} i state
