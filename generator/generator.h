@@ -67,5 +67,8 @@ int output_dropin(Output *o, const char *name, const char *text);
  * whole, as for any unit. output_snapshot_add() appends NAME's record in memory;
  * output_snapshot_write() writes them all at once (not in dry-run mode). */
 int output_snapshot_add(Output *o, const char *name, const char *text, size_t size);
+/* Room for 'more' bytes of records: one allocation for all of them, reserved up front,
+ * keeps a growing buffer from churning the heap. */
+int output_snapshot_reserve(Output *o, size_t more);
 int output_snapshot_write(Output *o);
 int output_autostart(Output *o, const char *name);

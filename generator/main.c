@@ -94,7 +94,14 @@ static void log_report(int level, const ConfigSetEntry *e, const char *file, con
 /* Renders and writes (or prints) everything for the checked, valid entries. Returns
  * the number of failures. */
 static int emit_all(ConfigSet *s, Output *o) {
+        size_t records = 0;
         int failed = 0;
+
+        for (size_t i = 0; i < s->n; i++)
+                if (s->entries[i].checked && s->entries[i].state == CONFIG_VALID)
+                        records += CONFIG_SNAPSHOT_HEADER_MAX + s->entries[i].text_size + 1;
+        if (output_snapshot_reserve(o, records) < 0)
+                return -ENOMEM;
 
         for (size_t i = 0; i < s->n; i++) {
                 const ConfigSetEntry *e = &s->entries[i];

@@ -134,19 +134,28 @@ int output_dropin(Output *o, const char *name, const char *text) {
         return 0;
 }
 
+int output_snapshot_reserve(Output *o, size_t more) {
+        char *b;
+
+        assert(o);
+        if (more <= o->snapshot_allocated - o->snapshot_size)
+                return 0;
+        b = realloc(o->snapshot, o->snapshot_size + more);
+        if (!b)
+                return log_oom();
+        o->snapshot = b;
+        o->snapshot_allocated = o->snapshot_size + more;
+        return 0;
+}
+
 int output_snapshot_add(Output *o, const char *name, const char *text, size_t size) {
         char header[CONFIG_SNAPSHOT_HEADER_MAX];
         size_t h = config_snapshot_header(header, name, size), need = h + size + 1;
 
         assert(o && text);
-        if (need > o->snapshot_allocated - o->snapshot_size) {
-                size_t a = MAX(o->snapshot_allocated * 2, o->snapshot_size + need + 64 * 1024);
-                char *b = realloc(o->snapshot, a);
-                if (!b)
-                        return log_oom();
-                o->snapshot = b;
-                o->snapshot_allocated = a;
-        }
+        if (need > o->snapshot_allocated - o->snapshot_size &&
+            output_snapshot_reserve(o, MAX(o->snapshot_allocated, need)) < 0)
+                return -ENOMEM;
         memcpy(o->snapshot + o->snapshot_size, header, h);
         memcpy(o->snapshot + o->snapshot_size + h, text, size);
         o->snapshot[o->snapshot_size + h + size] = '\n';

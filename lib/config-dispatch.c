@@ -52,30 +52,32 @@ int config_dispatch_keys(Parser *p, const JPath *path, const JsonValue *v, const
         if (v->type != JSON_OBJECT)
                 return config_error(p, path, "must be %s, not %s", o->what, config_type_phrase(v));
 
-        /* Known mistakes first, whatever else the object holds. */
-        for (size_t i = 0; i < o->n_fields; i++) {
-                const ConfigField *f = &o->fields[i];
-                if ((f->flags & CONFIG_FIELD_REFUSED) && json_member(v, f->name))
-                        return config_error(p, JP_KEY(path, f->name), "%s", f->what);
-        }
-
         /* Unknown keys are errors (a typo must not silently become a default). Duplicate
-         * keys were refused by the JSON parser, so each row gets at most one member. */
+         * keys were refused by the JSON parser, so each row gets at most one member.
+         * Known mistakes (refused rows) come first, whatever else the object holds: the
+         * first in table order, then the first unknown key in the object's order. */
+        size_t refused = SIZE_MAX;
+        const char *unknown = NULL;
         JSON_FOREACH(m, v) {
                 const char *key = m->key;
                 size_t i;
 
                 /* The first byte tells most keys apart without a call. */
-                for (i = 0; i < o->n_fields; i++) {
-                        const ConfigField *f = &o->fields[i];
-                        if (f->name[0] == key[0] && !(f->flags & CONFIG_FIELD_REFUSED) &&
-                            streq(f->name, key))
+                for (i = 0; i < o->n_fields; i++)
+                        if (o->fields[i].name[0] == key[0] && streq(o->fields[i].name, key))
                                 break;
-                }
-                if (i == o->n_fields)
-                        return unknown_key(p, path, key, o);
-                given[i] = m;
+                if (i == o->n_fields) {
+                        if (!unknown)
+                                unknown = key;
+                } else if (o->fields[i].flags & CONFIG_FIELD_REFUSED)
+                        refused = MIN(refused, i);
+                else
+                        given[i] = m;
         }
+        if (refused != SIZE_MAX)
+                return config_error(p, JP_KEY(path, o->fields[refused].name), "%s", o->fields[refused].what);
+        if (unknown)
+                return unknown_key(p, path, unknown, o);
         return 0;
 }
 
@@ -127,6 +129,9 @@ int config_dispatch(Parser *p, const JPath *path, const JsonValue *v, const Conf
         assert(!o->order || o->n_order == o->n_fields);
         for (size_t k = 0; k < o->n_fields; k++) {
                 size_t i = o->order ? o->order[k] : k;
+                /* config_dispatch_field() would return at once: most rows are absent. */
+                if (!given[i] && !(o->fields[i].flags & CONFIG_FIELD_ABSENT))
+                        continue;
                 r = config_dispatch_field(p, path, given[i], &o->fields[i], base);
                 if (r < 0)
                         return r;
