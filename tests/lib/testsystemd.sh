@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# testsystemd.sh: boot a real systemd (the host's /lib/systemd/systemd) in throwaway
-# namespaces and drive it from outside, as the README's "TESTING" section describes.
+# testsystemd.sh: boot a real systemd (the host's /lib/systemd/systemd, or that of
+# $TSD_SYSTEM_ROOT) in throwaway namespaces and drive it from outside, as the README's "TESTING" section describes.
 # Source it from a bash test (it sources lib.sh, the assertions):
 #
 #     . "$(dirname "$0")/../lib/testsystemd.sh"
@@ -25,7 +25,10 @@
 # EXIT trap, also run on INT/TERM) kills the whole tree and removes the dirs, and what
 # a SIGKILLed test left is swept by the next tsd_init. TSD_KEEP=1 keeps the dirs.
 #
-# Facts about the test system: PID 1 is systemd 252 with container=nscontain-test; /dev
+# Facts about the test system: PID 1 is the host's systemd (252 on Debian 12) with
+# container=nscontain-test, or, with TSD_SYSTEM_ROOT=DIR, the systemd of the Debian root DIR
+# (tests/lib/mkdebian.sh --system: Debian 13's 257 for tests/matrix/run), which is then the
+# overlay's lower dir instead of the host's / and runs every tsd_run command; /dev
 # is the host's (rbind), so /dev/kmsg is the host's ring buffer, and journald inside
 # reads it from its start: kernel-transport lines include the host's and other tests'
 # messages (use unique names when asserting on them). The cgroup2 tree is the test's own
@@ -39,6 +42,10 @@ TSD_BASE=${TSD_BASE:-/var/tmp/nscontain-test}
 # here because overlayfs refuses idmapped mounts.
 TSD_FIXTURES=${TSD_FIXTURES:-/var/tmp/nscontain-fixtures}
 TSD_BOOT_TIMEOUT=${TSD_BOOT_TIMEOUT:-90}
+# The root filesystem the test system boots (the overlay's lower dir): the host's / or a
+# root made by tests/lib/mkdebian.sh --system.
+TSD_SYSTEM_ROOT=${TSD_SYSTEM_ROOT:-/}
+TSD_SYSTEM_ROOT=${TSD_SYSTEM_ROOT%/}/
 # The default capability set (nscontain.json(5), "capabilities") as /proc/PID/status
 # prints it: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
 # NET_BIND_SERVICE SYS_CHROOT SETFCAP.
@@ -102,8 +109,8 @@ tsd_require() {
                         exit 77
                 fi
         done
-        if [[ ! -x /lib/systemd/systemd ]]; then
-                echo "skipped: /lib/systemd/systemd is not installed"
+        if [[ ! -x ${TSD_SYSTEM_ROOT}lib/systemd/systemd ]]; then
+                echo "skipped: ${TSD_SYSTEM_ROOT}lib/systemd/systemd is not installed"
                 exit 77
         fi
         if [[ -z $(_tsd_cgroup2_root) ]]; then
@@ -117,7 +124,7 @@ tsd_require() {
 # set by meson test) and every NEED is met; then makes the test's dir (tsd_init). NEEDs:
 #   helper, cli, probe  nscontain-helper, nscontain, the probe built in $NSC_BUILD_DIR
 #   busybox             busybox-static, for tsd_mkrootfs
-#   dbus                dbus-daemon
+#   dbus                dbus-daemon           (these two in the test system's root)
 #   machined            machinectl and systemd-machined (systemd-container)
 #   idmap               $TSD_FIXDIR allows idmapped mounts (is not on overlayfs)
 #   anything else       a command of that name
@@ -131,10 +138,11 @@ tsd_setup() {
                 cli) [[ -x $NSC_BUILD_DIR/cli/nscontain ]] || skip "nscontain is not built" ;;
                 probe) [[ -x $NSC_PROBE ]] || skip "the probe is not built ($NSC_PROBE)" ;;
                 busybox) [[ -x /bin/busybox ]] || skip "busybox-static is not installed" ;;
-                dbus) [[ -x /usr/bin/dbus-daemon ]] || skip "dbus-daemon is not installed" ;;
+                dbus) [[ -x ${TSD_SYSTEM_ROOT}usr/bin/dbus-daemon ]] || skip "dbus-daemon is not installed" ;;
                 machined)
-                        command -v machinectl >/dev/null || skip "machinectl is not installed (systemd-container)"
-                        [[ -x /lib/systemd/systemd-machined ]] ||
+                        [[ -x ${TSD_SYSTEM_ROOT}usr/bin/machinectl ]] ||
+                                skip "machinectl is not installed (systemd-container)"
+                        [[ -x ${TSD_SYSTEM_ROOT}lib/systemd/systemd-machined ]] ||
                                 skip "systemd-machined is not installed (systemd-container)"
                         ;;
                 idmap) ;; # below: the fixture dir exists only after tsd_init
@@ -398,7 +406,7 @@ tsd_boot() {
         (
                 echo "$BASHPID" >"$TSD_CGROUP/cgroup.procs"
                 exec unshare --pid --fork --kill-child --mount --uts --ipc --cgroup --net \
-                        --propagation private "$TSD_LIBDIR/tsd-pid1.sh" "$TSD_DIR"
+                        --propagation private "$TSD_LIBDIR/tsd-pid1.sh" "$TSD_DIR" "$TSD_SYSTEM_ROOT"
         ) </dev/null >"$TSD_DIR/console.log" 2>&1 &
         TSD_UNSHARE_PID=$!
         # Not a job of ours: bash would otherwise report "Killed" at cleanup.

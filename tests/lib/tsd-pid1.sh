@@ -1,15 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# PID 1 of a fresh pid namespace made by testsystemd.sh: builds the test systemd's root
-# (an overlay over the host's /, so nothing on the host changes) and execs systemd in it.
+# tsd-pid1.sh DIR [LOWER]: PID 1 of a fresh pid namespace made by testsystemd.sh: builds
+# the test systemd's root (an overlay over LOWER, default the host's /, so nothing there
+# changes) and execs LOWER's systemd in it.
 # Everything mounted here lives in this private mount namespace and disappears with it.
 set -eu
 
 dir=$1
+lower=${2:-/}
 root=$dir/root
 
-mount -t overlay overlay -o "lowerdir=/,upperdir=$dir/upper,workdir=$dir/work" "$root"
+mount -t overlay overlay -o "lowerdir=$lower,upperdir=$dir/upper,workdir=$dir/work" "$root"
 # The test system starts without nscontain state, whatever the host holds (a whiteout in
 # the upper dir: the host's directory is untouched).
 rm -rf "$root/var/lib/nscontain"
