@@ -201,7 +201,7 @@ int machine_register_wait(sd_bus *bus, MachineRegistration *reg, int pidfd, char
         if (r < 0 && sym_sd_bus_error_has_name(&reg->error, MACHINE_EXISTS) &&
             machine_is_stale_of_our_unit(bus, reg->name) > 0) {
                 sym_sd_bus_error_free(&reg->error);
-                r = machine_unregister(bus, reg->name, NULL);
+                r = machine_unregister(bus, reg->name, MACHINED_TIMEOUT_USEC, NULL);
                 if (r >= 0)
                         r = machine_register_message(bus, reg, &m);
                 if (r >= 0)
@@ -213,37 +213,23 @@ int machine_register_wait(sd_bus *bus, MachineRegistration *reg, int pidfd, char
         return r;
 }
 
-int machine_unregister(sd_bus *bus, const char *name, char **ret_error) {
+int machine_unregister(sd_bus *bus, const char *name, uint64_t timeout_usec, char **ret_error) {
         _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
-        int r;
-
-        assert(bus && name);
-
-        r = sym_sd_bus_call_method(bus, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE, "UnregisterMachine",
-                                   &error, NULL, "s", name);
-        /* Gone already: machined dropped it when the leader's unit went down. */
-        if (r < 0 && sym_sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
-                return 0;
-        if (r < 0)
-                set_error(&error, r, ret_error);
-        return r;
-}
-
-int machine_unregister_nowait(sd_bus *bus, const char *name) {
         _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
         assert(bus && name);
 
-        /* The container is gone: tell machined, and do not wait for it. It drops the
-         * machine in the order of its queue, before anyone asks it after our exit. */
         r = sym_sd_bus_message_new_method_call(bus, &m, MACHINED_DEST, MACHINED_PATH, MACHINED_IFACE,
                                                "UnregisterMachine");
         if (r >= 0)
                 r = sym_sd_bus_message_append(m, "s", name);
         if (r >= 0)
-                r = sym_sd_bus_message_set_expect_reply(m, false);
-        if (r >= 0)
-                r = sym_sd_bus_send(bus, m, NULL);
+                r = sym_sd_bus_call(bus, m, timeout_usec, &error, NULL);
+        /* Gone already: machined dropped it when the leader's unit went down. */
+        if (r < 0 && sym_sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
+                return 0;
+        if (r < 0)
+                set_error(&error, r, ret_error);
         return r;
 }

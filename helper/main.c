@@ -380,7 +380,10 @@ static void container_register_finish(const char *name, Holdings *h, int pidfd) 
  * (the kernel removes it with the last process of the network namespace, but something
  * may still hold that namespace) and the machine. machined drops the machine itself
  * when the unit stops, so we tell it only on a connection we need anyway: for the
- * network, or the setup's, still open after a failed start. A SIGKILLed helper gets
+ * network, or the setup's, still open after a failed start. We wait for its answer, as
+ * systemd-nspawn does: once "systemctl stop" returns, machinectl no longer lists the
+ * machine (with the call unanswered, one of 50 containers stopped at once was still
+ * listed after the stop had returned, under systemd 257). A SIGKILLed helper gets
  * here never: the sidecar's reconcile and the next SetupNetwork for NAME remove a
  * leftover veth, and the next registration replaces a stale machine. */
 static void release_network_and_machine(const char *name, Holdings *h) {
@@ -408,9 +411,12 @@ static void release_network_and_machine(const char *name, Holdings *h) {
                 return;
         }
         if (h->machine) {
-                r = machine_unregister_nowait(bus, name);
+                _cleanup_free_ char *why = NULL;
+
+                r = machine_unregister(bus, name, MACHINED_STOP_TIMEOUT_USEC, &why);
                 if (r < 0)
-                        log_warning_errno(r, "%s: Failed to unregister from systemd-machined: %m", name);
+                        log_warning_errno(r, "%s: Failed to unregister from systemd-machined: %s", name,
+                                          why ?: strerror(-r));
                 h->machine = false;
         }
         if (h->network) {

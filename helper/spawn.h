@@ -74,10 +74,12 @@ int machine_register_wait(sd_bus *bus, MachineRegistration *reg, int pidfd, char
 /* The machine id registered for NAME (also boot's $container_uuid): stable per NAME,
  * derived from the host's machine id; fails without one. */
 int machine_id_for(const char *name, sd_id128_t *ret);
-/* Success when machined has dropped it already. */
-int machine_unregister(sd_bus *bus, const char *name, char **ret_error);
-/* The same without waiting for machined's answer (once the container is gone). */
-int machine_unregister_nowait(sd_bus *bus, const char *name);
+/* Success when machined has dropped it already; waits for machined's answer up to
+ * TIMEOUT_USEC (0: sd-bus's default). */
+int machine_unregister(sd_bus *bus, const char *name, uint64_t timeout_usec, char **ret_error);
+/* At the stop: a machined that does not answer holds up the unit's stop no longer than
+ * this; it drops the machine with the unit anyway. */
+#define MACHINED_STOP_TIMEOUT_USEC (3ULL * 1000000ULL)
 
 /* supervisor.c — after the exec: READY=1 (at once, or the payload's through the relay,
  * or at the first passing health check), the relay, the watchdog, health checks, stop
