@@ -24,6 +24,7 @@
 #include "sidecar-client.h"
 #include "spawn.h"
 #include "strv.h"
+#include "systemd-version.h"
 
 static const char *arg_config = NULL;
 static const char *arg_name = NULL;
@@ -153,6 +154,46 @@ static int helper_check_supported(const char *name, const Config *c) {
                 return 0;
         log_error("%s: \"%s\" is not supported by this nscontain-helper yet.", name, key);
         return -EOPNOTSUPP;
+}
+
+/* "service" settings that a newer systemd than the running one added: systemd ignored
+ * them at daemon-reload with a warning of its own; say which, and what they need, at the
+ * start (nscontain.json(5), "service"). Only a config that has one asks systemd. */
+static void helper_warn_newer_settings(const char *name, const Config *c) {
+        _cleanup_free_ char *version = NULL;
+        sd_bus *bus = NULL;
+        unsigned running;
+        bool any = false;
+        int r;
+
+        for (size_t i = 0; i < c->n_service; i++)
+                any = any || unit_setting_since(c->service[i].key) > 0;
+        if (!any)
+                return;
+
+        r = libsystemd_load();
+        if (r >= 0)
+                r = sym_sd_bus_open_system(&bus);
+        if (r >= 0)
+                r = sym_sd_bus_get_property_string(
+                        bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                        "org.freedesktop.systemd1.Manager", "Version", NULL, &version);
+        if (bus)
+                sym_sd_bus_flush_close_unref(bus);
+        if (r >= 0)
+                r = systemd_version_major(version, &running);
+        if (r < 0) {
+                log_debug_errno(r, "%s: Failed to learn the version of systemd: %m", name);
+                return;
+        }
+        for (size_t i = 0; i < c->n_service; i++) {
+                unsigned since = unit_setting_since(c->service[i].key);
+
+                if (since > running)
+                        log_warning("%s: \"service\": %s= needs systemd %u or newer; this is systemd %u, "
+                                    "which ignores it.",
+                                    name, c->service[i].key, since, running);
+        }
 }
 
 /* "env_files": read now, as root on the host, merged over the defaults and under "env"
@@ -471,6 +512,7 @@ int main(int argc, char *argv[]) {
         r = helper_check_supported(arg_name, config);
         if (r < 0)
                 return helper_failed(EXIT_SETUP_FAILED);
+        helper_warn_newer_settings(arg_name, config);
 
         /* The generator writes no Requires= on a container without a config (systemd would
          * fail this unit on it without a word): say which one it is. */
