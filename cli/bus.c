@@ -172,9 +172,53 @@ void sidecar_entries_free(SidecarEntry *e, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 free(e[i].name);
                 free(e[i].address);
+                free(e[i].address6);
                 free(e[i].host_ifname);
         }
         free(e);
+}
+
+/* One entry's a{sv}: the keys we know, the others skipped (the answer may grow). */
+static int sidecar_entry_read(sd_bus_message *reply, SidecarEntry *e) {
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *key, *s;
+                char **dest = NULL;
+
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r < 0)
+                        break;
+                if (streq(key, SIDECAR_LIST_ADDRESS))
+                        dest = &e->address;
+                else if (streq(key, SIDECAR_LIST_ADDRESS6))
+                        dest = &e->address6;
+                else if (streq(key, SIDECAR_LIST_HOST_IFNAME))
+                        dest = &e->host_ifname;
+                if (dest) {
+                        r = sd_bus_message_read(reply, "v", "s", &s);
+                        if (r >= 0) {
+                                free(*dest);
+                                *dest = strdup(s);
+                                r = *dest ? 0 : -ENOMEM;
+                        }
+                } else if (streq(key, SIDECAR_LIST_UID_BASE))
+                        r = sd_bus_message_read(reply, "v", "u", &e->uid_base);
+                else
+                        r = sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(reply);
+        if (r < 0)
+                return r;
+        /* "" for what the sidecar does not hold. */
+        if ((!e->address && !(e->address = strdup(""))) || (!e->address6 && !(e->address6 = strdup(""))) ||
+            (!e->host_ifname && !(e->host_ifname = strdup(""))))
+                return -ENOMEM;
+        return 0;
 }
 
 int sidecar_list(sd_bus *bus, SidecarEntry **ret, size_t *ret_n, sd_bus_error *error) {
@@ -184,38 +228,29 @@ int sidecar_list(sd_bus *bus, SidecarEntry **ret, size_t *ret_n, sd_bus_error *e
         int r;
 
         r = sd_bus_call_method(bus, SIDECAR_BUS_NAME, SIDECAR_OBJECT_PATH, SIDECAR_INTERFACE,
-                               SIDECAR_METHOD_LIST_CONTAINERS, error, &reply, "");
+                               SIDECAR_METHOD_LIST_CONTAINERS_EX, error, &reply, "");
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(reply, 'a', SIDECAR_SIGNATURE_LIST_ENTRY);
-        if (r < 0)
-                return r;
-        for (;;) {
-                const char *name, *address, *ifname;
-                uint32_t base;
+        r = sd_bus_message_enter_container(reply, 'a', SIDECAR_SIGNATURE_LIST_EX_ENTRY);
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'r', "sa{sv}")) > 0) {
+                const char *name;
                 SidecarEntry *ne;
 
-                r = sd_bus_message_read(reply, SIDECAR_SIGNATURE_LIST_ENTRY, &name, &base, &address,
-                                        &ifname);
-                if (r <= 0)
-                        break;
                 ne = reallocarray(e, n + 1, sizeof(*e));
                 if (!ne) {
                         r = -ENOMEM;
                         break;
                 }
                 e = ne;
-                e[n] = (SidecarEntry){
-                        .name = strdup(name),
-                        .uid_base = base,
-                        .address = strdup(address),
-                        .host_ifname = strdup(ifname),
-                };
+                e[n] = (SidecarEntry){};
                 n++;
-                if (!e[n - 1].name || !e[n - 1].address || !e[n - 1].host_ifname) {
-                        r = -ENOMEM;
-                        break;
-                }
+                r = sd_bus_message_read(reply, "s", &name);
+                if (r >= 0)
+                        r = (e[n - 1].name = strdup(name)) ? 0 : -ENOMEM;
+                if (r >= 0)
+                        r = sidecar_entry_read(reply, &e[n - 1]);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
         }
         if (r < 0) {
                 sidecar_entries_free(e, n);

@@ -178,6 +178,10 @@ static int print_json(Row *rows, size_t n) {
                                        r->unit.main_pid > 0 ? json_object_new_int64(r->unit.main_pid)
                                                             : NULL);
                 json_object_object_add(o, "address", json_string_or_null(row_address(r)));
+                json_object_object_add(o, "address6",
+                                       r->sidecar && !isempty(r->sidecar->address6)
+                                               ? json_object_new_string(r->sidecar->address6)
+                                               : NULL);
                 json_object_object_add(o, "host_interface",
                                        r->sidecar && !isempty(r->sidecar->host_ifname)
                                                ? json_object_new_string(r->sidecar->host_ifname)
@@ -198,11 +202,11 @@ static int print_json(Row *rows, size_t n) {
         return 0;
 }
 
-#define N_COLUMNS 7
+#define N_COLUMNS 8
 
 static void print_table(Row *rows, size_t n, size_t shown) {
-        static const char *const header[N_COLUMNS] = {"NAME",    "STATE",    "SUB",   "PID",
-                                                      "ADDRESS", "UID-BASE", "UPTIME"};
+        static const char *const header[N_COLUMNS] = {"NAME",    "STATE",    "SUB",    "PID",
+                                                      "ADDRESS", "UID-BASE", "UPTIME", "ADDRESS6"};
         char(*cells)[N_COLUMNS][64] = calloc(n ? n : 1, sizeof(*cells));
         size_t width[N_COLUMNS];
         uint64_t now = now_usec(CLOCK_REALTIME);
@@ -238,6 +242,8 @@ static void print_table(Row *rows, size_t n, size_t shown) {
                         format_usec_span(cells[i][6], 64, up);
                 else
                         snprintf(cells[i][6], 64, "-");
+                snprintf(cells[i][7], 64, "%s",
+                         r->sidecar && !isempty(r->sidecar->address6) ? r->sidecar->address6 : "-");
                 for (size_t c = 0; c < N_COLUMNS; c++)
                         width[c] = MAX(width[c], strlen(cells[i][c]));
         }

@@ -112,11 +112,12 @@ bool unit_is_running(const UnitInfo *i); /* active, activating, deactivating, re
 typedef struct SidecarEntry {
         char *name;
         uint32_t uid_base;
-        char *address;
+        char *address;  /* "" when none */
+        char *address6; /* "" when none */
         char *host_ifname;
 } SidecarEntry;
 
-/* ListContainers() of org.nscontain.Sidecar1. */
+/* ListContainersEx() of org.nscontain.Sidecar1. */
 int sidecar_list(sd_bus *bus, SidecarEntry **ret, size_t *ret_n, sd_bus_error *error);
 void sidecar_entries_free(SidecarEntry *e, size_t n);
 const SidecarEntry *sidecar_find(const SidecarEntry *e, size_t n, const char *name);

@@ -262,6 +262,8 @@ static int print_json(const ContainerRef *ref, const UnitInfo *unit, pid_t init,
                 net = json_object_new_object();
                 json_object_object_add(net, "host_interface", json_object_new_string(se->host_ifname));
                 json_object_object_add(net, "address", json_string_or_null(se->address));
+                json_object_object_add(net, "address6",
+                                       isempty(se->address6) ? NULL : json_object_new_string(se->address6));
                 for (size_t i = 0; i < ELEMENTSOF(counters); i++) {
                         uint64_t v;
                         json_object_object_add(net, counters[i].key,
@@ -397,9 +399,13 @@ int verb_status(int argc, char *argv[]) {
                 print_namespaces(init);
         }
 
-        if (se && !isempty(se->address))
-                printf(FIELD "%s\n", "Address:", se->address);
-        else if (config)
+        /* Both families, one per line, as machinectl status shows them. */
+        if (se && (!isempty(se->address) || !isempty(se->address6))) {
+                if (!isempty(se->address))
+                        printf(FIELD "%s\n", "Address:", se->address);
+                if (!isempty(se->address6))
+                        printf(FIELD "%s\n", isempty(se->address) ? "Address:" : "", se->address6);
+        } else if (config)
                 printf(FIELD "%s\n", "Address:",
                        config->network.mode == NETWORK_HOST || !config->namespaces.net ? "host network"
                        : config->network.mode == NETWORK_NONE ? "none (loopback only)"

@@ -63,6 +63,8 @@ typedef struct Container {
         char ifname[IFNAMSIZ]; /* the peer's name as moved into the netns, renamed to eth0 */
         char address[64];      /* CIDR */
         char gateway[64];
+        char address6[64]; /* CIDR; "" without IPv6 */
+        char gateway6[64];
         uint32_t mtu;
 
         /* "notify" or "boot": the detached mount of the relay's socket (notify.c), made

@@ -28,6 +28,8 @@
         X(sd_bus_message_append)             \
         X(sd_bus_message_append_array)       \
         X(sd_bus_message_close_container)    \
+        X(sd_bus_message_enter_container)    \
+        X(sd_bus_message_exit_container)     \
         X(sd_bus_message_get_destination)    \
         X(sd_bus_message_get_errno)          \
         X(sd_bus_message_get_error)          \
@@ -36,6 +38,7 @@
         X(sd_bus_message_read)               \
         X(sd_bus_message_ref)                \
         X(sd_bus_message_set_expect_reply)   \
+        X(sd_bus_message_skip)               \
         X(sd_bus_message_unref)              \
         X(sd_bus_open_system)                \
         X(sd_bus_process)                    \

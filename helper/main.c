@@ -343,6 +343,8 @@ static int container_setup_network(Container *c, pid_t pid, int pidfd, void *use
         snprintf(c->ifname, sizeof(c->ifname), "%s", net.peer_ifname);
         snprintf(c->address, sizeof(c->address), "%s", net.address);
         snprintf(c->gateway, sizeof(c->gateway), "%s", net.gateway);
+        snprintf(c->address6, sizeof(c->address6), "%s", net.address6);
+        snprintf(c->gateway6, sizeof(c->gateway6), "%s", net.gateway6);
         c->mtu = net.mtu;
         /* Listening before READY=1: a port on the host's loopback answers once the
          * start has returned, as the nft elements do for the other addresses. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container's side of its network namespace, configured from inside it over
  * rtnetlink (lib/netlink.c): loopback up; in veth mode the peer the sidecar moved in is
- * renamed eth0, given its MTU and address, brought up, and the default route set. And
+ * renamed eth0, given its MTU and addresses (IPv4, and IPv6 when the sidecar leased one),
+ * brought up, and the default routes set. And
  * in every private network namespace, unprivileged ping (net.ipv4.ping_group_range). */
 
 #include <arpa/inet.h>
@@ -86,14 +87,20 @@ int netif_setup(Container *c, Failure *f) {
         if (isempty(c->ifname))
                 return 0; /* "none": loopback only */
 
-        InAddr addr = {}, gw = {};
-        unsigned prefix = 0;
+        InAddr addr = {}, gw = {}, addr6 = {}, gw6 = {};
+        unsigned prefix = 0, prefix6 = 0;
         if (!isempty(c->address) && in_addr_prefix_parse(c->address, &addr, &prefix) < 0)
                 return failf(f, EINVAL, "Failed to configure %s: invalid address '%s'", CONTAINER_IFNAME,
                              c->address);
         if (!isempty(c->gateway) && in_addr_parse(c->gateway, &gw) < 0)
                 return failf(f, EINVAL, "Failed to configure %s: invalid gateway '%s'", CONTAINER_IFNAME,
                              c->gateway);
+        if (!isempty(c->address6) && in_addr_prefix_parse(c->address6, &addr6, &prefix6) < 0)
+                return failf(f, EINVAL, "Failed to configure %s: invalid address '%s'", CONTAINER_IFNAME,
+                             c->address6);
+        if (!isempty(c->gateway6) && in_addr_parse(c->gateway6, &gw6) < 0)
+                return failf(f, EINVAL, "Failed to configure %s: invalid gateway '%s'", CONTAINER_IFNAME,
+                             c->gateway6);
 
         ifindex = (int)if_nametoindex(c->ifname);
         if (ifindex == 0)
@@ -112,6 +119,12 @@ int netif_setup(Container *c, Failure *f) {
                 if (r < 0)
                         return failf(f, r, "Failed to add address %s to %s", c->address, CONTAINER_IFNAME);
         }
+        /* Without duplicate address detection (lib/netlink.h): usable at once. */
+        if (addr6.family != 0) {
+                r = address_add(nl, ifindex, addr6.family, addr6.bytes, prefix6);
+                if (r < 0)
+                        return failf(f, r, "Failed to add address %s to %s", c->address6, CONTAINER_IFNAME);
+        }
 
         r = link_change(nl, ifindex, &(LinkChange){.state = LINK_STATE_UP});
         if (r < 0)
@@ -123,6 +136,12 @@ int netif_setup(Container *c, Failure *f) {
                 r = route_add_default(nl, ifindex, gw.family, gw.bytes);
                 if (r < 0)
                         return failf(f, r, "Failed to add the default route via %s on %s", c->gateway,
+                                     CONTAINER_IFNAME);
+        }
+        if (gw6.family != 0) {
+                r = route_add_default(nl, ifindex, gw6.family, gw6.bytes);
+                if (r < 0)
+                        return failf(f, r, "Failed to add the default route via %s on %s", c->gateway6,
                                      CONTAINER_IFNAME);
         }
         return 0;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stddef.h>
 #include <string.h>
 
 #include "libsystemd.h"
 #include "sidecar-bus.h"
 #include "sidecar-client.h"
-
 
 static int bus_get(sd_bus *bus, sd_bus **ret) {
         int r;
@@ -102,19 +102,65 @@ static int append_strv_option(sd_bus_message *m, const char *key, char *const *l
         return r;
 }
 
+/* SetupNetworkEx's answer: the keys we know into *ret; others are skipped (the answer
+ * may grow). */
+static int read_setup_reply(sd_bus_message *reply, SidecarNetwork *ret) {
+        int r;
+
+        r = sym_sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sym_sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                static const struct {
+                        const char *key;
+                        size_t offset, size;
+                } strings[] = {
+                        {SIDECAR_REPLY_HOST_IFNAME, offsetof(SidecarNetwork, host_ifname), IFNAMSIZ},
+                        {SIDECAR_REPLY_ADDRESS, offsetof(SidecarNetwork, address), 64},
+                        {SIDECAR_REPLY_GATEWAY, offsetof(SidecarNetwork, gateway), 64},
+                        {SIDECAR_REPLY_ADDRESS6, offsetof(SidecarNetwork, address6), 64},
+                        {SIDECAR_REPLY_GATEWAY6, offsetof(SidecarNetwork, gateway6), 64},
+                };
+                const char *key, *value;
+                bool known = false;
+
+                r = sym_sd_bus_message_read(reply, "s", &key);
+                if (r < 0)
+                        break;
+                for (size_t i = 0; i < ELEMENTSOF(strings) && !known; i++)
+                        if (streq(key, strings[i].key)) {
+                                known = true;
+                                r = sym_sd_bus_message_read(reply, "v", "s", &value);
+                                if (r >= 0)
+                                        r = copy_string((char *)ret + strings[i].offset, strings[i].size,
+                                                        value);
+                        }
+                if (!known && streq(key, SIDECAR_REPLY_MTU)) {
+                        known = true;
+                        r = sym_sd_bus_message_read(reply, "v", "u", &ret->mtu);
+                }
+                if (!known)
+                        r = sym_sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sym_sd_bus_message_exit_container(reply);
+        }
+        if (r >= 0)
+                r = sym_sd_bus_message_exit_container(reply);
+        if (r >= 0 && (!ret->host_ifname[0] || !ret->address[0]))
+                r = -EBADMSG;
+        return r;
+}
+
 int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Network *n, SidecarNetwork *ret,
                           char **ret_error) {
         sd_bus_error error = SD_BUS_ERROR_NULL;
         sd_bus_message *m = NULL, *reply = NULL;
         sd_bus *b = NULL;
-        const char *ifname = NULL, *address = NULL, *gateway = NULL;
         SidecarNetwork out = {};
         int r;
 
         r = bus_get(bus, &b);
         if (r >= 0)
                 r = sym_sd_bus_message_new_method_call(b, &m, SIDECAR_BUS_NAME, SIDECAR_OBJECT_PATH,
-                                                       SIDECAR_INTERFACE, SIDECAR_METHOD_SETUP_NETWORK);
+                                                       SIDECAR_INTERFACE, SIDECAR_METHOD_SETUP_NETWORK_EX);
         if (r >= 0)
                 r = sym_sd_bus_message_append(m, "sh", name, pidfd);
         if (r >= 0)
@@ -129,20 +175,17 @@ int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Networ
                         r = sym_sd_bus_message_append(m, "{sv}", SIDECAR_OPTION_MTU, "u", n->mtu);
                 if (r >= 0 && n->publish)
                         r = append_strv_option(m, SIDECAR_OPTION_PUBLISH, n->publish);
+                if (r >= 0)
+                        r = sym_sd_bus_message_append(m, "{sv}", SIDECAR_OPTION_IPV6, "b", (int)n->ipv6);
+                if (r >= 0 && n->ipv6)
+                        r = append_string_option(m, SIDECAR_OPTION_ADDRESS6, n->address6);
         }
         if (r >= 0)
                 r = sym_sd_bus_message_close_container(m);
         if (r >= 0)
                 r = sidecar_call(b, m, &reply, ret_error);
         if (r >= 0)
-                r = sym_sd_bus_message_read(reply, SIDECAR_SIGNATURE_SETUP_OUT, &ifname, &address, &gateway,
-                                            &out.mtu);
-        if (r >= 0)
-                r = copy_string(out.host_ifname, sizeof(out.host_ifname), ifname);
-        if (r >= 0)
-                r = copy_string(out.address, sizeof(out.address), address);
-        if (r >= 0)
-                r = copy_string(out.gateway, sizeof(out.gateway), gateway);
+                r = read_setup_reply(reply, &out);
         if (r >= 0) {
                 strcpy(out.peer_ifname, SIDECAR_PEER_IFNAME);
                 *ret = out;

@@ -21,6 +21,8 @@ typedef struct SidecarNetwork {
         char peer_ifname[IFNAMSIZ]; /* SIDECAR_PEER_IFNAME, in the container's netns */
         char address[64];           /* CIDR, e.g. "10.77.3.4/16" */
         char gateway[64];           /* "" when there is none */
+        char address6[64];          /* CIDR, "" without IPv6 */
+        char gateway6[64];          /* "" when there is none */
         uint32_t mtu;
 } SidecarNetwork;
 
@@ -37,9 +39,10 @@ int sidecar_call(sd_bus *bus, sd_bus_message *m, sd_bus_message **ret_reply, cha
 int sidecar_acquire_user_range(sd_bus *bus, const char *name, uint32_t size, uint32_t *ret_base,
                                char **ret_error);
 
-/* A veth pair for NAME: the peer goes into the network namespace of the process behind
- * pidfd (a process in the caller's own unit). n gives bridge, address, gateway, mtu
- * (NULL or "auto" fields: the sidecar's defaults). */
+/* A veth pair for NAME (SetupNetworkEx): the peer goes into the network namespace of
+ * the process behind pidfd (a process in the caller's own unit). n gives bridge,
+ * address, gateway, mtu, publish, ipv6, address6 (NULL or "auto" fields: the sidecar's
+ * defaults). */
 int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Network *n, SidecarNetwork *ret,
                           char **ret_error);
 

@@ -128,6 +128,10 @@ static int child_receive_net(Container *c, Failure *f) {
         c->address[sizeof(c->address) - 1] = 0;
         memcpy(c->gateway, net.net.gateway, sizeof(c->gateway));
         c->gateway[sizeof(c->gateway) - 1] = 0;
+        memcpy(c->address6, net.net.address6, sizeof(c->address6));
+        c->address6[sizeof(c->address6) - 1] = 0;
+        memcpy(c->gateway6, net.net.gateway6, sizeof(c->gateway6));
+        c->gateway6[sizeof(c->gateway6) - 1] = 0;
         c->mtu = net.net.mtu;
         return 0;
 }
@@ -386,6 +390,8 @@ static int parent_send_net(Container *c, Failure *f) {
         memcpy(net.net.ifname, c->ifname, sizeof(net.net.ifname));
         memcpy(net.net.address, c->address, sizeof(net.net.address));
         memcpy(net.net.gateway, c->gateway, sizeof(net.net.gateway));
+        memcpy(net.net.address6, c->address6, sizeof(net.net.address6));
+        memcpy(net.net.gateway6, c->gateway6, sizeof(net.net.gateway6));
         r = sync_send(c->sync_fd, &net, NULL, 0);
         /* The child is gone already: its own message, or its death, says why. */
         if (r == -EPIPE || r == -ECONNRESET)

@@ -185,6 +185,9 @@ int config_to_json(const Config *c, char **ret) {
                 if (c->network.mtu > 0)
                         ADD(x, "mtu", json_object_new_int64(c->network.mtu));
                 ADD(x, "publish", json_strv(c->network.publish));
+                ADD(x, "ipv6", json_object_new_boolean(c->network.ipv6));
+                if (c->network.ipv6)
+                        ADD(x, "address6", json_object_new_string(c->network.address6 ?: "auto"));
         }
         if (c->network.dns == NETWORK_DNS_LIST)
                 ADD(x, "dns", json_strv(c->network.dns_servers));

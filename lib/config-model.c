@@ -27,6 +27,7 @@ Config *config_new(const char *name, const char *path) {
         c->user_namespace = (UserNamespace){
                 .base_auto = true, .size = DEFAULT_USERNS_SIZE, .ownership = OWNERSHIP_IDMAP};
         c->network.mode = NETWORK_VETH;
+        c->network.ipv6 = true;
         c->no_new_privileges = true;
         c->seccomp = true;
         c->stop_signal = SIGTERM;
@@ -62,6 +63,7 @@ Config *config_free(Config *c) {
         free(c->network.bridge);
         free(c->network.address);
         free(c->network.gateway);
+        free(c->network.address6);
         strv_free(c->network.publish);
         strv_free(c->network.dns_servers);
         free(c->resources.memory_max);

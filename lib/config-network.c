@@ -52,6 +52,12 @@ static int address_check(const char *s, const char **ret_reason) {
         return sidecar_check_address(s, NULL, NULL, ret_reason);
 }
 
+static int address6_check(const char *s, const char **ret_reason) {
+        char buf[SIDECAR_REASON_MAX];
+        /* The syntax: whether it lies in the pool is the machine's (lib/preflight.c). */
+        return sidecar_check_address6(s, NULL, NULL, ret_reason, buf);
+}
+
 static int gateway_check(const char *s, const char **ret_reason) {
         return sidecar_check_gateway(s, NULL, ret_reason);
 }
@@ -73,6 +79,16 @@ static int dispatch_address(Parser *p, const JPath *path, const JsonValue *v, vo
         if (kind->check(v->string, &reason) < 0)
                 return config_error(p, path, "%s", value_refusal(kind->what, v->string, reason, m));
         return free_and_strdup(dest, v->string);
+}
+
+static int dispatch_ipv6(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                         const ConfigField *f) {
+        int r;
+
+        r = veth_only(p, path, v, JSON_BOOLEAN, f);
+        if (r < 0)
+                return r;
+        return config_dispatch_bool(p, path, v, dest, f);
 }
 
 static int dispatch_mtu(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f) {
@@ -192,10 +208,37 @@ static const ConfigField network_fields[] = {
          "an array of port specs, e.g. [\"8080:80\"]"},
         {"dns", JSON_ANY, dispatch_dns, 0, 0,
          "\"auto\", \"host\", \"none\" or an array of addresses, e.g. [\"192.0.2.53\"]"},
+        {"ipv6", JSON_ANY, dispatch_ipv6, offsetof(Network, ipv6), 0, "true or false"},
+        {"address6", JSON_ANY, dispatch_address, offsetof(Network, address6), 0,
+         "a string (\"auto\" or an IPv6 address)",
+         &(const AddressKind){address6_check, SIDECAR_ADDRESS6_WHAT}},
 };
 
 static const ConfigObject network_object =
         CONFIG_OBJECT("an object, e.g. {\"mode\": \"veth\"}", network_fields, true);
+
+/* After the whole object: what needs "ipv6" cannot be had without it. */
+int config_check_network(Parser *p) {
+        const Network *n = &p->config->network;
+        const JPath *net = JP_KEY(NULL, "network");
+        size_t i = 0;
+
+        if (n->mode != NETWORK_VETH || n->ipv6)
+                return 0;
+        if (n->address6)
+                return config_error(p, JP_KEY(net, "address6"), "needs \"ipv6\": true; remove one of them");
+        STRV_FOREACH (s, n->publish) {
+                PortSpec spec;
+                char m[VALUE_REFUSAL_SIZE];
+
+                if (port_spec_parse(*s, &spec, NULL) >= 0 && spec.host_address.family == AF_INET6)
+                        return config_error(p, JP_INDEX(JP_KEY(net, "publish"), i), "%s",
+                                            value_refusal(SIDECAR_PUBLISH_WHAT, *s,
+                                                          "an IPv6 host address needs \"ipv6\": true", m));
+                i++;
+        }
+        return 0;
+}
 
 int config_dispatch_network(Parser *p, const JPath *path, const JsonValue *v, void *dest,
                             const ConfigField *f) {

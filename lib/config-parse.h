@@ -194,7 +194,8 @@ int config_dispatch_command(Parser *p, const JPath *path, const JsonValue *v, vo
                             const ConfigField *f);
 int config_dispatch_env(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f);
 int config_dispatch_user(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f);
-int config_dispatch_workdir(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f);
+int config_dispatch_workdir(Parser *p, const JPath *path, const JsonValue *v, void *dest,
+                            const ConfigField *f);
 int config_dispatch_args(Parser *p, const JPath *path, const JsonValue *v, void *dest, const ConfigField *f);
 int config_dispatch_hostname(Parser *p, const JPath *path, const JsonValue *v, void *dest,
                              const ConfigField *f);
@@ -232,6 +233,8 @@ int config_dispatch_devices(Parser *p, const JPath *path, const JsonValue *v, vo
                             const ConfigField *f);
 /* The service contract's checks between keys, after every key was read. */
 int config_check_service(Parser *p);
+/* config-network.c: the network keys that need "ipv6". */
+int config_check_network(Parser *p);
 /* Appends a pair (copies of key and value) to an array of pairs. */
 int config_pairs_add(ConfigPair **pairs, size_t *n, const char *key, const char *value);
 void config_pairs_free(ConfigPair *pairs, size_t n);

@@ -140,7 +140,7 @@ static int check_combinations(Parser *p) {
         /* systemd as PID 1 of a container stops on SIGRTMIN+3 (its container interface). */
         if (c->boot && !p->stop_signal_given)
                 c->stop_signal = SIGRTMIN + 3;
-        return config_check_service(p);
+        return config_check_network(p) ?: config_check_service(p);
 }
 
 static int parse_root(Parser *p, const JsonValue *root) {

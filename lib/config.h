@@ -83,6 +83,8 @@ typedef struct Network {
         char **publish; /* veth: strv of port specs in their canonical form (lib/port-spec.h) */
         NetworkDns dns;
         char **dns_servers; /* NETWORK_DNS_LIST: addresses as inet_ntop(3) writes them */
+        bool ipv6;      /* veth: an address of the sidecar's IPv6 pool too (default true) */
+        char *address6; /* veth: IPv6 address, or NULL for "auto" */
 } Network;
 
 /* Values are stored as systemd spells them, ready for the unit ("512M", "50%",

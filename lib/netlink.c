@@ -402,6 +402,10 @@ int address_add(Netlink *nl, int ifindex, int family, const void *address, unsig
         ifa->ifa_index = (unsigned)ifindex;
         mnl_attr_put(nlh, IFA_LOCAL, (size_t)size, address);
         mnl_attr_put(nlh, IFA_ADDRESS, (size_t)size, address);
+        /* No duplicate address detection: the sidecar leases each address to one
+         * container, and a tentative address would be unusable for a second. */
+        if (family == AF_INET6)
+                mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
         if (family == AF_INET && prefixlen > 0 && prefixlen < 31) {
                 uint32_t a;
                 memcpy(&a, address, sizeof(a));

@@ -60,6 +60,7 @@ int veth_create(Netlink *nl, const char *host, const char *peer, int netns_fd, u
 
 /* Adds (or replaces) an address: family AF_INET or AF_INET6, 'address' 4 or 16 bytes
  * in network byte order. IPv4 addresses get their subnet's broadcast address. */
+/* IPv6 addresses are added without duplicate address detection (IFA_F_NODAD). */
 int address_add(Netlink *nl, int ifindex, int family, const void *address, unsigned prefixlen);
 /* The default route of 'family' via 'gateway' on ifindex (-EEXIST when there is one). */
 int route_add_default(Netlink *nl, int ifindex, int family, const void *gateway);

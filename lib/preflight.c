@@ -15,9 +15,11 @@
 #include <syslog.h>
 
 #include "env-file.h"
+#include "escape.h"
 #include "fs-util.h"
 #include "image-view.h"
 #include "preflight.h"
+#include "sidecar-bus.h"
 #include "strv.h"
 
 const char *fs_type_name(int fd, char *buf, size_t size) {
@@ -511,6 +513,33 @@ static int image_open(Check *c, const Config *config, Config *proc, int *ret_fd)
         return 0;
 }
 
+/* network.address6 against the IPv6 pool the sidecar leases from on this machine
+ * (sidecar.conf's Pool6=, or its default from the machine ID): SetupNetworkEx refuses
+ * it with the same words. */
+static void check_address6(Check *c, const Config *config) {
+        _cleanup_free_ char *error = NULL;
+        char reason_buf[SIDECAR_REASON_MAX], m[VALUE_REFUSAL_SIZE];
+        const char *reason = NULL;
+        Settings settings;
+        Failure f = {};
+
+        if (config->network.mode != NETWORK_VETH || !config->network.ipv6 || !config->network.address6)
+                return;
+        if (settings_load(&settings, SIDECAR_SETTINGS_FILE, SIDECAR_MACHINE_ID, &error) < 0) {
+                if (c->p->report) {
+                        char line[FAILURE_TEXT_MAX];
+                        snprintf(line, sizeof(line), "not checked against the IPv6 pool: %s: %s",
+                                 SIDECAR_SETTINGS_FILE, error ?: "cannot be read");
+                        c->p->report(LOG_INFO, "network.address6", line, c->p->userdata);
+                }
+                return;
+        }
+        if (sidecar_check_address6(config->network.address6, &settings.pool6, NULL, &reason, reason_buf) >= 0)
+                return;
+        failx(&f, EINVAL, "%s", value_refusal(SIDECAR_ADDRESS6_WHAT, config->network.address6, reason, m));
+        check_report(c, LOG_ERR, "network.address6", &f);
+}
+
 int preflight_check(Preflight *p, const Config *config) {
         _cleanup_free_ int *bind_fds = NULL;
         _cleanup_close_ int root_fd = -EBADF;
@@ -531,6 +560,7 @@ int preflight_check(Preflight *p, const Config *config) {
                 return c.errors;
         }
 
+        check_address6(&c, config);
         if (process_copy(config, &proc) < 0)
                 return -ENOMEM;
         r = config->image ? image_open(&c, config, &proc, &root_fd) : rootfs_open(&c, config, &root_fd);

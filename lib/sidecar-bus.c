@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sidecar-bus.h"
@@ -8,7 +9,9 @@
 #define ADDRESS_SYNTAX \
         "write \"auto\" or an IPv4 address with a prefix length from 8 to 30, e.g. \"10.77.0.5/16\""
 #define GATEWAY_SYNTAX "write \"auto\" or an IPv4 address, e.g. \"10.77.0.1\""
-#define IPV6_REFUSED   "IPv6 addresses are not leased by the sidecar yet; "
+#define IPV6_REFUSED   "an IPv6 address goes in \"address6\"; "
+#define ADDRESS6_SYNTAX \
+        "write \"auto\" or an IPv6 address of the sidecar's IPv6 pool (Pool6=), e.g. \"fd00:77::5\""
 
 static int refuse(const char **ret_reason, const char *reason) {
         if (ret_reason)
@@ -44,13 +47,46 @@ int sidecar_check_address(const char *s, InAddr *ret, unsigned *ret_prefixlen, c
         return 0;
 }
 
+int sidecar_check_address6(const char *s, const Pool6 *pool, InAddr *ret, const char **ret_reason,
+                           char reason_buf[static SIDECAR_REASON_MAX]) {
+        char p[INET6_ADDRSTRLEN + 4];
+        unsigned prefixlen = 0;
+        uint64_t offset;
+        InAddr addr;
+
+        if (in_addr_parse(s, &addr) < 0 && in_addr_prefix_parse(s, &addr, &prefixlen) < 0)
+                return refuse(ret_reason, ADDRESS6_SYNTAX);
+        if (addr.family != AF_INET6)
+                return refuse(ret_reason, "an IPv4 address goes in \"address\"; " ADDRESS6_SYNTAX);
+        if (pool) {
+                pool6_to_string(pool, p);
+                if ((prefixlen != 0 && prefixlen != pool->prefixlen) ||
+                    !pool6_offset(pool, &addr, &offset)) {
+                        snprintf(reason_buf, SIDECAR_REASON_MAX,
+                                 "it is not in the sidecar's IPv6 pool %s (Pool6= in " SIDECAR_SETTINGS_FILE
+                                 ")",
+                                 p);
+                        return refuse(ret_reason, reason_buf);
+                }
+                if (offset < 2) {
+                        snprintf(reason_buf, SIDECAR_REASON_MAX,
+                                 "the first two addresses of the IPv6 pool %s are not a container's", p);
+                        return refuse(ret_reason, reason_buf);
+                }
+        }
+        if (ret)
+                *ret = addr;
+        return 0;
+}
+
 int sidecar_check_gateway(const char *s, InAddr *ret, const char **ret_reason) {
         InAddr addr;
 
         if (in_addr_parse(s, &addr) < 0)
                 return refuse(ret_reason, GATEWAY_SYNTAX);
         if (addr.family != AF_INET)
-                return refuse(ret_reason, IPV6_REFUSED GATEWAY_SYNTAX);
+                return refuse(ret_reason,
+                              "the IPv6 gateway is the bridge's address in the IPv6 pool; " GATEWAY_SYNTAX);
         if (ret)
                 *ret = addr;
         return 0;
@@ -75,9 +111,6 @@ int sidecar_publish_add(PortSpec **list, size_t *n, const char *s, const char **
 
         if (port_spec_parse(s, &spec, ret_reason) < 0)
                 return -EINVAL;
-        if (spec.host_address.family == AF_INET6)
-                return refuse(ret_reason,
-                              "IPv6 host addresses cannot be published yet; use an IPv4 one or none");
         n_ports = port_spec_count(&spec);
         for (size_t i = 0; i < *n; i++) {
                 if (port_spec_conflict(&(*list)[i], &spec))

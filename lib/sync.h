@@ -54,6 +54,8 @@ typedef struct SyncMessage {
                         char ifname[16]; /* IFNAMSIZ */
                         char address[64];
                         char gateway[64];
+                        char address6[64]; /* "" without IPv6 */
+                        char gateway6[64];
                         uint32_t mtu;
                 } net;
         };

@@ -89,8 +89,17 @@ static int option_parse(sd_bus_message *m, const char *key, const Settings *sett
         if (streq(key, SIDECAR_OPTION_PUBLISH))
                 return publish_parse(m, o, error);
 
+        if (streq(key, SIDECAR_OPTION_IPV6)) {
+                int b;
+                if (sd_bus_message_read(m, "v", "b", &b) < 0)
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                "Option 'ipv6' must be of type b");
+                o->ipv6 = !!b;
+                return 0;
+        }
+
         if (!streq(key, SIDECAR_OPTION_BRIDGE) && !streq(key, SIDECAR_OPTION_ADDRESS) &&
-            !streq(key, SIDECAR_OPTION_GATEWAY))
+            !streq(key, SIDECAR_OPTION_GATEWAY) && !streq(key, SIDECAR_OPTION_ADDRESS6))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Unknown option %s (known: " SIDECAR_OPTIONS_KNOWN ")",
                                          quote(key, q, sizeof(q)));
@@ -120,6 +129,17 @@ static int option_parse(sd_bus_message *m, const char *key, const Settings *sett
                 o->address = s;
                 return 0;
         }
+        if (streq(key, SIDECAR_OPTION_ADDRESS6)) {
+                char reason_buf[SIDECAR_REASON_MAX];
+
+                if (s) {
+                        if (sidecar_check_address6(s, &settings->pool6, &a, &reason, reason_buf) < 0)
+                                return option_refused(error, key, SIDECAR_ADDRESS6_WHAT, s, reason);
+                        o->address6_value = a;
+                }
+                o->address6 = s;
+                return 0;
+        }
         if (s) {
                 if (sidecar_check_gateway(s, &a, &reason) < 0)
                         return option_refused(error, key, SIDECAR_GATEWAY_WHAT, s, reason);
@@ -131,7 +151,7 @@ static int option_parse(sd_bus_message *m, const char *key, const Settings *sett
 
 int network_options_parse(sd_bus_message *m, const Settings *settings, NetworkOptions *ret,
                           sd_bus_error *error) {
-        _cleanup_(network_options_done) NetworkOptions o = {.bridge = settings->bridge};
+        _cleanup_(network_options_done) NetworkOptions o = {.bridge = settings->bridge, .ipv6 = -1};
         int r;
 
         assert(m && settings && ret);

@@ -27,6 +27,9 @@ typedef struct NetworkOptions {
         uint32_t mtu;      /* 0: the settings' or the bridge's, else 68–65535 */
         PortSpec *publish; /* owned: network_options_done() */
         size_t n_publish;
+        int ipv6;              /* -1: not given (SetupNetworkEx: true; SetupNetwork: false) */
+        const char *address6;  /* as given; NULL: auto */
+        InAddr address6_value; /* in the settings' IPv6 pool */
 } NetworkOptions;
 
 void network_options_done(NetworkOptions *o);
@@ -35,8 +38,8 @@ int arg_check_name(const char *name, sd_bus_error *error);
 /* AcquireUserRange's size: sidecar_check_range_size() (lib/sidecar-bus.h). */
 int arg_check_range_size(uint32_t size, sd_bus_error *error);
 /* Reads SetupNetwork's options, the a{sv} at the message's read position, with the
- * rules of lib/sidecar-bus.h: "bridge", "address", "gateway" (s; "" or "auto" for the
- * default) and "mtu" (u). Unknown keys and wrong types are refused: a typo must not
- * silently give the default. Strings in *ret point into the message. */
+ * rules of lib/sidecar-bus.h: "bridge", "address", "gateway", "address6" (s; "" or
+ * "auto" for the default), "mtu" (u), "publish" (as) and "ipv6" (b). Unknown keys and wrong types are
+ * refused: a typo must not silently give the default. Strings in *ret point into the message. */
 int network_options_parse(sd_bus_message *m, const Settings *settings, NetworkOptions *ret,
                           sd_bus_error *error);

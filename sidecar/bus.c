@@ -195,7 +195,12 @@ static int bridge_ensure(Manager *m, const char *bridge, LinkInfo *ret, sd_bus_e
         if (streq(b.alias, BRIDGE_ALIAS)) {
                 /* REPLACE makes this idempotent; it also repairs a removed address. */
                 uint32_t gw = htonl(pool_gateway(&m->settings.pool));
+                InAddr gw6 = pool6_address(&m->settings.pool6, 1);
+
                 r = address_add(m->netlink, b.ifindex, AF_INET, &gw, m->settings.pool.prefixlen);
+                if (r >= 0)
+                        r = address_add(m->netlink, b.ifindex, AF_INET6, gw6.bytes,
+                                        m->settings.pool6.prefixlen);
                 if (r < 0)
                         return sd_bus_error_set_errnof(
                                 error, r, "Failed to add the gateway address to '%s': %m", bridge);
@@ -220,6 +225,8 @@ typedef struct AddressRequest {
         const NetworkOptions *options;
         uint32_t address;
         unsigned prefixlen;
+        bool ipv6;
+        InAddr address6;
 } AddressRequest;
 
 static bool name_is_active(const char *name, void *userdata) {
@@ -231,23 +238,40 @@ static bool name_is_active(const char *name, void *userdata) {
 
 static int address_mutation(Manager *m, void *userdata, bool *ret_changed) {
         AddressRequest *q = userdata;
+        bool changed6 = false;
+        int r;
 
         if (q->options->address)
-                return pool_claim(&m->state, q->name, q->address, name_is_active, q, ret_changed);
-        q->prefixlen = m->settings.pool.prefixlen;
-        return pool_acquire(&m->state, &m->settings.pool, q->name, name_is_active, q, &q->address,
-                            ret_changed);
+                r = pool_claim(&m->state, q->name, q->address, name_is_active, q, ret_changed);
+        else {
+                q->prefixlen = m->settings.pool.prefixlen;
+                r = pool_acquire(&m->state, &m->settings.pool, q->name, name_is_active, q, &q->address,
+                                 ret_changed);
+        }
+        if (r < 0 || !q->ipv6)
+                return r;
+        if (q->options->address6) {
+                q->address6 = q->options->address6_value;
+                r = pool6_claim(&m->state, &m->settings.pool6, q->name, &q->address6, name_is_active, q,
+                                &changed6);
+        } else
+                r = pool6_acquire(&m->state, &m->settings.pool6, q->name, name_is_active, q, &q->address6,
+                                  &changed6);
+        if (changed6)
+                *ret_changed = true;
+        return r;
 }
 
 /* Outbound NAT and the published ports of a container on the sidecar's own bridge (on
  * another bridge the administrator routes). */
-/* The host ports of the options, port by port. */
-static int published_ports(const NetworkOptions *o, PublishedPort **ret, size_t *ret_n) {
+/* The host ports of the options, port by port and family by family: a spec without a
+ * host address is published on both families (IPv6 when the container has it). */
+static int published_ports(const NetworkOptions *o, bool ipv6, PublishedPort **ret, size_t *ret_n) {
         PublishedPort *ports = NULL;
         size_t n = 0;
 
         for (size_t i = 0; i < o->n_publish; i++)
-                n += port_spec_count(&o->publish[i]);
+                n += 2 * port_spec_count(&o->publish[i]);
         if (n > 0) {
                 ports = calloc(n, sizeof(PublishedPort));
                 if (!ports)
@@ -256,15 +280,20 @@ static int published_ports(const NetworkOptions *o, PublishedPort **ret, size_t 
         n = 0;
         for (size_t i = 0; i < o->n_publish; i++) {
                 const PortSpec *p = &o->publish[i];
-                uint32_t host = p->host_address.family == AF_INET ? in_addr_ipv4(&p->host_address) : 0;
 
-                for (unsigned k = 0; k < port_spec_count(p); k++)
-                        ports[n++] = (PublishedPort){
-                                .protocol = p->protocol,
-                                .host_address = host,
-                                .host_port = (uint16_t)(p->host_port_first + k),
-                                .container_port = (uint16_t)(p->container_port_first + k),
-                        };
+                for (int family = AF_INET; family != 0; family = family == AF_INET ? AF_INET6 : 0) {
+                        if ((family == AF_INET6 && !ipv6) ||
+                            (p->host_address.family != 0 && p->host_address.family != family))
+                                continue;
+                        for (unsigned k = 0; k < port_spec_count(p); k++)
+                                ports[n++] = (PublishedPort){
+                                        .family = family,
+                                        .protocol = p->protocol,
+                                        .host_address = p->host_address,
+                                        .host_port = (uint16_t)(p->host_port_first + k),
+                                        .container_port = (uint16_t)(p->container_port_first + k),
+                                };
+                }
         }
         *ret = ports;
         *ret_n = n;
@@ -279,7 +308,8 @@ static int ports_check_free(Manager *m, const char *name, const PublishedPort *p
                 const char *holder;
 
                 while ((holder = firewall_port_holder(m->firewall, name, &ports[i]))) {
-                        char a[INET_ADDRSTRLEN] = "";
+                        char a[INET6_ADDRSTRLEN + 2] = "", b[INET6_ADDRSTRLEN];
+                        const InAddr *h = &ports[i].host_address;
                         LinkInfo l;
 
                         if (manager_find_veth(m, holder, &l) == 0) {
@@ -288,8 +318,12 @@ static int ports_check_free(Manager *m, const char *name, const PublishedPort *p
                                 (void)firewall_remove_container(m->firewall, holder);
                                 continue;
                         }
-                        if (ports[i].host_address != 0)
-                                ipv4_format(ports[i].host_address, a);
+                        /* "8080/tcp", "127.0.0.1:8080/tcp", "[::]:8080/tcp": as the spec
+                         * names it; a spec without an address clashes in IPv4 first. */
+                        if (h->family == AF_INET)
+                                snprintf(a, sizeof(a), "%s", in_addr_to_string(h, b));
+                        else if (h->family == AF_INET6)
+                                snprintf(a, sizeof(a), "[%s]", in_addr_to_string(h, b));
                         return sd_bus_error_setf(
                                 error, SIDECAR_ERROR_PORT_IN_USE,
                                 "Host port %s%s%u/%s is published by the running container '%s'", a,
@@ -301,7 +335,8 @@ static int ports_check_free(Manager *m, const char *name, const PublishedPort *p
 }
 
 static int network_nat_setup(Manager *m, const char *name, const NetworkOptions *o, uint32_t address,
-                             const PublishedPort *ports, size_t n_ports, sd_bus_error *error) {
+                             const InAddr *address6, const PublishedPort *ports, size_t n_ports,
+                             sd_bus_error *error) {
         _cleanup_free_ char *message = NULL;
         int r;
 
@@ -315,9 +350,11 @@ static int network_nat_setup(Manager *m, const char *name, const NetworkOptions 
                 return sd_bus_error_set_errnof(error, r, "Failed to set up the nftables table %s %s: %m",
                                                FIREWALL_FAMILY, FIREWALL_TABLE);
         r = forwarding_enable(o->bridge);
+        if (r >= 0 && address6)
+                r = forwarding6_enable(o->bridge);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to enable forwarding on %s: %m", o->bridge);
-        r = firewall_set_container(m->firewall, name, address, ports, n_ports, &message);
+        r = firewall_set_container(m->firewall, name, address, address6, ports, n_ports, &message);
         if (r < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
                                          "Failed to add the nftables elements of '%s': %s", name,
@@ -325,8 +362,25 @@ static int network_nat_setup(Manager *m, const char *name, const NetworkOptions 
         return 0;
 }
 
-static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+/* SetupNetworkEx's answer, a{sv}. */
+static int reply_setup_ex(sd_bus_message *msg, const char *ifname, const char *address, const char *gateway,
+                          uint32_t mtu, const char *address6, const char *gateway6) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "a{sv}", 6, SIDECAR_REPLY_HOST_IFNAME, "s", ifname,
+                                  SIDECAR_REPLY_ADDRESS, "s", address, SIDECAR_REPLY_GATEWAY, "s", gateway,
+                                  SIDECAR_REPLY_MTU, "u", mtu, SIDECAR_REPLY_ADDRESS6, "s", address6,
+                                  SIDECAR_REPLY_GATEWAY6, "s", gateway6);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int setup_network(sd_bus_message *msg, Manager *m, bool ex, sd_bus_error *error) {
         _cleanup_(caller_done) Caller c = {};
         _cleanup_close_ int netns = -EBADF;
         _cleanup_(network_options_done) NetworkOptions o = {};
@@ -336,6 +390,7 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
         LinkInfo bridge = {}, host = {}, old = {};
         char ifname[IFNAMSIZ] = "", alias[STRLEN(VETH_ALIAS_PREFIX) + CONFIG_NAME_MAX + 1];
         char address[INET_ADDRSTRLEN + 4], gateway[INET_ADDRSTRLEN] = "";
+        char address6[INET6_ADDRSTRLEN + 4] = "", gateway6[INET6_ADDRSTRLEN] = "";
         const char *name;
         uint32_t mtu;
         int pidfd, r;
@@ -358,7 +413,19 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
         if (r < 0)
                 return r;
 
-        q = (AddressRequest){.m = m, .name = name, .options = &o};
+        if (!ex && (o.ipv6 >= 0 || o.address6))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Options '%s' and '%s' are SetupNetworkEx's", SIDECAR_OPTION_IPV6,
+                                         SIDECAR_OPTION_ADDRESS6);
+        q = (AddressRequest){.m = m, .name = name, .options = &o, .ipv6 = ex && o.ipv6 != 0};
+        if (!q.ipv6 && o.address6)
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                        "Option 'address6' needs 'ipv6' to be true");
+        for (size_t i = 0; i < o.n_publish && !q.ipv6; i++)
+                if (o.publish[i].host_address.family == AF_INET6)
+                        return sd_bus_error_set(
+                                error, SD_BUS_ERROR_INVALID_ARGS,
+                                "Option 'publish': an IPv6 host address needs 'ipv6' to be true");
         if (o.address) {
                 q.address = o.address_value;
                 q.prefixlen = o.prefixlen;
@@ -381,7 +448,7 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
                         return sd_bus_error_set_errnof(error, r,
                                                        "Failed to set up the nftables table %s %s: %m",
                                                        FIREWALL_FAMILY, FIREWALL_TABLE);
-                r = published_ports(&o, &ports, &n_ports);
+                r = published_ports(&o, q.ipv6, &ports, &n_ports);
                 if (r < 0)
                         return r;
                 r = ports_check_free(m, name, ports, n_ports, error);
@@ -453,7 +520,7 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
                 return sd_bus_error_set_errnof(error, r, "Failed to label %s: %m", ifname);
         }
 
-        r = network_nat_setup(m, name, &o, q.address, ports, n_ports, error);
+        r = network_nat_setup(m, name, &o, q.address, q.ipv6 ? &q.address6 : NULL, ports, n_ports, error);
         if (r < 0) {
                 (void)link_delete(m->netlink, host.ifindex);
                 return r;
@@ -466,9 +533,30 @@ static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_erro
         else if (streq(o.bridge, m->settings.bridge) && pool_contains(&m->settings.pool, q.address))
                 ipv4_format(pool_gateway(&m->settings.pool), gateway);
 
-        log_info("Network of %s: %s on %s, %s via %s, mtu %" PRIu32 ".", name, ifname, o.bridge, address,
-                 gateway[0] ? gateway : "(none)", mtu);
+        if (q.ipv6) {
+                char a6[INET6_ADDRSTRLEN];
+                InAddr gw6 = pool6_address(&m->settings.pool6, 1);
+
+                snprintf(address6, sizeof(address6), "%s/%u", in_addr_to_string(&q.address6, a6),
+                         m->settings.pool6.prefixlen);
+                if (streq(o.bridge, m->settings.bridge))
+                        in_addr_to_string(&gw6, gateway6);
+        }
+
+        log_info("Network of %s: %s on %s, %s via %s%s%s%s%s, mtu %" PRIu32 ".", name, ifname, o.bridge,
+                 address, gateway[0] ? gateway : "(none)", address6[0] ? ", " : "", address6,
+                 address6[0] ? " via " : "", address6[0] ? (gateway6[0] ? gateway6 : "(none)") : "", mtu);
+        if (ex)
+                return reply_setup_ex(msg, ifname, address, gateway, mtu, address6, gateway6);
         return sd_bus_reply_method_return(msg, SIDECAR_SIGNATURE_SETUP_OUT, ifname, address, gateway, mtu);
+}
+
+static int method_setup_network(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return setup_network(msg, userdata, false, error);
+}
+
+static int method_setup_network_ex(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return setup_network(msg, userdata, true, error);
 }
 
 static int method_release_network(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -509,8 +597,55 @@ static int entry_ptr_cmp(const void *a, const void *b) {
         return strcmp((*(const Entry *const *)a)->name, (*(const Entry *const *)b)->name);
 }
 
-static int method_list_containers(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+/* ListContainers: (suss) for each NAME; ListContainersEx: NAME with what the sidecar
+ * holds of it, a{sv}. */
+static int append_entry(sd_bus_message *reply, Manager *m, const Entry *e, const LinkInfo *l) {
+        char a[INET_ADDRSTRLEN + 4] = "";
+
+        if (e->address != 0) {
+                ipv4_format(e->address, a);
+                if (pool_contains(&m->settings.pool, e->address))
+                        snprintf(a + strlen(a), sizeof(a) - strlen(a), "/%u", m->settings.pool.prefixlen);
+        }
+        return sd_bus_message_append(reply, SIDECAR_SIGNATURE_LIST_ENTRY, e->name,
+                                     e->uid_size ? e->uid_base : 0, a, l ? l->name : "");
+}
+
+static int append_entry_ex(sd_bus_message *reply, Manager *m, const Entry *e, const LinkInfo *l) {
+        char a[INET_ADDRSTRLEN + 4], a6[INET6_ADDRSTRLEN + 4];
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'r', "sa{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", e->name);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, 'a', "{sv}");
+        if (r >= 0 && e->uid_size != 0)
+                r = sd_bus_message_append(reply, "{sv}{sv}", SIDECAR_LIST_UID_BASE, "u", e->uid_base,
+                                          SIDECAR_LIST_UID_SIZE, "u", e->uid_size);
+        if (r >= 0 && e->address != 0) {
+                ipv4_format(e->address, a);
+                if (pool_contains(&m->settings.pool, e->address))
+                        snprintf(a + strlen(a), sizeof(a) - strlen(a), "/%u", m->settings.pool.prefixlen);
+                r = sd_bus_message_append(reply, "{sv}", SIDECAR_LIST_ADDRESS, "s", a);
+        }
+        if (r >= 0 && e->address6.family != 0) {
+                in_addr_to_string(&e->address6, a6);
+                if (pool6_offset(&m->settings.pool6, &e->address6, NULL))
+                        snprintf(a6 + strlen(a6), sizeof(a6) - strlen(a6), "/%u",
+                                 m->settings.pool6.prefixlen);
+                r = sd_bus_message_append(reply, "{sv}", SIDECAR_LIST_ADDRESS6, "s", a6);
+        }
+        if (r >= 0 && l)
+                r = sd_bus_message_append(reply, "{sv}", SIDECAR_LIST_HOST_IFNAME, "s", l->name);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        return r;
+}
+
+static int list_containers(sd_bus_message *msg, Manager *m, bool ex, sd_bus_error *error) {
         _cleanup_(caller_done) Caller c = {};
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ LinkInfo *links = NULL;
@@ -529,7 +664,8 @@ static int method_list_containers(sd_bus_message *msg, void *userdata, sd_bus_er
         r = sd_bus_message_new_method_return(msg, &reply);
         if (r < 0)
                 return r;
-        r = sd_bus_message_open_container(reply, 'a', SIDECAR_SIGNATURE_LIST_ENTRY);
+        r = sd_bus_message_open_container(
+                reply, 'a', ex ? SIDECAR_SIGNATURE_LIST_EX_ENTRY : SIDECAR_SIGNATURE_LIST_ENTRY);
         if (r < 0)
                 return r;
         /* Sorted by NAME, like the state file. */
@@ -542,18 +678,10 @@ static int method_list_containers(sd_bus_message *msg, void *userdata, sd_bus_er
         for (size_t i = 0; i < m->state.n_entries; i++) {
                 const Entry *e = sorted[i];
                 const LinkInfo *l = links_find_veth(links, n, e->name);
-                char a[INET_ADDRSTRLEN + 4] = "";
 
-                if (e->uid_size == 0 && e->address == 0 && !l)
+                if (entry_is_empty(e) && !l)
                         continue;
-                if (e->address != 0) {
-                        ipv4_format(e->address, a);
-                        if (pool_contains(&m->settings.pool, e->address))
-                                snprintf(a + strlen(a), sizeof(a) - strlen(a), "/%u",
-                                         m->settings.pool.prefixlen);
-                }
-                r = sd_bus_message_append(reply, SIDECAR_SIGNATURE_LIST_ENTRY, e->name,
-                                          e->uid_size ? e->uid_base : 0, a, l ? l->name : "");
+                r = ex ? append_entry_ex(reply, m, e, l) : append_entry(reply, m, e, l);
                 if (r < 0)
                         return r;
         }
@@ -561,6 +689,14 @@ static int method_list_containers(sd_bus_message *msg, void *userdata, sd_bus_er
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_list_containers(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return list_containers(msg, userdata, false, error);
+}
+
+static int method_list_containers_ex(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return list_containers(msg, userdata, true, error);
 }
 
 const sd_bus_vtable sidecar_vtable[] = {
@@ -576,11 +712,18 @@ const sd_bus_vtable sidecar_vtable[] = {
                 SD_BUS_PARAM(name) SD_BUS_PARAM(pidfd) SD_BUS_PARAM(options), SIDECAR_SIGNATURE_SETUP_OUT,
                 SD_BUS_PARAM(host_ifname) SD_BUS_PARAM(address) SD_BUS_PARAM(gateway) SD_BUS_PARAM(mtu),
                 method_setup_network, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(SIDECAR_METHOD_SETUP_NETWORK_EX, SIDECAR_SIGNATURE_SETUP_IN,
+                                 SD_BUS_PARAM(name) SD_BUS_PARAM(pidfd) SD_BUS_PARAM(options),
+                                 SIDECAR_SIGNATURE_SETUP_EX_OUT, SD_BUS_PARAM(network),
+                                 method_setup_network_ex, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES(SIDECAR_METHOD_RELEASE_NETWORK, SIDECAR_SIGNATURE_RELEASE_IN,
                                  SD_BUS_PARAM(name), "", , method_release_network,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES(SIDECAR_METHOD_LIST_CONTAINERS, "", , SIDECAR_SIGNATURE_LIST_OUT,
                                  SD_BUS_PARAM(containers), method_list_containers,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES(SIDECAR_METHOD_LIST_CONTAINERS_EX, "", , SIDECAR_SIGNATURE_LIST_EX_OUT,
+                                 SD_BUS_PARAM(containers), method_list_containers_ex,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };

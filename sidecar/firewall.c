@@ -9,14 +9,13 @@
 #include "config.h"
 #include "firewall.h"
 #include "in-addr.h"
-#include "in-addr.h"
 
 #define TABLE FIREWALL_FAMILY " " FIREWALL_TABLE
 
 typedef struct Element {
         char name[CONFIG_NAME_MAX + 1];
-        bool publish;     /* false: an element of masq4 */
-        uint32_t address; /* the container's address, host order */
+        bool publish;   /* false: an element of masq4/masq6 */
+        InAddr address; /* the container's address; its family is the element's */
         PublishedPort port;
 } Element;
 
@@ -82,37 +81,48 @@ static const char *protocol_name(int protocol) {
         return protocol == IPPROTO_UDP ? "udp" : "tcp";
 }
 
+static char family_digit(int family) {
+        return family == AF_INET6 ? '6' : '4';
+}
+
+static bool port_any(const PublishedPort *p) {
+        return p->host_address.family == 0 || in_addr_is_any(&p->host_address);
+}
+
 /* The element's set and key as nft reads them. */
-static const char *element_key(const Element *e, char *buf, size_t size) {
-        char a[INET_ADDRSTRLEN];
+static const char *element_key(const Element *e, char *set, size_t set_size, char *buf, size_t size) {
+        char a[INET6_ADDRSTRLEN];
 
         if (!e->publish) {
-                ipv4_format(e->address, buf);
-                return "masq4";
+                snprintf(set, set_size, "masq%c", family_digit(e->address.family));
+                in_addr_to_string(&e->address, buf);
+                return set;
         }
-        if (e->port.host_address == 0) {
+        if (port_any(&e->port)) {
+                snprintf(set, set_size, "publish%c_any", family_digit(e->address.family));
                 snprintf(buf, size, "%s . %u", protocol_name(e->port.protocol), e->port.host_port);
-                return "publish4_any";
+                return set;
         }
-        snprintf(buf, size, "%s . %s . %u", ipv4_format(e->port.host_address, a),
+        snprintf(set, set_size, "publish%c", family_digit(e->address.family));
+        snprintf(buf, size, "%s . %s . %u", in_addr_to_string(&e->port.host_address, a),
                  protocol_name(e->port.protocol), e->port.host_port);
-        return "publish4";
+        return set;
 }
 
 /* Appends "add|delete element" lines for elements of NAME (all of them when name is NULL). */
 static int script_elements(FILE *f, const Element *elements, size_t n, bool add) {
         for (size_t i = 0; i < n; i++) {
                 const Element *e = &elements[i];
-                char key[96], a[INET_ADDRSTRLEN];
+                char key[128], set[16], a[INET6_ADDRSTRLEN];
 
-                const char *set = element_key(e, key, sizeof(key));
-
+                element_key(e, set, sizeof(set), key, sizeof(key));
                 fprintf(f, "%s element " TABLE " %s { %s", add ? "add" : "delete", set, key);
                 if (add) {
                         /* NAME is [A-Za-z0-9.-]: nothing to quote. */
                         fprintf(f, " comment \"%s\"", e->name);
                         if (e->publish)
-                                fprintf(f, " : %s . %u", ipv4_format(e->address, a), e->port.container_port);
+                                fprintf(f, " : %s . %u", in_addr_to_string(&e->address, a),
+                                        e->port.container_port);
                 }
                 fputs(" }\n", f);
         }
@@ -131,13 +141,13 @@ static int element_append(Element **elements, size_t *n, const Element *e) {
 
 /* ---- reading the elements back from "nft -j list table" ---- */
 
-static int json_ipv4(json_object *o, uint32_t *ret) {
+static int json_addr(json_object *o, int family, InAddr *ret) {
         InAddr a;
 
         if (!json_object_is_type(o, json_type_string) || in_addr_parse(json_object_get_string(o), &a) < 0 ||
-            a.family != AF_INET)
+            a.family != family)
                 return -EBADMSG;
-        *ret = in_addr_ipv4(&a);
+        *ret = a;
         return 0;
 }
 
@@ -154,11 +164,11 @@ static int json_elem(json_object *o, json_object **ret_val, const char **ret_nam
         return config_name_is_valid(*ret_name) ? 0 : -EBADMSG;
 }
 
-static int parse_masq(json_object *item, Element *ret) {
+static int parse_masq(json_object *item, int family, Element *ret) {
         json_object *val;
         const char *name;
 
-        if (json_elem(item, &val, &name) < 0 || json_ipv4(val, &ret->address) < 0)
+        if (json_elem(item, &val, &name) < 0 || json_addr(val, family, &ret->address) < 0)
                 return -EBADMSG;
         strcpy(ret->name, name);
         return 0;
@@ -167,7 +177,7 @@ static int parse_masq(json_object *item, Element *ret) {
 /* publish4:     [{"elem": {"val": {"concat": [ADDR, "tcp", 8080]}, "comment": NAME}},
  *                {"concat": ["10.77.0.5", 80]}]
  * publish4_any: the same without ADDR. */
-static int parse_publish(json_object *item, bool any, Element *ret) {
+static int parse_publish(json_object *item, int family, bool any, Element *ret) {
         json_object *key, *val, *kc, *vc;
         const char *name, *proto;
         int64_t hport, cport;
@@ -187,10 +197,11 @@ static int parse_publish(json_object *item, bool any, Element *ret) {
         if (!proto || (!streq(proto, "tcp") && !streq(proto, "udp")) || hport < 1 || hport > 65535 ||
             cport < 1 || cport > 65535)
                 return -EBADMSG;
-        ret->port.host_address = 0;
-        if ((!any && json_ipv4(json_object_array_get_idx(kc, 0), &ret->port.host_address) < 0) ||
-            json_ipv4(json_object_array_get_idx(vc, 0), &ret->address) < 0)
+        ret->port.host_address = (InAddr){};
+        if ((!any && json_addr(json_object_array_get_idx(kc, 0), family, &ret->port.host_address) < 0) ||
+            json_addr(json_object_array_get_idx(vc, 0), family, &ret->address) < 0)
                 return -EBADMSG;
+        ret->port.family = family;
         strcpy(ret->name, name);
         ret->publish = true;
         ret->port.protocol = streq(proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
@@ -232,14 +243,17 @@ static int firewall_load(Firewall *fw, char **ret_error) {
                     !json_object_is_type(elems, json_type_array))
                         continue;
                 sn = json_object_get_string(setname);
-                if (!streq(sn, "masq4") && !streq(sn, "publish4") && !streq(sn, "publish4_any"))
+                /* masq4 masq6 publish4 publish6 publish4_any publish6_any */
+                int family = strchr(sn, '6') ? AF_INET6 : AF_INET;
+                bool masq = streq(sn, "masq4") || streq(sn, "masq6");
+                bool any = streq(sn, "publish4_any") || streq(sn, "publish6_any");
+                if (!masq && !any && !streq(sn, "publish4") && !streq(sn, "publish6"))
                         continue;
                 for (size_t j = 0; j < json_object_array_length(elems); j++) {
                         json_object *item = json_object_array_get_idx(elems, j);
                         Element e = {};
 
-                        r = streq(sn, "masq4") ? parse_masq(item, &e)
-                                               : parse_publish(item, streq(sn, "publish4_any"), &e);
+                        r = masq ? parse_masq(item, family, &e) : parse_publish(item, family, any, &e);
                         if (r < 0)
                                 continue; /* not written by us */
                         r = element_append(&elements, &n, &e);
@@ -257,14 +271,15 @@ static int firewall_load(Firewall *fw, char **ret_error) {
         return 0;
 }
 
-int firewall_setup(Firewall *fw, const char *bridge, const Pool *pool, char **ret_error) {
+int firewall_setup(Firewall *fw, const char *bridge, const Pool *pool, const Pool6 *pool6,
+                   char **ret_error) {
         _cleanup_free_ char *script = NULL;
-        char network[INET_ADDRSTRLEN];
+        char network[INET_ADDRSTRLEN], network6[INET6_ADDRSTRLEN + 4];
         size_t size = 0;
         FILE *f;
         int r;
 
-        assert(fw && bridge && pool);
+        assert(fw && bridge && pool && pool6);
 
         f = open_memstream(&script, &size);
         if (!f)
@@ -279,6 +294,11 @@ int firewall_setup(Firewall *fw, const char *bridge, const Pool *pool, char **re
               "ipv4_addr . inet_service; }\n"
               "add map " TABLE
               " publish4_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+              "add set " TABLE " masq6 { type ipv6_addr; }\n"
+              "add map " TABLE " publish6 { type ipv6_addr . inet_proto . inet_service : "
+              "ipv6_addr . inet_service; }\n"
+              "add map " TABLE
+              " publish6_any { type inet_proto . inet_service : ipv6_addr . inet_service; }\n"
               "add chain " TABLE " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
               "add chain " TABLE " output { type nat hook output priority -100; policy accept; }\n"
               "add chain " TABLE
@@ -297,23 +317,28 @@ int firewall_setup(Firewall *fw, const char *bridge, const Pool *pool, char **re
          * (nscontain-helper(8)), since the kernel routes no loopback source out of the
          * bridge without route_localnet (CVE-2020-8558); and a packet from outside for
          * 127.0.0.1, which the kernel would drop as a martian only after this DNAT, must
-         * not reach a container either. The publish4 elements of 127.0.0.1 stay: they
-         * are what a clash is checked against. */
-        for (size_t i = 0; i < 2; i++) {
-                const char *chain = i == 0 ? "prerouting" : "output";
+         * not reach a container either. The same for ::1 in IPv6. The publishN elements of
+         * 127.0.0.1 and ::1 stay: they are what a clash is checked against. */
+        for (size_t i = 0; i < 4; i++) {
+                const char *chain = i % 2 == 0 ? "prerouting" : "output", *ip = i < 2 ? "ip" : "ip6";
+                const char *loopback = i < 2 ? "127.0.0.0/8" : "::1";
+                char v = i < 2 ? '4' : '6';
                 fprintf(f,
-                        "add rule " TABLE " %s meta l4proto { tcp, udp } ip daddr != 127.0.0.0/8 "
-                        "fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @publish4\n"
-                        "add rule " TABLE " %s meta l4proto { tcp, udp } ip daddr != 127.0.0.0/8 "
-                        "fib daddr type local dnat ip to meta l4proto . th dport map @publish4_any\n",
-                        chain, chain);
+                        "add rule " TABLE " %s meta l4proto { tcp, udp } %s daddr != %s "
+                        "fib daddr type local dnat %s to %s daddr . meta l4proto . th dport map @publish%c\n"
+                        "add rule " TABLE " %s meta l4proto { tcp, udp } %s daddr != %s "
+                        "fib daddr type local dnat %s to meta l4proto . th dport map @publish%c_any\n",
+                        chain, ip, loopback, ip, ip, v, chain, ip, loopback, ip, v);
         }
         fprintf(f, "add rule " TABLE " postrouting ip saddr @masq4 oifname != \"%s\" masquerade\n", bridge);
+        fprintf(f, "add rule " TABLE " postrouting ip6 saddr @masq6 oifname != \"%s\" masquerade\n", bridge);
         /* A published port reached from another container (hairpin): the container must
          * answer through us, not directly to its neighbour. */
         fprintf(f,
                 "add rule " TABLE " postrouting ct status dnat oifname \"%s\" ip saddr %s/%u masquerade\n",
                 bridge, ipv4_format(pool->network, network), pool->prefixlen);
+        fprintf(f, "add rule " TABLE " postrouting ct status dnat oifname \"%s\" ip6 saddr %s masquerade\n",
+                bridge, pool6_to_string(pool6, network6));
         if (fclose(f) != 0)
                 return -ENOMEM;
 
@@ -329,8 +354,8 @@ int firewall_setup(Firewall *fw, const char *bridge, const Pool *pool, char **re
 }
 
 static bool ports_clash(const PublishedPort *a, const PublishedPort *b) {
-        return a->protocol == b->protocol && a->host_port == b->host_port &&
-               (a->host_address == 0 || b->host_address == 0 || a->host_address == b->host_address);
+        return a->family == b->family && a->protocol == b->protocol && a->host_port == b->host_port &&
+               (port_any(a) || port_any(b) || in_addr_equal(&a->host_address, &b->host_address));
 }
 
 const char *firewall_port_holder(const Firewall *fw, const char *name, const PublishedPort *p) {
@@ -379,8 +404,8 @@ static int script_run_elements(Firewall *fw, const Element *elements, size_t n, 
         return size > 0 ? nft_run(fw, script, ret_error) : 0;
 }
 
-int firewall_set_container(Firewall *fw, const char *name, uint32_t address, const PublishedPort *ports,
-                           size_t n_ports, char **ret_error) {
+int firewall_set_container(Firewall *fw, const char *name, uint32_t address, const InAddr *address6,
+                           const PublishedPort *ports, size_t n_ports, char **ret_error) {
         _cleanup_free_ Element *old = NULL, *new = NULL;
         _cleanup_free_ char *script = NULL;
         size_t n_old = 0, n_new = 0, size = 0;
@@ -390,19 +415,29 @@ int firewall_set_container(Firewall *fw, const char *name, uint32_t address, con
         assert(fw && name && (ports || n_ports == 0));
         assert(strlen(name) <= CONFIG_NAME_MAX);
 
-        if (address != 0) {
-                Element e = {.address = address};
+        InAddr addresses[2] = {};
+        if (address != 0)
+                addresses[0] = in_addr_from_ipv4(address);
+        if (address6)
+                addresses[1] = *address6;
+        for (size_t k = 0; k < 2; k++) {
+                Element e = {.address = addresses[k]};
+
+                if (e.address.family == 0)
+                        continue;
                 strcpy(e.name, name);
                 r = element_append(&new, &n_new, &e);
                 if (r < 0)
                         return r;
-        }
-        for (size_t i = 0; i < n_ports && address != 0; i++) {
-                Element e = {.publish = true, .address = address, .port = ports[i]};
-                strcpy(e.name, name);
-                r = element_append(&new, &n_new, &e);
-                if (r < 0)
-                        return r;
+                for (size_t i = 0; i < n_ports; i++) {
+                        if (ports[i].family != e.address.family)
+                                continue;
+                        Element p = {.publish = true, .address = e.address, .port = ports[i]};
+                        strcpy(p.name, name);
+                        r = element_append(&new, &n_new, &p);
+                        if (r < 0)
+                                return r;
+                }
         }
 
         r = elements_take(fw, name, &old, &n_old);

@@ -4,19 +4,9 @@
 #include "sidecar.h"
 
 uint64_t name_hash(const char *name, uint64_t salt) {
-        /* FNV-1a over the salt and the name: stable across versions and machines, which
-         * is all the allocators need (the hint only has to be the same every time). */
-        uint64_t h = 0xcbf29ce484222325ULL;
-
-        for (unsigned i = 0; i < 8; i++) {
-                h ^= (salt >> (8 * i)) & 0xff;
-                h *= 0x100000001b3ULL;
-        }
-        for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-                h ^= *p;
-                h *= 0x100000001b3ULL;
-        }
-        return h;
+        /* Stable across versions and machines, which is all the allocators need (the
+         * hint only has to be the same every time). */
+        return sidecar_hash(name, strlen(name), salt);
 }
 
 void veth_host_ifname(const char *name, unsigned attempt, char ret[static IFNAMSIZ]) {

@@ -14,19 +14,13 @@
 #include "log.h"
 #include "manager.h"
 
-#define SETTINGS_SIZE_MAX (64U * 1024U)
-
-static int settings_load(Manager *m) {
-        _cleanup_free_ char *text = NULL, *error = NULL;
+static int manager_settings_load(Manager *m) {
+        _cleanup_free_ char *error = NULL;
         int r;
 
-        settings_init(&m->settings);
-        r = read_full_file_at(AT_FDCWD, m->settings_path, SETTINGS_SIZE_MAX, &text, NULL);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return log_error_errno(r, "Failed to read %s: %m", m->settings_path);
-        r = settings_parse(&m->settings, text, &error);
+        r = settings_load(&m->settings, m->settings_path, SIDECAR_MACHINE_ID, &error);
+        if (r == -ENOMEM)
+                return log_oom();
         if (r < 0)
                 /* Refuse to run on a setting we do not understand rather than hand out
                  * addresses from a pool the administrator did not mean. */
@@ -246,7 +240,7 @@ int main(int argc, char *argv[]) {
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
         umask(0022);
-        r = settings_load(&m);
+        r = manager_settings_load(&m);
         if (r >= 0)
                 r = state_load(&m);
         if (r >= 0) {
@@ -282,7 +276,8 @@ int main(int argc, char *argv[]) {
                 log_error_errno(r, "Failed to connect to the system bus: %m");
                 goto finish;
         }
-        r = sd_bus_add_object_vtable(m.bus, NULL, SIDECAR_OBJECT_PATH, SIDECAR_INTERFACE, sidecar_vtable, &m);
+        r = sd_bus_add_object_vtable(m.bus, NULL, SIDECAR_OBJECT_PATH, SIDECAR_INTERFACE, sidecar_vtable,
+                                     &m);
         if (r >= 0)
                 r = sd_bus_attach_event(m.bus, m.event, SD_EVENT_PRIORITY_NORMAL);
         if (r >= 0)

@@ -61,6 +61,9 @@ int link_retire(Netlink *nl, int ifindex);
 /* forwarding.c: forwarding on the bridge and on the interfaces holding a default
  * route, route_localnet off on the bridge; logs. */
 int forwarding_enable(const char *bridge);
+/* forwarding.c: IPv6 forwarding for the bridge (force_forwarding, or before Linux 6.17
+ * the global switch with accept_ra kept working); logs. */
+int forwarding6_enable(const char *bridge);
 /* reconcile.c: the firewall's table written and its elements read; logs. */
 int manager_firewall_ready(Manager *m);
 /* reconcile.c: removes host veths and nft elements of containers that are not running. */

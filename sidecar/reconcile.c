@@ -120,7 +120,7 @@ int manager_firewall_ready(Manager *m) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to set up libnftables: %m");
         }
-        r = firewall_setup(m->firewall, m->settings.bridge, &m->settings.pool, &error);
+        r = firewall_setup(m->firewall, m->settings.bridge, &m->settings.pool, &m->settings.pool6, &error);
         if (r < 0)
                 return log_error_errno(
                         r, "Failed to set up the nftables table " FIREWALL_FAMILY " " FIREWALL_TABLE ": %s",

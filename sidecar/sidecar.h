@@ -12,13 +12,13 @@
  *   bus.c        the org.nscontain.Sidecar1 methods
  *   args.c       the checks of their arguments: NAME, sizes, SetupNetwork's options
  *   auth.c       who may call: bus credentials, cgroup → unit, pidfd checks
- *   settings.c   /etc/nscontain/sidecar.conf
+ *   settings     /etc/nscontain/sidecar.conf: lib/sidecar-settings.c
  *   state.c      /var/lib/nscontain/sidecar.state (ranges and address reservations)
  *   uidrange.c   the range allocator and the host's users and groups
  *   addrpool.c   the address pool and its allocator
  *   reconcile.c  at start: remove the veths of containers that are not running
  *
- * The files that do not talk to the bus or the kernel (settings, state, uidrange,
+ * The files that do not talk to the bus or the kernel (state, uidrange,
  * addrpool, the interface naming in ifname.c) never log, so the unit tests can use
  * them directly. */
 
@@ -29,8 +29,8 @@
 #include "macro.h"
 #include "netlink.h"
 #include "sidecar-bus.h"
+#include "sidecar-settings.h"
 
-#define SIDECAR_SETTINGS_FILE  "/etc/nscontain/sidecar.conf"
 #define SIDECAR_STATE_DIR      "/var/lib/nscontain"
 #define SIDECAR_STATE_FILE     "sidecar.state"
 #define SIDECAR_STATE_SIZE_MAX (16U * 1024U * 1024U)
@@ -46,31 +46,13 @@
 /* How many of a NAME's interface names (veth_host_ifname()) are tried. */
 #define VETH_IFNAME_ATTEMPTS 64
 
-/* ---- settings.c ---- */
-
-typedef struct Pool {
-        uint32_t network; /* host byte order */
-        unsigned prefixlen;
-} Pool;
-
-typedef struct Settings {
-        char bridge[IFNAMSIZ];
-        Pool pool;
-        uint32_t mtu; /* 0: leave the bridge's */
-} Settings;
-
-void settings_init(Settings *s);
-/* Parses the "Key=Value" text of sidecar.conf. On error returns -EINVAL and a message
- * "line N: …" in *ret_error. Unknown keys are errors too (a typo must not silently
- * give the default). */
-int settings_parse(Settings *s, const char *text, char **ret_error);
-
 /* ---- state.c ---- */
 
 typedef struct Entry {
         char *name;
         uint32_t uid_base, uid_size; /* uid_size 0: no range */
         uint32_t address;            /* host byte order; 0: no reservation */
+        InAddr address6;             /* family 0: no IPv6 reservation */
 } Entry;
 
 typedef struct State {
@@ -84,6 +66,8 @@ Entry *state_find(const State *s, const char *name);
 int state_get(State *s, const char *name, Entry **ret);
 int state_copy(const State *s, State *ret);
 bool state_equal(const State *a, const State *b);
+/* Neither range nor address: nothing to keep. */
+bool entry_is_empty(const Entry *e);
 /* Parses the state file. Good lines are kept even when others are bad: the number of
  * bad lines is returned in *ret_n_bad and the first problem in *ret_error. Returns
  * <0 only on allocation failure. */
@@ -118,8 +102,6 @@ int uid_range_acquire(State *s, const char *name, uint32_t size, const IdSet *ho
 
 /* ---- addrpool.c ---- */
 
-int pool_parse(const char *s, Pool *ret);
-uint32_t pool_gateway(const Pool *p);
 bool pool_contains(const Pool *p, uint32_t a);
 char *ipv4_format(uint32_t a, char buf[static INET_ADDRSTRLEN]);
 
@@ -136,6 +118,13 @@ int pool_acquire(State *s, const Pool *p, const char *name, NameIsActive is_acti
  * inactive holder loses its reservation. */
 int pool_claim(State *s, const char *name, uint32_t address, NameIsActive is_active, void *userdata,
                bool *ret_changed);
+
+/* The same for the IPv6 pool: NAME's address6 (offsets 2 … pool6_last(p) of the
+ * pool); pool6_claim() of an address outside the pool is -EINVAL. */
+int pool6_acquire(State *s, const Pool6 *p, const char *name, NameIsActive is_active, void *userdata,
+                  InAddr *ret_address, bool *ret_changed);
+int pool6_claim(State *s, const Pool6 *p, const char *name, const InAddr *address, NameIsActive is_active,
+                void *userdata, bool *ret_changed);
 
 /* ---- ifname.c ---- */
 

@@ -10,6 +10,7 @@
  *
  *     range NAME BASE SIZE        (decimal)
  *     address NAME A.B.C.D
+ *     address6 NAME IPV6-ADDRESS
  *
  * A line-based format so that one damaged line costs only that line: every good line
  * is kept (the caller keeps the damaged file aside for the administrator). */
@@ -70,9 +71,14 @@ int state_copy(const State *s, State *ret) {
                 e->uid_base = s->entries[i].uid_base;
                 e->uid_size = s->entries[i].uid_size;
                 e->address = s->entries[i].address;
+                e->address6 = s->entries[i].address6;
         }
         *ret = c;
         return 0;
+}
+
+bool entry_is_empty(const Entry *e) {
+        return e->uid_size == 0 && e->address == 0 && e->address6.family == 0;
 }
 
 bool state_equal(const State *a, const State *b) {
@@ -81,16 +87,17 @@ bool state_equal(const State *a, const State *b) {
         /* Empty entries (neither range nor address) do not count. */
         for (size_t i = 0; i < a->n_entries; i++) {
                 const Entry *x = &a->entries[i], *y;
-                if (x->uid_size == 0 && x->address == 0)
+                if (entry_is_empty(x))
                         continue;
                 na++;
                 y = state_find(b, x->name);
                 if (!y || y->uid_base != x->uid_base || y->uid_size != x->uid_size ||
-                    y->address != x->address)
+                    y->address != x->address || y->address6.family != x->address6.family ||
+                    (x->address6.family != 0 && !in_addr_equal(&x->address6, &y->address6)))
                         return false;
         }
         for (size_t i = 0; i < b->n_entries; i++)
-                if (b->entries[i].uid_size != 0 || b->entries[i].address != 0)
+                if (!entry_is_empty(&b->entries[i]))
                         nb++;
         return na == nb;
 }
@@ -141,6 +148,13 @@ static bool range_overlaps(const State *s, const char *except, uint32_t base, ui
 static const Entry *address_holder(const State *s, uint32_t a) {
         for (size_t i = 0; i < s->n_entries; i++)
                 if (s->entries[i].address == a)
+                        return &s->entries[i];
+        return NULL;
+}
+
+static const Entry *address6_holder(const State *s, const InAddr *a) {
+        for (size_t i = 0; i < s->n_entries; i++)
+                if (s->entries[i].address6.family != 0 && in_addr_equal(&s->entries[i].address6, a))
                         return &s->entries[i];
         return NULL;
 }
@@ -210,6 +224,27 @@ static int parse_line(State *s, char *line, unsigned no, size_t *n_bad, char **e
                 if (r < 0)
                         return r;
                 e->address = a;
+                return 0;
+        }
+
+        if (streq(words[0], "address6")) {
+                InAddr addr;
+
+                if (n != 3)
+                        return bad_line(n_bad, error, no, "expected 'address6 NAME IPV6-ADDRESS'");
+                if (!config_name_is_valid(words[1]))
+                        return bad_line(n_bad, error, no, "invalid container name '%s'", words[1]);
+                if (in_addr_parse(words[2], &addr) < 0 || addr.family != AF_INET6 || in_addr_is_any(&addr))
+                        return bad_line(n_bad, error, no, "'%s' is not an IPv6 address", words[2]);
+                e = state_find(s, words[1]);
+                if (e && e->address6.family != 0)
+                        return bad_line(n_bad, error, no, "a second address6 for '%s'", words[1]);
+                if (address6_holder(s, &addr))
+                        return bad_line(n_bad, error, no, "address %s is reserved twice", words[2]);
+                r = state_get(s, words[1], &e);
+                if (r < 0)
+                        return r;
+                e->address6 = addr;
                 return 0;
         }
 
@@ -284,12 +319,14 @@ int state_format(const State *s, char **ret) {
               f);
         for (size_t i = 0; i < s->n_entries; i++) {
                 const Entry *e = sorted[i];
-                char a[INET_ADDRSTRLEN];
+                char a[INET6_ADDRSTRLEN];
 
                 if (e->uid_size != 0)
                         fprintf(f, "range %s %" PRIu32 " %" PRIu32 "\n", e->name, e->uid_base, e->uid_size);
                 if (e->address != 0)
                         fprintf(f, "address %s %s\n", e->name, ipv4_format(e->address, a));
+                if (e->address6.family != 0)
+                        fprintf(f, "address6 %s %s\n", e->name, in_addr_to_string(&e->address6, a));
         }
         if (fclose(f) != 0)
                 return -ENOMEM;

@@ -218,7 +218,7 @@ int main(int argc, char *argv[]) {
                 return 0;
         }
         if (argc >= 4 && strcmp(argv[1], "setup") == 0) {
-                Network n = {};
+                Network n = {.ipv6 = true};
                 SidecarNetwork net;
                 char *publish[2] = {};
                 int i = 4, fd;
@@ -233,6 +233,10 @@ int main(int argc, char *argv[]) {
                                 n.address = argv[i] + 8;
                         else if (strncmp(argv[i], "gateway=", 8) == 0)
                                 n.gateway = argv[i] + 8;
+                        else if (strncmp(argv[i], "address6=", 9) == 0)
+                                n.address6 = argv[i] + 9;
+                        else if (strncmp(argv[i], "ipv6=", 5) == 0)
+                                n.ipv6 = strcmp(argv[i] + 5, "1") == 0 || strcmp(argv[i] + 5, "true") == 0;
                         else if (strncmp(argv[i], "mtu=", 4) == 0)
                                 n.mtu = (uint32_t)strtoul(argv[i] + 4, NULL, 10);
                         else if (strncmp(argv[i], "publish=", 8) == 0) {
@@ -246,8 +250,9 @@ int main(int argc, char *argv[]) {
                 r = sidecar_setup_network(NULL, argv[2], fd, &n, &net, &message);
                 if (r < 0)
                         return failed(r, message);
-                printf("%s %s %s %" PRIu32 "\n", net.host_ifname, net.address,
-                       net.gateway[0] ? net.gateway : "-", net.mtu);
+                printf("%s %s %s %" PRIu32 " %s %s\n", net.host_ifname, net.address,
+                       net.gateway[0] ? net.gateway : "-", net.mtu, net.address6[0] ? net.address6 : "-",
+                       net.gateway6[0] ? net.gateway6 : "-");
                 return 0;
         }
         if (argc == 3 && strcmp(argv[1], "release") == 0) {

@@ -234,14 +234,17 @@ TEST(test_image_keys) {
             "web.json: image: 'Web Server' is neither oci:DIR[:TAG], oci-archive:FILE[:TAG], "
             "docker-archive:FILE[:NAME:TAG] nor a valid NAME[:TAG]");
         ERR("{\"rootfs\": \"/r\", \"command\": [\"x\"], \"args\": [\"-v\"]}",
-            "web.json: args: only with \"image\" (it replaces the image's Cmd); with \"rootfs\" write the whole "
+            "web.json: args: only with \"image\" (it replaces the image's Cmd); with \"rootfs\" write the "
+            "whole "
             "\"command\"");
-        ERR("{\"image\": \"web\", \"ephemeral\": 1}", "web.json: ephemeral: must be true or false, not a number");
+        ERR("{\"image\": \"web\", \"ephemeral\": 1}",
+            "web.json: ephemeral: must be true or false, not a number");
         _cleanup_config_free_ Config *c =
                 PARSE_OK("{\"image\": \"docker-archive:/srv/web.tar:example/web:1\", \"args\": [\"-v\"], "
                          "\"ephemeral\": true, \"env\": {\"A\": \"1\"}, \"user\": \"1000\"}");
         ASSERT_STREQ(c->image, "docker-archive:/srv/web.tar:example/web:1");
-        ASSERT(c->rootfs == NULL && c->command == NULL && c->ephemeral && c->user_given && !c->workdir_given);
+        ASSERT(c->rootfs == NULL && c->command == NULL && c->ephemeral && c->user_given &&
+               !c->workdir_given);
         ASSERT_STREQ(c->args[0], "-v");
         ASSERT_STREQ(c->env_given[0], "A=1");
         ASSERT(c->env_given[1] == NULL);
@@ -623,9 +626,9 @@ TEST(test_network_publish) {
         ERR("{" BASE ", \"network\": {\"publish\": [\"8080:80\", \"127.0.0.1:8080:81\"]}}",
             "web.json: network.publish[1]: invalid port spec \"127.0.0.1:8080:81\": a host port of it is "
             "published by an earlier entry too");
-        ERR("{" BASE ", \"network\": {\"publish\": [\"[::1]:53:53/udp\"]}}",
-            "web.json: network.publish[0]: invalid port spec \"[::1]:53:53/udp\": IPv6 host addresses "
-            "cannot be published yet; use an IPv4 one or none");
+        ERR("{" BASE ", \"network\": {\"ipv6\": false, \"publish\": [\"8080:80\", \"[::]:53:53/udp\"]}}",
+            "web.json: network.publish[1]: invalid port spec \"[::]:53:53/udp\": an IPv6 host address needs "
+            "\"ipv6\": true");
         ERR("{" BASE ", \"network\": {\"publish\": [\"1-1000:1-1000\", \"2001-2100:1-100\"]}}",
             "web.json: network.publish[1]: invalid port spec \"2001-2100:1-100\": more than 1024 host "
             "ports are published in all");
@@ -736,9 +739,20 @@ TEST(test_network) {
             "web.json: network.address: invalid address \"10.77.9.9/32\": the prefix length must be from 8 "
             "to 30");
         ERR("{" BASE ", \"network\": {\"address\": \"fd77::9/64\"}}",
-            "web.json: network.address: invalid address \"fd77::9/64\": IPv6 addresses are not leased by "
-            "the sidecar yet; write \"auto\" or an IPv4 address with a prefix length from 8 to 30, e.g. "
+            "web.json: network.address: invalid address \"fd77::9/64\": an IPv6 address goes in "
+            "\"address6\"; write \"auto\" or an IPv4 address with a prefix length from 8 to 30, e.g. "
             "\"10.77.0.5/16\"");
+        ERR("{" BASE ", \"network\": {\"address6\": \"10.77.0.9\"}}",
+            "web.json: network.address6: invalid address6 \"10.77.0.9\": an IPv4 address goes in "
+            "\"address\"; write \"auto\" or an IPv6 address of the sidecar's IPv6 pool (Pool6=), e.g. "
+            "\"fd00:77::5\"");
+        ERR("{" BASE ", \"network\": {\"address6\": \"fd77::x\"}}",
+            "web.json: network.address6: invalid address6 \"fd77::x\": write \"auto\" or an IPv6 address of "
+            "the sidecar's IPv6 pool (Pool6=), e.g. \"fd00:77::5\"");
+        ERR("{" BASE ", \"network\": {\"ipv6\": false, \"address6\": \"fd77::9\"}}",
+            "web.json: network.address6: needs \"ipv6\": true; remove one of them");
+        ERR("{" BASE ", \"network\": {\"ipv6\": \"yes\"}}",
+            "web.json: network.ipv6: must be true or false, not a string");
         ERR("{" BASE ", \"network\": {\"address\": \"10.77.0.0/16\"}}",
             "web.json: network.address: invalid address \"10.77.0.0/16\": that is the network address of "
             "its subnet, not a host's");
@@ -746,8 +760,8 @@ TEST(test_network) {
             "web.json: network.gateway: invalid gateway \"10.77.0.1/16\": write \"auto\" or an IPv4 "
             "address, e.g. \"10.77.0.1\"");
         ERR("{" BASE ", \"network\": {\"gateway\": \"fd00::1\"}}",
-            "web.json: network.gateway: invalid gateway \"fd00::1\": IPv6 addresses are not leased by the "
-            "sidecar yet; write \"auto\" or an IPv4 address, e.g. \"10.77.0.1\"");
+            "web.json: network.gateway: invalid gateway \"fd00::1\": the IPv6 gateway is the bridge's "
+            "address in the IPv6 pool; write \"auto\" or an IPv4 address, e.g. \"10.77.0.1\"");
         ERR("{" BASE ", \"network\": {\"mtu\": 67}}",
             "web.json: network.mtu: must be a number from 68 to 65535");
         ERR("{" BASE ", \"network\": {\"mtu\": 65536}}",

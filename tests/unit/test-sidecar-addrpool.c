@@ -96,3 +96,57 @@ TEST(test_ifnames) {
         ASSERT(strcmp(a, c) != 0);
         ASSERT(ifname_is_valid(a) && ifname_is_valid(b) && ifname_is_valid(c));
 }
+
+TEST(test_pool6) {
+        State s = {};
+        Pool6 p;
+        InAddr a, b, x;
+        uint64_t off;
+        bool changed;
+        char buf[INET6_ADDRSTRLEN + 4];
+
+        ASSERT_OK(pool6_parse("fd00:77::/64", &p));
+        ASSERT_STREQ(pool6_to_string(&p, buf), "fd00:77::/64");
+        ASSERT_EQ(pool6_parse("fd00:77::1/64", &p), -EINVAL); /* host bits */
+        ASSERT_EQ(pool6_parse("fd00:77::/48", &p), -EINVAL);
+        ASSERT_EQ(pool6_parse("fd00:77::/121", &p), -EINVAL);
+        ASSERT_EQ(pool6_parse("10.77.0.0/16", &p), -EINVAL);
+        ASSERT_OK(pool6_parse("fd00:77::100/120", &p));
+        ASSERT_EQ(pool6_last(&p), 255);
+        ASSERT_OK(pool6_parse("fd00:77::/64", &p));
+
+        /* The bridge has offset 1; a container gets one of 2 … and keeps it. */
+        x = pool6_address(&p, 1);
+        ASSERT_STREQ(in_addr_to_string(&x, buf), "fd00:77::1");
+        ASSERT_OK(pool6_acquire(&s, &p, "web", all_active, NULL, &a, &changed));
+        ASSERT(changed);
+        ASSERT(pool6_offset(&p, &a, &off) && off >= 2);
+        ASSERT_OK(pool6_acquire(&s, &p, "web", all_active, NULL, &b, &changed));
+        ASSERT(!changed);
+        ASSERT(in_addr_equal(&a, &b));
+        ASSERT_OK(pool6_acquire(&s, &p, "db", all_active, NULL, &b, &changed));
+        ASSERT(!in_addr_equal(&a, &b));
+        /* The IPv4 lease is apart. */
+        ASSERT_EQ(state_find(&s, "web")->address, 0);
+
+        /* A claim: in the pool only; a running holder keeps it, a stopped one loses it. */
+        ASSERT_OK(in_addr_parse("fd00:78::5", &x));
+        ASSERT_EQ(pool6_claim(&s, &p, "new", &x, all_active, NULL, &changed), -EINVAL);
+        ASSERT_EQ(pool6_claim(&s, &p, "new", &a, all_active, NULL, &changed), -EADDRINUSE);
+        ASSERT_OK(pool6_claim(&s, &p, "new", &a, none_active, NULL, &changed));
+        ASSERT(changed);
+        ASSERT_EQ(state_find(&s, "web")->address6.family, 0);
+        state_done(&s);
+
+        /* A small pool fills up like the IPv4 one. */
+        ASSERT_OK(pool6_parse("fd00:77::/126", &p) == -EINVAL ? 0 : -1);
+        ASSERT_OK(pool6_parse("fd00:77::/120", &p));
+        for (unsigned i = 0; i < 254; i++) {
+                char name[16];
+                snprintf(name, sizeof(name), "n%u", i);
+                ASSERT_OK(pool6_acquire(&s, &p, name, all_active, NULL, &a, &changed));
+        }
+        ASSERT_EQ(pool6_acquire(&s, &p, "late", all_active, NULL, &a, &changed), -ENOSPC);
+        ASSERT_OK(pool6_acquire(&s, &p, "late", none_active, NULL, &a, &changed));
+        state_done(&s);
+}

@@ -18,6 +18,7 @@ static void bus_setup(void) {
                                                  SIDECAR_INTERFACE, "SetupNetwork"));
         ASSERT_OK(sd_bus_message_seal(call, 1, 0));
         settings_init(&settings);
+        ASSERT_OK(pool6_parse("fd00:77::/64", &settings.pool6));
 }
 TEST_SETUP(bus_setup);
 
@@ -101,8 +102,18 @@ TEST(test_options_accepted) {
         /* None: the settings' bridge, everything else automatic. */
         ASSERT_OK(options(&o, &e, 0));
         ASSERT_STREQ(o.bridge, "nsc0");
-        ASSERT(!o.address && !o.gateway);
+        ASSERT(!o.address && !o.gateway && !o.address6);
         ASSERT_EQ(o.mtu, 0);
+        ASSERT_EQ(o.ipv6, -1);
+
+        ASSERT_OK(options(&o, &e, 2, "ipv6", "b", 1, "address6", "s", "fd00:77::9"));
+        ASSERT_EQ(o.ipv6, 1);
+        ASSERT_STREQ(o.address6, "fd00:77::9");
+        ASSERT_EQ(o.address6_value.bytes[15], 9);
+        ASSERT_OK(options(&o, &e, 2, "ipv6", "b", 0, "address6", "s", "fd00:77::ffff:ffff:ffff:ffff/64"));
+        ASSERT_EQ(o.ipv6, 0);
+        ASSERT_OK(options(&o, &e, 1, "address6", "s", "auto"));
+        ASSERT(!o.address6);
 
         ASSERT_OK(options(&o, &e, 4, "bridge", "s", "br-lan", "address", "s", "192.168.7.9/24", "gateway",
                           "s", "192.168.7.1", "mtu", "u", 9000));
@@ -148,8 +159,9 @@ TEST(test_options_refused) {
                        "Option 'gateway' must be of type s");
 
         /* Unknown keys, also near misses: a typo must not give the default. */
-        expect_refused(options(&o, &e, 1, "MTU", "u", 1500), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Unknown option \"MTU\" (known: bridge, address, gateway, mtu, publish)");
+        expect_refused(
+                options(&o, &e, 1, "MTU", "u", 1500), &e, SD_BUS_ERROR_INVALID_ARGS,
+                "Unknown option \"MTU\" (known: bridge, address, gateway, mtu, publish, ipv6, address6)");
         expect_refused(options(&o, &e, 2, "mtu", "u", 1500, "", "s", ""), &e, SD_BUS_ERROR_INVALID_ARGS,
                        "Unknown option \"\"");
 
@@ -189,10 +201,10 @@ TEST(test_options_refused) {
                        "\"0.0.0.0/8\": that is the network address of its subnet, not a host's");
         expect_refused(options(&o, &e, 1, "address", "s", "10.77.255.255/16"), &e, SD_BUS_ERROR_INVALID_ARGS,
                        "\"10.77.255.255/16\": that is the broadcast address of its subnet, not a host's");
-        expect_refused(
-                options(&o, &e, 1, "address", "s", "fd77::9/64"), &e, SD_BUS_ERROR_INVALID_ARGS,
-                "Option 'address': invalid address \"fd77::9/64\": IPv6 addresses are not leased by the "
-                "sidecar yet; write \"auto\"");
+        expect_refused(options(&o, &e, 1, "address", "s", "fd77::9/64"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'address': invalid address \"fd77::9/64\": an IPv6 address goes in "
+                       "\"address6\"; write "
+                       "\"auto\"");
         expect_refused(options(&o, &e, 1, "address", "s", "256.1.1.1/8"), &e, SD_BUS_ERROR_INVALID_ARGS,
                        "\"256.1.1.1/8\": write \"auto\"");
         expect_refused(options(&o, &e, 1, "address", "s", "10.77.0.9/16 "), &e, SD_BUS_ERROR_INVALID_ARGS,
@@ -206,7 +218,18 @@ TEST(test_options_refused) {
                 "Option 'gateway': invalid gateway \"10.77.0.1/16\": write \"auto\" or an IPv4 address, "
                 "e.g. \"10.77.0.1\"");
         expect_refused(options(&o, &e, 1, "gateway", "s", "fd77::1"), &e, SD_BUS_ERROR_INVALID_ARGS,
-                       "Option 'gateway': invalid gateway \"fd77::1\": IPv6 addresses are not leased");
+                       "Option 'gateway': invalid gateway \"fd77::1\": the IPv6 gateway is the bridge's");
+        /* address6: in the settings' IPv6 pool, fd00:77::/64, not its first two addresses. */
+        expect_refused(options(&o, &e, 1, "address6", "s", "fd00:78::5"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'address6': invalid address6 \"fd00:78::5\": it is not in the sidecar's IPv6 "
+                       "pool fd00:77::/64 (Pool6= in /etc/nscontain/sidecar.conf)");
+        expect_refused(options(&o, &e, 1, "address6", "s", "fd00:77::5/60"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "\"fd00:77::5/60\": it is not in the sidecar's IPv6 pool fd00:77::/64");
+        expect_refused(options(&o, &e, 1, "address6", "s", "fd00:77::1"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "\"fd00:77::1\": the first two addresses of the IPv6 pool fd00:77::/64 are not a "
+                       "container's");
+        expect_refused(options(&o, &e, 1, "ipv6", "s", "yes"), &e, SD_BUS_ERROR_INVALID_ARGS,
+                       "Option 'ipv6' must be of type b");
         expect_refused(options(&o, &e, 1, "gateway", "s", "gw"), &e, SD_BUS_ERROR_INVALID_ARGS, "\"gw\"");
 
         /* The first bad option is the answer, whatever follows. */
@@ -286,8 +309,14 @@ TEST(test_options_publish) {
         expect_refused(options(&o, &e, 1, "publish", "as", 2, "8080:80", "127.0.0.1:8080:81"), &e,
                        SD_BUS_ERROR_INVALID_ARGS,
                        "\"127.0.0.1:8080:81\": a host port of it is published by an earlier entry too");
-        expect_refused(options(&o, &e, 1, "publish", "as", 1, "[::1]:8080:80"), &e,
-                       SD_BUS_ERROR_INVALID_ARGS, "IPv6 host addresses cannot be published yet");
+        /* IPv6 host addresses: each family its own ports. */
+        ASSERT_OK(options(&o, &e, 1, "publish", "as", 3, "[::]:8080:80", "127.0.0.1:8080:80",
+                          "[2001:db8::1]:8443:443"));
+        ASSERT_EQ(o.publish[0].host_address.family, AF_INET6);
+        ASSERT_EQ(o.publish[2].host_address.family, AF_INET6);
+        network_options_done(&o);
+        expect_refused(options(&o, &e, 1, "publish", "as", 2, "8080:80", "[::]:8080:81"), &e,
+                       SD_BUS_ERROR_INVALID_ARGS, "a host port of it is published by an earlier entry too");
         expect_refused(options(&o, &e, 1, "publish", "as", 1, "1-2000:1-2000"), &e,
                        SD_BUS_ERROR_INVALID_ARGS, "more than 1024 host ports are published in all");
         expect_refused(options(&o, &e, 1, "publish", "s", "8080:80"), &e, SD_BUS_ERROR_INVALID_ARGS,

@@ -12,12 +12,14 @@ TEST(test_roundtrip) {
         e->uid_base = 0x00a30000;
         e->uid_size = 65536;
         e->address = (10U << 24) | (77U << 16) | (3 << 8) | 4;
+        ASSERT_OK(in_addr_parse("fd00:77::3:4", &e->address6));
         ASSERT_OK(state_get(&s, "db", &e));
         e->uid_base = 0x00080000;
         e->uid_size = 131072;
         ASSERT_OK(state_format(&s, &text));
         /* Sorted by name, one fact per line. */
-        ASSERT(strstr(text, "range db 524288 131072\nrange web 10682368 65536\naddress web 10.77.3.4\n"));
+        ASSERT(strstr(text, "range db 524288 131072\nrange web 10682368 65536\naddress web 10.77.3.4\n"
+                            "address6 web fd00:77::3:4\n"));
 
         ASSERT_OK(state_parse(text, &t, &n_bad, &error));
         ASSERT_EQ(n_bad, 0);
@@ -63,6 +65,25 @@ TEST(test_truncated_file_is_reported) {
         ASSERT_EQ(n_bad, 1);
         ASSERT(strstr(error, "newline"));
         ASSERT_EQ(t.n_entries, 1);
+        free(error);
+        state_done(&t);
+}
+
+TEST(test_address6_lines) {
+        State t = {};
+        char *error = NULL;
+        size_t n_bad = 0;
+
+        ASSERT_OK(state_parse("address6 a fd00:77::9\n"
+                              "address6 b fd00:77::9\n" /* twice */
+                              "address6 c 10.77.0.9\n"  /* not IPv6 */
+                              "address6 a fd00:77::a\n" /* a second one */
+                              "address6 d\n",
+                              &t, &n_bad, &error));
+        ASSERT_EQ(n_bad, 4);
+        ASSERT_STREQ(error, "line 2: address fd00:77::9 is reserved twice");
+        ASSERT_EQ(state_find(&t, "a")->address6.family, AF_INET6);
+        ASSERT(!state_find(&t, "b") || state_find(&t, "b")->address6.family == 0);
         free(error);
         state_done(&t);
 }
