@@ -381,6 +381,19 @@ static void check_root(Check *c, const Config *config, const Config *given, View
                                                                      : "command[0]",
                                      &f);
         }
+
+        /* The health check runs as "nscontain exec" runs a command: a missing one does not
+         * stop the start, it makes every check fail (helper/health.c). A warning. */
+        if (config->health.command && config->health.command[0]) {
+                free(found);
+                found = NULL;
+                f = (Failure){};
+                r = exec_find(config->health.command[0], config->env, view_stat, v, &u, &found, &f);
+                if (r == -ENOMEM)
+                        return;
+                if (r < 0)
+                        check_report(c, LOG_WARNING, "health.command[0]", &f);
+        }
 }
 
 /* ---- the root ---------------------------------------------------------------------------- */

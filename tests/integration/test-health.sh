@@ -33,12 +33,20 @@ tsd_write /etc/nscontain.d/hang.json "{$common,
         \"command\": [\"/bin/sleep\", \"100000\"],
         \"health\": {\"command\": [\"/bin/sh\", \"-c\", \"echo started; sleep 1000 & exec sleep 1001\"], \"interval\": \"1s\", \"timeout\": \"1s\", \"retries\": 1}}"
 
+tsd_write /etc/nscontain.d/nocheck.json "{$common, \"command\": [\"/bin/true\"],
+        \"health\": {\"command\": [\"/usr/bin/curl\", \"-f\", \"http://localhost/\"]}}"
+
 tsd_install
 tsd_boot
 
 prop() { tsd_run systemctl show -p "$2" --value "container@$1.service"; }
 health_status() { tsd_run /usr/bin/nscontain status --json "$1" | jq -r '.health.status'; }
 health_is() { [[ $(health_status "$1") == "$2" ]]; }
+
+step "validate warns about a check command the container does not have"
+out=$(tsd_run /usr/bin/nscontain validate /etc/nscontain.d/nocheck.json 2>&1) && rc=0 || rc=$?
+assert_eq "$rc" 3 "validate: a warning only (exit 3)"
+assert_contains "$out" "nocheck.json: warning: health.command[0]: Failed to execute '/usr/bin/curl': No such file or directory" "the warning"
 
 step "a passing check: healthy in status --json, list --json and the status line"
 tsd_run systemctl start container@hc.service || fail "start of hc failed: $(tsd_status container@hc.service)"
