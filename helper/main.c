@@ -380,6 +380,12 @@ static void container_register_start(Container *c, pid_t leader, void *userdata)
         sd_bus *bus;
         int r;
 
+        /* "notify": why the unit stays activating, said now while the child sets up
+         * rather than after its exec, when the payload's READY=1 may be on its way. */
+        if (c->config->notify && !c->config->health.command)
+                (void)notify_sendf("STATUS=Container %s started, PID %i, waiting for its READY=1", c->name,
+                                   (int)leader);
+
         if (!container_registers())
                 return;
 

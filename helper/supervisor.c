@@ -144,7 +144,8 @@ int supervisor_run(Supervisor *s) {
                         (void)notify_sendf("READY=1\nSTATUS=Container %s running, PID %i", s->name,
                                            (int)s->pid);
         }
-        if (s->health || (!ready && !s->strategy))
+        /* "notify" without health said it while the child set up (main.c). */
+        if (s->health || (!ready && !s->strategy && !s->notify))
                 supervisor_status(s, ready);
         failpoint("helper:after-ready");
 
