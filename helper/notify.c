@@ -31,7 +31,8 @@
 #define NOTIFY_LOG_BURST   10 /* refusal lines per window */
 #define NOTIFY_LOG_WINDOW  (10ULL * 1000000ULL)
 
-int notify_send(const char *text) {
+/* On sock, or (-EBADF) a socket of its own. */
+static int notify_send_on(int sock, const char *text, size_t size) {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
         const char *path = getenv("NOTIFY_SOCKET");
         _cleanup_close_ int fd = -EBADF;
@@ -46,13 +47,20 @@ int notify_send(const char *text) {
         if (path[0] == '@')
                 sa.sun_path[0] = 0;
 
-        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return negative_errno();
-        if (sendto(fd, text, strlen(text), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+        if (sock < 0) {
+                fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        return negative_errno();
+                sock = fd;
+        }
+        if (sendto(sock, text, size, MSG_NOSIGNAL, (struct sockaddr *)&sa,
                    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0)
                 return negative_errno();
         return 1;
+}
+
+int notify_send(const char *text) {
+        return notify_send_on(-EBADF, text, strlen(text));
 }
 
 int notify_sendf(const char *fmt, ...) {
@@ -116,6 +124,10 @@ int notify_relay_open(NotifyRelay *r, const char *name) {
         if (k < 0)
                 return log_error_errno(k, "%s: Failed to set attributes of the notify socket's mount: %m",
                                        name);
+        /* What the relay passes on goes out on a socket of its own, made once. */
+        r->out_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (r->out_fd < 0)
+                return log_error_errno(errno, "%s: Failed to create a socket: %m", name);
         r->fd = TAKE_FD(fd);
         r->tree_fd = TAKE_FD(tree);
         return 0;
@@ -123,6 +135,7 @@ int notify_relay_open(NotifyRelay *r, const char *name) {
 
 void notify_relay_close(NotifyRelay *r) {
         r->fd = safe_close(r->fd);
+        r->out_fd = safe_close(r->out_fd);
         r->tree_fd = safe_close(r->tree_fd);
         if (r->path[0] && unlink(r->path) < 0 && errno != ENOENT)
                 log_debug_errno(errno, "%s: Failed to remove %s: %m", r->name, r->path);
@@ -292,7 +305,7 @@ static int notify_relay_receive(NotifyRelay *r) {
                                rl ? refused : "", rl && n_fds ? " and " : "",
                                n_fds ? "file descriptors" : "", (int)cred->pid);
         if (o > 0) {
-                int k = notify_send(out);
+                int k = notify_send_on(r->out_fd, out, o);
                 if (k < 0)
                         log_debug_errno(k, "%s: Failed to pass a notification on to systemd: %m", r->name);
         }

@@ -30,6 +30,7 @@ int notify_sendf(const char *fmt, ...) _printf_(1, 2);
  * container's PID 1 itself, for a booted system whose services see the socket too). */
 typedef struct NotifyRelay {
         int fd;      /* the socket (SO_PASSCRED, SO_PASSPIDFD where the kernel has it) */
+        int out_fd;  /* where what it passes on to $NOTIFY_SOCKET is sent from */
         int tree_fd; /* parent, until the clone: a detached mount of it for the child */
         char path[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
         const char *name;
