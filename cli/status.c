@@ -22,8 +22,9 @@
 static void help(void) {
         printf("nscontain status [OPTIONS...] NAME\n\n"
                "Shows container NAME: its config and the drop-in in force, the unit state,\n"
-               "main PID and the container's PID 1, its namespaces, address and traffic, memory\n"
-               "and CPU as systemd accounts them, and the last lines of its log.\n\n"
+               "main PID and the container's PID 1, its namespaces, address and traffic, its\n"
+               "health check's state, memory and CPU as systemd accounts them, and the last\n"
+               "lines of its log.\n\n"
                "  -h --help       Show this help\n"
                "  -n --lines=N    Number of log lines (default 10, 0 for none)\n"
                "     --json       Print the state as one JSON object, without the log\n"

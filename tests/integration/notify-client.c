@@ -6,15 +6,18 @@
  *   -u FILE  with -i: stop sending once FILE exists, and stay (starve the watchdog)
  *   -l MS    stay MS milliseconds after sending (the receiver checks a live sender)
  *   -f       attach an fd to the message (FDSTORE=1 needs one)
+ *   -d MS    wait MS milliseconds before the first send
+ *   -T       add a line STATUS=sent NS: CLOCK_MONOTONIC right before the send, in ns
+ *            (bench/notify: the relay's own latency)
  * Exits 0 when sent, 1 with the error otherwise. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 static void sleep_ms(long ms) {
@@ -25,13 +28,13 @@ static void sleep_ms(long ms) {
 
 int main(int argc, char *argv[]) {
         const char *path = getenv("NOTIFY_SOCKET"), *until = NULL;
-        long interval = 0, linger = 0;
-        int fd, opt, attach = 0;
+        long interval = 0, linger = 0, delay = 0;
+        int fd, opt, attach = 0, stamp = 0;
         char text[4096] = "";
         size_t n = 0;
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
-        while ((opt = getopt(argc, argv, "i:u:l:f")) >= 0)
+        while ((opt = getopt(argc, argv, "i:u:l:d:fT")) >= 0)
                 switch (opt) {
                 case 'i':
                         interval = atol(optarg);
@@ -44,6 +47,12 @@ int main(int argc, char *argv[]) {
                         break;
                 case 'f':
                         attach = 1;
+                        break;
+                case 'd':
+                        delay = atol(optarg);
+                        break;
+                case 'T':
+                        stamp = 1;
                         break;
                 default:
                         return 2;
@@ -62,9 +71,19 @@ int main(int argc, char *argv[]) {
                 perror("notify-client: socket");
                 return 1;
         }
+        if (delay > 0)
+                sleep_ms(delay);
         for (;;) {
                 if (!until || access(until, F_OK) < 0) {
-                        struct iovec iov = {.iov_base = text, .iov_len = strlen(text)};
+                        size_t len = n;
+                        if (stamp) {
+                                struct timespec ts;
+                                clock_gettime(CLOCK_MONOTONIC, &ts);
+                                len += (size_t)snprintf(text + n, sizeof(text) - n, "%sSTATUS=sent %lld",
+                                                        n ? "\n" : "",
+                                                        (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+                        }
+                        struct iovec iov = {.iov_base = text, .iov_len = len};
                         union {
                                 struct cmsghdr align;
                                 char buf[CMSG_SPACE(sizeof(int))];
