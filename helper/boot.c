@@ -352,6 +352,8 @@ static int boot_send_host_files(Boot *b) {
 
         for (size_t i = 0; i < ELEMENTSOF(os_release) && os_tree < 0; i++)
                 r = tree_clone(AT_FDCWD, os_release[i], 0, &os_tree);
+        if (r >= 0)
+                r = tree_make_private(os_tree); /* a peer of the host's shared "/" otherwise */
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to clone the host's os-release: %m", b->name);
         r = tree_set_attr(os_tree, MOUNT_ATTR_SAFE | MOUNT_ATTR_RDONLY, 0, /* recursive= */ false, -EBADF);

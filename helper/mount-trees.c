@@ -36,6 +36,9 @@ static int tree_clone_source(const char *path, bool want_dir, int *ret_fd, struc
         r = tree_clone(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &tree_fd);
         if (r < 0)
                 return r;
+        r = tree_make_private(tree_fd);
+        if (r < 0)
+                return r;
 
         if (ret_st)
                 *ret_st = st;

@@ -116,6 +116,8 @@ int notify_relay_open(NotifyRelay *r, const char *name) {
         (void)setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
 
         k = tree_clone(AT_FDCWD, r->path, 0, &tree);
+        if (k >= 0)
+                k = tree_make_private(tree); /* a peer of the host's shared /run otherwise */
         if (k < 0)
                 return log_error_errno(k, "%s: Failed to clone %s: %m", name, r->path);
         /* Not read-only: sending on a socket is a write to its inode. */

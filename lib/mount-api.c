@@ -68,6 +68,12 @@ int tree_set_attr(int tree_fd, uint64_t attr_set, uint64_t attr_clr, bool recurs
                                         sizeof(attr)));
 }
 
+int tree_make_private(int tree_fd) {
+        struct mount_attr attr = {.propagation = MS_PRIVATE};
+
+        return RET_NERRNO(mount_setattr(tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)));
+}
+
 int tree_attach(int tree_fd, int target_fd) {
         return RET_NERRNO(
                 move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));

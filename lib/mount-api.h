@@ -30,5 +30,10 @@ int tree_clone(int dir_fd, const char *path, unsigned flags, int *ret);
  * userns_fd when attr_set has MOUNT_ATTR_IDMAP. Nothing to set: nothing done. */
 int tree_set_attr(int tree_fd, uint64_t attr_set, uint64_t attr_clr, bool recursive, int userns_fd);
 
+/* Makes every mount of a detached tree private. A clone of a shared mount (a host whose
+ * systemd made "/" shared) is a peer of its source: mounts on it would propagate to the
+ * host (docs/SECURITY.md row 11), and pivot_root(2) refuses a shared new root. */
+int tree_make_private(int tree_fd);
+
 /* Attaches a detached tree onto target_fd (move_mount, both by fd). */
 int tree_attach(int tree_fd, int target_fd);

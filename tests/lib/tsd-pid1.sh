@@ -40,6 +40,13 @@ pivot_root . run/tsd-oldroot
 umount -l /run/tsd-oldroot
 rmdir /run/tsd-oldroot
 cd /
+# Shared propagation inside, as on a host: systemd makes "/" rshared itself only when it is
+# not in a container, and a container manager does it for the systemd it starts
+# (systemd-nspawn does). Credentials (LoadCredential=) are set up in a child namespace and
+# moved into place: without it a service sees an empty $CREDENTIALS_DIRECTORY. The
+# namespace's mounts were made private first (unshare --propagation private): nothing
+# reaches the host.
+mount --make-rshared /
 
 export container=nscontain-test
 exec /lib/systemd/systemd --system
