@@ -507,7 +507,7 @@ int main(int argc, char *argv[]) {
         pid_t pid;
         int r, code;
 
-        log_setup("nscontain-helper", LOG_TARGET_STDERR);
+        log_setup("nscontain-helper", LOG_TARGET_JOURNAL);
         log_parse_environment();
 
         r = parse_argv(argc, argv);

@@ -3,8 +3,10 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 
 #include "log.h"
 
@@ -12,6 +14,7 @@ static const char *log_ident = "nscontain";
 static LogTarget log_target = LOG_TARGET_STDERR;
 static int log_max_level = LOG_INFO;
 static int kmsg_fd = -EBADF;
+static int journal_fd = -EBADF; /* LOG_TARGET_JOURNAL: -EBADF not tried yet, -EIO unreachable */
 
 static const char *const level_names[] = {
         [LOG_EMERG] = "emerg",     [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit", [LOG_ERR] = "err",
@@ -79,6 +82,50 @@ static bool stderr_is_journal(void) {
         return cached;
 }
 
+/* journald's stream protocol (what sd_journal_stream_fd(3) does): a header of seven
+ * lines (identifier, unit, default priority, level prefix on, no forwarding), then lines
+ * with a "<N>" prefix. journald takes the sender's unit from the connection, made while we
+ * run, so a line written right before we exit is still the unit's. */
+static int journal_stream_open(void) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = "/run/systemd/journal/stdout"};
+        char header[128];
+        int fd, n;
+
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -EIO;
+        n = snprintf(header, sizeof(header), "%s\n\n%i\n1\n0\n0\n0\n", log_ident, LOG_INFO);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || shutdown(fd, SHUT_RD) < 0 || n < 0 ||
+            (size_t)n >= sizeof(header) || write(fd, header, (size_t)n) != n) {
+                close(fd);
+                return -EIO;
+        }
+        return fd;
+}
+
+/* The line on our journal stream; false when it cannot be written there. */
+static bool journal_stream_write(int level, const char *buf) {
+        char prefix[8];
+        int n;
+
+        if (journal_fd == -EBADF)
+                journal_fd = stderr_is_journal() ? journal_stream_open() : -EIO;
+        if (journal_fd < 0)
+                return false;
+        n = snprintf(prefix, sizeof(prefix), "<%i>", level);
+        struct iovec iov[] = {
+                {.iov_base = prefix, .iov_len = (size_t)n},
+                {.iov_base = (char *)buf, .iov_len = strlen(buf)},
+                {.iov_base = (char *)"\n", .iov_len = 1},
+        };
+        size_t len = iov[0].iov_len + iov[1].iov_len + 1;
+        if (writev(journal_fd, iov, ELEMENTSOF(iov)) == (ssize_t)len)
+                return true;
+        close(journal_fd);
+        journal_fd = -EIO;
+        return false;
+}
+
 int log_internal(int level, int error, const char *file, int line, const char *func, const char *fmt, ...) {
         char buf[2048];
         va_list ap;
@@ -108,6 +155,8 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                         {.iov_base = (char *)"\n", .iov_len = 1},
                 };
                 (void)!writev(kmsg_fd, iov, ELEMENTSOF(iov));
+        } else if (log_target == LOG_TARGET_JOURNAL && journal_stream_write(level, buf)) {
+                ;
         } else {
                 /* Under systemd, stderr goes to the journal: a <N> prefix sets the priority. */
                 if (stderr_is_journal())

@@ -2,8 +2,9 @@
 #pragma once
 
 /* Logging for the programs (never called from library code in lib/, which returns
- * errors instead). Levels are syslog's. The target is stderr, or /dev/kmsg for a
- * generator run by systemd; messages carry the program name as prefix. */
+ * errors instead). Levels are syslog's. The target is stderr, /dev/kmsg for a generator
+ * run by systemd, or a journal stream of the program's own (the helper, whose stderr is
+ * the payload's); messages carry the program name as prefix or identifier. */
 
 #include <syslog.h>
 
@@ -12,6 +13,11 @@
 typedef enum LogTarget {
         LOG_TARGET_STDERR,
         LOG_TARGET_KMSG,
+        /* Under systemd ($JOURNAL_STREAM set), a journal stream of our own, connected at
+         * the first message, so that our lines keep our identifier whatever the unit's
+         * SyslogIdentifier= gives its stdout and stderr (the payload's); stderr otherwise,
+         * or when journald cannot be reached. */
+        LOG_TARGET_JOURNAL,
 } LogTarget;
 
 void log_setup(const char *ident, LogTarget target);
