@@ -182,6 +182,13 @@ static void dropin_render_service(Text *t, const Config *c) {
                 text_put_setting(t, "TimeoutStartSec", span, false);
         }
         for (size_t i = 0; i < c->n_credentials; i++) {
+                /* A fallback: systemd fails a unit whose LoadCredential= source is missing
+                 * without naming it; with a SetCredential= of the same NAME it starts the
+                 * helper instead, which fails naming the file (nscontain-helper(8),
+                 * "CREDENTIALS"). No value of a secret is ever written here. */
+                text_puts(t, "SetCredential=");
+                text_put_value(t, c->credentials[i].key);
+                text_puts(t, ":" CREDENTIAL_MISSING_MARKER "\n");
                 /* LoadCredential= expands specifiers: '%' doubled. */
                 text_puts(t, "LoadCredential=");
                 text_put_value(t, c->credentials[i].key);

@@ -77,6 +77,11 @@ typedef struct Container {
         int dns_tree_fd[_DNS_FILE_MAX];
         int hosts_fd;
 
+        /* "credentials" (credentials.c): per config->credentials[i], its contents opened
+         * by the parent before the clone (the child inherits them). */
+        int *credential_fds;
+        size_t n_credential_fds;
+
         int sync_fd; /* this side's end of the socketpair */
         int stub_fd; /* the sealed exec stub (lib/exec.c), inherited by the child */
 
@@ -127,7 +132,22 @@ typedef struct MountExtras {
         const char *text[_MOUNT_DATA_MAX];
         int tree_fd[_MOUNT_DATA_MAX]; /* -EBADF: none */
         int console_fd;               /* out: the master of /dev/console's pty, -EBADF: none */
+        int credentials_fd;           /* out: the tmpfs of the credentials, still writable */
 } MountExtras;
+
+/* credentials.c — "credentials" at $CREDENTIALS_DIRECTORY inside the container. */
+#define CONTAINER_CREDENTIALS_DIR "/run/host/credentials"
+/* Parent side, before the clone: each source checked (the start fails naming a missing
+ * one) and opened from the helper's $CREDENTIALS_DIRECTORY (or, run by hand, from its
+ * path) into c->credential_fds. */
+int credentials_open(Container *c, Failure *f);
+void credentials_close(Container *c);
+/* Child side, from a row of the mount table: a tmpfs holding a copy of each (0400)
+ * attached on target_fd; its fd in *ret_mnt for credentials_seal(). */
+int credentials_mount(const Container *c, int target_fd, int *ret_mnt, Failure *f);
+/* Child side, once the payload's user is resolved: the files and the directory given to
+ * it, the mount made read-only. */
+int credentials_seal(const Container *c, int mnt_fd, const ResolvedUser *u, Failure *f);
 
 /* mount.c — child side, in the new mount namespace: propagation private first, attach
  * the root tree, then the rows of mount_table[] that apply to this container (/proc,
@@ -156,6 +176,15 @@ int mount_user_entries(const Container *c, int root_fd, Failure *f);
 /* mount-user.c — opens the mount point 'path' (absolute, as the container sees it)
  * inside the root, creating what is missing (a directory, or with !dir an empty file). */
 int mount_point_open(int root_fd, const char *path, bool dir, int *ret);
+
+/* sysctl.c — child side: a detached procfs instance of our own, checked to be procfs
+ * ('what' names the reason in the failure). */
+int procfs_instance(const char *what, int *ret, Failure *f);
+/* sysctl.c — writes key ("net.ipv4.ping_group_range") = value beneath proc_fd, the file
+ * opened without symlinks or mount crossings and checked to be procfs. */
+int proc_sys_write(int proc_fd, const char *key, const char *value, Failure *f);
+/* sysctl.c — child side, in the container's namespaces: the config's "sysctl" keys. */
+int sysctl_apply(const Container *c, Failure *f);
 
 /* netif.c — child side: lo up; for veth, rename c->ifname to eth0, address, MTU,
  * default route via the gateway. */

@@ -45,6 +45,7 @@ typedef enum MountMode {
         MODE_CGROUPNS = 1 << 4, /* a cgroup namespace of its own */
         MODE_TTY_GID = 1 << 5,  /* gid 5 ("tty") is mapped: devpts may use it */
         MODE_NOTIFY = 1 << 6,   /* "notify" or "boot": the relay's socket at /run/host/notify */
+        MODE_CREDS = 1 << 7,    /* "credentials" */
 } MountMode;
 
 /* The directories rows are relative to, each the fd of a mount a row made (or the root). */
@@ -64,19 +65,20 @@ static const char *const dir_path[_DIR_MAX] = {
 };
 
 typedef enum MountKind {
-        MOUNT_API,       /* a fresh filesystem on a directory right below the root, never a symlink */
-        MOUNT_FS,        /* a fresh filesystem on a directory below .dir */
-        MOUNT_DIR,       /* no mount: the image's directory (MOUNT_IN_ROOT, created when missing) */
-        MOUNT_DEV_MKNOD, /* a device node of our own */
-        MOUNT_DEV_BIND,  /* a read-only bind of the host's device node, checked */
-        MOUNT_SYMLINK,   /* a symlink to .text */
-        MOUNT_FILE,      /* a new read-only file holding .text, or the strategy's text .data */
-        MOUNT_TREE,      /* the strategy's tree .data bound onto a new empty file */
-        MOUNT_SEAL,      /* the mount of .dir made read-only (not recursively) */
-        MOUNT_CONSOLE,   /* a pty of the container's devpts bound on /dev/console */
-        MOUNT_MASK,      /* covered: files by /dev/null, directories by an empty read-only tmpfs */
-        MOUNT_READONLY,  /* bound read-only onto itself, recursively */
-        MOUNT_WRITABLE,  /* bound writable onto itself (below a read-only one) */
+        MOUNT_API,         /* a fresh filesystem on a directory right below the root, never a symlink */
+        MOUNT_FS,          /* a fresh filesystem on a directory below .dir */
+        MOUNT_DIR,         /* no mount: the image's directory (MOUNT_IN_ROOT, created when missing) */
+        MOUNT_DEV_MKNOD,   /* a device node of our own */
+        MOUNT_DEV_BIND,    /* a read-only bind of the host's device node, checked */
+        MOUNT_SYMLINK,     /* a symlink to .text */
+        MOUNT_FILE,        /* a new read-only file holding .text, or the strategy's text .data */
+        MOUNT_TREE,        /* the strategy's tree .data bound onto a new empty file */
+        MOUNT_SEAL,        /* the mount of .dir made read-only (not recursively) */
+        MOUNT_CONSOLE,     /* a pty of the container's devpts bound on /dev/console */
+        MOUNT_MASK,        /* covered: files by /dev/null, directories by an empty read-only tmpfs */
+        MOUNT_READONLY,    /* bound read-only onto itself, recursively */
+        MOUNT_WRITABLE,    /* bound writable onto itself (below a read-only one) */
+        MOUNT_CREDENTIALS, /* a tmpfs holding the credentials (credentials.c) */
 } MountKind;
 
 typedef enum MountFlags {
@@ -193,6 +195,8 @@ static const MountPoint mount_table[] = {
          .data = MOUNT_DATA_OS_RELEASE},
         {MOUNT_TREE, DIR_RUN_HOST, "/run/host/notify", "the notify socket", .needs = MODE_NOTIFY,
          .data = MOUNT_DATA_NOTIFY},
+        /* Inside our /run/host before it is sealed; otherwise a row of mask_table[]. */
+        {MOUNT_CREDENTIALS, DIR_RUN_HOST, "/run/host/credentials", .needs = MODE_NOTIFY | MODE_CREDS},
         /* Not recursive: the notify socket's mount must stay writable. */
         {MOUNT_SEAL, DIR_RUN_HOST, "/run/host", .needs = MODE_NOTIFY},
         {MOUNT_CONSOLE, DIR_DEV, "/dev/console", .needs = MODE_BOOT},
@@ -205,6 +209,8 @@ static const MountPoint mount_table[] = {
 #define READONLY(path) \
         { MOUNT_READONLY, DIR_PROC, path, .flags = MOUNT_OPTIONAL }
 static const MountPoint mask_table[] = {
+        /* Not a mask: after the config's mounts too, so that none of them hides it. */
+        {MOUNT_CREDENTIALS, DIR_ROOT, "/run/host/credentials", .needs = MODE_CREDS, .unless = MODE_NOTIFY},
         MASK(DIR_PROC, "/proc/acpi"),
         MASK(DIR_PROC, "/proc/asound"),
         MASK(DIR_PROC, "/proc/kcore"),
@@ -258,6 +264,8 @@ static MountMode container_mount_mode(const Container *c) {
                 mode |= MODE_TTY_GID;
         if (config->boot || config->notify)
                 mode |= MODE_NOTIFY;
+        if (config->n_credentials > 0)
+                mode |= MODE_CREDS;
         return mode;
 }
 
@@ -561,6 +569,28 @@ static int mount_mask(MountContext *ctx, const MountPoint *m, int target_fd, Fai
         return 0;
 }
 
+/* Below /run/host: a directory of the image's (made where missing, resolved in the root)
+ * or of boot mode's own tmpfs. */
+static int mount_credentials(MountContext *ctx, const MountPoint *m, Failure *f) {
+        _cleanup_close_ int target_fd = -EBADF;
+        int r;
+
+        if (m->dir == DIR_ROOT)
+                r = mount_point_open(ctx->dir_fd[DIR_ROOT], m->where, /* dir= */ true, &target_fd);
+        else {
+                r = mkdirat(ctx->dir_fd[m->dir], row_name(m), 0755) < 0 ? negative_errno() : 0;
+                if (r >= 0) {
+                        target_fd = open_beneath(ctx->dir_fd[m->dir], row_name(m), O_PATH | O_DIRECTORY);
+                        r = target_fd < 0 ? target_fd : 0;
+                }
+        }
+        if (r < 0)
+                return failf(f, r, "Failed to create mount point '%s'", m->where);
+        safe_close(ctx->extras->credentials_fd);
+        ctx->extras->credentials_fd = -EBADF;
+        return credentials_mount(ctx->c, target_fd, &ctx->extras->credentials_fd, f);
+}
+
 /* MOUNT_READONLY, MOUNT_WRITABLE: the path bound onto itself with other attributes. */
 static int mount_rebind(const MountPoint *m, int target_fd, Failure *f) {
         bool ro = m->kind == MOUNT_READONLY;
@@ -622,6 +652,8 @@ static int mount_point_apply(MountContext *ctx, const MountPoint *m, Failure *f)
                 return mount_seal(ctx, m, f);
         case MOUNT_CONSOLE:
                 return mount_console(ctx, m, f);
+        case MOUNT_CREDENTIALS:
+                return mount_credentials(ctx, m, f);
         case MOUNT_MASK:
         case MOUNT_READONLY:
         case MOUNT_WRITABLE:

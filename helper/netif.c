@@ -8,8 +8,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/magic.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,36 +23,23 @@
 /* ICMP echo without CAP_NET_RAW (ICMP datagram sockets) for every gid of the container,
  * as docker and podman do with "0 2147483647". In a user namespace only its mapped gids
  * can be named, which are all the container has. The sysctl belongs to the network
- * namespace of the writer (ours). It is written through a procfs instance of our own,
- * detached, so that nothing the image or a mount could put in the way is written to:
- * opened beneath it without symlinks or mount crossings and checked to be procfs
- * (docs/SECURITY.md row 16). */
+ * namespace of the writer (ours); it is written as the config's "sysctl" keys are
+ * (sysctl.c: a procfs instance of our own, docs/SECURITY.md row 16). */
 static int ping_group_range_set(const Container *c, Failure *f) {
-        _cleanup_close_ int mnt_fd = -EBADF, fd = -EBADF;
-        const char *path = "sys/net/ipv4/ping_group_range";
+        _cleanup_close_ int mnt_fd = -EBADF;
         char value[32];
         uint32_t last_gid = c->config->namespaces.user && c->uid_size > 0 ? c->uid_size - 1 : INT32_MAX;
-        int n, r;
+        int r;
 
         /* procfs of our own needs a pid namespace of our own (mount.c binds the host's
          * /proc without one): there the host's range applies. */
         if (!c->config->namespaces.pid)
                 return 0;
-        r = fs_new_mount("proc", NULL, MOUNT_ATTR_SAFE, &mnt_fd);
+        r = procfs_instance("net.ipv4.ping_group_range", &mnt_fd, f);
         if (r < 0)
-                return failf(f, r, "Failed to mount a procfs instance for net.ipv4.ping_group_range");
-        if (fd_is_fs_type(mnt_fd, PROC_SUPER_MAGIC) <= 0)
-                return failf(f, EBADF, "Failed to set net.ipv4.ping_group_range: not procfs");
-        fd = openat2_fd(mnt_fd, path, O_WRONLY,
-                        RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
-        if (fd < 0)
-                return failf(f, fd, "Failed to open /proc/%s", path);
-        if (fd_is_fs_type(fd, PROC_SUPER_MAGIC) <= 0)
-                return failf(f, EBADF, "Failed to open /proc/%s: not procfs", path);
-        n = snprintf(value, sizeof(value), "0 %" PRIu32 "\n", last_gid);
-        if (write(fd, value, (size_t)n) != n)
-                return failf(f, errno, "Failed to set net.ipv4.ping_group_range to 0 %" PRIu32, last_gid);
-        return 0;
+                return r;
+        snprintf(value, sizeof(value), "0 %" PRIu32, last_gid);
+        return proc_sys_write(mnt_fd, "net.ipv4.ping_group_range", value, f);
 }
 
 int netif_setup(Container *c, Failure *f) {

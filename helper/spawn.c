@@ -172,6 +172,10 @@ static int child_build_env(const Config *config, const ResolvedUser *u, char ***
         env = strv_copy(config->env);
         if (!env && config->env)
                 return failf(f, ENOMEM, "Failed to allocate memory");
+        /* The path only: the values stay in their files. */
+        if (config->n_credentials > 0 &&
+            strv_env_set(&env, "CREDENTIALS_DIRECTORY", CONTAINER_CREDENTIALS_DIR, true) < 0)
+                return failf(f, ENOMEM, "Failed to allocate memory");
         if (strv_env_set(&env, "HOME", u->home ?: "/", false) < 0 ||
             (u->name && strv_env_set(&env, "USER", u->name, false) < 0) ||
             (u->name && strv_env_set(&env, "LOGNAME", u->name, false) < 0))
@@ -233,6 +237,7 @@ static int child_set_rlimits(const Config *config, Failure *f) {
 static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) {
         const Config *config = c->config;
         _cleanup_(resolved_user_done) ResolvedUser u = {.uid = 0};
+        _cleanup_close_ int credentials_fd = -EBADF;
         int r;
 
         r = child_protect(parent, f);
@@ -260,7 +265,7 @@ static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) 
         failpoint_setup_delay();
         failpoint("child:before-mount");
 
-        MountExtras extras = {.console_fd = -EBADF};
+        MountExtras extras = {.console_fd = -EBADF, .credentials_fd = -EBADF};
         for (size_t i = 0; i < _MOUNT_DATA_MAX; i++)
                 extras.tree_fd[i] = -EBADF;
         extras.tree_fd[MOUNT_DATA_NOTIFY] = TAKE_FD(c->notify_tree_fd);
@@ -272,9 +277,11 @@ static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) 
         for (size_t i = 0; i < _MOUNT_DATA_MAX; i++)
                 safe_close(extras.tree_fd[i]);
         safe_close(extras.console_fd);
+        credentials_fd = extras.credentials_fd;
         if (r < 0)
                 return r;
         mount_trees_close(c);
+        credentials_close(c); /* copied */
 
         r = child_receive_net(c, f);
         if (r < 0)
@@ -292,9 +299,23 @@ static int child_setup(Container *c, pid_t parent, char ***ret_env, Failure *f) 
                         return failf(f, errno, "Failed to set the hostname to '%s'", hn);
         }
 
+        /* Now that every namespace exists: each key lands on the container's own value. */
+        if (config->n_sysctl > 0) {
+                r = sysctl_apply(c, f);
+                if (r < 0)
+                        return r;
+        }
+
         r = user_resolve(config, &u, f);
         if (r < 0)
                 return r;
+
+        if (credentials_fd >= 0) {
+                r = credentials_seal(c, credentials_fd, &u, f);
+                if (r < 0)
+                        return r;
+                credentials_fd = safe_close(credentials_fd);
+        }
 
         /* chdir() and the CVE-2024-21626 check, in the words "nscontain validate" uses. */
         r = workdir_enter(config->workdir, NULL, NULL, f);
@@ -582,6 +603,13 @@ int container_spawn(Container *c, SpawnPrepare prepare, SpawnStarted started, vo
                 if (r < 0)
                         return r;
         }
+        if (c->config->n_credentials > 0) {
+                r = credentials_open(c, f);
+                if (r < 0) {
+                        credentials_close(c);
+                        return r;
+                }
+        }
 
         struct clone_args args = {
                 .flags = container_clone_flags(c->config) | CLONE_PIDFD,
@@ -590,8 +618,10 @@ int container_spawn(Container *c, SpawnPrepare prepare, SpawnStarted started, vo
         };
         strategy_clone_args(c->strategy, &args); /* "boot": straight into the payload/ cgroup */
         pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-        if (pid < 0)
+        if (pid < 0) {
+                credentials_close(c);
                 return failf(f, errno, "Failed to create the container's namespaces (clone3)");
+        }
         if (pid == 0) {
                 /* Only our end: when the parent dies, the receive sees EOF. */
                 pair[0] = safe_close(pair[0]);
@@ -601,6 +631,7 @@ int container_spawn(Container *c, SpawnPrepare prepare, SpawnStarted started, vo
 
         pair[1] = safe_close(pair[1]);
         c->sync_fd = pair[0];
+        credentials_close(c); /* the child has its own */
         failpoint("helper:after-clone");
 
         /* The child builds its root while the sidecar makes its veth. */

@@ -117,6 +117,12 @@ typedef struct ConfigPair {
         char *key, *value;
 } ConfigPair;
 
+/* The value of the drop-in's SetCredential=NAME: fallback beside LoadCredential=NAME:PATH
+ * (systemd uses it when PATH cannot be read, and would otherwise fail the unit without
+ * naming PATH): the helper refuses a credential holding exactly this, naming PATH. systemd
+ * 252 refuses an empty SetCredential= value. */
+#define CREDENTIAL_MISSING_MARKER "nscontain-helper: the source could not be read"
+
 typedef struct ConfigRlimit {
         bool set;
         uint64_t soft, hard; /* RLIM_INFINITY for "infinity" */

@@ -18,6 +18,7 @@
 #include "escape.h"
 #include "fs-util.h"
 #include "image-view.h"
+#include "json-check.h"
 #include "preflight.h"
 #include "sidecar-bus.h"
 #include "strv.h"
@@ -53,10 +54,6 @@ const char *fs_type_name(int fd, char *buf, size_t size) {
 }
 
 const char *config_unsupported_key(const Config *c) {
-        if (c->n_credentials > 0)
-                return "credentials";
-        if (c->n_sysctl > 0)
-                return "sysctl";
         if (c->n_devices > 0)
                 return "devices";
         return NULL;
@@ -76,6 +73,33 @@ int mount_source_open(const char *path, bool want_dir, int *ret_fd, struct stat 
         if (ret_st)
                 *ret_st = st;
         *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* systemd's LoadCredential= fails the unit without naming the file (the drop-in's
+ * SetCredential= fallback lets the helper start instead, to say which): the start checks
+ * each source with this, and so does "nscontain validate". */
+int credential_source_check(const Config *config, size_t i, Failure *f) {
+        const ConfigPair *cred = &config->credentials[i];
+        struct stat st;
+
+        if (stat(cred->value, &st) < 0)
+                return failf(f, errno, "Failed to load credential '%s' from '%s'", cred->key, cred->value);
+        if (S_ISDIR(st.st_mode))
+                return failf(f, EISDIR, "Failed to load credential '%s' from '%s'", cred->key, cred->value);
+        return 0;
+}
+
+int device_source_check(const Config *config, size_t i, struct stat *ret, Failure *f) {
+        const char *node = config->devices[i].key;
+        struct stat st;
+
+        if (stat(node, &st) < 0)
+                return failf(f, errno, "Failed to find device '%s' on the host", node);
+        if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+                return failx(f, ENODEV, "Failed to find device '%s' on the host: not a device node", node);
+        if (ret)
+                *ret = st;
         return 0;
 }
 
@@ -332,6 +356,30 @@ static int check_mounts(Check *c, const Config *config, View *v) {
                 }
         }
         return 0;
+}
+
+/* "credentials" and "devices": their sources on this host, as the start looks at them. */
+static void check_host_sources(Check *c, const Config *config) {
+        char jpath[JPATH_KEY_MAX];
+
+        for (size_t i = 0; i < config->n_credentials; i++) {
+                Failure f = {};
+
+                if (credential_source_check(config, i, &f) >= 0)
+                        continue;
+                strcpy(jpath, "credentials");
+                if (!json_path_append_key(jpath, sizeof(jpath), config->credentials[i].key))
+                        strcpy(jpath, "credentials");
+                check_report(c, LOG_ERR, jpath, &f);
+        }
+        for (size_t i = 0; i < config->n_devices; i++) {
+                Failure f = {};
+
+                if (device_source_check(config, i, NULL, &f) >= 0)
+                        continue;
+                snprintf(jpath, sizeof(jpath), "devices[%zu]", i);
+                check_report(c, LOG_ERR, jpath, &f);
+        }
 }
 
 /* config is the process as the start runs it (given, with the image's config applied):
@@ -612,6 +660,7 @@ int preflight_check(Preflight *p, const Config *config) {
             (config->image || config->user_namespace.ownership == OWNERSHIP_CHOWN))
                 v.id_modulo = config->user_namespace.size;
 
+        check_host_sources(&c, config);
         (void)check_mounts(&c, &proc, &v);
         check_root(&c, &proc, config, &v);
 

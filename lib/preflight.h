@@ -22,6 +22,16 @@
  * "\"credentials\" is not supported by this nscontain-helper yet."), or NULL. */
 const char *config_unsupported_key(const Config *c);
 
+/* "credentials[i]": its source exists and is no directory, else f says so naming NAME
+ * and the path ("Failed to load credential 'tls' from '/etc/web/tls.key'"): the start
+ * fails on it, validate reports it. */
+int credential_source_check(const Config *config, size_t i, Failure *f);
+/* "devices[i]": the host's node exists and is a character or block device; its stat in
+ * *ret (may be NULL). */
+int device_source_check(const Config *config, size_t i, struct stat *ret, Failure *f);
+/* Room for "credentials" and a key in JSON path notation. */
+#define JPATH_KEY_MAX 600
+
 /* The helper's open of a rootfs (want_dir) or bind source before it clones it into a
  * mount tree, and the check's: an O_PATH fd, -ENOTDIR for a rootfs that is no directory. */
 int mount_source_open(const char *path, bool want_dir, int *ret_fd, struct stat *ret_st);

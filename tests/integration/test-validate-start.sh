@@ -55,7 +55,7 @@ ROWS=(
         "filewd|workdir|Failed to change to the working directory '/etc/passwd': Not a directory"
         "idmapfs|user_namespace.ownership|Failed to create an idmapped mount of rootfs '/var/lib/ovl-root': its filesystem (overlayfs) refuses idmapped mounts; set \"user_namespace\": {\"ownership\": \"chown\"} to shift its ownership once instead"
         "needsghost|requires[0]|container 'ghost' has no config file"
-        "creds|credentials|\"credentials\" is not supported by this nscontain-helper yet."
+        "nocred|credentials.token|Failed to load credential 'token' from '/etc/missing-token': No such file or directory"
         "my_web|-|invalid container name \"my_web\": '_' is not allowed in a machine name: rename the file to my-web.json"
         "badenv|env_files[1]|$FIX/bad.env:2: not an assignment: write KEY=VALUE (KEY of letters, digits and '_'), or quote the value completely"
         "noenv|env_files[0]|$FIX/none.env: No such file"
@@ -73,7 +73,7 @@ printf '{"rootfs": "/var/lib/ovl-root", "command": ["/bin/true"], "network": {"m
         "$BASE" >"$(tsd_root)/etc/nscontain.d/idmapfs.json"
 config needsghost ', "requires": ["ghost"], "wants": ["ghost2"]'
 config my_web
-config creds ', "credentials": {"token": "/etc/hostname"}'
+config nocred ', "credentials": {"token": "/etc/missing-token"}'
 printf 'A=1\n' >"$FIX/good.env"
 printf 'B=2\nthis is no assignment\n' >"$FIX/bad.env"
 config badenv ", \"env_files\": [\"$FIX/good.env\", \"$FIX/bad.env\"]"
