@@ -85,6 +85,9 @@ typedef struct Container {
         int sync_fd; /* this side's end of the socketpair */
         int stub_fd; /* the sealed exec stub (lib/exec.c), inherited by the child */
 
+        /* image-root.c: the process that built the root's overlay, reaped after the start. */
+        pid_t image_staging_pid;
+
         /* "image" (image-root.c): the image in the store, and the container's own dir
          * (/var/lib/nscontain/containers/NAME) for its upper layer. */
         char image_id[IMAGE_DIGEST_LEN + 1];
@@ -101,6 +104,8 @@ int image_root_resolve(Container *c);
  * a tmpfs with "ephemeral"); or of an "ephemeral" rootfs (idmapped as its "ownership"
  * says) under a tmpfs: a detached mount for the child to attach as its root. */
 int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f);
+/* image-root.c — waits for the process image_root_mount() built the overlay in. */
+void image_root_reap(Container *c);
 /* image-root.c — parent side: the image's tree as the container will see it, not
  * idmapped and read-only (the container's own layer on top), for reading its
  * /etc/passwd and /etc/group before the clone. */

@@ -413,6 +413,13 @@ int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f) {
         }
         pair[1] = safe_close(pair[1]);
         r = sync_receive(pair[0], 0, &m, &fd, 1);
+        if (r > 0 && m.type == SYNC_GO && m.n_fds == 1) {
+                /* Its exit tears down the staging namespace (an RCU grace period or
+                 * more): reaped once the container runs (image_root_reap()). */
+                c->image_staging_pid = pid;
+                *ret_tree = fd;
+                return 0;
+        }
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         if (r > 0 && m.type == SYNC_FAILURE) {
@@ -425,6 +432,13 @@ int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f) {
                                 safe_close((&fd)[i]);
                 return failf(f, r < 0 ? -r : EIO, "Failed to build the overlayfs of %s", root_source(c));
         }
-        *ret_tree = fd;
-        return 0;
+        return failf(f, EIO, "Failed to build the overlayfs of %s", root_source(c));
+}
+
+void image_root_reap(Container *c) {
+        if (c->image_staging_pid <= 0)
+                return;
+        while (waitpid(c->image_staging_pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        c->image_staging_pid = 0;
 }

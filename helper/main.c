@@ -585,6 +585,7 @@ int main(int argc, char *argv[]) {
         }
 
         r = container_spawn(&c, container_setup_network, container_register_start, &h, &pid, &pidfd, &f);
+        image_root_reap(&c);
         relay.tree_fd = safe_close(relay.tree_fd); /* the child has its own */
         c.notify_tree_fd = -EBADF;
         if (r < 0) {

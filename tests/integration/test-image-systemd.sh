@@ -178,6 +178,25 @@ assert_ok tsd_run test -d /var/lib/nscontain/containers/mnt/upper/data
 tsd_run systemctl stop container@web.service container@web2.service container@eph.service \
         container@ro.service container@mnt.service
 
+step "README: an image skopeo wrote as a docker-archive, imported by name, with a published port"
+mkdir -p "$TSD_FIXDIR/www/www"
+echo "hello from an image" >"$TSD_FIXDIR/www/www/index.html"
+mkimage "$IMAGES/httpd" '{"tag": "1", "config": {"Cmd": ["/usr/sbin/httpd", "-f", "-p", "80", "-h", "/www"], "ExposedPorts": {"80/tcp": {}}},
+  "layers": [{"compression": "gzip", "dir": "'"$TSD_FIXDIR/bb"'"}, {"compression": "gzip", "dir": "'"$TSD_FIXDIR/www"'"}]}' >/dev/null
+skopeo copy -q "oci:$IMAGES/httpd:1" "docker-archive:$IMAGES/httpd.tar:example/httpd:1"
+out=$(tsd_run "$NSC" image import docker-archive:/srv/images/httpd.tar httpd:1 2>&1) || fail "import: $out"
+HTTPD_ID=$(tail -1 <<<"$out")
+container httpd '{"image": "httpd:1", "init": true, "network": {"publish": ["8080:80"]}}'
+tsd_run systemctl start container@httpd.service || fail "httpd: $(tsd_status container@httpd.service)"
+retry 10 tsd_run curl -sf http://127.0.0.1:8080/ >/dev/null || true
+assert_eq "$(tsd_run curl -sf http://127.0.0.1:8080/)" "hello from an image" "the published port"
+tsd_run systemctl stop container@httpd.service
+assert_fail tsd_run "$NSC" image rm httpd:1
+tsd_run rm /etc/nscontain.d/httpd.json
+assert_ok tsd_run "$NSC" image rm "$HTTPD_ID"
+assert_ok tsd_run "$NSC" image prune
+assert_eq "$(names layers)" "$(printf '%s\n' "${WEB_LAYERS[@]}" | sort | tr '\n' ' ')" "rm and prune left web's layers"
+
 step "a missing tag, a missing blob, a digest mismatch, an unsupported media type: one line"
 bad_start() { # bad_start NAME SOURCE EXPECTED
         container "$1" "{\"image\": \"$2\", \"network\": {\"mode\": \"none\"}}"
