@@ -4,7 +4,8 @@
 # "notify" and "watchdog_sec" against a booted systemd (nscontain.json(5)): a payload that
 # speaks sd_notify through $NOTIFY_SOCKET (a static client of our own, no libsystemd in
 # the root) holds "systemctl start" until its READY=1; its STATUS= becomes the unit's
-# StatusText; MAINPID=, FDSTORE= with an fd and BARRIER= are refused with a log line; a
+# StatusText; RELOADING=1 and STOPPING=1 reach the unit's state; MAINPID=, FDSTORE= with
+# an fd and BARRIER= are refused with a log line; a
 # process put into the container by "nscontain exec" (not the payload's) is refused
 # whatever it sends; WATCHDOG=1 keeps a unit with WatchdogSec= alive, and starving it
 # ends the unit with Result: watchdog and restarts it; without "notify" the helper feeds
@@ -29,6 +30,9 @@ tsd_write /etc/nscontain.d/slow.json "{$common, \"notify\": true,
         \"command\": [\"/bin/sh\", \"-c\", \"sleep 2; exec /notify -l 100000000 READY=1 STATUS=slow-ready\"]}"
 tsd_write /etc/nscontain.d/wd.json "{$common, \"notify\": true, \"watchdog_sec\": \"2s\", \"restart\": \"on-failure\", \"restart_sec\": \"1s\",
         \"command\": [\"/bin/sh\", \"-c\", \"rm -f /tmp/starve; echo usec=\$WATCHDOG_USEC; exec /notify -i 300 -u /tmp/starve READY=1 WATCHDOG=1\"]}"
+# lc: RELOADING=1 and STOPPING=1 from a child of the payload, one step per marker file.
+tsd_write /etc/nscontain.d/lc.json "{$common, \"notify\": true,
+        \"command\": [\"/bin/sh\", \"-c\", \"rm -f /tmp/lc-*; /notify -l 300 READY=1; until [ -e /tmp/lc-1 ]; do sleep 0.1; done; /notify -l 300 RELOADING=1 STATUS=reloading; until [ -e /tmp/lc-2 ]; do sleep 0.1; done; /notify -l 300 READY=1 STATUS=reloaded; until [ -e /tmp/lc-3 ]; do sleep 0.1; done; /notify -l 300 STOPPING=1; exec sleep 100000\"]}"
 tsd_write /etc/nscontain.d/fed.json "{$common, \"watchdog_sec\": \"1s\", \"command\": [\"/bin/sleep\", \"100000\"]}"
 
 tsd_install
@@ -72,6 +76,20 @@ tsd_wait_state container@ready.service active 10 || fail "ready did not become a
 assert_eq "$(prop ready StatusText)" "serving requests" "ready's StatusText"
 assert_ok tsd_run systemctl stop container@ready.service
 assert_fail tsd_run test -e /run/nscontain/ready.notify
+
+step "RELOADING=1 and STOPPING=1 reach the unit"
+tsd_run systemctl start container@lc.service || fail "start of lc failed: $(tsd_status container@lc.service)"
+assert_ok tsd_run /usr/bin/nscontain exec lc -- touch /tmp/lc-1
+tsd_wait_state container@lc.service reloading 10 || fail "lc is not reloading: $(tsd_status container@lc.service)"
+assert_eq "$(prop lc StatusText)" reloading "lc's status while reloading"
+assert_ok tsd_run /usr/bin/nscontain exec lc -- touch /tmp/lc-2
+tsd_wait_state container@lc.service active 10 || fail "lc is not active after its reload: $(tsd_status container@lc.service)"
+assert_eq "$(prop lc StatusText)" reloaded "lc's status after the reload"
+assert_ok tsd_run /usr/bin/nscontain exec lc -- touch /tmp/lc-3
+tsd_wait_state container@lc.service deactivating 10 || fail "STOPPING=1 did not make lc deactivating: $(tsd_status container@lc.service)"
+tsd_run systemctl kill -s KILL container@lc.service
+tsd_wait_state container@lc.service failed 15 || tsd_wait_state container@lc.service inactive 5 ||
+        fail "lc did not end: $(tsd_status container@lc.service)"
 
 step "WATCHDOG=1 keeps the unit alive; starving it fails it with Result: watchdog and restarts it"
 tsd_run systemctl start container@wd.service || fail "start of wd failed: $(tsd_status container@wd.service)"
