@@ -108,7 +108,8 @@ int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f);
 void image_root_reap(Container *c);
 /* image-root.c — parent side: the image's tree as the container will see it, not
  * idmapped and read-only (the container's own layer on top), for reading its
- * /etc/passwd and /etc/group before the clone. */
+ * /etc/passwd and /etc/group before the clone: the one layer that holds both when
+ * there is one, else an overlay of them all. */
 int image_root_view(Container *c, int *ret_fd, Failure *f);
 
 /* mount-trees.c — parent side: clone the root and each bind source into detached trees,

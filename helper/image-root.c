@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "build-config.h"
@@ -331,6 +332,87 @@ static int overlay_add_layers(Container *c, int fs, int idmap_fd, int staging_fd
         return 0;
 }
 
+/* Where overlayfs would find etc/NAME in the layer dir (its lookup rules: the first
+ * layer from the top that has the entry wins, a whiteout or an opaque etc/ ends the
+ * search): 1 found here, 0 not in this
+ * layer (look below), -ENOENT gone (whited out, opaque), -EAGAIN what this lookup
+ * does not follow (a symlinked etc, an xwhiteout dir): use an overlay. */
+static int etc_entry_in_layer(int dir, const char *name) {
+        struct stat st;
+        char v[2];
+
+        if (fstatat(dir, "etc", &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : -EAGAIN;
+        if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
+                return -ENOENT;
+        if (!S_ISDIR(st.st_mode))
+                return -EAGAIN;
+        _cleanup_close_ int etc = openat(dir, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (etc < 0)
+                return -EAGAIN;
+        if (fstatat(etc, name, &st, AT_SYMLINK_NOFOLLOW) >= 0) {
+                if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
+                        return -ENOENT;
+                return S_ISREG(st.st_mode) ? 1 : -EAGAIN;
+        }
+        if (errno != ENOENT)
+                return -EAGAIN;
+        ssize_t n = fgetxattr(etc, "trusted.overlay.opaque", v, sizeof(v));
+        if (n == 1 && v[0] == 'y')
+                return -ENOENT;
+        if (n >= 0 || errno != ENODATA)
+                return -EAGAIN;
+        return 0;
+}
+
+/* The one layer (the container's own on top, then the image's) that holds the
+ * etc/passwd and etc/group the container will see, or -EAGAIN when they are in
+ * different layers, missing, or beyond etc_entry_in_layer()'s rules. Mounting and
+ * unmounting an overlay only to read two files costs a start more than the rest of
+ * its root (bench/image/start). */
+static int etc_layer_open(Container *c, ImageStore *store) {
+        const ImageConfig *ic = &c->image.config;
+        const char *names[] = {"passwd", "group"};
+        int found[2] = {-1, -1}; /* index: 0 the container's layer, i + 1 image layer i from the top */
+        _cleanup_close_ int own = -EBADF;
+
+        if (!c->config->ephemeral) {
+                _cleanup_close_ int d = open(c->state_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (d >= 0)
+                        own = openat(d, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        for (size_t l = 0; l <= ic->n_diff_ids; l++) {
+                _cleanup_close_ int dir = -EBADF;
+                int done = 0;
+
+                if (l == 0 && own < 0)
+                        continue;
+                dir = l == 0 ? fcntl(own, F_DUPFD_CLOEXEC, 3)
+                             : image_store_layer_open(store, ic->diff_ids[ic->n_diff_ids - l]);
+                if (dir < 0)
+                        return -EAGAIN;
+                for (size_t k = 0; k < 2; k++) {
+                        if (found[k] >= 0) {
+                                done++;
+                                continue;
+                        }
+                        int r = etc_entry_in_layer(dir, names[k]);
+                        if (r < 0)
+                                return -EAGAIN;
+                        if (r > 0) {
+                                found[k] = (int)l;
+                                done++;
+                        }
+                }
+                if (done == 2) {
+                        if (found[0] != found[1])
+                                return -EAGAIN;
+                        return TAKE_FD(dir);
+                }
+        }
+        return -EAGAIN;
+}
+
 int image_root_view(Container *c, int *ret_fd, Failure *f) {
         _cleanup_(image_store_close) ImageStore store = {.dir_fd = -EBADF};
         int r;
@@ -338,6 +420,11 @@ int image_root_view(Container *c, int *ret_fd, Failure *f) {
         r = image_store_open(false, &store);
         if (r < 0)
                 return failf(f, r, "Failed to open the image store");
+        r = etc_layer_open(c, &store);
+        if (r >= 0) {
+                *ret_fd = r;
+                return 0;
+        }
         return image_view_open(&store, c->config->image, &c->image.config,
                                c->config->ephemeral ? NULL : c->state_dir, ret_fd, f);
 }

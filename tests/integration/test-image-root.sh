@@ -108,6 +108,30 @@ step "the store: each layer once, never written by the containers"
 assert_eq "$(find "$NSCONTAIN_IMAGE_STORE/layers" -mindepth 1 -maxdepth 1 -type d ! -name '.*' | wc -l)" 3
 assert_eq "$(layers_sum)" "$before" "the layers are unchanged"
 
+step "the user's groups from the layer that has etc/passwd and etc/group, or from the overlay"
+{ grep -v '^app:' "$TMP/bb/etc/passwd"; echo 'app:x:1000:1000::/srv:/bin/sh'; } >"$TMP/passwd.top"
+printf 'root:x:0:\napp:x:1000:\nextra:x:2000:app\n' >"$TMP/group.top"
+printf 'root:x:0:\nwheel:x:10:root\n' >"$TMP/group.only"
+jq -n --arg bb "$TMP/bb" --rawfile p "$TMP/passwd.top" --rawfile g "$TMP/group.top" \
+        '{tag: "1", config: {User: "app"}, layers: [{compression: "gzip", dir: $bb},
+          {compression: "none", entries: [{name: "etc/passwd", data: $p}, {name: "etc/group", data: $g}]}]}' >"$TMP/spec-u.json"
+jq -n --arg bb "$TMP/bb" --rawfile g "$TMP/group.only" \
+        '{tag: "1", layers: [{compression: "gzip", dir: $bb}, {compression: "none", entries: [{name: "etc/group", data: $g}]}]}' >"$TMP/spec-g.json"
+"$PY" "$NSC_SOURCE_DIR/tests/lib/mkimage.py" "$TMP/spec-u.json" "$TMP/img-u" >/dev/null
+"$PY" "$NSC_SOURCE_DIR/tests/lib/mkimage.py" "$TMP/spec-g.json" "$TMP/img-g" >/dev/null
+"$NSC" image import "oci:$TMP/img-u:1" >/dev/null 2>&1 || fail "import img-u"
+"$NSC" image import "oci:$TMP/img-g:1" >/dev/null 2>&1 || fail "import img-g"
+# Both files in the top layer: read there.
+out=$(run u '{"image": "'"oci:$TMP/img-u:1"'", "command": ["/bin/sh", "-c", "id -u; id -G"], "network": {"mode": "none"}, "user_namespace": {"base": 1310720}}')
+assert_eq "$out" $'1000\n1000 2000'
+# passwd below, group on top: through the overlay.
+out=$(run g '{"image": "'"oci:$TMP/img-g:1"'", "command": ["/bin/sh", "-c", "id -G"], "network": {"mode": "none"}, "user_namespace": {"base": 1310720}}')
+assert_eq "$out" "0 10"
+# The container's own layer on top: its edit of etc/group counts from the next start.
+run u2 '{"image": "'"oci:$TMP/img-u:1"'", "user": "0", "command": ["/bin/sh", "-c", "echo more:x:3000:app >>/etc/group"], "network": {"mode": "none"}, "user_namespace": {"base": 1310720}}' >/dev/null
+out=$(run u2 '{"image": "'"oci:$TMP/img-u:1"'", "command": ["/bin/sh", "-c", "id -G"], "network": {"mode": "none"}, "user_namespace": {"base": 1310720}}')
+assert_eq "$out" "1000 2000 3000"
+
 step "an image the store lacks, by name: one clear line"
 out=$(run m '{"image": "missing:1", "network": {"mode": "none"}}') && fail "started without its image"
 assert_contains "$out" "No image 'missing:1' in the store"
