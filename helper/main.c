@@ -95,7 +95,8 @@ static int helper_load_snapshot(const char *name, const char *path, const char *
                 return log_error_errno(r, "%s: Invalid $" CONFIG_SNAPSHOT_OFFSET_ENV " '%s'.", name, offset);
         r = config_snapshot_read(path, o, name, &text, &size);
         if (r == -ESTALE)
-                return log_error_errno(r, "%s: %s holds no config for %s at %s: run 'systemctl daemon-reload'.",
+                return log_error_errno(r,
+                                       "%s: %s holds no config for %s at %s: run 'systemctl daemon-reload'.",
                                        name, path, name, offset);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to read the config snapshot %s: %m", name, path);
@@ -154,6 +155,20 @@ static int helper_check_supported(const char *name, const Config *c) {
                 return 0;
         log_error("%s: \"%s\" is not supported by this nscontain-helper yet.", name, key);
         return -EOPNOTSUPP;
+}
+
+/* network.address6 outside this machine's IPv6 pool: refused before the sidecar is
+ * asked, in validate's words with the JSON path (lib/preflight.c). */
+static int helper_check_address6(const char *name, const Config *c) {
+        char text[VALUE_REFUSAL_SIZE];
+        int r;
+
+        r = preflight_address6(c, text, NULL);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                log_error("%s: network.address6: %s", name, text);
+        return r;
 }
 
 /* "service" settings that a newer systemd than the running one added: systemd ignored
@@ -521,6 +536,9 @@ int main(int argc, char *argv[]) {
         if (r < 0)
                 return helper_failed(EXIT_SETUP_FAILED);
         helper_warn_newer_settings(arg_name, config);
+        r = helper_check_address6(arg_name, config);
+        if (r < 0)
+                return helper_failed(EXIT_SETUP_FAILED);
 
         /* The generator writes no Requires= on a container without a config (systemd would
          * fail this unit on it without a word): say which one it is. */

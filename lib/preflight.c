@@ -574,31 +574,43 @@ static int image_open(Check *c, const Config *config, Config *proc, int *ret_fd)
         return 0;
 }
 
-/* network.address6 against the IPv6 pool the sidecar leases from on this machine
- * (sidecar.conf's Pool6=, or its default from the machine ID): SetupNetworkEx refuses
- * it with the same words. */
-static void check_address6(Check *c, const Config *config) {
+int preflight_address6(const Config *config, char buf[static VALUE_REFUSAL_SIZE], char **ret_unchecked) {
         _cleanup_free_ char *error = NULL;
-        char reason_buf[SIDECAR_REASON_MAX], m[VALUE_REFUSAL_SIZE];
+        char reason_buf[SIDECAR_REASON_MAX];
         const char *reason = NULL;
         Settings settings;
-        Failure f = {};
 
         if (config->network.mode != NETWORK_VETH || !config->network.ipv6 || !config->network.address6)
-                return;
+                return 0;
         if (settings_load(&settings, SIDECAR_SETTINGS_FILE, SIDECAR_MACHINE_ID, &error) < 0) {
-                if (c->p->report) {
-                        char line[FAILURE_TEXT_MAX];
-                        snprintf(line, sizeof(line), "not checked against the IPv6 pool: %s: %s",
-                                 SIDECAR_SETTINGS_FILE, error ?: "cannot be read");
-                        c->p->report(LOG_INFO, "network.address6", line, c->p->userdata);
-                }
-                return;
+                if (ret_unchecked && asprintf(ret_unchecked, "not checked against the IPv6 pool: %s: %s",
+                                              SIDECAR_SETTINGS_FILE, error ?: "cannot be read") < 0)
+                        return -ENOMEM;
+                return 0;
         }
-        if (sidecar_check_address6(config->network.address6, &settings.pool6, NULL, &reason, reason_buf) >= 0)
-                return;
-        failx(&f, EINVAL, "%s", value_refusal(SIDECAR_ADDRESS6_WHAT, config->network.address6, reason, m));
-        check_report(c, LOG_ERR, "network.address6", &f);
+        if (sidecar_check_address6(config->network.address6, &settings.pool6, NULL, &reason, reason_buf) >=
+            0)
+                return 0;
+        value_refusal(SIDECAR_ADDRESS6_WHAT, config->network.address6, reason, buf);
+        return -EINVAL;
+}
+
+static int check_address6(Check *c, const Config *config) {
+        _cleanup_free_ char *unchecked = NULL;
+        char text[VALUE_REFUSAL_SIZE];
+        Failure f = {};
+        int r;
+
+        r = preflight_address6(config, text, &unchecked);
+        if (r == -ENOMEM)
+                return r;
+        if (unchecked && c->p->report)
+                c->p->report(LOG_INFO, "network.address6", unchecked, c->p->userdata);
+        if (r < 0) {
+                failx(&f, EINVAL, "%s", text);
+                check_report(c, LOG_ERR, "network.address6", &f);
+        }
+        return 0;
 }
 
 int preflight_check(Preflight *p, const Config *config) {
@@ -621,7 +633,8 @@ int preflight_check(Preflight *p, const Config *config) {
                 return c.errors;
         }
 
-        check_address6(&c, config);
+        if (check_address6(&c, config) < 0)
+                return -ENOMEM;
         if (process_copy(config, &proc) < 0)
                 return -ENOMEM;
         r = config->image ? image_open(&c, config, &proc, &root_fd) : rootfs_open(&c, config, &root_fd);

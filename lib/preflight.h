@@ -16,6 +16,7 @@
 #include "config-set.h"
 #include "config.h"
 #include "creds.h"
+#include "escape.h"
 #include "image.h"
 
 /* The first key of c that this helper does not carry out yet (the start refuses it:
@@ -31,6 +32,13 @@ int credential_source_check(const Config *config, size_t i, Failure *f);
 int device_source_check(const Config *config, size_t i, struct stat *ret, Failure *f);
 /* Room for "credentials" and a key in JSON path notation. */
 #define JPATH_KEY_MAX 600
+/* network.address6 against the IPv6 pool of this machine's sidecar (sidecar.conf's
+ * Pool6= or its default, lib/sidecar-settings.h): -EINVAL with SetupNetworkEx's words
+ * for it in buf ("invalid address6 "…": …"), 0 when it is "auto" or in the pool, or when
+ * the settings cannot be read (then *ret_unchecked, when not NULL, says why: the
+ * sidecar, which cannot start either, has the last word). The start checks it before
+ * the sidecar is asked, so that its message names the JSON path as validate's does. */
+int preflight_address6(const Config *config, char buf[static VALUE_REFUSAL_SIZE], char **ret_unchecked);
 
 /* The helper's open of a rootfs (want_dir) or bind source before it clones it into a
  * mount tree, and the check's: an O_PATH fd, -ENOTDIR for a rootfs that is no directory. */

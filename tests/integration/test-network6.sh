@@ -22,7 +22,8 @@
 #   - no element of a container is left after its stop, after a SIGKILL of its helper
 #     and a sidecar restart (reconcile), and after a SIGKILL of the sidecar;
 #   - "address6" outside the pool: validate, the generator and the failed start (its
-#     systemctl status) say the same words; "ipv6": false gives no IPv6 address.
+#     StatusText) say the same words with the JSON path, and SetupNetworkEx refuses it
+#     too (test-sidecar.sh); "ipv6": false gives no IPv6 address.
 set -eu
 . "$(dirname "$0")/../lib/lib.sh"
 . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
@@ -168,7 +169,9 @@ rc=0
 out=$(tsd_run "$gen" --dry-run /etc/nscontain.d/bad6.json 2>&1 >/dev/null) || rc=$?
 assert_eq "$rc:$out" "1:nscontain-generator: bad6.json: network.address6: $words" "the generator's --dry-run"
 assert_fail tsd_run systemctl start container@bad6.service
-tsd_assert_status container@bad6.service "Option 'address6': $words"
+# The start checks it before it asks the sidecar: StatusText is validate's finding.
+assert_eq "$(tsd_run systemctl show -p StatusText --value container@bad6.service)" \
+        "bad6: network.address6: $words" "StatusText of the failed start"
 assert_eq "$(elements_of bad6)" "" "bad6 has no element"
 tsd_run systemctl reset-failed container@bad6.service
 # Inside the pool it is taken as it is.
