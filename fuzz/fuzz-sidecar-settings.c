@@ -35,6 +35,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 fuzz_check(pool_contains(&s.pool, pool_gateway(&s.pool) + 1));
                 fuzz_check(!pool_contains(&s.pool, pool_gateway(&s.pool)));
                 fuzz_check(s.mtu == 0 || (s.mtu >= 68 && s.mtu <= 65535));
+                if (s.pool6_set) {
+                        /* A valid Pool6= written back is the same pool; its gateway is in it. */
+                        char buf[INET6_ADDRSTRLEN + 4];
+                        Pool6 again;
+                        InAddr gw = pool6_address(&s.pool6, 1);
+                        uint64_t off;
+
+                        fuzz_check(pool6_parse(pool6_to_string(&s.pool6, buf), &again) == 0);
+                        fuzz_check(in_addr_equal(&again.network, &s.pool6.network));
+                        fuzz_check(pool6_offset(&s.pool6, &gw, &off) && off == 1);
+                }
         }
         free(error);
         free(text);

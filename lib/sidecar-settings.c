@@ -176,8 +176,13 @@ uint32_t pool_gateway(const Pool *p) {
         return p->network + 1;
 }
 
-/* The host part: the low 128 - prefixlen bits, at most 64 of them. */
+/* The host part: the low 128 - prefixlen bits, at most 64 of them (a pool that was
+ * never set, prefix length 0, counts as a /64 of ::). */
 static uint64_t host_mask(unsigned prefixlen) {
+        if (prefixlen <= 64)
+                return UINT64_MAX;
+        if (prefixlen >= 128)
+                return 0;
         return UINT64_MAX >> (prefixlen - 64);
 }
 

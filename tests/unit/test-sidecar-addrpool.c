@@ -138,6 +138,10 @@ TEST(test_pool6) {
         ASSERT_EQ(state_find(&s, "web")->address6.family, 0);
         state_done(&s);
 
+        /* A pool never set (settings_init() alone) holds nothing, without undefined shifts. */
+        Pool6 none = {};
+        ASSERT(!pool6_offset(&none, &a, NULL));
+
         /* A small pool fills up like the IPv4 one. */
         ASSERT_OK(pool6_parse("fd00:77::/126", &p) == -EINVAL ? 0 : -1);
         ASSERT_OK(pool6_parse("fd00:77::/120", &p));
