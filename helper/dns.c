@@ -77,12 +77,15 @@ static int write_at(int fd, const char *text) {
         return (size_t)k == n ? 0 : -EIO;
 }
 
-/* The hosts text with the container's address once it is known (address "" before). */
+/* The hosts text with the container's addresses once they are known (address "" before;
+ * address6 "" without IPv6). */
 static int hosts_text(const Container *c, char **ret) {
-        char address[sizeof(c->address)];
+        char address[sizeof(c->address)], address6[sizeof(c->address6)];
 
         snprintf(address, sizeof(address), "%.*s", (int)strcspn(c->address, "/"), c->address);
-        return hosts_file_text(c->config->hostname ?: c->name, address[0] ? address : NULL, ret);
+        snprintf(address6, sizeof(address6), "%.*s", (int)strcspn(c->address6, "/"), c->address6);
+        return hosts_file_text(c->config->hostname ?: c->name, address[0] ? address : NULL,
+                               address[0] && address6[0] ? address6 : NULL, ret);
 }
 
 int dns_files_prepare(Container *c, Failure *f) {

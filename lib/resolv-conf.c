@@ -97,11 +97,14 @@ int resolv_conf_from_servers(char *const *servers, char **ret) {
         return 0;
 }
 
-int hosts_file_text(const char *hostname, const char *address, char **ret) {
+int hosts_file_text(const char *hostname, const char *address, const char *address6, char **ret) {
         char *out;
         int r;
 
-        if (address)
+        if (address && address6)
+                r = asprintf(&out, "127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\t%s\n%s\t%s\n", address,
+                             hostname, address6, hostname);
+        else if (address)
                 r = asprintf(&out, "127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\t%s\n", address, hostname);
         else
                 r = asprintf(&out, "127.0.0.1\tlocalhost %s\n::1\tlocalhost %s\n", hostname, hostname);

@@ -19,4 +19,4 @@ int resolv_conf_without_loopback(const char *text, char **ret);
 int resolv_conf_from_servers(char *const *servers, char **ret);
 
 /* 127.0.0.1 and ::1 as localhost, and 'address' (may be NULL: none) as 'hostname'. */
-int hosts_file_text(const char *hostname, const char *address, char **ret);
+int hosts_file_text(const char *hostname, const char *address, const char *address6, char **ret);

@@ -68,7 +68,9 @@ start auto
 assert_eq "$(tsd_in_container auto cat /etc/resolv.conf)" $'nameserver 192.0.2.1\nnameserver 2001:db8::1\nsearch example.test' "auto's resolv.conf"
 addr=$(tsd_in_container auto /bin/busybox ip -o -4 addr show dev eth0 | awk '{ print $4 }')
 [[ $addr == 10.77.* ]] || fail "auto has no address: '$addr'"
-assert_eq "$(tsd_in_container auto cat /etc/hosts)" $'127.0.0.1\tlocalhost\n::1\tlocalhost\n'"${addr%/*}"$'\tauto' "auto's hosts"
+addr6=$(tsd_in_container auto /bin/busybox ip -o -6 addr show dev eth0 scope global | awk '{ print $4 }')
+[[ -n $addr6 ]] || fail "auto has no IPv6 address"
+assert_eq "$(tsd_in_container auto cat /etc/hosts)" $'127.0.0.1\tlocalhost\n::1\tlocalhost\n'"${addr%/*}"$'\tauto\n'"${addr6%/*}"$'\tauto' "auto's hosts: both addresses"
 assert_fail tsd_in_container auto sh -c 'echo x >/etc/resolv.conf'
 assert_fail tsd_in_container auto sh -c 'echo x >/etc/hosts'
 assert_match "$(tsd_in_container auto cat /proc/self/mountinfo)" " /etc/resolv.conf ro,[^ ]* - tmpfs " "resolv.conf is a read-only bind from a tmpfs"

@@ -40,8 +40,11 @@ TEST(test_from_servers) {
 TEST(test_hosts) {
         _cleanup_free_ char *a = NULL, *b = NULL;
 
-        ASSERT_OK(hosts_file_text("web", "10.77.0.5", &a));
+        ASSERT_OK(hosts_file_text("web", "10.77.0.5", NULL, &a));
         ASSERT_STREQ(a, "127.0.0.1\tlocalhost\n::1\tlocalhost\n10.77.0.5\tweb\n");
-        ASSERT_OK(hosts_file_text("web", NULL, &b));
+        free(a);
+        ASSERT_OK(hosts_file_text("web", "10.77.0.5", "fd00:77::5", &a));
+        ASSERT_STREQ(a, "127.0.0.1\tlocalhost\n::1\tlocalhost\n10.77.0.5\tweb\nfd00:77::5\tweb\n");
+        ASSERT_OK(hosts_file_text("web", NULL, NULL, &b));
         ASSERT_STREQ(b, "127.0.0.1\tlocalhost web\n::1\tlocalhost web\n");
 }
