@@ -40,6 +40,9 @@ set -eu
 network_require
 
 network_boot network c
+# Larger than the relay's pipes many times over: what splice moves must arrive whole.
+head -c 8M /dev/urandom >"$ROOT_WEB/www/big"
+big_sum=$(sha256sum <"$ROOT_WEB/www/big")
 
 config a "$ROOT_A"
 config b "$ROOT_B"
@@ -120,6 +123,9 @@ assert_fail fetch b http://198.51.100.1:8443/
 step "the host's loopback: ::1, the relay's privileges, a container without a relay"
 assert_eq "$(tsd_run timeout 10 busybox wget -qO- 'http://[::1]:8080/')" "hello from web" "8080 from the test system's ::1"
 assert_fail tsd_run timeout 5 busybox wget -qO- 'http://[::1]:8443/'
+for url in http://127.0.0.1:8080/big 'http://[::1]:8080/big'; do
+        assert_eq "$(tsd_run sh -c 'timeout 30 busybox wget -qO- "$1" | sha256sum' sh "$url")" "$big_sum" "8 MiB through the relay ($url)"
+done
 # The relay of NAME: the nscontain-proxy process in container@NAME.service.
 relay_of() {
         tsd_run sh -c 'for p in $(pgrep -x nscontain-proxy); do
