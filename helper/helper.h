@@ -141,6 +141,12 @@ typedef struct MountExtras {
         int credentials_fd;           /* out: the tmpfs of the credentials, still writable */
 } MountExtras;
 
+/* mount.c — a read-only bind of the host's device node 'where' (checked by fd to be
+ * that type and rdev) on a new file 'name' below dir_fd. */
+int dev_node_bind(int dir_fd, const char *name, const char *where, mode_t type, dev_t rdev, Failure *f);
+/* devices.c — child side, after the /dev rows: the config's "devices" in our /dev. */
+int devices_mount(const Container *c, int dev_fd, Failure *f);
+
 /* credentials.c — "credentials" at $CREDENTIALS_DIRECTORY inside the container. */
 #define CONTAINER_CREDENTIALS_DIR "/run/host/credentials"
 /* Parent side, before the clone: each source checked (the start fails naming a missing

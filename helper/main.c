@@ -145,18 +145,6 @@ static int helper_load_config(const char *name, Config **ret) {
         return 0;
 }
 
-/* The keys of the service contract this helper does not carry out yet: refused at
- * start rather than ignored, so that a container never runs without what its config
- * asks for. */
-static int helper_check_supported(const char *name, const Config *c) {
-        const char *key = config_unsupported_key(c);
-
-        if (!key)
-                return 0;
-        log_error("%s: \"%s\" is not supported by this nscontain-helper yet.", name, key);
-        return -EOPNOTSUPP;
-}
-
 /* network.address6 outside this machine's IPv6 pool: refused before the sidecar is
  * asked, in validate's words with the JSON path (lib/preflight.c). */
 static int helper_check_address6(const char *name, const Config *c) {
@@ -530,9 +518,6 @@ int main(int argc, char *argv[]) {
                 return r < 0 ? helper_failed(EXIT_SETUP_FAILED) : 0;
 
         r = helper_load_config(arg_name, &config);
-        if (r < 0)
-                return helper_failed(EXIT_SETUP_FAILED);
-        r = helper_check_supported(arg_name, config);
         if (r < 0)
                 return helper_failed(EXIT_SETUP_FAILED);
         helper_warn_newer_settings(arg_name, config);

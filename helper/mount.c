@@ -405,20 +405,20 @@ static int mount_dev_mknod(MountContext *ctx, const MountPoint *m, Failure *f) {
         return 0;
 }
 
-static int mount_dev_bind(MountContext *ctx, const MountPoint *m, Failure *f) {
+int dev_node_bind(int dir_fd, const char *name, const char *where, mode_t type, dev_t rdev, Failure *f) {
         _cleanup_close_ int src_fd = -EBADF, target_fd = -EBADF;
         struct stat st;
         int r;
 
-        r = tree_clone(AT_FDCWD, m->where, AT_SYMLINK_NOFOLLOW, &src_fd);
+        r = tree_clone(AT_FDCWD, where, AT_SYMLINK_NOFOLLOW, &src_fd);
         if (r < 0)
-                return failf(f, r, "Failed to clone the host's '%s'", m->where);
+                return failf(f, r, "Failed to clone the host's '%s'", where);
         if (fstat(src_fd, &st) < 0)
-                return failf(f, errno, "Failed to stat the host's '%s'", m->where);
-        if (!stat_is_chr(&st, m->major, m->minor))
+                return failf(f, errno, "Failed to stat the host's '%s'", where);
+        if ((st.st_mode & S_IFMT) != type || st.st_rdev != rdev)
                 return failf(f, ENODEV,
-                             "Failed to bind-mount '%s': the host's node is not the character device %u:%u",
-                             m->where, m->major, m->minor);
+                             "Failed to bind-mount '%s': the host's node is not the %s device %u:%u", where,
+                             type == S_IFBLK ? "block" : "character", major(rdev), minor(rdev));
 
         /* Read-only: the inode is the host's, and container root could chmod, chown or
          * touch the host's /dev/null through it. A read-only mount refuses those; reads
@@ -426,17 +426,21 @@ static int mount_dev_bind(MountContext *ctx, const MountPoint *m, Failure *f) {
         r = tree_set_attr(src_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY, 0,
                           /* recursive= */ true, -EBADF);
         if (r < 0)
-                return failf(f, r, "Failed to set mount attributes of '%s'", m->where);
+                return failf(f, r, "Failed to set mount attributes of '%s'", where);
 
-        target_fd = openat(ctx->dir_fd[m->dir], row_name(m),
-                           O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+        target_fd = openat(dir_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (target_fd < 0)
-                return failf(f, errno, "Failed to create mount point '%s'", m->where);
+                return failf(f, errno, "Failed to create mount point '%s'", where);
 
         r = tree_attach(src_fd, target_fd);
         if (r < 0)
-                return failf(f, r, "Failed to bind-mount '%s'", m->where);
+                return failf(f, r, "Failed to bind-mount '%s'", where);
         return 0;
+}
+
+static int mount_dev_bind(MountContext *ctx, const MountPoint *m, Failure *f) {
+        return dev_node_bind(ctx->dir_fd[m->dir], row_name(m), m->where, S_IFCHR,
+                             makedev(m->major, m->minor), f);
 }
 
 static int write_new_file(int dir_fd, const char *name, const char *text, mode_t mode) {
@@ -727,6 +731,11 @@ int mount_setup_root(Container *c, MountExtras *extras, Failure *f) {
         r = dns_files_mount(c, root_fd, f);
         if (r < 0)
                 return r;
+        if (config->n_devices > 0) {
+                r = devices_mount(c, ctx.dir_fd[DIR_DEV], f);
+                if (r < 0)
+                        return r;
+        }
 
         r = mount_user_entries(c, root_fd, f);
         if (r < 0)

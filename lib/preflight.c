@@ -53,12 +53,6 @@ const char *fs_type_name(int fd, char *buf, size_t size) {
         return buf;
 }
 
-const char *config_unsupported_key(const Config *c) {
-        if (c->n_devices > 0)
-                return "devices";
-        return NULL;
-}
-
 int mount_source_open(const char *path, bool want_dir, int *ret_fd, struct stat *ret_st) {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
@@ -620,18 +614,9 @@ int preflight_check(Preflight *p, const Config *config) {
         _cleanup_free_ char *env_error = NULL;
         Check c = {.p = p};
         View v = {};
-        Failure f = {};
         int r;
 
         assert(p && config);
-
-        /* The start refuses these before it looks at anything else. */
-        const char *unsupported = config_unsupported_key(config);
-        if (unsupported) {
-                failx(&f, EOPNOTSUPP, "\"%s\" is not supported by this nscontain-helper yet.", unsupported);
-                check_report(&c, LOG_ERR, unsupported, &f);
-                return c.errors;
-        }
 
         if (check_address6(&c, config) < 0)
                 return -ENOMEM;

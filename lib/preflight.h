@@ -19,10 +19,6 @@
 #include "escape.h"
 #include "image.h"
 
-/* The first key of c that this helper does not carry out yet (the start refuses it:
- * "\"credentials\" is not supported by this nscontain-helper yet."), or NULL. */
-const char *config_unsupported_key(const Config *c);
-
 /* "credentials[i]": its source exists and is no directory, else f says so naming NAME
  * and the path ("Failed to load credential 'tls' from '/etc/web/tls.key'"): the start
  * fails on it, validate reports it. */

@@ -6,8 +6,7 @@
 # Limit*= and the child's setrlimit; env_files are merged over the defaults and under
 # "env", with systemd's quoting, and a bad line fails the start naming file and line;
 # "service" settings reach the unit (OOMScoreAdjust of the payload) while ExecStart is
-# refused by the generator and validate, as is a sysctl the kernel does not namespace;
-# a key this helper does not carry out yet fails the start saying so.
+# refused by the generator and validate, as is a sysctl the kernel does not namespace.
 set -eu
 . "$(dirname "$0")/../lib/testsystemd.sh"
 
@@ -38,7 +37,6 @@ EOT
 tsd_write /etc/nscontain.d/badenv.json "{$common, \"command\": [\"/bin/true\"], \"env_files\": [\"/etc/bad/env\"]}"
 tsd_write /etc/nscontain.d/execstart.json "{$common, \"command\": [\"/bin/true\"], \"service\": {\"ExecStart\": \"/bin/sh\"}}"
 tsd_write /etc/nscontain.d/swappy.json "{$common, \"command\": [\"/bin/true\"], \"sysctl\": {\"vm.swappiness\": \"10\"}}"
-tsd_write /etc/nscontain.d/ephemeral.json "{$common, \"command\": [\"/bin/true\"], \"ephemeral\": true}"
 
 tsd_install
 tsd_boot
@@ -66,9 +64,5 @@ out=$(tsd_run /usr/bin/nscontain validate 2>&1) || true
 assert_contains "$out" "execstart.json: service.ExecStart: nscontain-helper relies on this setting of container@.service; it cannot be changed" "validate: ExecStart"
 assert_contains "$out" "swappy.json: sysctl[\"vm.swappiness\"]: not a key the kernel keeps per container" "validate: vm.swappiness"
 assert_contains "$(tsd_run journalctl -b --no-pager -o cat 2>&1)" "execstart.json: service.ExecStart: nscontain-helper relies on this setting" "the generator's log"
-
-step "a key this helper does not carry out yet fails the start, saying so"
-assert_fail tsd_run systemctl start container@ephemeral.service
-tsd_assert_status container@ephemeral.service 'ephemeral: "ephemeral" is not supported by this nscontain-helper yet.' "ephemeral's status"
 
 test_done

@@ -11,7 +11,9 @@
 #   the helper's keep nscontain-helper;
 # - sysctl: namespaced keys (net.*, IPC, fs.mqueue.*, kernel.domainname) set inside, the
 #   host's and the test system's values unchanged, an image's planted /proc file untouched
-#   (docs/SECURITY.md row 16); vm.swappiness and net.* with the host's network refused.
+#   (docs/SECURITY.md row 16); vm.swappiness and net.* with the host's network refused;
+# - devices: /dev/fuse opened inside, as the container's own node without a user
+#   namespace and as a read-only bind of the host's with one; a missing node named.
 set -eu
 . "$(dirname "$0")/../lib/testsystemd.sh"
 
@@ -42,6 +44,13 @@ tsd_write /etc/nscontain.d/tuned.json "{\"rootfs\": \"$ROOT2\", \"network\": {\"
 }"
 tsd_write /etc/nscontain.d/swappy.json "{$common, \"command\": [\"/bin/true\"], \"sysctl\": {\"vm.swappiness\": \"10\"}}"
 tsd_write /etc/nscontain.d/hostnet.json "{\"rootfs\": \"$ROOT\", \"network\": {\"mode\": \"host\"}, \"command\": [\"/bin/true\"], \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}"
+
+# devices: /dev/fuse as the container's own node (no user namespace) and as a read-only
+# bind of the host's (with one); a node the host lacks.
+fusecmd="\"command\": [\"/bin/sh\", \"-c\", \"stat -c 'node=%F %t:%T %a' /dev/fuse; if (exec 3<>/dev/fuse) 2>/dev/null; then echo fuse=open; else echo fuse=refused; fi; chmod 0600 /dev/fuse 2>/dev/null && echo chmod=ok || echo chmod=refused; exec sleep 100000\"]"
+tsd_write /etc/nscontain.d/fuse.json "{\"rootfs\": \"$ROOT\", \"network\": {\"mode\": \"none\"}, \"namespaces\": {\"user\": false}, \"devices\": [\"/dev/fuse\"], $fusecmd}"
+tsd_write /etc/nscontain.d/fuseu.json "{$common, \"devices\": [{\"path\": \"/dev/fuse\", \"mode\": \"rw\"}], $fusecmd}"
+tsd_write /etc/nscontain.d/nodev.json "{$common, \"command\": [\"/bin/true\"], \"devices\": [\"/dev/nscontain-no-such-device\"]}"
 
 tsd_install
 tsd_boot
@@ -103,5 +112,34 @@ out=$(tsd_run /usr/bin/nscontain validate /etc/nscontain.d/swappy.json /etc/nsco
 assert_contains "$out" "swappy.json: sysctl[\"vm.swappiness\"]: not a key the kernel keeps per container" "vm.swappiness"
 assert_contains "$out" "hostnet.json: sysctl[\"net.ipv4.ip_forward\"]: needs the container's own network namespace" "net.* with the host's network"
 assert_fail tsd_run systemctl start container@swappy.service
+
+step "devices: a node the host lacks fails the start naming it; validate says the same"
+want="Failed to find device '/dev/nscontain-no-such-device' on the host: No such file or directory"
+assert_fail tsd_run systemctl start container@nodev.service
+tsd_assert_status container@nodev.service "nodev: $want" "nodev's status"
+assert_contains "$(tsd_run /usr/bin/nscontain validate /etc/nscontain.d/nodev.json 2>&1 || true)" "devices[0]: $want" "validate"
+
+[[ -c /dev/fuse ]] || skip "devices: the host has no /dev/fuse (the fuse module is not loaded)"
+fuse_mode=$(stat -c %a /dev/fuse)
+fuse_node="character special file a:e5"
+
+step "devices: /dev/fuse usable inside without a user namespace (the container's own node)"
+assert_contains "$(tsd_run systemctl show -p DeviceAllow --value container@fuse.service)" "/dev/fuse rw" "DeviceAllow="
+tsd_run systemctl start container@fuse.service || fail "start of fuse failed: $(tsd_status container@fuse.service)"
+retry 10 grep -q '^chmod=' <(tsd_journal container@fuse.service) || fail "no output from fuse: $(tsd_status container@fuse.service)"
+log=$(tsd_journal container@fuse.service)
+assert_contains "$log" "node=$fuse_node $fuse_mode" "the node inside: the host's type, number and mode"
+assert_contains "$log" "fuse=open" "open(/dev/fuse) inside"
+
+step "devices: with a user namespace, a read-only bind of the host's node, opened as its mode allows"
+tsd_run systemctl start container@fuseu.service || fail "start of fuseu failed: $(tsd_status container@fuseu.service)"
+retry 10 grep -q '^chmod=' <(tsd_journal container@fuseu.service) || fail "no output from fuseu: $(tsd_status container@fuseu.service)"
+log=$(tsd_journal container@fuseu.service)
+assert_contains "$log" "node=$fuse_node $fuse_mode" "the node inside"
+# The host's root owns it: outside the container's range, so "other" bits apply.
+if (( (8#$fuse_mode & 8#006) == 8#006 )); then want=open; else want=refused; fi
+assert_contains "$log" "fuse=$want" "open(/dev/fuse) as the host node's mode $fuse_mode allows"
+assert_contains "$log" "chmod=refused" "chmod of the host's node through the bind"
+assert_eq "$(stat -c %a /dev/fuse)" "$fuse_mode" "the host node's mode"
 
 test_done
