@@ -125,7 +125,8 @@ static int bench(int count, const char *name, const char *pids) {
         for (int j = 0; j < BENCH_NAMES_MAX; j++) {
                 snprintf(specs[j], sizeof(specs[j]), "%d:80", publish_base + j);
                 publish[j][0] = specs[j];
-                nets[j] = (Network){.publish = publish[j]};
+                /* What a default container asks for: IPv6 too (network.ipv6). */
+                nets[j] = (Network){.publish = publish[j], .ipv6 = true};
         }
         r = sd_bus_open_system(&bus);
         if (r < 0)
