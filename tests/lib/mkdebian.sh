@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# mkdebian.sh [--print-cache] [DEST]: the Debian root filesystem for "boot": true
+# mkdebian.sh [--print-cache | --print-mirror] [DEST]: the Debian root filesystem for "boot": true
 # tests and benchmarks (the README's "TESTING" section): debootstrap
 # --variant=minbase of the release this machine runs, with systemd, systemd-sysv (for
 # /sbin/init) and dbus.
@@ -90,6 +90,11 @@ system_include() {
 }
 
 print_cache=false
+# --print-mirror: the mirror apt uses here (tests/package/build-deb-clean.sh's too).
+if [[ ${1:-} == --print-mirror ]]; then
+        mirror
+        exit 0
+fi
 if [[ ${1:-} == --print-cache ]]; then
         print_cache=true
         shift
