@@ -51,7 +51,7 @@ tsd_write /etc/nscontain.d/nouserns.json "{\"rootfs\": \"$ROOT\", \"boot\": true
 tsd_run systemctl daemon-reload
 assert_fail tsd_run systemctl start container@nouserns.service
 assert_eq "$(tsd_run systemctl show -p ExecMainStatus --value container@nouserns.service)" 125 "boot without userns"
-assert_contains "$(tsd_journal container@nouserns.service)" '"boot": true needs a user namespace' "why"
+tsd_assert_journal container@nouserns.service '"boot": true needs a user namespace' "why"
 
 step "start: returns once the inner system is up"
 t0=${EPOCHREALTIME/[.,]/}
@@ -196,7 +196,7 @@ assert_match "$new" '^[1-9][0-9]*$' "the helper's pid after the reboot"
 assert_ne "$new" "$old" "a new helper"
 state=$(inside systemctl is-system-running --wait 2>&1) || true
 [[ $state == running ]] || fail "inner system is '$state' after the reboot"
-assert_contains "$(tsd_journal "$U")" "rebooted" "the helper saw the inner reboot"
+tsd_assert_journal "$U" "rebooted" "the helper saw the inner reboot"
 tsd_run systemctl stop "$U"
 assert_eq "$(tsd_run systemctl show -p Result --value "$U")" success "Result after the last stop"
 

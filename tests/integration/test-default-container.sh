@@ -314,7 +314,7 @@ new=$(tsd_run ip -o link show type veth | grep 'alias nscontain:c1$' | cut -d: -
 assert_match "$new" '^[0-9]+$' "one veth for c1 after its next start"
 assert_ne "$new" "$old" "the leftover was replaced"
 assert_eq "$(addr_of c1)" "$addr1" "c1: same address"
-assert_contains "$(tsd_journal nscontain-sidecar.service)" "left over from an earlier start of c1"
+tsd_assert_journal nscontain-sidecar.service "left over from an earlier start of c1"
 tsd_run systemctl stop hold-c1.service
 hold c1
 tsd_run systemctl kill -s KILL container@c1.service
@@ -322,7 +322,7 @@ tsd_wait_state container@c1.service failed 20 || fail "c1 not dead: $(status_of 
 assert_ok tsd_run ip link show nsc-c1
 tsd_run systemctl restart nscontain-sidecar.service
 gone nsc-c1
-assert_contains "$(tsd_journal nscontain-sidecar.service)" "Removed nsc-c1, the network of c1, which is not running."
+tsd_assert_journal nscontain-sidecar.service "Removed nsc-c1, the network of c1, which is not running."
 tsd_run systemctl stop hold-c1.service
 # Without a holder the kernel removes the pair with the namespace.
 tsd_run systemctl reset-failed container@c1.service

@@ -174,9 +174,9 @@ for p in "${HELPER_POINTS[@]}"; do
                 assert_fail tsd_run systemctl start container@fa.service
         fi
         wait_down container@fa.service
-        assert_contains "$(tsd_journal container@fa.service)" "failpoint $p: kill" "$p reached"
+        tsd_assert_journal container@fa.service "failpoint $p: kill" "$p reached"
         if [[ $p == child:* ]]; then
-                assert_contains "$(tsd_journal container@fa.service)" "fa: The container's setup process exited with status 137 before the exec" "$p: the helper says so"
+                tsd_assert_journal container@fa.service "fa: The container's setup process exited with status 137 before the exec" "$p: the helper says so"
         fi
         result=$(tsd_run systemctl show -P Result container@fa.service)
         assert_match "$result" '^[a-z-]+$' "$p: the unit's result"
@@ -200,7 +200,7 @@ done
 tsd_run kill -9 "$child"
 wait_down container@fa.service
 assert_eq "$(tsd_run systemctl show -P Result container@fa.service)" exit-code "the unit's result"
-assert_contains "$(tsd_journal container@fa.service)" "fa: The container's setup process was killed by SIGKILL before the exec" "the helper says so"
+tsd_assert_journal container@fa.service "fa: The container's setup process was killed by SIGKILL before the exec" "the helper says so"
 tsd_run rm -f "/run/systemd/system/container@fa.service.d/90-delay.conf"
 tsd_run systemctl daemon-reload
 after_fault "a SIGKILLed set-up child"
@@ -217,8 +217,8 @@ sidecar_fault() {
         tsd_run systemctl stop nscontain-sidecar.service
         assert_fail tsd_run systemctl start "container@$name.service"
         wait_down "container@$name.service"
-        assert_contains "$(tsd_journal nscontain-sidecar.service)" "failpoint $point: kill" "$point reached"
-        assert_contains "$(tsd_journal "container@$name.service")" "nscontain-sidecar" "$name: the helper says what failed"
+        tsd_assert_journal nscontain-sidecar.service "failpoint $point: kill" "$point reached"
+        tsd_assert_journal "container@$name.service" "nscontain-sidecar" "$name: the helper says what failed"
         clear_fault nscontain-sidecar.service
         after=$(state)
         added=$(diff <(grep -v '^#' <<<"$before") <(grep -v '^#' <<<"$after") | sed -n 's/^> //p' | awk '{ print $1, $2 }' | sort -u || true)
@@ -281,7 +281,7 @@ echo "   helper: $lines" >&2
 assert_eq "$(wc -l <<<"$lines")" 1 "one line of the helper names the problem"
 assert_contains "$lines" "No space left on device" "the helper's line"
 assert_contains "$lines" "full1" "the helper's line names the container"
-assert_contains "$(tsd_journal nscontain-sidecar.service)" "Failed to write $STATE: No space left on device" \
+tsd_assert_journal nscontain-sidecar.service "Failed to write $STATE: No space left on device" \
         "the sidecar names the file"
 assert_eq "$(state)" "$before" "the old state is intact"
 assert_eq "$(state_dir_files)" "filler sidecar.state " "no temp file left on the full disk"

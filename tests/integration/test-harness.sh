@@ -118,7 +118,7 @@ assert_eq "$([[ -e /etc/tsd-before-boot || -e /etc/tsd-after-boot ]] && echo lea
 step "units run and log to the test journal"
 marker="tsd-marker-$RANDOM$RANDOM"
 assert_ok tsd_run systemd-run --wait --quiet --unit=tsd-echo.service echo "$marker"
-assert_contains "$(tsd_journal tsd-echo.service)" "$marker" "journal of tsd-echo"
+tsd_assert_journal tsd-echo.service "$marker" "journal of tsd-echo"
 
 step "dbus and machined answer"
 assert_ok tsd_run busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetId

@@ -73,7 +73,7 @@ step "on_failure kill: the unit fails with status 124"
 tsd_run systemctl start container@killer.service || fail "start of killer failed: $(tsd_status container@killer.service)"
 tsd_wait_state container@killer.service failed 15 || fail "killer did not fail: $(tsd_status container@killer.service)"
 assert_eq "$(prop killer ExecMainStatus):$(prop killer NRestarts)" 124:0 "exit status 124, no restart"
-assert_contains "$(tsd_journal container@killer.service)" "ending it (on_failure \"kill\")" "killer's journal line"
+tsd_assert_journal container@killer.service "ending it (on_failure \"kill\")" "killer's journal line"
 
 step "ready_when_healthy holds systemctl start until the first passing check"
 t0=${EPOCHREALTIME/[.,]/}

@@ -116,7 +116,7 @@ for i in $(seq 50); do
         [[ $(tsd_journal "$(unit web)") == *hello-from-web* ]] && break
         sleep 0.1
 done
-assert_contains "$(tsd_journal "$(unit web)")" hello-from-web "payload output in the journal"
+tsd_assert_journal "$(unit web)" hello-from-web "payload output in the journal"
 
 step "the supervisor's private memory is under 1 MiB"
 private_kb=$(tsd_run awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s }' /proc/"$main"/smaps_rollup)
@@ -135,7 +135,7 @@ ms=$(((t1 - t0) / 1000000))
 echo "stop took ${ms} ms" >&2
 ((ms >= 1800 && ms < 9000)) || fail "stop took $ms ms, expected about 2 s (stop_timeout)"
 assert_eq "$(prop web ExecMainStatus)" 137 "exit status after the SIGKILL"
-assert_contains "$(tsd_journal "$(unit web)")" "did not stop within 2s" "the escalation is logged"
+tsd_assert_journal "$(unit web)" "did not stop within 2s" "the escalation is logged"
 assert_eq "$(prop web MainPID)" 0 "nothing left running"
 
 step "a stop the payload obeys is clean: inactive, status 0, well before stop_timeout"

@@ -70,7 +70,7 @@ sum=$(store_sum)
 step "stop: a clean inner shutdown; a restart keeps what the system wrote"
 tsd_run systemctl stop "$U"
 assert_eq "$(tsd_run systemctl show -p Result --value "$U")" success "Result after stop"
-assert_contains "$(tsd_journal "$U")" "powered off" "the helper saw the inner power-off"
+tsd_assert_journal "$U" "powered off" "the helper saw the inner power-off"
 assert_ok test -f "$TSD_FIXDIR/state/containers/deb/upper/root/kept"
 tsd_run timeout 300 systemctl start "$U" || fail "second start failed: $(tsd_status "$U" 40)"
 assert_eq "$(inside cat /root/kept)" kept "a write kept across the restart"

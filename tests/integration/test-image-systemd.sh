@@ -97,7 +97,7 @@ log=$(tsd_journal container@web.service)
 assert_contains "$log" "web: Importing oci:/srv/images/web:1.4: layer 2/3, unpacking" "progress in the journal"
 assert_contains "$log" "web: Imported oci:/srv/images/web:1.4 as $WEB_ID." "the import's end in the journal"
 retry 10 _tsd_status_has container@web.service "hello from web" || true
-assert_contains "$(tsd_journal container@web.service)" "hello from web" "the payload's output in the journal"
+tsd_assert_journal container@web.service "hello from web" "the payload's output in the journal"
 tsd_run rm -r /etc/systemd/system/container@web.service.d/50-test.conf
 tsd_run systemctl daemon-reload
 
@@ -268,7 +268,7 @@ else
 Environment=NSCONTAIN_FAILPOINT=$point:kill"
                 tsd_run systemctl daemon-reload
                 assert_fail tsd_run systemctl start "container@$name.service"
-                assert_contains "$(tsd_journal "container@$name.service")" "failpoint $point: kill" "$point reached"
+                tsd_assert_journal "container@$name.service" "failpoint $point: kill" "$point reached"
                 assert_eq "$(status_text "container@$name.service")" \
                         "$name: Failed to import oci-archive:/srv/images/kill.tar:1: nscontain image import was killed by SIGKILL" \
                         "the status after the kill at $point"
@@ -281,7 +281,7 @@ Environment=NSCONTAIN_FAILPOINT=$point:kill"
         tsd_run systemctl daemon-reload
         tsd_run systemctl start "container@$name.service" || fail "start after the kills: $(tsd_status "container@$name.service")"
         retry 10 _tsd_status_has "container@$name.service" "killed and resumed" || true
-        assert_contains "$(tsd_journal "container@$name.service")" "killed and resumed" "the image runs"
+        tsd_assert_journal "container@$name.service" "killed and resumed" "the image runs"
         store_whole
         assert_ok tsd_run test -d "/var/lib/nscontain/images/images/$KILL_ID"
         assert_ok tsd_run "$NSC" image prune

@@ -71,7 +71,7 @@ assert_eq "$(tsd_run sysctl -n net.ipv4.conf.uplink.forwarding)" 1 "forwarding o
 assert_eq "$(tsd_run sysctl -n net.ipv4.conf.nsc0.route_localnet)" 0 "route_localnet stays off on the bridge"
 assert_fail tsd_run nft list chain inet nscontain prerouting_raw
 assert_eq "$(tsd_run sysctl -n net.ipv4.conf.uplink.route_localnet)" 0 "route_localnet not on the uplink"
-assert_contains "$(tsd_journal nscontain-sidecar.service)" "Set net.ipv4.conf.nsc0.forwarding=1."
+tsd_assert_journal nscontain-sidecar.service "Set net.ipv4.conf.nsc0.forwarding=1."
 
 step "after a stop: no element of the container"
 start b
@@ -87,7 +87,7 @@ tsd_wait_state container@b.service failed 20 || fail "b not dead: $(status_of b)
 tsd_run systemctl restart nscontain-sidecar.service
 retry 5 test -z "$(elements_of b)" || true
 assert_eq "$(elements_of b)" "" "no element of b after reconcile"
-assert_contains "$(tsd_journal nscontain-sidecar.service)" "Removed the nftables elements of b, which is not running."
+tsd_assert_journal nscontain-sidecar.service "Removed the nftables elements of b, which is not running."
 tsd_run systemctl reset-failed container@b.service
 
 step "after a SIGKILL of the sidecar: the elements are still known and removed at the stop"
@@ -163,7 +163,7 @@ for who in root app; do
         # Default capabilities: no CAP_NET_RAW in the effective set.
         assert_no_net_raw "$out" "ping-$who"
 done
-assert_contains "$(tsd_journal container@ping-app.service)" "uid=1000(app)" "ping-app runs as app"
+tsd_assert_journal container@ping-app.service "uid=1000(app)" "ping-app runs as app"
 
 step "a UDP publish"
 # The server runs in web's network namespace (busybox has no UDP server): it answers
@@ -207,7 +207,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(3):
     s.sendto(b"martian", ("127.0.0.1", 5354)); time.sleep(0.2)'
 sleep 1
-assert_contains "$(tsd_journal web-udp.service)" "got ping from 10.77.0.1" "web's server logs what it gets"
+tsd_assert_journal web-udp.service "got ping from 10.77.0.1" "web's server logs what it gets"
 assert_not_contains "$(tsd_journal web-udp.service)" "martian" "wan's datagrams for 127.0.0.1:5354 do not reach web"
 tsd_run systemctl stop web-udp.service
 
@@ -246,7 +246,7 @@ assert_eq "$(attack)" "secret" "with route_localnet on the bridge they would (th
 # What an earlier sidecar left on: the next start turns it off.
 start a
 assert_eq "$(tsd_run sysctl -n net.ipv4.conf.nsc0.route_localnet)" 0 "route_localnet is off again"
-assert_contains "$(tsd_journal nscontain-sidecar.service)" "Set net.ipv4.conf.nsc0.route_localnet=0."
+tsd_assert_journal nscontain-sidecar.service "Set net.ipv4.conf.nsc0.route_localnet=0."
 assert_eq "$(attack)" "nothing" "and the datagrams do not arrive"
 tsd_run systemctl stop container@a.service
 

@@ -92,7 +92,7 @@ assert_eq "$(tsd_run sysctl -n net.ipv6.conf.all.forwarding)" 0 "net.ipv6.conf.a
 if [[ -e /proc/sys/net/ipv6/conf/lo/force_forwarding ]]; then
         assert_eq "$(tsd_run sysctl -n net.ipv6.conf.nsc0.force_forwarding)" 1 "force_forwarding on the bridge"
         assert_eq "$(tsd_run sysctl -n net.ipv6.conf.uplink.force_forwarding)" 1 "force_forwarding on the uplink"
-        assert_contains "$(tsd_journal nscontain-sidecar.service)" "Set net.ipv6.conf.nsc0.force_forwarding=1."
+        tsd_assert_journal nscontain-sidecar.service "Set net.ipv6.conf.nsc0.force_forwarding=1."
 else
         echo "# before Linux 6.17 (no force_forwarding) the sidecar turns on all.forwarding; not tested here"
 fi

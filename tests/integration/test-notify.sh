@@ -96,7 +96,7 @@ tsd_run systemctl start container@wd.service || fail "start of wd failed: $(tsd_
 assert_eq "$(prop wd WatchdogUSec)" 2s "the unit's WatchdogSec="
 sleep 5
 assert_eq "$(prop wd ActiveState):$(prop wd NRestarts)" active:0 "fed for 5 s: still the first run"
-assert_contains "$(tsd_journal container@wd.service)" "usec=2000000" "\$WATCHDOG_USEC inside"
+tsd_assert_journal container@wd.service "usec=2000000" "\$WATCHDOG_USEC inside"
 assert_ok tsd_run /usr/bin/nscontain exec wd -- touch /tmp/starve
 retry 15 bash -c "[[ \$(nsenter -t $TSD_PID -a systemctl show -p NRestarts --value container@wd.service) -ge 1 ]]" ||
         fail "wd was not restarted after starving its watchdog: $(tsd_status container@wd.service)"

@@ -102,7 +102,7 @@ host_before=$(cd /proc/sys && cat $sysctls)
 tsd_before=$(tsd_run sh -c "cd /proc/sys && cat $sysctls")
 tsd_run systemctl start container@tuned.service || fail "start of tuned failed: $(tsd_status container@tuned.service)"
 retry 10 grep -q '^port=' <(tsd_journal container@tuned.service) || fail "no output from tuned: $(tsd_status container@tuned.service)"
-assert_contains "$(tsd_journal container@tuned.service)" "port=81 msgmax=12345 mq=77 domain=example.test" "the values inside"
+tsd_assert_journal container@tuned.service "port=81 msgmax=12345 mq=77 domain=example.test" "the values inside"
 assert_eq "$(cd /proc/sys && cat $sysctls)" "$host_before" "the host's values"
 assert_eq "$(tsd_run sh -c "cd /proc/sys && cat $sysctls")" "$tsd_before" "the test system's values"
 assert_eq "$(cat "$ROOT2/proc/sys/net/ipv4/ip_unprivileged_port_start")" planted "the image's planted file"

@@ -287,7 +287,7 @@ sc ListContainers >/dev/null
 assert_fail tsd_run ip link show nsc-ghost
 assert_fail tsd_run ip link show nsc-half
 assert_ok tsd_run ip link show nsc-web
-assert_contains "$(tsd_journal nscontain-sidecar.service)" "Removed nsc-ghost, the network of ghost, which is not running."
+tsd_assert_journal nscontain-sidecar.service "Removed nsc-ghost, the network of ghost, which is not running."
 
 step "a veth left by an earlier start of the same container is replaced"
 tsd_run systemd-run -q --unit=container@again.service -p Type=exec sh -c \

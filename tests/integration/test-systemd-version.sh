@@ -66,7 +66,7 @@ for row in "RestartSteps 254" "MemoryZSwapMax 253"; do
         key=${row% *} since=${row#* }
         if ((running < since)); then
                 retry 5 sh -c "nsenter -t $TSD_PID -a journalctl --no-pager -o cat -u container@$name.service | grep -qF '$key= needs'" || true
-                assert_contains "$(tsd_journal "container@$name.service")" \
+                tsd_assert_journal "container@$name.service" \
                         "$name: \"service\": $key= needs systemd $since or newer; this is systemd $running, which ignores it." \
                         "the start's word on $key="
         else

@@ -68,7 +68,7 @@ tsd_run systemctl restart container@a.service
 assert_eq "$(base_of a)" "$A1" "a keeps its range"
 sidecar_logged() { [[ $(tsd_journal nscontain-sidecar.service) == *"$1"* ]]; }
 retry 5 sidecar_logged "overlaps $A1-" || true
-assert_contains "$(tsd_journal nscontain-sidecar.service)" \
+tsd_assert_journal nscontain-sidecar.service \
         "The range 0x$(printf %08x "$A1")+65536 of a overlaps $A1-$((A1 + 65535)) of /etc/subgid: bob" \
         "the sidecar's log"
 assert_contains "$(tsd_run nscontain status --no-pager a)" "overlaps $A1-$((A1 + 65535)) of /etc/subgid: bob" \

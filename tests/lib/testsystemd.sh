@@ -472,6 +472,17 @@ tsd_journal() {
         tsd_run journalctl --no-pager -o cat -u "$unit" "$@"
 }
 
+# tsd_assert_journal UNIT TEXT [WHAT]: the journal of UNIT has TEXT, within 5 s. A
+# program that fails fast exits before journald has read its last lines from its stream
+# (the helper logs on a stream of its own), and "journalctl --sync" does not wait for those.
+_tsd_journal_has() {
+        [[ $(tsd_journal "$1") == *"$2"* ]]
+}
+tsd_assert_journal() {
+        retry 5 _tsd_journal_has "$1" "$2" || true
+        assert_contains "$(tsd_journal "$1")" "$2" "${3:-journal of $1}"
+}
+
 # tsd_status UNIT [LINES]: "systemctl status" of UNIT with its last LINES (default 30)
 # log lines, after making journald write out; for failure messages, so it never fails.
 tsd_status() {
