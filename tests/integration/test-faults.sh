@@ -84,11 +84,12 @@ state_parses() {
         [[ $text == *$'\n'END ]] || fail "the state file does not end with a newline:"$'\n'"$text"
         text=${text%END}
         local bad
-        bad=$(grep -vE '^(#.*|range [A-Za-z0-9_.-]+ [0-9]+ [0-9]+|address [A-Za-z0-9_.-]+ [0-9]+\.[0-9]+\.[0-9]+\.[0-9]+|)$' <<<"$text" || true)
+        bad=$(grep -vE '^(#.*|range [A-Za-z0-9_.-]+ [0-9]+ [0-9]+|address [A-Za-z0-9_.-]+ [0-9]+\.[0-9]+\.[0-9]+\.[0-9]+|address6 [A-Za-z0-9_.-]+ [0-9a-f:]+|)$' <<<"$text" || true)
         assert_eq "$bad" "" "lines of the state file that are no record"
         assert_eq "$(awk '$1 == "range" { print $2 }' <<<"$text" | sort | uniq -d)" "" "a name with two ranges"
         assert_eq "$(awk '$1 == "range" { print $3 }' <<<"$text" | sort | uniq -d)" "" "a range handed out twice"
         assert_eq "$(awk '$1 == "address" { print $3 }' <<<"$text" | sort | uniq -d)" "" "an address handed out twice"
+        assert_eq "$(awk '$1 == "address6" { print $3 }' <<<"$text" | sort | uniq -d)" "" "an IPv6 address handed out twice"
 }
 set_fault() { # UNIT SPEC: the unit's next start runs with $NSCONTAIN_FAILPOINT=SPEC
         tsd_write "/run/systemd/system/$1.d/90-failpoint.conf" "[Service]
@@ -208,7 +209,8 @@ after_fault "a SIGKILLed set-up child"
 # A new name's start through a sidecar that dies at POINT: the state file is the old
 # one or the old one plus the new name's facts, and fa and fb keep theirs.
 # sidecar_fault POINT NAME [HIT]: the sidecar dies the HIT-th time it reaches POINT (a
-# new name's first state write is its range's, the second its address's).
+# new name's first state write is its range's, the second its addresses' (IPv4 and IPv6
+# in one write).
 sidecar_fault() {
         local point=$1 name=$2 hit=${3:-} before after added
         step "the sidecar killed at $point${hit:+ (hit $hit)} while $name starts"
@@ -226,7 +228,8 @@ sidecar_fault() {
         assert_eq "$(diff <(grep -v '^#' <<<"$before") <(grep -v '^#' <<<"$after") | grep -c '^<' || true)" 0 \
                 "$point: lines lost from the state file"
         case $added in
-        "" | "range $name" | "address $name" | "address $name"$'\n'"range $name") ;;
+        "" | "range $name" | "address $name"$'\n'"address6 $name" | \
+                "address $name"$'\n'"address6 $name"$'\n'"range $name") ;;
         *) fail "$point: the state file gained '$added'" ;;
         esac
         echo "   state after the kill: ${added:-unchanged}" >&2
