@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 
 #include "config-snapshot.h"
 #include "escape.h"
 #include "generator.h"
+#include "parse-util.h"
 #include "strv.h"
 #include "unit-name.h"
 
@@ -152,14 +152,9 @@ static int check_value(const char *file, const char *what, const char *value, ch
 }
 
 static void text_put_rlimit_value(Text *t, uint64_t v) {
-        char buf[32];
+        char buf[DECIMAL_MAX];
 
-        if (v == RLIM_INFINITY)
-                text_puts(t, "infinity");
-        else {
-                snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-                text_puts(t, buf);
-        }
+        text_puts(t, v == RLIM_INFINITY ? "infinity" : decimal_format(v, buf));
 }
 
 /* The service contract (nscontain.json(5)): the watchdog, what systemd hands the
@@ -307,9 +302,8 @@ int dropin_render(const Config *c, const char *path, const char *snapshot, uint6
 
         text_puts(&t, "\n[Service]\n");
         text_put_env(&t, CONFIG_SNAPSHOT_ENV, snapshot);
-        char number[32];
-        snprintf(number, sizeof(number), "%" PRIu64, offset);
-        text_put_env(&t, CONFIG_SNAPSHOT_OFFSET_ENV, number);
+        char number[DECIMAL_MAX];
+        text_put_env(&t, CONFIG_SNAPSHOT_OFFSET_ENV, decimal_format(offset, number));
         for (size_t i = 0; i < ELEMENTSOF(resources); i++)
                 if (resources[i].value)
                         text_put_setting(&t, resources[i].key, resources[i].value, false);

@@ -13,10 +13,18 @@
 #define SNAPSHOT_FILE_MAX (64 * 1024 * 1024)
 
 size_t config_snapshot_header(char buf[static CONFIG_SNAPSHOT_HEADER_MAX], const char *name, size_t size) {
-        int n = snprintf(buf, CONFIG_SNAPSHOT_HEADER_MAX, CONFIG_SNAPSHOT_MAGIC "%s %zu\n", name, size);
+        char digits[DECIMAL_MAX];
+        const char *d = decimal_format(size, digits);
+        size_t l = strlen(name), n = STRLEN(CONFIG_SNAPSHOT_MAGIC), k = strlen(d);
 
-        assert(n > 0 && (size_t)n < CONFIG_SNAPSHOT_HEADER_MAX);
-        return (size_t)n;
+        assert(l <= CONFIG_NAME_MAX);
+        memcpy(buf, CONFIG_SNAPSHOT_MAGIC, n);
+        memcpy(buf + n, name, l);
+        buf[n + l] = ' ';
+        memcpy(buf + n + l + 1, d, k);
+        buf[n + l + 1 + k] = '\n';
+        buf[n + l + 2 + k] = 0;
+        return n + l + 2 + k;
 }
 
 /* Parses the header at the start of 'p' (n bytes available): its length, and the

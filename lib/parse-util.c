@@ -5,6 +5,16 @@
 
 #include "parse-util.h"
 
+const char *decimal_format(uint64_t v, char buf[static DECIMAL_MAX]) {
+        char *p = buf + DECIMAL_MAX - 1;
+
+        *p = 0;
+        do
+                *--p = (char)('0' + v % 10);
+        while ((v /= 10) > 0);
+        return p;
+}
+
 int decimal_parse(const char *s, size_t len, uint64_t max, uint64_t *ret) {
         uint64_t v = 0;
         bool over = false;

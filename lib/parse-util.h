@@ -11,6 +11,11 @@
  * most max. -EINVAL for the syntax, -ERANGE above max. */
 int decimal_parse(const char *s, size_t len, uint64_t max, uint64_t *ret);
 
+/* v in decimal, NUL-terminated, at the end of buf; returns where it starts. Not
+ * snprintf(): the generator formats numbers for every config it writes. */
+#define DECIMAL_MAX 21 /* UINT64_MAX has 20 digits */
+const char *decimal_format(uint64_t v, char buf[static DECIMAL_MAX]);
+
 /* The value of a hexadecimal digit (either case), or -EINVAL. */
 int unhexchar(char c);
 
