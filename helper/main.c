@@ -495,6 +495,14 @@ static int helper_failed(int code) {
         return code;
 }
 
+/* What the setup holds of the container that the supervisor does not need: given back
+ * before supervising, and on every way out of the setup. */
+static void container_setup_done(Container *c) {
+        image_info_done(&c->image);
+        free(c->state_dir);
+        c->state_dir = NULL;
+}
+
 int main(int argc, char *argv[]) {
         _cleanup_config_free_ Config *config = NULL;
         _cleanup_(strategy_freep) Strategy *strategy = NULL;
@@ -539,7 +547,7 @@ int main(int argc, char *argv[]) {
                 return helper_failed(EXIT_SETUP_FAILED);
         failpoint("helper:after-config");
 
-        Container c = {
+        _cleanup_(container_setup_done) Container c = {
                 .config = config,
                 .name = arg_name,
                 .userns = config->namespaces.user,
@@ -631,9 +639,7 @@ int main(int argc, char *argv[]) {
          * bus connection included (reopened at the end if there is something to release). */
         holdings_close_bus(&h);
         config = config_free(config);
-        image_info_done(&c.image);
-        free(c.state_dir);
-        c.state_dir = NULL;
+        container_setup_done(&c);
         (void)malloc_trim(0);
 
         code = supervisor_run(&s);
