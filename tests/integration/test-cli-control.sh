@@ -30,6 +30,10 @@ tsd_boot
 nsc() { tsd_run /usr/bin/nscontain --no-pager "$@"; }
 prop() { tsd_run systemctl show -p "$2" --value "container@$1.service"; }
 ticks() { tsd_journal container@web.service | grep -c '^tick-' || true; }
+# For retry, which runs its command again and again: a "$(...)" in its arguments would be
+# read once, before the first try.
+freezer_is() { [[ $(prop web FreezerState) == "$1" ]]; }
+ticks_above() { (($(ticks) > $1)); }
 json_or_null() { [[ $1 == "[not set]" || -z $1 ]] && echo null || echo "$1"; }
 
 tsd_run systemctl start container@web.service || fail "start of web failed: $(tsd_status container@web.service)"
@@ -61,14 +65,14 @@ assert_match "$(nsc status -n 0 web)" "Veth: +$ifname: sent [0-9]" "the text sho
 
 step "pause freezes the container, resume thaws it"
 assert_ok nsc pause web
-retry 5 test "$(prop web FreezerState)" = frozen || fail "FreezerState is $(prop web FreezerState) after pause"
+retry 5 freezer_is frozen || fail "FreezerState is $(prop web FreezerState) after pause"
 assert_eq "$(nsc status --json web | jq -r .freezer_state)" frozen "status --json shows frozen"
 before=$(ticks)
 sleep 3
 assert_eq "$(ticks)" "$before" "no ticks while paused"
 assert_ok nsc resume web
-retry 5 test "$(prop web FreezerState)" = running || fail "FreezerState is $(prop web FreezerState) after resume"
-retry 5 test "$(ticks)" -gt "$before" || fail "no ticks after resume"
+retry 5 freezer_is running || fail "FreezerState is $(prop web FreezerState) after resume"
+retry 5 ticks_above "$before" || fail "no ticks after resume"
 
 step "kill forwards a signal to PID 1, SIGTERM stops, SIGKILL ends"
 assert_ok nsc kill web SIGUSR1

@@ -54,6 +54,8 @@ tsd_run systemctl daemon-reload
 
 # The IPv4 sets only: test-network6.sh checks the IPv6 ones.
 elements_of() { nft_elements "$1" '4'; }
+# For retry, which runs its command again and again ("$(...)" in its arguments is read once).
+no_elements_of() { [[ -z $(elements_of "$1") ]]; }
 
 step "the outside world: a wan namespace answering with the client's address"
 wan_setup
@@ -85,7 +87,7 @@ tsd_run systemctl kill -s KILL container@b.service
 tsd_wait_state container@b.service failed 20 || fail "b not dead: $(status_of b)"
 [[ -n $(elements_of b) ]] || fail "b's element is gone already: the test cannot show reconcile"
 tsd_run systemctl restart nscontain-sidecar.service
-retry 5 test -z "$(elements_of b)" || true
+retry 5 no_elements_of b || true
 assert_eq "$(elements_of b)" "" "no element of b after reconcile"
 tsd_assert_journal nscontain-sidecar.service "Removed the nftables elements of b, which is not running."
 tsd_run systemctl reset-failed container@b.service

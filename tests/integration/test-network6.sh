@@ -44,6 +44,8 @@ tsd_write /etc/nscontain.d/web.json "{\"rootfs\": \"$ROOT_WEB\",
 tsd_run systemctl daemon-reload
 
 elements_of() { nft_elements "$1"; }
+# For retry, which runs its command again and again ("$(...)" in its arguments is read once).
+no_elements_of() { [[ -z $(elements_of "$1") ]]; }
 # NAME's global IPv6 address on eth0, as "ADDRESS/PREFIXLEN".
 addr6_of() { tsd_in_container "$1" /bin/busybox ip -o -6 addr show dev eth0 scope global | awk '{ print $4 }'; }
 set_size() {
@@ -195,7 +197,7 @@ tsd_run systemctl kill -s KILL container@b.service
 tsd_wait_state container@b.service failed 20 || fail "b not dead: $(status_of b)"
 [[ -n $(elements_of b | grep masq6) ]] || fail "b's masq6 element is gone already: the test cannot show reconcile"
 tsd_run systemctl restart nscontain-sidecar.service
-retry 5 test -z "$(elements_of b)" || true
+retry 5 no_elements_of b || true
 assert_eq "$(elements_of b)" "" "no element of b after reconcile"
 tsd_run systemctl reset-failed container@b.service
 
