@@ -18,6 +18,7 @@
 set -eu
 . "$(dirname "$0")/../lib/lib.sh"
 . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
+. "$NSC_SOURCE_DIR/tests/lib/network.sh" # config, status_of, start
 
 tsd_require
 [[ -n $NSC_BUILD_DIR ]] || skip "NSC_BUILD_DIR is not set (run through meson test)"
@@ -39,14 +40,6 @@ tsd_install
 tsd_boot
 tsd_run systemctl start dbus.socket
 
-UP="trap 'exit 0' TERM; sleep 1000 \u0026 wait"
-config() {
-        tsd_write "/etc/nscontain.d/$1.json" "{\"rootfs\": \"$2\", \"command\": [\"/bin/sh\", \"-c\", \"$UP\"] ${3:-}}"
-}
-status_of() { tsd_status "container@$1.service"; }
-start() {
-        tsd_run systemctl start "container@$1" || fail "start of $1 failed: $(status_of "$1")"
-}
 host_resolv() {
         tsd_run sh -ec 'rm -f /etc/resolv.conf; printf "%b" "$1" >/etc/resolv.conf' sh "$1"
 }
