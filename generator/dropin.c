@@ -191,7 +191,7 @@ static void dropin_render_service(Text *t, const Config *c) {
                 text_put_value(t, c->credentials[i].value);
                 text_puts(t, "\n");
         }
-        for (int i = 0; i < CONFIG_RLIMIT_MAX; i++) {
+        for (int i = 0; c->rlimits && i < CONFIG_RLIMIT_MAX; i++) {
                 const ConfigRlimit *l = &c->rlimits[i];
                 if (!l->set)
                         continue;

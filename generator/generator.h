@@ -14,6 +14,7 @@
  * validate". */
 
 #include <stdio.h>
+#include <sys/uio.h>
 
 #include "config-set.h"
 #include "config.h"
@@ -55,8 +56,14 @@ typedef struct Output {
         bool printed_any;
         bool no_tmpfile; /* O_TMPFILE + linkat() failed once: write files the usual way */
         char *snapshot_path; /* absolute: the drop-ins name it */
-        char *snapshot;      /* the records so far (lib/config-snapshot.h) */
-        size_t snapshot_size, snapshot_allocated;
+        /* The records so far (lib/config-snapshot.h), written with one writev() loop
+         * from the config set's own copies of the texts: two iovecs per record, its
+         * header (after the previous record's closing newline) and its text. */
+        struct iovec *snapshot_iov;
+        size_t snapshot_n_iov, snapshot_iov_allocated;
+        char *snapshot_headers; /* the headers, back to back */
+        size_t snapshot_headers_size, snapshot_headers_allocated;
+        uint64_t snapshot_size; /* bytes of records so far: where the next one starts */
 } Output;
 
 void output_done(Output *o);
@@ -64,11 +71,11 @@ int output_dropin(Output *o, const char *name, const char *text);
 /* The snapshot of the configs: exactly the bytes each drop-in was rendered from, one
  * record per config in one file of the output dir (lib/config-snapshot.h). The helper
  * runs its record, so an edit of a file takes effect at the next daemon-reload as a
- * whole, as for any unit. output_snapshot_add() appends NAME's record in memory;
+ * whole, as for any unit. output_snapshot_add() appends NAME's record, which refers to
+ * 'text' (not copied: it must live until output_snapshot_write()), and
  * output_snapshot_write() writes them all at once (not in dry-run mode). */
 int output_snapshot_add(Output *o, const char *name, const char *text, size_t size);
-/* Room for 'more' bytes of records: one allocation for all of them, reserved up front,
- * keeps a growing buffer from churning the heap. */
-int output_snapshot_reserve(Output *o, size_t more);
+/* Room for 'records' more records, reserved up front: no growing buffer. */
+int output_snapshot_reserve(Output *o, size_t records);
 int output_snapshot_write(Output *o);
 int output_autostart(Output *o, const char *name);

@@ -24,8 +24,10 @@ void output_done(Output *o) {
         o->dir_path = NULL;
         free(o->snapshot_path);
         o->snapshot_path = NULL;
-        free(o->snapshot);
-        o->snapshot = NULL;
+        free(o->snapshot_iov);
+        o->snapshot_iov = NULL;
+        free(o->snapshot_headers);
+        o->snapshot_headers = NULL;
         o->dir_fd = safe_close(o->dir_fd);
         o->wants_fd = safe_close(o->wants_fd);
 }
@@ -52,8 +54,8 @@ static int open_subdir(int dir_fd, const char *name, int *ret_fd) {
  * exists already, a filesystem without O_TMPFILE, no CAP_DAC_READ_SEARCH for linkat
  * of an fd on older kernels): the caller then writes it the usual way. The mode goes
  * through the generator's umask (main.c). */
-static int write_new_file(Output *o, const char *dir, const char *path, const char *text, size_t size,
-                          mode_t mode) {
+static int write_new_file(Output *o, const char *dir, const char *path, const struct iovec *iov,
+                          size_t n_iov, mode_t mode) {
         _cleanup_close_ int fd = -EBADF;
         int r;
 
@@ -67,7 +69,7 @@ static int write_new_file(Output *o, const char *dir, const char *path, const ch
                 }
                 return negative_errno();
         }
-        r = loop_write(fd, text, size);
+        r = loop_writev(fd, iov, n_iov);
         if (r < 0)
                 return r;
         if (linkat(fd, "", o->dir_fd, path, AT_EMPTY_PATH) < 0) {
@@ -123,43 +125,65 @@ int output_dropin(Output *o, const char *name, const char *text) {
         if (mkdirat(o->dir_fd, dir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "Failed to create directory '%s': %m", dir);
 
-        r = write_new_file(o, dir, path, text, strlen(text), 0644);
+        struct iovec iov = {.iov_base = (char *)text, .iov_len = strlen(text)};
+        r = write_new_file(o, dir, path, &iov, 1, 0644);
         if (r == 0)
                 return 0;
         /* The generator dir is on tmpfs and rebuilt at every daemon-reload: no fsync. */
         if (r > 0)
-                r = write_file_atomic_at(o->dir_fd, path, text, strlen(text), 0644, false);
+                r = write_file_atomic_iov_at(o->dir_fd, path, &iov, 1, 0644, false);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s': %m", path);
         return 0;
 }
 
-int output_snapshot_reserve(Output *o, size_t more) {
-        char *b;
+/* One header per record, with the previous record's closing newline in front. */
+#define HEADER_ROOM (1 + CONFIG_SNAPSHOT_HEADER_MAX)
+
+int output_snapshot_reserve(Output *o, size_t records) {
+        size_t n_iov = o->snapshot_n_iov + 2 * records + 1,
+               headers = o->snapshot_headers_size + HEADER_ROOM * records;
 
         assert(o);
-        if (more <= o->snapshot_allocated - o->snapshot_size)
-                return 0;
-        b = realloc(o->snapshot, o->snapshot_size + more);
-        if (!b)
-                return log_oom();
-        o->snapshot = b;
-        o->snapshot_allocated = o->snapshot_size + more;
+        if (n_iov > o->snapshot_iov_allocated) {
+                struct iovec *v = reallocarray(o->snapshot_iov, n_iov, sizeof(struct iovec));
+                if (!v)
+                        return log_oom();
+                o->snapshot_iov = v;
+                o->snapshot_iov_allocated = n_iov;
+        }
+        if (headers > o->snapshot_headers_allocated) {
+                char *h = realloc(o->snapshot_headers, headers);
+                if (!h)
+                        return log_oom();
+                /* The iovecs point into the old buffer: move them along. */
+                for (size_t i = 0; i < o->snapshot_n_iov; i += 2)
+                        o->snapshot_iov[i].iov_base =
+                                h + ((char *)o->snapshot_iov[i].iov_base - o->snapshot_headers);
+                o->snapshot_headers = h;
+                o->snapshot_headers_allocated = headers;
+        }
         return 0;
 }
 
 int output_snapshot_add(Output *o, const char *name, const char *text, size_t size) {
-        char header[CONFIG_SNAPSHOT_HEADER_MAX];
-        size_t h = config_snapshot_header(header, name, size), need = h + size + 1;
+        size_t h, first = o->snapshot_n_iov == 0 ? 0 : 1;
+        char *p;
 
         assert(o && text);
-        if (need > o->snapshot_allocated - o->snapshot_size &&
-            output_snapshot_reserve(o, MAX(o->snapshot_allocated, need)) < 0)
+        if ((o->snapshot_n_iov + 3 > o->snapshot_iov_allocated ||
+             o->snapshot_headers_size + HEADER_ROOM > o->snapshot_headers_allocated) &&
+            output_snapshot_reserve(o, MAX(o->snapshot_n_iov / 2, 16u)) < 0)
                 return -ENOMEM;
-        memcpy(o->snapshot + o->snapshot_size, header, h);
-        memcpy(o->snapshot + o->snapshot_size + h, text, size);
-        o->snapshot[o->snapshot_size + h + size] = '\n';
-        o->snapshot_size += need;
+
+        p = o->snapshot_headers + o->snapshot_headers_size;
+        p[0] = '\n'; /* the previous record's end */
+        h = config_snapshot_header(p + 1, name, size);
+        o->snapshot_iov[o->snapshot_n_iov++] =
+                (struct iovec){.iov_base = p + 1 - first, .iov_len = h + first};
+        o->snapshot_iov[o->snapshot_n_iov++] = (struct iovec){.iov_base = (char *)text, .iov_len = size};
+        o->snapshot_headers_size += h + 1;
+        o->snapshot_size += h + size + 1;
         return 0;
 }
 
@@ -167,13 +191,16 @@ int output_snapshot_write(Output *o) {
         int r;
 
         assert(o);
-        if (o->print || o->snapshot_size == 0)
+        if (o->print || o->snapshot_n_iov == 0)
                 return 0;
+        /* The last record's end; there is room for it (output_snapshot_reserve()). */
+        o->snapshot_iov[o->snapshot_n_iov++] = (struct iovec){.iov_base = (char *)"\n", .iov_len = 1};
+
         /* Root's alone: a config may hold what its own file's mode keeps private (env). */
-        r = write_new_file(o, ".", CONFIG_SNAPSHOT_FILE, o->snapshot ?: "", o->snapshot_size, 0600);
+        r = write_new_file(o, ".", CONFIG_SNAPSHOT_FILE, o->snapshot_iov, o->snapshot_n_iov, 0600);
         if (r > 0)
-                r = write_file_atomic_at(o->dir_fd, CONFIG_SNAPSHOT_FILE, o->snapshot ?: "", o->snapshot_size,
-                                         0600, false);
+                r = write_file_atomic_iov_at(o->dir_fd, CONFIG_SNAPSHOT_FILE, o->snapshot_iov,
+                                             o->snapshot_n_iov, 0600, false);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s': %m", CONFIG_SNAPSHOT_FILE);
         return 0;

@@ -212,7 +212,7 @@ static void failpoint_setup_delay(void) {
  * namespaced: raising a hard limit takes CAP_SYS_RESOURCE on the host). Under systemd
  * the unit's Limit*= lines, from the same key, raised the helper's first. */
 static int child_set_rlimits(const Config *config, Failure *f) {
-        for (int i = 0; i < CONFIG_RLIMIT_MAX; i++) {
+        for (int i = 0; config->rlimits && i < CONFIG_RLIMIT_MAX; i++) {
                 const ConfigRlimit *l = &config->rlimits[i];
                 struct rlimit old = {}, new = {.rlim_cur = l->soft, .rlim_max = l->hard};
 

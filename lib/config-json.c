@@ -281,7 +281,7 @@ int config_to_json(const Config *c, char **ret) {
         if (c->env_files)
                 ADD(o, "env_files", json_strv(c->env_files));
         bool any_rlimit = false;
-        for (int i = 0; i < CONFIG_RLIMIT_MAX; i++)
+        for (int i = 0; c->rlimits && i < CONFIG_RLIMIT_MAX; i++)
                 any_rlimit = any_rlimit || c->rlimits[i].set;
         if (any_rlimit) {
                 x = json_object_new_object();

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the payload gets from the kernel: "rlimits", "sysctl" and "devices". */
+#include <stdlib.h>
 #include <string.h>
 
 #include "config-parse.h"
@@ -19,8 +20,16 @@ static int rlimit_value(Parser *p, const JPath *path, const JsonValue *v, uint64
 
 int config_dispatch_rlimits(Parser *p, const JPath *path, const JsonValue *v, void *dest,
                             const ConfigField *f) {
-        ConfigRlimit *limits = dest;
+        ConfigRlimit **limits = dest;
         int r;
+
+        /* Allocated only for the configs that have the key: the array is most of a
+         * Config's size, and a generator holds thousands of Configs. */
+        if (!*limits) {
+                *limits = calloc(CONFIG_RLIMIT_MAX, sizeof(ConfigRlimit));
+                if (!*limits)
+                        return -ENOMEM;
+        }
 
         JSON_FOREACH(m, v) {
                 const JPath *jp = JP_KEY(path, m->key);
@@ -56,7 +65,7 @@ int config_dispatch_rlimits(Parser *p, const JPath *path, const JsonValue *v, vo
                                 return r;
                         l.hard = l.soft;
                 }
-                limits[resource] = l;
+                (*limits)[resource] = l;
         }
         return 0;
 }

@@ -81,6 +81,7 @@ Config *config_free(Config *c) {
         strv_free(c->health.command);
         config_pairs_free(c->credentials, c->n_credentials);
         strv_free(c->env_files);
+        free(c->rlimits);
         config_pairs_free(c->sysctl, c->n_sysctl);
         config_pairs_free(c->devices, c->n_devices);
         config_pairs_free(c->service, c->n_service);

@@ -172,7 +172,7 @@ typedef struct Config {
         ConfigPair *credentials; /* NAME → absolute host path, sorted by NAME */
         size_t n_credentials;
         char **env_files; /* absolute paths, read at start before "env" */
-        ConfigRlimit rlimits[CONFIG_RLIMIT_MAX];
+        ConfigRlimit *rlimits; /* CONFIG_RLIMIT_MAX of them with the key, else NULL */
         ConfigPair *sysctl; /* namespaced keys only ("net.ipv4.ip_forward" → "1"), sorted */
         size_t n_sysctl;
         ConfigPair *devices; /* "/dev/fuse" → "rw" (a DeviceAllow= access string) */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include "failpoint.h"
 #include "fileio.h"
@@ -101,9 +102,20 @@ ssize_t loop_pread(int fd, void *buf, size_t n, uint64_t offset) {
 }
 
 int loop_write(int fd, const void *buf, size_t n) {
-        const char *p = buf;
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
+        return loop_writev(fd, &(const struct iovec){.iov_base = (void *)buf, .iov_len = n}, 1);
+}
+
+int loop_writev(int fd, const struct iovec *iov, size_t n) {
+        struct iovec part = {}; /* the rest of a partly written iovec, written alone */
+
+        for (;;) {
+                bool alone = part.iov_len > 0;
+                /* Empty ones write nothing: a writev() of only those would return 0. */
+                while (!alone && n > 0 && iov->iov_len == 0)
+                        iov++, n--;
+                if (!alone && n == 0)
+                        return 0;
+                ssize_t k = alone ? writev(fd, &part, 1) : writev(fd, iov, (int)MIN(n, (size_t)IOV_MAX));
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -111,14 +123,31 @@ int loop_write(int fd, const void *buf, size_t n) {
                 }
                 if (k == 0)
                         return -EIO;
-                p += k;
-                n -= (size_t) k;
+                if (alone) {
+                        part.iov_base = (char *)part.iov_base + k;
+                        part.iov_len -= (size_t)k;
+                        continue;
+                }
+                /* Skip what was written, keep the rest of a partly written one. */
+                for (; n > 0 && (size_t)k >= iov->iov_len; iov++, n--)
+                        k -= (ssize_t)iov->iov_len;
+                if (n > 0 && k > 0) {
+                        part = (struct iovec){.iov_base = (char *)iov->iov_base + k,
+                                              .iov_len = iov->iov_len - (size_t)k};
+                        iov++, n--;
+                }
         }
-        return 0;
 }
 
 int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode,
                          bool durable) {
+        struct iovec iov = {.iov_base = (void *)data, .iov_len = size};
+
+        return write_file_atomic_iov_at(dir_fd, name, &iov, 1, mode, durable);
+}
+
+int write_file_atomic_iov_at(int dir_fd, const char *name, const struct iovec *iov, size_t n_iov, mode_t mode,
+                             bool durable) {
         _cleanup_close_ int fd = -EBADF;
         const char *base = strrchr(name, '/');
         int r;
@@ -136,7 +165,7 @@ int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t 
         fd = openat(dir_fd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return negative_errno();
-        r = loop_write(fd, data, size);
+        r = loop_writev(fd, iov, n_iov);
         if (r >= 0 && fchmod(fd, mode) < 0)
                 r = negative_errno();
         if (r >= 0 && durable && fsync(fd) < 0)

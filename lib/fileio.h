@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include <sys/types.h>
 
 #include "macro.h"
@@ -18,6 +19,9 @@ int read_full_fd(int fd, size_t max_size, char **ret, size_t *ret_size);
  * and renames it over 'name': readers see the old content or the new, never a part. */
 int write_file_atomic_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode,
                          bool durable);
+/* The same for the bytes of n_iov iovecs. */
+int write_file_atomic_iov_at(int dir_fd, const char *name, const struct iovec *iov, size_t n_iov, mode_t mode,
+                             bool durable);
 
 /* Removes the temporary files of write_file_atomic_at(…, name, …) that a writer killed
  * between write and rename left behind. Call it only while no writer can run. */
@@ -34,6 +38,8 @@ int write_string_file_at(int dir_fd, const char *path, const char *s);
 
 /* A full write(2) loop. */
 int loop_write(int fd, const void *buf, size_t n);
+/* A full writev(2) loop over any number of iovecs (IOV_MAX at a time). */
+int loop_writev(int fd, const struct iovec *iov, size_t n);
 /* Reads n bytes at 'offset' (pread(2)), retrying on EINTR and short reads: returns the
  * number read, less than n only at the end of the file, or -errno. */
 ssize_t loop_pread(int fd, void *buf, size_t n, uint64_t offset);

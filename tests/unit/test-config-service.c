@@ -46,8 +46,7 @@ TEST(test_defaults) {
         ASSERT_EQ(c->health.retries, 3);
         ASSERT_EQ(c->n_credentials + c->n_sysctl + c->n_devices + c->n_service, 0);
         ASSERT(!c->env_files);
-        for (int i = 0; i < CONFIG_RLIMIT_MAX; i++)
-                ASSERT(!c->rlimits[i].set);
+        ASSERT(!c->rlimits);
 }
 
 TEST(test_notify_and_watchdog) {
