@@ -85,8 +85,13 @@ typedef struct Container {
         int sync_fd; /* this side's end of the socketpair */
         int stub_fd; /* the sealed exec stub (lib/exec.c), inherited by the child */
 
-        /* image-root.c: the process that built the root's overlay, reaped after the start. */
+        /* image-root.c: what the root's overlay was built from, given back once the
+         * payload runs (image_root_reap()): the forked process that built it (before
+         * Linux 6.15), or the detached trees its layers lie in (the first
+         * n_image_trees). */
         pid_t image_staging_pid;
+        int image_trees[2];
+        size_t n_image_trees;
 
         /* "image" (image-root.c): the image in the store, and the container's own dir
          * (/var/lib/nscontain/containers/NAME) for its upper layer. */
@@ -104,7 +109,9 @@ int image_root_resolve(Container *c);
  * a tmpfs with "ephemeral"); or of an "ephemeral" rootfs (idmapped as its "ownership"
  * says) under a tmpfs: a detached mount for the child to attach as its root. */
 int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f);
-/* image-root.c — waits for the process image_root_mount() built the overlay in. */
+/* image-root.c — waits for the process image_root_mount() built the overlay in, or
+ * closes the detached trees it built it from (each close dissolves one: an RCU grace
+ * period the start does not wait for). */
 void image_root_reap(Container *c);
 /* image-root.c — parent side: the image's tree as the container will see it, not
  * idmapped and read-only (the container's own layer on top), for reading its

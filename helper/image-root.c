@@ -10,18 +10,18 @@
  *                         line, the start timeout extended while it works), and applies the image's config:
  *                         Entrypoint + Cmd (or "args") unless "command", Env under
  *                         "env", WorkingDir and User unless "workdir"/"user".
- *   image_root_mount()    in the parent, with the child's user namespace: each layer of
- *                         the store is cloned (open_tree) and idmapped into the
- *                         container's range — never chowned, never copied — and
- *                         overlayfs stacks them (lowerdir+ by fd, Linux ≥ 6.8) under an
- *                         upper/work dir in /var/lib/nscontain/containers/NAME/
- *                         (persistent) or on a tmpfs ("ephemeral"). Overlayfs takes only
- *                         layers mounted in the caller's mount namespace (a detached
- *                         clone fails "failed to clone lowerpath" on 6.18): the layers
- *                         are attached under a staging tmpfs in a forked process's own
- *                         mount namespace, and the overlay comes back as the detached
- *                         root tree the child attaches (mount.c), as it attaches a
- *                         rootfs. */
+ *   image_root_mount()    in the parent, with the child's user namespace: the store's
+ *                         layers/ is cloned (open_tree) and idmapped into the
+ *                         container's range once — never chowned, never copied — and
+ *                         overlayfs stacks the image's layers, directories of that clone
+ *                         (lowerdir+ by fd, Linux ≥ 6.8), under an upper/work dir in
+ *                         /var/lib/nscontain/containers/NAME/ (persistent) or on a tmpfs
+ *                         ("ephemeral"). The overlay is the detached root tree the child
+ *                         attaches (mount.c), as it attaches a rootfs. Since Linux 6.15
+ *                         overlayfs takes layers in detached trees and all of it happens
+ *                         in the helper itself; before, the trees are attached under a
+ *                         staging tmpfs in a forked process's own mount namespace first
+ *                         (docs/ARCHITECTURE.md "Mounts"). */
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -37,6 +37,7 @@
 
 #include "build-config.h"
 
+#include "failpoint.h"
 #include "fileio.h"
 #include "helper.h"
 #include "image.h"
@@ -140,7 +141,10 @@ int image_root_resolve(Container *c) {
 
         assert(c && config->image);
 
-        r = image_store_open(true, &store);
+        /* Made when missing (an import at this start fills it, or the message names it). */
+        r = image_store_open(false, &store);
+        if (r == -ENOENT)
+                r = image_store_open(true, &store);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to open the image store: %m", c->name);
 
@@ -164,7 +168,8 @@ int image_root_resolve(Container *c) {
         else if (r < 0)
                 return log_error_errno(r, "%s: Failed to look up image '%s': %m", c->name, config->image);
 
-        r = image_store_info(&store, c->image_id, &c->image);
+        memcpy(c->image.id, c->image_id, sizeof(c->image.id));
+        r = image_store_config(&store, c->image_id, &c->image.config);
         if (r < 0)
                 return log_error_errno(r, "%s: Failed to read image %s from the store: %m", c->name,
                                        c->image_id);
@@ -194,35 +199,70 @@ static int layer_tree(int dir_fd, int userns_fd, int *ret) {
         return 0;
 }
 
-/* Attaches tree on a new directory NAME of staging_fd and returns an O_PATH fd of it
- * there: overlayfs takes only layers mounted in the caller's mount namespace. */
-static int staging_attach(int staging_fd, const char *name, int tree, int *ret) {
-        _cleanup_close_ int target = -EBADF;
+/* Where the detached trees the layers lie in (the idmapped clone of the store's layers/
+ * or of a rootfs, an "ephemeral" tmpfs) stay until overlayfs has taken them. Since
+ * Linux 6.15 overlayfs takes a directory of a detached tree as a layer: the trees are
+ * held open here (closing one dissolves it) and the overlay is made in the helper's own
+ * process. Before, overlayfs takes only what is mounted in the caller's mount namespace:
+ * the trees are attached under a staging tmpfs (staging_fd) in a forked process's mount
+ * namespace of its own. */
+typedef struct Staging {
+        int staging_fd; /* -EBADF: detached */
+        int held[2];
+} Staging;
+
+static void staging_done(Staging *s) {
+        s->staging_fd = safe_close(s->staging_fd);
+        for (size_t i = 0; i < ELEMENTSOF(s->held); i++)
+                s->held[i] = safe_close(s->held[i]);
+}
+
+/* Takes the detached tree and places it where overlayfs can use it: held, or attached on
+ * a new directory NAME of the staging tmpfs. *ret is an O_PATH fd of its top either way. */
+static int staging_place(Staging *s, const char *name, int tree, int *ret) {
+        _cleanup_close_ int t = tree, target = -EBADF;
         int r;
 
-        if (mkdirat(staging_fd, name, 0700) < 0)
+        if (s->staging_fd < 0) {
+                for (size_t i = 0; i < ELEMENTSOF(s->held); i++) {
+                        if (s->held[i] >= 0)
+                                continue;
+                        *ret = fcntl(t, F_DUPFD_CLOEXEC, 3);
+                        if (*ret < 0)
+                                return negative_errno();
+                        s->held[i] = TAKE_FD(t);
+                        return 0;
+                }
+                return -ENOBUFS;
+        }
+        if (mkdirat(s->staging_fd, name, 0700) < 0)
                 return negative_errno();
-        target = openat(staging_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        target = openat(s->staging_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (target < 0)
                 return negative_errno();
-        r = tree_attach(tree, target);
+        r = tree_attach(t, target);
         if (r < 0)
                 return r;
-        *ret = openat(staging_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        *ret = openat(s->staging_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         return *ret < 0 ? negative_errno() : 0;
 }
 
 /* upper/ and work/: on a fresh tmpfs ("ephemeral") or in the container's own state dir
- * (kept across restarts). Returns the mount they live on (idmapped), and both dirs. */
-static int upper_prepare(Container *c, int staging_fd, int *ret_upper, int *ret_work, Failure *f) {
+ * (kept across restarts). */
+static int upper_prepare(Container *c, Staging *s, int *ret_upper, int *ret_work, Failure *f) {
         static const char *const tmpfs_options[] = {"mode", "0755", NULL};
-        _cleanup_close_ int base = -EBADF, tree = -EBADF, upper = -EBADF, work = -EBADF;
+        _cleanup_close_ int base = -EBADF, upper = -EBADF, work = -EBADF;
         int r;
 
         if (c->config->ephemeral) {
-                r = fs_new_mount("tmpfs", tmpfs_options, 0, &base);
+                int tmpfs = -EBADF;
+
+                r = fs_new_mount("tmpfs", tmpfs_options, 0, &tmpfs);
                 if (r < 0)
                         return failf(f, r, "Failed to create the ephemeral tmpfs of %s", root_source(c));
+                r = staging_place(s, "upper", tmpfs, &base);
+                if (r < 0)
+                        return failf(f, r, "Failed to stage the container's layer");
         } else {
                 r = mkdir_p_at(AT_FDCWD, c->state_dir, 0700, NULL);
                 if (r < 0)
@@ -242,16 +282,8 @@ static int upper_prepare(Container *c, int staging_fd, int *ret_upper, int *ret_
          * directory is its root's: one chown of our own empty dir, not a shift. */
         if (c->userns && fchownat(base, "upper", c->uid_base, c->uid_base, AT_SYMLINK_NOFOLLOW) < 0)
                 return failf(f, errno, "Failed to chown the container's layer");
-        r = layer_tree(base, -EBADF, &tree);
-        if (r < 0)
-                return failf(f, r, "Failed to create an idmapped mount of %s",
-                             c->config->ephemeral ? "the ephemeral tmpfs" : c->state_dir);
-        _cleanup_close_ int staged = -EBADF;
-        r = staging_attach(staging_fd, "upper", tree, &staged);
-        if (r < 0)
-                return failf(f, r, "Failed to stage the container's layer");
-        upper = openat(staged, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        work = openat(staged, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        upper = openat(base, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        work = openat(base, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (upper < 0 || work < 0)
                 return failf(f, errno, "Failed to open upper/work of the container's layer");
         *ret_upper = TAKE_FD(upper);
@@ -259,76 +291,79 @@ static int upper_prepare(Container *c, int staging_fd, int *ret_upper, int *ret_
         return 0;
 }
 
-/* Adds dir as the next lower layer of the overlayfs context fs: with idmap_fd cloned,
- * idmapped and attached under staging_fd as NAME; without, the directory itself. */
-static int overlay_add_lower(Container *c, int fs, int dir, const char *name, const char *what, int idmap_fd,
-                             int staging_fd, Failure *f) {
-        _cleanup_close_ int layer = -EBADF;
-        int r;
-
-        if (idmap_fd >= 0) {
-                _cleanup_close_ int tree = -EBADF;
-
-                r = layer_tree(dir, idmap_fd, &tree);
-                if (r < 0 && !c->config->image && idmap_refused(r))
-                        return idmap_refused_fail(f, r, c->config, SIZE_MAX, dir);
-                if (r < 0 && c->config->image)
-                        return image_layer_idmap_fail(f, r, c->config->image, what, dir);
-                if (r < 0)
-                        return failf(f, r, "Failed to create an idmapped mount of %s", what);
-                r = staging_attach(staging_fd, name, tree, &layer);
-                if (r < 0)
-                        return failf(f, r, "Failed to stage %s", what);
-        } else {
-                layer = fcntl(dir, F_DUPFD_CLOEXEC, 3);
-                if (layer < 0)
-                        return failf(f, errno, "Failed to duplicate a file descriptor");
-        }
+static int overlay_add_lower(int fs, int layer, const char *what, Failure *f) {
         if (fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, layer) < 0)
                 return failf(f, errno, "Failed to add %s to the overlayfs (Linux ≥ 6.8 needed)", what);
         return 0;
 }
 
 /* Adds the root's lower layers to the overlayfs context fs, idmapped through idmap_fd
- * when given. lowerdir+ appends below what is there: the top layer first. An
- * "ephemeral" rootfs is the one layer (shifted by "ownership": "chown" before, or
- * idmapped as its root tree would be). */
-static int overlay_add_layers(Container *c, int fs, int idmap_fd, int staging_fd, Failure *f) {
+ * when given. lowerdir+ appends below what is there: the top layer first. An "ephemeral"
+ * rootfs is the one layer (shifted by "ownership": "chown" before, or idmapped as its
+ * root tree would be). An image's layers are all idmapped at once: one clone of the
+ * store's layers/, each layer a directory of it. */
+static int overlay_add_layers(Container *c, int fs, int idmap_fd, Staging *s, Failure *f) {
         _cleanup_(image_store_close) ImageStore store = {.dir_fd = -EBADF};
+        _cleanup_close_ int layers = -EBADF;
         const ImageConfig *ic = &c->image.config;
+        char what[PATH_MAX + 16];
         int r;
 
         if (!c->config->image) {
-                _cleanup_close_ int dir = -EBADF;
-                char what[PATH_MAX + 16];
+                _cleanup_close_ int dir = -EBADF, tree = -EBADF, layer = -EBADF;
 
                 r = mount_source_open(c->config->rootfs, /* want_dir= */ true, &dir, NULL);
                 if (r < 0)
                         return failf(f, r, "Failed to open rootfs '%s'", c->config->rootfs);
                 snprintf(what, sizeof(what), "rootfs '%s'", c->config->rootfs);
-                return overlay_add_lower(c, fs, dir, "rootfs", what, idmap_fd, staging_fd, f);
+                if (idmap_fd < 0)
+                        return overlay_add_lower(fs, dir, what, f);
+                r = layer_tree(dir, idmap_fd, &tree);
+                if (r < 0 && idmap_refused(r))
+                        return idmap_refused_fail(f, r, c->config, SIZE_MAX, dir);
+                if (r < 0)
+                        return failf(f, r, "Failed to create an idmapped mount of %s", what);
+                r = staging_place(s, "rootfs", TAKE_FD(tree), &layer);
+                if (r < 0)
+                        return failf(f, r, "Failed to stage %s", what);
+                return overlay_add_lower(fs, layer, what, f);
         }
 
+        if (ic->n_diff_ids == 0)
+                return failf(f, EINVAL, "Image %s has no layers", c->config->image);
         r = image_store_open(false, &store);
         if (r < 0)
                 return failf(f, r, "Failed to open the image store");
+        layers = image_store_layers_open(&store);
+        if (layers < 0)
+                return failf(f, layers, "Failed to open the layers of the image store %s", store.path);
+        if (idmap_fd >= 0) {
+                _cleanup_close_ int tree = -EBADF;
+
+                /* Named by the top layer, as validate's probe names it: the store's
+                 * filesystem is what refuses. */
+                snprintf(what, sizeof(what), "layer %s", ic->diff_ids[ic->n_diff_ids - 1]);
+                r = layer_tree(layers, idmap_fd, &tree);
+                if (r < 0)
+                        return image_layer_idmap_fail(f, r, c->config->image, what, layers);
+                safe_close(layers);
+                r = staging_place(s, "layers", TAKE_FD(tree), &layers);
+                if (r < 0)
+                        return failf(f, r, "Failed to stage the layers of image %s", c->config->image);
+        }
         for (size_t i = ic->n_diff_ids; i > 0; i--) {
                 _cleanup_close_ int dir = -EBADF;
                 const char *id = ic->diff_ids[i - 1];
-                char name[32], what[IMAGE_DIGEST_LEN + 16];
 
-                dir = image_store_layer_open(&store, id);
+                dir = image_layer_open_at(layers, id);
                 if (dir < 0)
                         return failf(f, dir, "Failed to open layer %s of image %s in the store", id,
                                      c->config->image);
-                snprintf(name, sizeof(name), "l%zu", i);
                 snprintf(what, sizeof(what), "layer %s", id);
-                r = overlay_add_lower(c, fs, dir, name, what, idmap_fd, staging_fd, f);
+                r = overlay_add_lower(fs, dir, what, f);
                 if (r < 0)
                         return r;
         }
-        if (ic->n_diff_ids == 0)
-                return failf(f, EINVAL, "Image %s has no layers", c->config->image);
         return 0;
 }
 
@@ -429,11 +464,14 @@ int image_root_view(Container *c, int *ret_fd, Failure *f) {
                                c->config->ephemeral ? NULL : c->state_dir, ret_fd, f);
 }
 
-/* In a forked process with a mount namespace of its own (so nothing is seen on the
- * host): the layers and the upper layer are idmapped, attached under a staging tmpfs on
- * /run of that namespace, and stacked; the overlay comes back as a detached mount. */
-static int overlay_build(Container *c, int userns_fd, int *ret_tree, Failure *f) {
-        _cleanup_close_ int fs = -EBADF, upper = -EBADF, work = -EBADF, staging = -EBADF, tmpfs = -EBADF;
+/* Stacks the layers under the upper layer; the overlay is a detached mount. Staged: in
+ * a forked process, with a mount namespace of its own so nothing is seen on the host
+ * (before Linux 6.15, see Staging). Detached: in the helper itself; *ret_refused says
+ * that overlayfs refused the detached layers (EINVAL: "failed to clone lowerpath"). */
+static int overlay_build(Container *c, int userns_fd, bool staged, int *ret_tree, bool *ret_refused,
+                         Failure *f) {
+        _cleanup_(staging_done) Staging s = {.staging_fd = -EBADF, .held = {-EBADF, -EBADF}};
+        _cleanup_close_ int fs = -EBADF, upper = -EBADF, work = -EBADF;
         /* An image's layers are always idmapped; a rootfs as its "ownership" says. */
         int idmap_fd =
                 c->userns && (c->config->image || c->config->user_namespace.ownership == OWNERSHIP_IDMAP)
@@ -441,41 +479,53 @@ static int overlay_build(Container *c, int userns_fd, int *ret_tree, Failure *f)
                         : -EBADF;
         int r;
 
-        if (unshare(CLONE_NEWNS) < 0)
-                return failf(f, errno, "Failed to create the staging mount namespace");
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                return failf(f, errno, "Failed to make the staging mount namespace private");
-        r = fs_new_mount("tmpfs", NULL, 0, &tmpfs);
-        if (r >= 0) {
-                staging = open("/run", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                r = staging < 0 ? negative_errno() : tree_attach(tmpfs, staging);
+        if (staged) {
+                _cleanup_close_ int tmpfs = -EBADF, run = -EBADF;
+
+                if (unshare(CLONE_NEWNS) < 0)
+                        return failf(f, errno, "Failed to create the staging mount namespace");
+                if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                        return failf(f, errno, "Failed to make the staging mount namespace private");
+                r = fs_new_mount("tmpfs", NULL, 0, &tmpfs);
+                if (r >= 0) {
+                        run = open("/run", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        r = run < 0 ? negative_errno() : tree_attach(tmpfs, run);
+                }
+                if (r < 0)
+                        return failf(f, r, "Failed to mount the staging tmpfs");
+                s.staging_fd = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (s.staging_fd < 0)
+                        return failf(f, errno, "Failed to open the staging tmpfs");
         }
-        if (r < 0)
-                return failf(f, r, "Failed to mount the staging tmpfs");
-        safe_close(staging);
-        staging = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (staging < 0)
-                return failf(f, errno, "Failed to open the staging tmpfs");
 
         r = fs_open("overlay", &fs);
         if (r < 0)
                 return failf(f, r, "Failed to create an overlayfs for %s", root_source(c));
-        r = overlay_add_layers(c, fs, idmap_fd, staging, f);
+        r = overlay_add_layers(c, fs, idmap_fd, &s, f);
         if (r < 0)
                 return r;
-        r = upper_prepare(c, staging, &upper, &work, f);
+        r = upper_prepare(c, &s, &upper, &work, f);
         if (r < 0)
                 return r;
         if (fsconfig(fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0 ||
             fsconfig(fs, FSCONFIG_SET_FD, "workdir", NULL, work) < 0)
                 return failf(f, errno, "Failed to set the overlayfs's upper and work dirs");
-        r = fs_mount(fs, c->config->readonly ? MOUNT_ATTR_RDONLY : 0, ret_tree);
+        /* The tests' stand-in for a kernel before 6.15 (error=EINVAL). */
+        r = staged ? 0 : failpoint("helper:overlay-detached");
+        if (r >= 0)
+                r = fs_mount(fs, c->config->readonly ? MOUNT_ATTR_RDONLY : 0, ret_tree);
+        if (r == -EINVAL && !staged)
+                *ret_refused = true;
         if (r < 0)
                 return failf(f, r, "Failed to mount the overlayfs of %s", root_source(c));
+        for (size_t i = 0; i < ELEMENTSOF(s.held); i++)
+                if (s.held[i] >= 0 && c->n_image_trees < ELEMENTSOF(c->image_trees))
+                        c->image_trees[c->n_image_trees++] = TAKE_FD(s.held[i]);
         return 0;
 }
 
-int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f) {
+/* The staged build, in a forked process; the overlay comes back over a socket. */
+static int overlay_build_staged(Container *c, int userns_fd, int *ret_tree, Failure *f) {
         _cleanup_close_pair_ int pair[2] = {-EBADF, -EBADF};
         SyncMessage m;
         int fd = -EBADF, status, r;
@@ -488,10 +538,11 @@ int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f) {
                 return failf(f, errno, "Failed to fork");
         if (pid == 0) {
                 Failure cf = {};
+                bool refused = false;
                 int tree = -EBADF;
 
                 pair[0] = safe_close(pair[0]);
-                if (overlay_build(c, userns_fd, &tree, &cf) < 0) {
+                if (overlay_build(c, userns_fd, /* staged= */ true, &tree, &refused, &cf) < 0) {
                         (void)sync_send_failure(pair[1], &cf);
                         _exit(EXIT_FAILURE);
                 }
@@ -522,7 +573,24 @@ int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f) {
         return failf(f, EIO, "Failed to build the overlayfs of %s", root_source(c));
 }
 
+int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f) {
+        bool refused = false;
+        int r;
+
+        r = overlay_build(c, userns_fd, /* staged= */ false, ret_tree, &refused, f);
+        if (r >= 0 || !refused)
+                return r;
+        log_debug("%s: overlayfs refused detached layers (Linux < 6.15), staging them in a mount namespace "
+                  "of their own.",
+                  c->name);
+        *f = (Failure){};
+        return overlay_build_staged(c, userns_fd, ret_tree, f);
+}
+
 void image_root_reap(Container *c) {
+        for (size_t i = 0; i < c->n_image_trees; i++)
+                safe_close(c->image_trees[i]);
+        c->n_image_trees = 0;
         if (c->image_staging_pid <= 0)
                 return;
         while (waitpid(c->image_staging_pid, NULL, 0) < 0 && errno == EINTR)

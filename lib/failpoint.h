@@ -58,6 +58,10 @@
  *   image:before-image-rename an import, the image's record written in its temp dir,
  *                             not yet renamed
  *   image:before-names-write  an import, the image recorded, its names not yet written
+ *   helper:overlay-detached   the parent, an image's (or an ephemeral rootfs's) overlay
+ *                             configured with detached layers, not yet created (error=
+ *                             checked: error=EINVAL is a kernel before 6.15 refusing
+ *                             them, and the start stages the layers instead)
  */
 
 #include "build-config.h"

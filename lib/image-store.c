@@ -233,30 +233,50 @@ int image_store_resolve(ImageStore *s, const char *name, char ret_id[static IMAG
 /* ---------------------------------------------------------------------------------------- */
 /* Images */
 
-int image_store_info(ImageStore *s, const char *id, ImageInfo *ret) {
-        _cleanup_(image_info_done) ImageInfo info = {};
-        _cleanup_json_ json_object *names = NULL, *meta = NULL;
+static int image_dir_open(ImageStore *s, const char *id) {
         _cleanup_close_ int dfd = -EBADF;
-        _cleanup_free_ char *text = NULL, *mtext = NULL;
-        json_object *v;
-        size_t n;
-        int r;
 
         if (strlen(id) != IMAGE_DIGEST_LEN || strchr(id, '/'))
                 return -EINVAL;
         dfd = image_open_beneath(s->dir_fd, "images", O_RDONLY | O_DIRECTORY);
         if (dfd < 0)
                 return dfd;
-        r = image_open_beneath(dfd, id, O_RDONLY | O_DIRECTORY);
-        if (r < 0)
-                return r;
-        safe_close(dfd);
-        dfd = r;
+        return image_open_beneath(dfd, id, O_RDONLY | O_DIRECTORY);
+}
+
+static int image_dir_config(int dfd, ImageConfig *ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t n;
+        int r;
 
         r = read_full_file_at(dfd, "config.json", IMAGE_JSON_MAX, &text, &n);
         if (r < 0)
                 return r;
-        r = image_config_parse(text, n, &info.config, NULL);
+        return image_config_parse(text, n, ret, NULL);
+}
+
+int image_store_config(ImageStore *s, const char *id, ImageConfig *ret) {
+        _cleanup_close_ int dfd = -EBADF;
+
+        dfd = image_dir_open(s, id);
+        if (dfd < 0)
+                return dfd;
+        return image_dir_config(dfd, ret);
+}
+
+int image_store_info(ImageStore *s, const char *id, ImageInfo *ret) {
+        _cleanup_(image_info_done) ImageInfo info = {};
+        _cleanup_json_ json_object *names = NULL, *meta = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        _cleanup_free_ char *mtext = NULL;
+        json_object *v;
+        size_t n;
+        int r;
+
+        dfd = image_dir_open(s, id);
+        if (dfd < 0)
+                return dfd;
+        r = image_dir_config(dfd, &info.config);
         if (r < 0)
                 return r;
         memcpy(info.id, id, IMAGE_DIGEST_LEN + 1);
@@ -343,15 +363,23 @@ int image_store_list(ImageStore *s, ImageInfo **ret, size_t *ret_n) {
         return 0;
 }
 
+int image_store_layers_open(ImageStore *s) {
+        return image_open_beneath(s->dir_fd, "layers", O_PATH | O_DIRECTORY);
+}
+
+int image_layer_open_at(int layers_fd, const char *diff_id) {
+        if (strlen(diff_id) != IMAGE_DIGEST_LEN || strchr(diff_id, '/') || diff_id[0] == '.')
+                return -EINVAL;
+        return image_open_beneath(layers_fd, diff_id, O_PATH | O_DIRECTORY);
+}
+
 int image_store_layer_open(ImageStore *s, const char *diff_id) {
         _cleanup_close_ int lfd = -EBADF;
 
-        if (strlen(diff_id) != IMAGE_DIGEST_LEN || strchr(diff_id, '/') || diff_id[0] == '.')
-                return -EINVAL;
-        lfd = image_open_beneath(s->dir_fd, "layers", O_PATH | O_DIRECTORY);
+        lfd = image_store_layers_open(s);
         if (lfd < 0)
                 return lfd;
-        return image_open_beneath(lfd, diff_id, O_PATH | O_DIRECTORY);
+        return image_layer_open_at(lfd, diff_id);
 }
 
 static int remove_locked(ImageStore *s, const char *id) {

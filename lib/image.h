@@ -174,12 +174,19 @@ typedef struct ImageInfo {
 /* Resolves a name ("NAME:TAG", a source string, or an id or unique id prefix) to an id. */
 int image_store_resolve(ImageStore *s, const char *name, char ret_id[static IMAGE_DIGEST_LEN + 1]);
 int image_store_info(ImageStore *s, const char *id, ImageInfo *ret);
+/* Only the image's config, what a start needs of image_store_info(). */
+int image_store_config(ImageStore *s, const char *id, ImageConfig *ret);
 void image_info_done(ImageInfo *i);
 int image_store_list(ImageStore *s, ImageInfo **ret, size_t *ret_n);
 void image_infos_free(ImageInfo *i, size_t n);
 
 /* An O_PATH|O_DIRECTORY fd of the unpacked layer diff_id. */
 int image_store_layer_open(ImageStore *s, const char *diff_id);
+/* The same in two steps: the store's layers/ dir (O_PATH|O_DIRECTORY), and layer
+ * diff_id beneath layers_fd, which may also be a clone of that dir (the start idmaps
+ * layers/ once for all of an image's layers). */
+int image_store_layers_open(ImageStore *s);
+int image_layer_open_at(int layers_fd, const char *diff_id);
 /* Drops a name; with it the image when no name is left. */
 int image_store_untag(ImageStore *s, const char *name);
 int image_store_remove(ImageStore *s, const char *id);

@@ -525,7 +525,7 @@ static int image_open(Check *c, const Config *config, Config *proc, int *ret_fd)
                 check_skipped(c, "image", &f);
                 return r;
         }
-        r = image_store_info(&p->store, id, &info);
+        r = image_store_config(&p->store, id, &info.config);
         if (r < 0) {
                 failf(&f, r, "Failed to read image %s from the store", id);
                 check_report(c, LOG_ERR, "image", &f);

@@ -104,6 +104,26 @@ assert_eq "$out" $'0\n0'
 assert_eq "$(stat -c %u "$TMP/bbc/bin/busybox")" 1638400 "the shifted rootfs"
 [[ ! -e $TMP/bbc/etc/y ]] || fail "the write reached the rootfs"
 
+step "before Linux 6.15 (overlayfs refuses detached layers): the layers staged in a namespace of their own"
+# The failpoint fails the overlay's creation as such a kernel does (EINVAL, "failed to
+# clone lowerpath"); the start then stages the idmapped trees and makes the same root.
+if [[ $(build_option failpoints) == true ]]; then
+        staged() { NSCONTAIN_FAILPOINT=helper:overlay-detached:error=EINVAL run "$@"; }
+        fp=$'failpoint helper:overlay-detached: error 22\n'
+        out=$(staged a '{"image": "'"oci:$TMP/img:1"'", "user": "0", "command": ["/bin/sh", "-c", "cat /srv/mine; stat -c %u /srv /bin/busybox; test -e /etc/motd || echo gone; echo s >/srv/s"], "network": {"mode": "none"}, "user_namespace": {"base": 1310720}}')
+        assert_eq "$out" "$fp"$'/bin/sh\n1000\n0\ngone' "a's layer, the idmap, the whiteout"
+        [[ -e $NSCONTAIN_CONTAINER_STATE/a/upper/srv/s ]] || fail "the write is not in a's layer"
+        se='{"image": "'"oci:$TMP/img:1"'", "ephemeral": true, "user": "0", "command": ["/bin/sh", "-c", "stat -c %u /srv; cat /srv/eph 2>/dev/null; echo x >/srv/eph"], "network": {"mode": "none"}, "user_namespace": {"base": 1441792}}'
+        assert_eq "$(staged e "$se")" "$fp"$'1000' "an ephemeral image"
+        assert_eq "$(staged e "$se")" "$fp"$'1000' "an ephemeral image forgets"
+        out=$(staged v "${v/USERNS/, \"user_namespace\": {\"base\": 1572864\}}")
+        assert_eq "$out" "$fp"$'0\n0\n0\ngone' "an ephemeral rootfs"
+        assert_eq "$(rootfs_sum)" "$bb_before" "the rootfs is untouched"
+        _lib_ok
+else
+        echo "  (not run: built without -Dfailpoints=true)"
+fi
+
 step "the store: each layer once, never written by the containers"
 assert_eq "$(find "$NSCONTAIN_IMAGE_STORE/layers" -mindepth 1 -maxdepth 1 -type d ! -name '.*' | wc -l)" 3
 assert_eq "$(layers_sum)" "$before" "the layers are unchanged"
