@@ -153,15 +153,19 @@ int output_snapshot_reserve(Output *o, size_t records) {
                 o->snapshot_iov_allocated = n_iov;
         }
         if (headers > o->snapshot_headers_allocated) {
-                char *h = realloc(o->snapshot_headers, headers);
-                if (!h)
-                        return log_oom();
-                /* The iovecs point into the old buffer: move them along. */
+                /* The header iovecs point into the buffer: offsets while it moves. */
                 for (size_t i = 0; i < o->snapshot_n_iov; i += 2)
                         o->snapshot_iov[i].iov_base =
-                                h + ((char *)o->snapshot_iov[i].iov_base - o->snapshot_headers);
-                o->snapshot_headers = h;
-                o->snapshot_headers_allocated = headers;
+                                (void *)(uintptr_t)((char *)o->snapshot_iov[i].iov_base - o->snapshot_headers);
+                char *h = realloc(o->snapshot_headers, headers);
+                if (h) {
+                        o->snapshot_headers = h;
+                        o->snapshot_headers_allocated = headers;
+                }
+                for (size_t i = 0; i < o->snapshot_n_iov; i += 2)
+                        o->snapshot_iov[i].iov_base = o->snapshot_headers + (uintptr_t)o->snapshot_iov[i].iov_base;
+                if (!h)
+                        return log_oom();
         }
         return 0;
 }
