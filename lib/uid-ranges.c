@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "macro.h"
@@ -124,23 +125,58 @@ int uid_ranges_read_nspawn(UidRangeList *l, const char *dir) {
         return 0;
 }
 
+/* The inode of /proc/PID/ns/user ("user:[4026531837]") relative to the proc dir, 0 when
+ * it cannot be read (a process gone, or a dir that is not procfs). */
+static uint64_t userns_inode(int proc_fd, const char *pid) {
+        char path[64], link[64];
+        unsigned long long ino;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "%.32s/ns/user", pid);
+        n = readlinkat(proc_fd, path, link, sizeof(link) - 1);
+        if (n <= 0)
+                return 0;
+        link[n] = 0;
+        return sscanf(link, "user:[%llu]", &ino) == 1 ? (uint64_t)ino : 0;
+}
+
 int uid_ranges_read_userns(UidRangeList *l, const char *proc) {
         _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_free_ uint64_t *seen = NULL;
+        size_t n_seen = 0;
         struct dirent *de;
+        uint64_t own;
         int r;
 
         d = opendir(proc);
         if (!d)
                 return negative_errno();
+        /* Every process of a user namespace shows its one map: read it once per
+         * namespace, and never for ours (every helper, every host process). */
+        own = userns_inode(dirfd(d), "self");
         while ((de = readdir(d))) {
                 _cleanup_free_ char *text = NULL;
-                char path[128], what[96], *line, *save = NULL;
-                uint64_t pid;
+                char path[64], what[96], *line, *save = NULL;
+                uint64_t pid, ino;
 
                 if (!parse_u64(de->d_name, INT32_MAX, &pid))
                         continue;
-                snprintf(path, sizeof(path), "%.64s/%" PRIu64 "/uid_map", proc, pid);
-                r = read_full_file_at(AT_FDCWD, path, UID_MAP_FILE_MAX, &text, NULL);
+                ino = userns_inode(dirfd(d), de->d_name);
+                if (ino != 0) {
+                        bool known = ino == own;
+
+                        for (size_t i = 0; i < n_seen && !known; i++)
+                                known = seen[i] == ino;
+                        if (known)
+                                continue;
+                        uint64_t *p = reallocarray(seen, n_seen + 1, sizeof(uint64_t));
+                        if (!p)
+                                return -ENOMEM;
+                        seen = p;
+                        seen[n_seen++] = ino;
+                }
+                snprintf(path, sizeof(path), "%" PRIu64 "/uid_map", pid);
+                r = read_full_file_at(dirfd(d), path, UID_MAP_FILE_MAX, &text, NULL);
                 if (r < 0)
                         continue; /* gone, or not ours to read */
                 for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

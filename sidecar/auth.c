@@ -141,8 +141,10 @@ int cgroup_path_get_unit(const char *path, char **ret) {
  * second connection while the daemon runs (and we do not outlive our connection to
  * it). So the answer is kept per unique name, and a caller that makes several calls
  * over one connection (AcquireUserRange, then SetupNetwork) costs one round trip to
- * the daemon, not one per call. Everything taken from /proc is read anew per call. */
-#define SENDER_CACHE_SIZE 16
+ * the daemon, not one per call. Everything taken from /proc is read anew per call.
+ * Large enough for many starts at once: between a helper's two calls, the calls of as
+ * many other connections as dbus-daemon lets root have (256 by default) may come in. */
+#define SENDER_CACHE_SIZE 1024
 
 typedef struct SenderCreds {
         char name[64]; /* "" : free */

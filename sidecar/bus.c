@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "failpoint.h"
@@ -90,27 +91,50 @@ static void range_report_conflict(Manager *m, const char *name, uint32_t base, u
         idset_done(&foreign);
 }
 
+/* The host's users and groups and the ranges of other tools (/etc/subuid, systemd-nspawn,
+ * running user namespaces), read anew once the last reading is older than this. A
+ * reading is a snapshot whatever its age (another tool may take a range right after
+ * it); the ranges we hand out meanwhile are in the state, which every allocation checks
+ * too. 500 containers started at once each read /proc for every process before. */
+#define FOREIGN_IDS_MAX_AGE_USEC (1000ULL * 1000ULL)
+
+static int manager_foreign_ids(Manager *m, const IdSet **ret) {
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+        IdSet ids = {};
+        int r;
+
+        if (m->foreign_ids_usec == 0 || now - m->foreign_ids_usec >= FOREIGN_IDS_MAX_AGE_USEC) {
+                r = host_ids_collect(&ids);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to enumerate the host's users and groups: %m");
+                r = idset_add_foreign(&ids, &m->state, true);
+                if (r < 0) {
+                        idset_done(&ids);
+                        return log_error_errno(r, "Failed to read the uid ranges of other tools: %m");
+                }
+                idset_done(&m->foreign_ids);
+                m->foreign_ids = ids;
+                m->foreign_ids_usec = now;
+        }
+        *ret = &m->foreign_ids;
+        return 0;
+}
+
 static int range_mutation(Manager *m, void *userdata, bool *ret_changed) {
         RangeRequest *q = userdata;
-        IdSet host = {};
+        const IdSet *host = NULL;
         Entry *e;
         int r;
 
         /* Only a new or growing range needs the host's users and groups and the ranges of
-         * other tools (/etc/subuid, systemd-nspawn, running user namespaces). */
+         * other tools. */
         e = state_find(&m->state, q->name);
         if (!e || e->uid_size < MAX(q->size, SIDECAR_RANGE_ALIGN)) {
-                r = host_ids_collect(&host);
+                r = manager_foreign_ids(m, &host);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to enumerate the host's users and groups: %m");
-                r = idset_add_foreign(&host, &m->state, true);
-                if (r < 0) {
-                        idset_done(&host);
-                        return log_error_errno(r, "Failed to read the uid ranges of other tools: %m");
-                }
+                        return r;
         }
-        r = uid_range_acquire(&m->state, q->name, q->size, &host, &q->base, &q->ret_size, ret_changed);
-        idset_done(&host);
+        r = uid_range_acquire(&m->state, q->name, q->size, host, &q->base, &q->ret_size, ret_changed);
         if (r >= 0 && e)
                 range_report_conflict(m, q->name, q->base, q->ret_size);
         return r;

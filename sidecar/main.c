@@ -152,6 +152,7 @@ static void manager_done(Manager *m) {
         m->netlink = netlink_free(m->netlink);
         m->firewall = firewall_free(m->firewall);
         state_done(&m->state);
+        idset_done(&m->foreign_ids);
         m->state_dir_fd = safe_close(m->state_dir_fd);
 }
 

@@ -40,6 +40,13 @@ typedef struct Manager {
         int state_dir_fd;
         State state;
 
+        /* The host's users and groups and the ranges of other tools, as a new range
+         * needs them (bus.c, manager_foreign_ids()): read at most every
+         * FOREIGN_IDS_MAX_AGE_USEC, so that a burst of first starts reads /proc once,
+         * not once per container. 0: never read. */
+        IdSet foreign_ids;
+        uint64_t foreign_ids_usec;
+
         uint64_t idle_usec; /* 0: never exit when idle */
         bool reconcile;
 } Manager;

@@ -108,6 +108,27 @@ TEST(test_userns_maps) {
         snprintf(sub, sizeof(sub), "%s/self", d);
         ASSERT_EQ(mkdir(sub, 0755), 0);
         put(sub, "uid_map", "0 7 1\n");
+        /* Namespaces by their ns/user link: our own (self's) is never read, another one
+         * only at its first process. */
+        const struct {
+                const char *pid, *ns, *map;
+        } linked[] = {
+                {"self", "user:[9]", NULL},
+                {"2", "user:[9]", "         0     900000      65536\n"},
+                {"42", "user:[5]", NULL},
+                {"44", "user:[5]", "         0     700000          1\n"},
+        };
+        for (size_t i = 0; i < sizeof(linked) / sizeof(*linked); i++) {
+                snprintf(sub, sizeof(sub), "%s/%s", d, linked[i].pid);
+                if (linked[i].map) {
+                        ASSERT_EQ(mkdir(sub, 0755), 0);
+                        put(sub, "uid_map", linked[i].map);
+                }
+                snprintf(sub, sizeof(sub), "%s/%s/ns", d, linked[i].pid);
+                ASSERT_EQ(mkdir(sub, 0755), 0);
+                snprintf(sub, sizeof(sub), "%s/%s/ns/user", d, linked[i].pid);
+                ASSERT_EQ(symlink(linked[i].ns, sub), 0);
+        }
 
         ASSERT_OK(uid_range_list_add(&l, 1, 1, "/etc/subuid: x"));
         ASSERT_OK(uid_ranges_read_userns(&l, d));
@@ -120,6 +141,8 @@ TEST(test_userns_maps) {
         ASSERT(uid_range_list_overlap(&l, 265535, 300000));
         ASSERT(!uid_range_list_overlap(&l, 265536, 524287));
         ASSERT(!uid_range_list_overlap(&l, 7, 7));
+        ASSERT(!uid_range_list_overlap(&l, 900000, 900000)); /* our own namespace */
+        ASSERT(!uid_range_list_overlap(&l, 700000, 700000)); /* 42's, read at 42 */
         uid_range_list_done(&l);
         rm_rf(d);
         free(d);
