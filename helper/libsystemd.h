@@ -6,9 +6,11 @@
  * A container that needs neither (a fixed range, no veth, run by hand) never maps it
  * nor the compressors and libgcrypt it depends on (Debian's libsystemd links them),
  * which cost more than the rest of the helper's start. sd_notify() needs none of it
- * (notify.c). Call sites use sym_NAME for NAME. */
+ * (notify.c); sym_sd_notifyf is for a wait on the bus, which has loaded it anyway. Call sites use sym_NAME
+ * for NAME. */
 
 #include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
 #include <systemd/sd-id128.h>
 #include <systemd/sd-login.h>
 
@@ -25,6 +27,7 @@
         X(sd_bus_get_property_string)        \
         X(sd_bus_get_property_trivial)       \
         X(sd_bus_get_timeout)                \
+        X(sd_bus_is_ready)                   \
         X(sd_bus_message_append)             \
         X(sd_bus_message_append_array)       \
         X(sd_bus_message_close_container)    \
@@ -32,6 +35,7 @@
         X(sd_bus_message_exit_container)     \
         X(sd_bus_message_get_destination)    \
         X(sd_bus_message_get_errno)          \
+        X(sd_bus_message_get_member)         \
         X(sd_bus_message_get_error)          \
         X(sd_bus_message_new_method_call)    \
         X(sd_bus_message_open_container)     \
@@ -51,6 +55,7 @@
         X(sd_id128_get_machine_app_specific) \
         X(sd_id128_randomize)                \
         X(sd_id128_to_uuid_string)           \
+        X(sd_notifyf)                        \
         X(sd_pid_get_unit)
 
 #define LIBSYSTEMD_DECLARE(name) extern typeof(name) *sym_##name;

@@ -268,10 +268,8 @@ static int holdings_bus(Holdings *h, sd_bus **ret) {
         int r;
 
         if (!h->bus) {
-                r = libsystemd_load();
-                if (r < 0)
-                        return r;
-                r = sym_sd_bus_open_system(&h->bus);
+                /* Retried while the bus refuses connections (many starts at once). */
+                r = sidecar_bus_open(&h->bus);
                 if (r < 0)
                         return r;
         }

@@ -7,16 +7,11 @@
 #include "sidecar-client.h"
 
 static int bus_get(sd_bus *bus, sd_bus **ret) {
-        int r;
-
         if (bus) {
                 *ret = sym_sd_bus_ref(bus);
                 return 0;
         }
-        r = libsystemd_load();
-        if (r < 0)
-                return r;
-        return sym_sd_bus_open_system(ret);
+        return sidecar_bus_open(ret);
 }
 
 /* Closes only a connection of our own: the caller's stays usable. */

@@ -3,7 +3,7 @@
 
 /* The helper's client of nscontain-sidecar (org.nscontain.Sidecar1, see
  * nscontain-sidecar(8)). Self-contained: sd-bus only. Every function takes an optional
- * bus (NULL: a private system-bus connection for this one call), returns 0 or a
+ * bus (NULL: a connection of sidecar_bus_open() for this one call), returns 0 or a
  * negative errno (-EACCES for the sidecar's uniform refusal), and on failure puts the
  * sidecar's message in *ret_error when that is non-NULL (free() it). */
 
@@ -26,13 +26,30 @@ typedef struct SidecarNetwork {
         uint32_t mtu;
 } SidecarNetwork;
 
-/* The longest a call may wait for an answer. A sidecar that cannot start is noticed
- * sooner, by its unit's state (sidecar-unit.c). */
-#define SIDECAR_TIMEOUT_USEC (10ULL * 1000000ULL)
+/* How long the helper waits (sidecar-unit.c, nscontain-helper(8) "MANY CONTAINERS AT
+ * ONCE"): a connection and every call on it share the unit's start timeout
+ * (TimeoutStartUSec, asked of systemd only once a wait has lasted SIDECAR_SLOW_USEC;
+ * SIDECAR_DEFAULT_START_TIMEOUT_USEC, systemd's default, before that and outside a
+ * unit), counted from sidecar_bus_open(), less a margin so that a start fails with the
+ * helper's reason before systemd's own timeout. The start's calls share its first
+ * connection; the stop's come on another. A wait that lasts says so as the unit's
+ * status, and in the start extends systemd's start timeout to that deadline
+ * (EXTEND_TIMEOUT_USEC). A sidecar that cannot start is noticed at once, by its unit's
+ * state. */
+#define SIDECAR_DEFAULT_START_TIMEOUT_USEC (90ULL * 1000000ULL)
+#define SIDECAR_SLOW_USEC                  (1000ULL * 1000ULL)
 
-/* Sends m (a method call to the sidecar) and waits for its answer; gives up as soon as
- * nscontain-sidecar.service fails to start meanwhile. On failure *ret_error (when not
- * NULL) says why, naming the unit and its state when that is the cause. */
+/* A system-bus connection that the bus has accepted (its Hello answered), for this
+ * start's calls. dbus-daemon refuses connections beyond its limits (by default 256 per
+ * user, all helpers are root, and 64 still authenticating): a refused or dropped
+ * connection is tried again after a pause that grows from 20 ms to 1 s (with jitter),
+ * until the start's deadline. Other failures (no bus at all) are returned at once. */
+int sidecar_bus_open(sd_bus **ret);
+
+/* Sends m (a method call to the sidecar) and waits for its answer, until the start's
+ * deadline; gives up as soon as nscontain-sidecar.service fails to start meanwhile. On
+ * failure *ret_error (when not NULL) says why, naming the unit and its state when that
+ * is the cause. */
 int sidecar_call(sd_bus *bus, sd_bus_message *m, sd_bus_message **ret_reply, char **ret_error);
 
 /* NAME's uid/gid range: base of 'size' ids (0: 65536). */

@@ -9,11 +9,13 @@
  * up at once, and any failure is described with what systemd knows of the unit. */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "libsystemd.h"
 #include "sidecar-client.h"
@@ -23,8 +25,17 @@
 #define UNIT_IFACE        "org.freedesktop.systemd1.Unit"
 #define SERVICE_IFACE     "org.freedesktop.systemd1.Service"
 #define SEE_JOURNAL       "see journalctl -u nscontain-sidecar"
-/* How often the unit is looked at while a call is pending. */
-#define POLL_USEC (200ULL * 1000ULL)
+/* How often the unit is looked at while a call is pending: often while it is not
+ * active (an activation that fails is noticed at once), rarely once it is (a running
+ * sidecar that dies gets every pending call answered by dbus-daemon, "NoReply"): 500
+ * helpers waiting at once must not keep systemd busy answering their polls. */
+#define POLL_USEC        (200ULL * 1000ULL)
+#define POLL_ACTIVE_USEC (5ULL * 1000ULL * 1000ULL)
+/* The pause between connection attempts, doubled each time (sidecar_bus_open()). */
+#define CONNECT_PAUSE_MIN_USEC (20ULL * 1000ULL)
+#define CONNECT_PAUSE_MAX_USEC (1000ULL * 1000ULL)
+/* The deadline's margin before systemd's own: a tenth of the start timeout, at most. */
+#define DEADLINE_MARGIN_MAX_USEC (5ULL * 1000ULL * 1000ULL)
 
 typedef struct SidecarUnit {
         char *load_state;      /* loaded, masked, not-found, bad-setting, error */
@@ -189,6 +200,153 @@ static char *sidecar_unit_reason(const SidecarUnit *u) {
         return r < 0 ? NULL : s;
 }
 
+/* ---- the start's budget (sidecar-client.h) ---- */
+
+typedef struct StartBudget {
+        uint64_t begin;   /* CLOCK_MONOTONIC of the latest sidecar_bus_open(), 0: none */
+        unsigned opened;  /* connections opened: the first is the start's */
+        uint64_t timeout; /* TimeoutStartUSec, UINT64_MAX: none */
+        bool learned;     /* timeout asked of systemd (or not to be asked) */
+        bool extended;    /* EXTEND_TIMEOUT_USEC sent */
+} StartBudget;
+
+static StartBudget budget = {.timeout = SIDECAR_DEFAULT_START_TIMEOUT_USEC};
+
+/* Each connection has a budget of its own: the start's calls share the first (the
+ * helper holds it for its setup); the stop's ReleaseNetwork comes on another. */
+static void budget_begin(void) {
+        budget.begin = now_usec(CLOCK_MONOTONIC);
+        budget.opened++;
+}
+
+/* By when a wait that began at 'since' must end: within the budget of the connection,
+ * or (a connection of the caller's own) the timeout from 'since'. */
+static uint64_t budget_deadline(uint64_t since) {
+        uint64_t from = budget.begin ?: since, margin;
+
+        if (budget.timeout == UINT64_MAX)
+                return UINT64_MAX;
+        margin = MIN(budget.timeout / 10, DEADLINE_MARGIN_MAX_USEC);
+        return from + (budget.timeout - margin);
+}
+
+/* The unit's own start timeout, asked once: only a start that waits pays the round trip
+ * to systemd. "unit/self" is the caller's unit (org.freedesktop.systemd1(5)). */
+static void budget_learn(sd_bus *bus) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        uint64_t t = 0;
+
+        if (budget.learned || !bus)
+                return;
+        budget.learned = true;
+        if (!getenv("INVOCATION_ID"))
+                return;
+        if (sym_sd_bus_get_property_trivial(bus, SYSTEMD_DEST, "/org/freedesktop/systemd1/unit/self",
+                                            SERVICE_IFACE, "TimeoutStartUSec", &error, 't', &t) >= 0 &&
+            t > 0)
+                budget.timeout = t;
+        sym_sd_bus_error_free(&error);
+}
+
+/* A wait that has lasted SIDECAR_SLOW_USEC: what the helper waits for as the unit's
+ * status; in the start, systemd's start timeout is also extended to the deadline plus
+ * its margin, so that systemd's timeout never comes first (the budget begins after the
+ * unit's start, and an image import may have extended the timeout before). No-ops
+ * outside a unit. */
+static void budget_waiting(sd_bus *bus, const char *what) {
+        uint64_t now, deadline;
+
+        budget_learn(bus);
+        now = now_usec(CLOCK_MONOTONIC);
+        deadline = budget_deadline(now);
+        if (budget.opened != 1 || budget.extended || deadline == UINT64_MAX || deadline <= now) {
+                (void)sym_sd_notifyf(false, "STATUS=Waiting for %s", what);
+                return;
+        }
+        budget.extended = true;
+        (void)sym_sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%" PRIu64 "\nSTATUS=Waiting for %s",
+                             (uint64_t)(deadline - now + MIN(budget.timeout / 10, DEADLINE_MARGIN_MAX_USEC)),
+                             what);
+}
+
+static bool connect_error_is_transient(int r) {
+        switch (-r) {
+        case ECONNREFUSED: /* the listen backlog is full */
+        case EAGAIN:
+        case ECONNRESET: /* dropped by dbus-daemon: too many connections (of the user, or still
+                            authenticating) */
+        case ENOTCONN:
+        case ECONNABORTED:
+        case EPIPE:
+        case ENOBUFS: /* Hello answered with LimitsExceeded */
+        case ETIMEDOUT:
+                return true;
+        default:
+                return false;
+        }
+}
+
+/* Until the bus has answered our Hello: only then has dbus-daemon counted the
+ * connection against its limits and kept it. */
+static int bus_wait_ready(sd_bus *bus, uint64_t deadline) {
+        int r;
+
+        for (;;) {
+                uint64_t now;
+
+                r = sym_sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return r;
+                if (sym_sd_bus_is_ready(bus) > 0)
+                        return 0;
+                if (r > 0)
+                        continue;
+                now = now_usec(CLOCK_MONOTONIC);
+                if (now >= deadline)
+                        return -ETIMEDOUT;
+                r = sym_sd_bus_wait(bus, deadline == UINT64_MAX ? UINT64_MAX : deadline - now);
+                if (r < 0)
+                        return r;
+        }
+}
+
+int sidecar_bus_open(sd_bus **ret) {
+        uint64_t pause = CONNECT_PAUSE_MIN_USEC, deadline;
+        unsigned seed = (unsigned)getpid() ^ (unsigned)now_usec(CLOCK_MONOTONIC);
+        bool told = false;
+        int r;
+
+        r = libsystemd_load();
+        if (r < 0)
+                return r;
+        budget_begin();
+        deadline = budget_deadline(budget.begin);
+        for (;;) {
+                sd_bus *bus = NULL;
+                uint64_t now;
+
+                r = sym_sd_bus_open_system(&bus);
+                if (r >= 0)
+                        r = bus_wait_ready(bus, deadline);
+                if (r >= 0) {
+                        *ret = bus;
+                        return 0;
+                }
+                if (bus)
+                        sym_sd_bus_flush_close_unref(bus);
+                now = now_usec(CLOCK_MONOTONIC);
+                if (!connect_error_is_transient(r) || now >= deadline || deadline - now <= pause)
+                        return r;
+                if (!told && now - budget.begin >= SIDECAR_SLOW_USEC) {
+                        told = true;
+                        budget_waiting(NULL, "the system bus to accept a connection");
+                }
+                /* Jitter: helpers refused together do not all come back together. */
+                (void)usleep((useconds_t)(pause / 2 + (uint64_t)rand_r(&seed) % (pause / 2 + 1)));
+                pause = MIN(pause * 2, CONNECT_PAUSE_MAX_USEC);
+        }
+}
+
 typedef struct PendingCall {
         bool done;
         int r;
@@ -214,8 +372,9 @@ static int pending_call_reply(sd_bus_message *m, void *userdata, sd_bus_error *r
 }
 
 /* What to say about a failed call: the unit's state when that explains it, else the
- * bus's error, else errno's text. */
-static char *call_error(sd_bus *bus, int r, const sd_bus_error *error, const char *unit_reason) {
+ * bus's error, else errno's text. 'waited': how long the call was waited for. */
+static char *call_error(sd_bus *bus, int r, const sd_bus_error *error, const char *unit_reason,
+                        uint64_t waited) {
         SidecarUnit u = {};
         char *s = NULL;
 
@@ -224,8 +383,10 @@ static char *call_error(sd_bus *bus, int r, const sd_bus_error *error, const cha
         if (sidecar_unit_read(bus, true, &u) >= 0) {
                 s = sidecar_unit_reason(&u);
                 if (!s && r == -ETIMEDOUT &&
-                    asprintf(&s, "nscontain-sidecar.service (%s) did not answer within %llu s: " SEE_JOURNAL,
-                             u.active_state, (unsigned long long)(SIDECAR_TIMEOUT_USEC / 1000000ULL)) < 0)
+                    asprintf(&s,
+                             "nscontain-sidecar.service (%s) did not answer within %.1f s, the start's "
+                             "timeout: " SEE_JOURNAL,
+                             u.active_state, (double)waited / 1e6) < 0)
                         s = NULL;
                 sidecar_unit_done(&u);
         }
@@ -277,12 +438,15 @@ int sidecar_call(sd_bus *bus, sd_bus_message *m, sd_bus_message **ret_reply, cha
         PendingCall p = {.error = SD_BUS_ERROR_NULL};
         sd_bus_slot *slot = NULL;
         _cleanup_free_ char *unit_reason = NULL;
-        uint64_t start = now_usec(CLOCK_MONOTONIC), next_poll = start + POLL_USEC;
+        uint64_t start = now_usec(CLOCK_MONOTONIC), next_poll = start + POLL_USEC,
+                 slow = start + SIDECAR_SLOW_USEC, deadline = budget_deadline(start);
         int r;
 
         r = sidecar_unit_start(bus, sym_sd_bus_message_get_destination(m), &unit_reason);
+        /* No timeout of sd-bus's own: the deadline is ours, and may move once the unit's
+         * start timeout is known (budget_learn()). */
         if (r >= 0)
-                r = sym_sd_bus_call_async(bus, &slot, m, pending_call_reply, &p, SIDECAR_TIMEOUT_USEC);
+                r = sym_sd_bus_call_async(bus, &slot, m, pending_call_reply, &p, UINT64_MAX);
         while (r >= 0 && !p.done) {
                 r = sym_sd_bus_process(bus, NULL);
                 if (r < 0 || p.done)
@@ -290,32 +454,49 @@ int sidecar_call(sd_bus *bus, sd_bus_message *m, sd_bus_message **ret_reply, cha
                 if (r > 0)
                         continue;
                 uint64_t now = now_usec(CLOCK_MONOTONIC);
+                if (now >= slow) {
+                        char what[128];
+
+                        slow = UINT64_MAX;
+                        snprintf(what, sizeof(what), "nscontain-sidecar to answer %s",
+                                 sym_sd_bus_message_get_member(m) ?: "a call");
+                        budget_waiting(bus, what);
+                        deadline = budget_deadline(start);
+                        continue;
+                }
+                if (now >= deadline) {
+                        r = -ETIMEDOUT;
+                        break;
+                }
                 if (now >= next_poll) {
                         SidecarUnit u = {};
+                        bool active = false;
                         /* Only a change since the call began counts: a failure left from
                          * an earlier activation may have been fixed since. */
-                        if (sidecar_unit_read(bus, false, &u) >= 0 && u.changed_usec >= start &&
-                            (strcmp(u.active_state, "failed") == 0 ||
-                             strcmp(u.active_state, "inactive") == 0)) {
-                                sidecar_unit_done(&u);
-                                if (sidecar_unit_read(bus, true, &u) >= 0)
-                                        unit_reason = sidecar_unit_reason(&u);
-                                if (unit_reason) {
+                        if (sidecar_unit_read(bus, false, &u) >= 0) {
+                                active = strcmp(u.active_state, "active") == 0;
+                                if (u.changed_usec >= start && (strcmp(u.active_state, "failed") == 0 ||
+                                                                strcmp(u.active_state, "inactive") == 0)) {
                                         sidecar_unit_done(&u);
-                                        r = -ESRCH;
-                                        break;
+                                        if (sidecar_unit_read(bus, true, &u) >= 0)
+                                                unit_reason = sidecar_unit_reason(&u);
+                                        if (unit_reason) {
+                                                sidecar_unit_done(&u);
+                                                r = -ESRCH;
+                                                break;
+                                        }
                                 }
                         }
                         sidecar_unit_done(&u);
-                        next_poll = now_usec(CLOCK_MONOTONIC) + POLL_USEC;
+                        next_poll = now_usec(CLOCK_MONOTONIC) + (active ? POLL_ACTIVE_USEC : POLL_USEC);
                         continue;
                 }
-                r = sym_sd_bus_wait(bus, next_poll - now);
+                r = sym_sd_bus_wait(bus, MIN(MIN(next_poll, deadline), slow) - now);
         }
         if (r >= 0)
                 r = p.r;
         if (r < 0 && ret_error)
-                *ret_error = call_error(bus, r, &p.error, unit_reason);
+                *ret_error = call_error(bus, r, &p.error, unit_reason, now_usec(CLOCK_MONOTONIC) - start);
         else if (r >= 0 && ret_reply)
                 *ret_reply = TAKE_PTR(p.reply);
         sym_sd_bus_slot_unref(slot);
