@@ -616,6 +616,7 @@ int main(int argc, char *argv[]) {
                 /* Without "notify" nobody inside feeds it: the supervisor does, for as
                  * long as it supervises (nscontain.json(5) "watchdog_sec"). */
                 .watchdog_usec = config->notify || config->boot ? 0 : watchdog_usec,
+                .relay_pidfd = h.proxy_pidfd,
         };
         snprintf(s.name, sizeof(s.name), "%s", arg_name);
 

@@ -97,6 +97,7 @@ typedef struct Supervisor {
         bool payload_ready;     /* READY=1 is the payload's to send (through the relay) */
         uint64_t watchdog_usec; /* feed systemd's watchdog every half of it ourselves; 0: no */
         HealthChecker *health;  /* "health" (health.c); NULL: none */
+        int relay_pidfd;        /* the loopback relay of published ports (proxy.h), -EBADF: none */
 } Supervisor;
 
 int supervisor_run(Supervisor *s);

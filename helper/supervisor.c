@@ -10,6 +10,7 @@
 #include "health.h"
 #include "log.h"
 #include "notify.h"
+#include "proxy.h"
 #include "spawn.h"
 #include "strategy.h"
 
@@ -111,15 +112,39 @@ enum {
         P_STOP_TIMER,
         P_NOTIFY,
         P_WATCHDOG,
+        P_RELAY,
         P_STRATEGY,
         P_HEALTH = P_STRATEGY + STRATEGY_FDS_MAX,
         _P_MAX = P_HEALTH + HEALTH_FDS_MAX,
 };
 
+/* The relay ended while the container runs: it never does on its own, so it was killed
+ * or crashed, and the container's ports on the host's loopback answer no more. Stop
+ * the container and say why; the unit's Restart= brings both back, as it would after
+ * any other failure. */
+static void supervisor_relay_died(Supervisor *s) {
+        siginfo_t si = {};
+        char how[64];
+
+        /* Reaped here; proxy_stop() finds it gone. */
+        if (waitid(P_PIDFD, (id_t)s->relay_pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+                snprintf(how, sizeof(how), "ended");
+        else if (si.si_code == CLD_EXITED)
+                snprintf(how, sizeof(how), "exited with status %i", si.si_status);
+        else
+                snprintf(how, sizeof(how), "was killed by %s", signal_to_string(si.si_status));
+        log_error("%s: The loopback relay of the published ports (" PROXY_COMM
+                  ") %s, stopping the container.",
+                  s->name, how);
+        (void)notify_sendf(
+                "STATUS=Container %s stopped: the loopback relay of its published ports (" PROXY_COMM ") %s",
+                s->name, how);
+}
+
 int supervisor_run(Supervisor *s) {
         _cleanup_close_ int sfd = -EBADF, tfd = -EBADF, wfd = -EBADF;
         bool stopping = false, ready = false;
-        int forced_code = -1;
+        int forced_code = -1, relay = s->relay_pidfd;
         sigset_t mask;
         int r;
 
@@ -163,6 +188,7 @@ int supervisor_run(Supervisor *s) {
                         [P_STOP_TIMER] = {.fd = tfd, .events = POLLIN},
                         [P_NOTIFY] = {.fd = s->notify ? s->notify->fd : -EBADF, .events = POLLIN},
                         [P_WATCHDOG] = {.fd = wfd, .events = POLLIN},
+                        [P_RELAY] = {.fd = relay, .events = POLLIN},
                 };
                 int extra[STRATEGY_FDS_MAX], hfds[HEALTH_FDS_MAX];
                 short revents[STRATEGY_FDS_MAX], hrevents[HEALTH_FDS_MAX];
@@ -218,6 +244,17 @@ int supervisor_run(Supervisor *s) {
                                 forced_code = EXIT_UNHEALTHY;
                                 health_stop(s->health);
                                 supervisor_stop(s, &tfd, s->stop_signal);
+                        }
+                }
+
+                if (p[P_RELAY].revents) {
+                        relay = -EBADF; /* readable for ever now */
+                        if (!stopping) {
+                                stopping = true;
+                                forced_code = EXIT_RELAY_DIED;
+                                health_stop(s->health);
+                                supervisor_stop(s, &tfd, s->stop_signal);
+                                supervisor_relay_died(s);
                         }
                 }
 

@@ -6,6 +6,7 @@
  * built without a libc, writes these too. */
 
 /* Exit codes, documented in nscontain-helper(8); the payload's own codes pass through. */
+#define EXIT_RELAY_DIED   123 /* the loopback relay of published ports died (helper/proxy.h) */
 #define EXIT_UNHEALTHY    124 /* ended by its health check (health.on_failure kill or restart) */
 #define EXIT_SETUP_FAILED 125 /* anything before the exec */
 #define EXIT_CANNOT_EXEC  126 /* the command exists but cannot be executed */

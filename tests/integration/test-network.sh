@@ -267,6 +267,24 @@ assert_eq "$(relay_of busy)" "" "busy has no relay"
 tsd_run systemctl stop squatter.service
 tsd_run systemctl reset-failed container@busy.service
 
+step "the relay dies while web runs: the container stops with 123, saying why"
+relay=$(relay_of web)
+[[ $relay =~ ^[0-9]+$ ]] || fail "web has no relay"
+tsd_run kill -KILL "$relay"
+tsd_wait_state container@web.service failed 30 || fail "web did not fail after its relay died: $(status_of web)"
+assert_eq "$(tsd_run systemctl show -P ExecMainStatus container@web.service)" 123 "the helper's exit status"
+tsd_assert_status container@web.service \
+        "Container web stopped: the loopback relay of its published ports (nscontain-proxy) was killed by SIGKILL"
+tsd_assert_journal container@web.service \
+        "web: The loopback relay of the published ports (nscontain-proxy) was killed by SIGKILL, stopping the container."
+retry 10 no_elements_of web || fail "web's elements outlived its failure: $(elements_of web)"
+assert_eq "$(tsd_run ss -Hltnu 'sport = :8080 or sport = :8443 or sport = :5353')" "" "nothing listens on web's ports"
+tsd_run systemctl reset-failed container@web.service
+start web
+# The relay listens before READY=1; httpd in the container may still be starting.
+web_answers_on_loopback() { [[ $(tsd_run timeout 5 busybox wget -qO- http://127.0.0.1:8080/) == "hello from web" ]]; }
+retry 20 web_answers_on_loopback || fail "8080 on 127.0.0.1 does not answer after the restart: $(status_of web)"
+
 step "a SIGKILL of the helper: the relay goes with it, nothing listens"
 relay=$(relay_of web)
 [[ $relay =~ ^[0-9]+$ ]] || fail "web has no relay"
