@@ -14,8 +14,9 @@
 
 typedef struct Element {
         char name[CONFIG_NAME_MAX + 1];
-        bool publish;   /* false: an element of masq4/masq6 */
-        InAddr address; /* the container's address; its family is the element's */
+        uint64_t name_hash; /* compared before the name: every call looks through every element */
+        bool publish;       /* false: an element of masq4/masq6 */
+        InAddr address;     /* the container's address; its family is the element's */
         PublishedPort port;
 } Element;
 
@@ -129,6 +130,15 @@ static int script_elements(FILE *f, const Element *elements, size_t n, bool add)
         return fflush(f) == 0 ? 0 : -ENOMEM;
 }
 
+static void element_set_name(Element *e, const char *name) {
+        strcpy(e->name, name);
+        e->name_hash = name_hash(name, 0);
+}
+
+static bool element_is_of(const Element *e, const char *name, uint64_t hash) {
+        return e->name_hash == hash && streq(e->name, name);
+}
+
 static int element_append(Element **elements, size_t *n, const Element *e) {
         Element *p = reallocarray(*elements, *n + 1, sizeof(Element));
 
@@ -170,7 +180,7 @@ static int parse_masq(json_object *item, int family, Element *ret) {
 
         if (json_elem(item, &val, &name) < 0 || json_addr(val, family, &ret->address) < 0)
                 return -EBADMSG;
-        strcpy(ret->name, name);
+        element_set_name(ret, name);
         return 0;
 }
 
@@ -202,7 +212,7 @@ static int parse_publish(json_object *item, int family, bool any, Element *ret) 
             json_addr(json_object_array_get_idx(vc, 0), family, &ret->address) < 0)
                 return -EBADMSG;
         ret->port.family = family;
-        strcpy(ret->name, name);
+        element_set_name(ret, name);
         ret->publish = true;
         ret->port.protocol = streq(proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
         ret->port.host_port = (uint16_t)hport;
@@ -363,7 +373,7 @@ const char *firewall_port_holder(const Firewall *fw, const char *name, const Pub
 
         for (size_t i = 0; i < fw->n_elements; i++) {
                 const Element *e = &fw->elements[i];
-                if (e->publish && !streq(e->name, name) && ports_clash(&e->port, p))
+                if (e->publish && ports_clash(&e->port, p) && !streq(e->name, name))
                         return e->name;
         }
         return NULL;
@@ -372,10 +382,11 @@ const char *firewall_port_holder(const Firewall *fw, const char *name, const Pub
 /* Moves NAME's elements to *ret (the rest stay in fw). */
 static int elements_take(Firewall *fw, const char *name, Element **ret, size_t *ret_n) {
         Element *taken = NULL;
+        uint64_t hash = name_hash(name, 0);
         size_t n = 0, k = 0;
 
         for (size_t i = 0; i < fw->n_elements; i++)
-                if (streq(fw->elements[i].name, name)) {
+                if (element_is_of(&fw->elements[i], name, hash)) {
                         int r = element_append(&taken, &n, &fw->elements[i]);
                         if (r < 0) {
                                 free(taken);
@@ -425,7 +436,7 @@ int firewall_set_container(Firewall *fw, const char *name, uint32_t address, con
 
                 if (e.address.family == 0)
                         continue;
-                strcpy(e.name, name);
+                element_set_name(&e, name);
                 r = element_append(&new, &n_new, &e);
                 if (r < 0)
                         return r;
@@ -433,7 +444,7 @@ int firewall_set_container(Firewall *fw, const char *name, uint32_t address, con
                         if (ports[i].family != e.address.family)
                                 continue;
                         Element p = {.publish = true, .address = e.address, .port = ports[i]};
-                        strcpy(p.name, name);
+                        element_set_name(&p, name);
                         r = element_append(&new, &n_new, &p);
                         if (r < 0)
                                 return r;
