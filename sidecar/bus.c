@@ -358,6 +358,9 @@ static int ports_check_free(Manager *m, const char *name, const PublishedPort *p
         return 0;
 }
 
+/* The uplinks' forwarding is looked at most this often (forwarding.c). */
+#define UPLINKS_MAX_AGE_USEC (1000ULL * 1000ULL)
+
 static int network_nat_setup(Manager *m, const char *name, const NetworkOptions *o, uint32_t address,
                              const InAddr *address6, const PublishedPort *ports, size_t n_ports,
                              sd_bus_error *error) {
@@ -373,11 +376,16 @@ static int network_nat_setup(Manager *m, const char *name, const NetworkOptions 
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to set up the nftables table %s %s: %m",
                                                FIREWALL_FAMILY, FIREWALL_TABLE);
-        r = forwarding_enable(o->bridge);
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+        bool uplinks = m->uplinks_usec == 0 || now - m->uplinks_usec >= UPLINKS_MAX_AGE_USEC;
+        r = forwarding_enable(o->bridge, uplinks);
         if (r >= 0 && address6)
-                r = forwarding6_enable(o->bridge);
+                r = forwarding6_enable(o->bridge, uplinks);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to enable forwarding on %s: %m", o->bridge);
+        /* Both families looked at: a call without IPv6 does not count. */
+        if (uplinks && address6)
+                m->uplinks_usec = now;
         r = firewall_set_container(m->firewall, name, address, address6, ports, n_ports, &message);
         if (r < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,

@@ -19,6 +19,11 @@
  * them even when forwarding) on every interface and on "default", first; then
  * all.forwarding=1. nscontain-sidecar(8) says so.
  *
+ * The interfaces holding a default route are looked for at most once a second
+ * (bus.c, UPLINKS_MAX_AGE_USEC): /proc/net/ipv6_route lists a route or more per running
+ * container's veth (4.7 ms to read with 500), and starts come in bursts. A default
+ * route that appears gets forwarding at the first start a second after.
+ *
  * Only values that are off are turned on, and nothing else is turned off again: what
  * an administrator set stays as it is. The one exception is route_localnet on the
  * sidecar's own bridge, which an earlier nscontain-sidecar turned on itself. */
@@ -62,7 +67,7 @@ static int sysctl_enable(const char *ifname, const char *key) {
         return sysctl_change("ipv4", ifname, key, '0', '1');
 }
 
-int forwarding_enable(const char *bridge) {
+int forwarding_enable(const char *bridge, bool uplinks) {
         _cleanup_free_ char *routes = NULL;
         char *line, *save = NULL;
         int r;
@@ -74,6 +79,8 @@ int forwarding_enable(const char *bridge) {
                 r = sysctl_change("ipv4", bridge, "route_localnet", '1', '0');
         if (r < 0)
                 return log_error_errno(r, "Failed to enable forwarding on %s: %m", bridge);
+        if (!uplinks)
+                return 0;
 
         /* "Iface Destination Gateway Flags …": destination and mask 00000000 is a
          * default route. */
@@ -125,7 +132,7 @@ static int ipv6_default_route_enable(const char *key) {
         return 0;
 }
 
-int forwarding6_enable(const char *bridge) {
+int forwarding6_enable(const char *bridge, bool uplinks) {
         _cleanup_free_ char *value = NULL;
         char path[128];
         int r;
@@ -138,7 +145,7 @@ int forwarding6_enable(const char *bridge) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to set net.ipv6.conf.%s.force_forwarding: %m",
                                                bridge);
-                return ipv6_default_route_enable("force_forwarding");
+                return uplinks ? ipv6_default_route_enable("force_forwarding") : 0;
         }
         if (errno != ENOENT)
                 return log_error_errno(errno, "Failed to look for %s: %m", path);

@@ -46,6 +46,8 @@ typedef struct Manager {
          * not once per container. 0: never read. */
         IdSet foreign_ids;
         uint64_t foreign_ids_usec;
+        /* When the interfaces holding a default route last got forwarding (bus.c). */
+        uint64_t uplinks_usec;
 
         uint64_t idle_usec; /* 0: never exit when idle */
         bool reconcile;
@@ -65,12 +67,13 @@ int manager_delete_link_later(Manager *m, const LinkInfo *l);
  * without an alias, so that nothing knows it as the network of a container any more.
  * Should we die before the deletion, reconcile removes it as an interrupted setup. */
 int link_retire(Netlink *nl, int ifindex);
-/* forwarding.c: forwarding on the bridge and on the interfaces holding a default
- * route, route_localnet off on the bridge; logs. */
-int forwarding_enable(const char *bridge);
+/* forwarding.c: forwarding on the bridge and (uplinks) on the interfaces holding a
+ * default route, route_localnet off on the bridge; logs. */
+int forwarding_enable(const char *bridge, bool uplinks);
 /* forwarding.c: IPv6 forwarding for the bridge (force_forwarding, or before Linux 6.17
- * the global switch with accept_ra kept working); logs. */
-int forwarding6_enable(const char *bridge);
+ * the global switch with accept_ra kept working) and (uplinks) the interfaces holding
+ * an IPv6 default route; logs. */
+int forwarding6_enable(const char *bridge, bool uplinks);
 /* reconcile.c: the firewall's table written and its elements read; logs. */
 int manager_firewall_ready(Manager *m);
 /* reconcile.c: removes host veths and nft elements of containers that are not running. */
