@@ -214,11 +214,8 @@ static int image_list_verb(bool json) {
                                image_format_size(l[i].size, b, sizeof(b)), strna(l[i].config.created),
                                isempty(users) ? "-" : users);
         }
-        if (json) {
-                printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
-                                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
-                json_object_put(a);
-        }
+        if (json)
+                (void)json_print(a);
         image_infos_free(l, n);
         return 0;
 }

@@ -196,10 +196,7 @@ static int print_json(Row *rows, size_t n) {
                 json_object_object_add(o, "health", row_health(r));
                 json_object_array_add(a, o);
         }
-        puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(a);
-        return 0;
+        return json_print(a);
 }
 
 #define N_COLUMNS 8

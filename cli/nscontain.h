@@ -84,6 +84,11 @@ char *format_bytes(char *buf, size_t size, uint64_t bytes);
 char *format_usec_span(char *buf, size_t size, uint64_t usec); /* "3min 12s", coarse */
 char *format_timestamp(char *buf, size_t size, uint64_t realtime_usec);
 int require_root(const char *verb);
+/* --json: every verb prints its object the same way (pretty, spaced, '/' unescaped)
+ * and takes it over; -ENOMEM (logged) when it cannot be printed. */
+#define JSON_OUTPUT_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+struct json_object;
+int json_print(struct json_object *o);
 
 /* bus.c */
 typedef struct UnitInfo {

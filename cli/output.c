@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "log.h"
 #include "nscontain.h"
 
@@ -133,4 +135,14 @@ int require_root(const char *verb) {
                 return 0;
         log_error("'nscontain %s' needs root privileges (run it as root or with sudo).", verb);
         return -EPERM;
+}
+
+int json_print(json_object *o) {
+        const char *s = o ? json_object_to_json_string_ext(o, JSON_OUTPUT_FLAGS) : NULL;
+        int r = s ? 0 : log_oom();
+
+        if (s)
+                puts(s);
+        json_object_put(o);
+        return r;
 }

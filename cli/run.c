@@ -191,9 +191,7 @@ static int config_render(const char *rootfs, char **cmd, char **ret) {
                 json_object_object_add(o, "user_namespace", u);
         }
         if (r >= 0) {
-                *ret = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                                                        JSON_C_TO_STRING_SPACED |
-                                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
+                *ret = strdup(json_object_to_json_string_ext(o, JSON_OUTPUT_FLAGS));
                 if (!*ret)
                         r = -ENOMEM;
         }

@@ -276,12 +276,7 @@ static int print_json(const ContainerRef *ref, const UnitInfo *unit, pid_t init,
         json_object_object_add(o, "network", net);
         json_object_object_add(o, "health", health);
 
-        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (!s)
-                return log_oom();
-        puts(s);
-        return 0;
+        return json_print(TAKE_PTR(o));
 }
 
 int verb_status(int argc, char *argv[]) {

@@ -389,9 +389,7 @@ int verb_validate(int argc, char *argv[]) {
                 json_object_object_add(o, "findings", findings_json);
                 json_object_object_add(o, "errors", json_object_new_uint64(errors));
                 json_object_object_add(o, "warnings", json_object_new_uint64(warnings));
-                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
-                json_object_put(o);
+                (void)json_print(o);
         }
         fflush(stdout);
 
