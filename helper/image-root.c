@@ -264,10 +264,13 @@ static int upper_prepare(Container *c, Staging *s, int *ret_upper, int *ret_work
                 if (r < 0)
                         return failf(f, r, "Failed to stage the container's layer");
         } else {
-                r = mkdir_p_at(AT_FDCWD, c->state_dir, 0700, NULL);
-                if (r < 0)
-                        return failf(f, r, "Failed to create '%s'", c->state_dir);
                 base = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (base < 0 && errno == ENOENT) {
+                        r = mkdir_p_at(AT_FDCWD, c->state_dir, 0700, NULL);
+                        if (r < 0)
+                                return failf(f, r, "Failed to create '%s'", c->state_dir);
+                        base = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                }
                 if (base < 0)
                         return failf(f, errno, "Failed to open '%s'", c->state_dir);
         }
@@ -367,24 +370,32 @@ static int overlay_add_layers(Container *c, int fs, int idmap_fd, Staging *s, Fa
         return 0;
 }
 
-/* Where overlayfs would find etc/NAME in the layer dir (its lookup rules: the first
+/* How overlayfs would look up etc/ and etc/NAME in the layer dir (its rules: the first
  * layer from the top that has the entry wins, a whiteout or an opaque etc/ ends the
- * search): 1 found here, 0 not in this
- * layer (look below), -ENOENT gone (whited out, opaque), -EAGAIN what this lookup
- * does not follow (a symlinked etc, an xwhiteout dir): use an overlay. */
-static int etc_entry_in_layer(int dir, const char *name) {
+ * search). etc_in_layer(): 1 with *ret_etc, 0 no etc/ here (look below), -ENOENT etc/
+ * whited out, -EAGAIN what this lookup does not follow (a symlinked etc/): use an
+ * overlay. etc_entry_in(): 1 found here, 0 not here (look below), -ENOENT gone (whited
+ * out, opaque etc/), -EAGAIN not a plain file, an xwhiteout dir. */
+static int etc_in_layer(int dir, int *ret_etc) {
+        struct stat st;
+        int etc;
+
+        etc = openat(dir, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (etc >= 0) {
+                *ret_etc = etc;
+                return 1;
+        }
+        if (errno == ENOENT)
+                return 0;
+        if (fstatat(dir, "etc", &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0)
+                return -ENOENT;
+        return -EAGAIN;
+}
+
+static int etc_entry_in(int etc, const char *name) {
         struct stat st;
         char v[2];
 
-        if (fstatat(dir, "etc", &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return errno == ENOENT ? 0 : -EAGAIN;
-        if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
-                return -ENOENT;
-        if (!S_ISDIR(st.st_mode))
-                return -EAGAIN;
-        _cleanup_close_ int etc = openat(dir, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (etc < 0)
-                return -EAGAIN;
         if (fstatat(etc, name, &st, AT_SYMLINK_NOFOLLOW) >= 0) {
                 if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
                         return -ENOENT;
@@ -402,42 +413,47 @@ static int etc_entry_in_layer(int dir, const char *name) {
 
 /* The one layer (the container's own on top, then the image's) that holds the
  * etc/passwd and etc/group the container will see, or -EAGAIN when they are in
- * different layers, missing, or beyond etc_entry_in_layer()'s rules. Mounting and
+ * different layers, missing, or beyond etc_entry_in()'s rules. Mounting and
  * unmounting an overlay only to read two files costs a start more than the rest of
  * its root (bench/image/start). */
 static int etc_layer_open(Container *c, ImageStore *store) {
         const ImageConfig *ic = &c->image.config;
         const char *names[] = {"passwd", "group"};
         int found[2] = {-1, -1}; /* index: 0 the container's layer, i + 1 image layer i from the top */
-        _cleanup_close_ int own = -EBADF;
+        _cleanup_close_ int own = -EBADF, layers = -EBADF;
 
         if (!c->config->ephemeral) {
                 _cleanup_close_ int d = open(c->state_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (d >= 0)
                         own = openat(d, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
+        layers = image_store_layers_open(store);
+        if (layers < 0)
+                return -EAGAIN;
         for (size_t l = 0; l <= ic->n_diff_ids; l++) {
-                _cleanup_close_ int dir = -EBADF;
-                int done = 0;
+                _cleanup_close_ int dir = -EBADF, etc = -EBADF;
+                int done = 0, r;
 
                 if (l == 0 && own < 0)
                         continue;
-                dir = l == 0 ? fcntl(own, F_DUPFD_CLOEXEC, 3)
-                             : image_store_layer_open(store, ic->diff_ids[ic->n_diff_ids - l]);
+                dir = l == 0 ? TAKE_FD(own) : image_layer_open_at(layers, ic->diff_ids[ic->n_diff_ids - l]);
                 if (dir < 0)
                         return -EAGAIN;
+                r = etc_in_layer(dir, &etc);
+                if (r < 0)
+                        return -EAGAIN;
+                if (r == 0)
+                        continue;
                 for (size_t k = 0; k < 2; k++) {
-                        if (found[k] >= 0) {
-                                done++;
-                                continue;
+                        if (found[k] < 0) {
+                                r = etc_entry_in(etc, names[k]);
+                                if (r < 0)
+                                        return -EAGAIN;
+                                if (r > 0)
+                                        found[k] = (int)l;
                         }
-                        int r = etc_entry_in_layer(dir, names[k]);
-                        if (r < 0)
-                                return -EAGAIN;
-                        if (r > 0) {
-                                found[k] = (int)l;
+                        if (found[k] >= 0)
                                 done++;
-                        }
                 }
                 if (done == 2) {
                         if (found[0] != found[1])
