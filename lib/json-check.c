@@ -344,34 +344,23 @@ static int lex_string(Checker *c, bool is_key, const char **ret) {
                         uint32_t cp;
                         int r;
 
-                        switch (e) {
-                        case '"':
-                        case '\\':
-                        case '/':
-                                cp = (uint8_t)e;
+                        /* RFC 8259's escapes of one character: the letter, then what it stands for. */
+                        static const char one_char[][2] = {
+                                {'"', '"'},  {'\\', '\\'}, {'/', '/'},  {'b', '\b'},
+                                {'f', '\f'}, {'n', '\n'},  {'r', '\r'}, {'t', '\t'},
+                        };
+                        size_t k;
+                        for (k = 0; k < ELEMENTSOF(one_char) && one_char[k][0] != e; k++)
+                                ;
+                        if (k == ELEMENTSOF(one_char) && e != 'u')
+                                return fail_at(c, esc,
+                                               "invalid escape \"\\%c\" in a string: use \\\" \\\\ \\/ \\b "
+                                               "\\f \\n \\r \\t or \\uXXXX (write \\\\ for a backslash)",
+                                               e >= 0x20 && e < 0x7f ? e : '?');
+                        if (k < ELEMENTSOF(one_char)) {
+                                cp = (uint8_t)one_char[k][1];
                                 c->pos += 2;
-                                break;
-                        case 'b':
-                                cp = '\b';
-                                c->pos += 2;
-                                break;
-                        case 'f':
-                                cp = '\f';
-                                c->pos += 2;
-                                break;
-                        case 'n':
-                                cp = '\n';
-                                c->pos += 2;
-                                break;
-                        case 'r':
-                                cp = '\r';
-                                c->pos += 2;
-                                break;
-                        case 't':
-                                cp = '\t';
-                                c->pos += 2;
-                                break;
-                        case 'u':
+                        } else {
                                 r = parse_u_escape(c, c->pos + 1, &cp);
                                 if (r < 0)
                                         return r;
@@ -402,12 +391,6 @@ static int lex_string(Checker *c, bool is_key, const char **ret) {
                                         return fail_path(c, c->depth,
                                                          "\"\\u0000\" (NUL) is not allowed in strings");
                                 }
-                                break;
-                        default:
-                                return fail_at(c, esc,
-                                               "invalid escape \"\\%c\" in a string: use \\\" \\\\ \\/ \\b "
-                                               "\\f \\n \\r \\t or \\uXXXX (write \\\\ for a backslash)",
-                                               e >= 0x20 && e < 0x7f ? e : '?');
                         }
                         n = utf8_encode(cp, enc);
                 } else if (b < 0x80) {
