@@ -39,6 +39,19 @@ static void rejects(const char *text, size_t size, const char *expected) {
 }
 #define REJECTS(text, expected) rejects(text, strlen(text), expected)
 
+/* Every escape decodes to what RFC 8259 says it stands for. */
+TEST(test_escapes_decoded) {
+        static const char text[] = "[\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\uD83D\\uDE00\"]";
+        JsonTree t = {};
+        char *err = NULL;
+
+        ASSERT_OK(json_parse("t.json", text, strlen(text), &t, &err));
+        ASSERT(!err);
+        ASSERT_EQ(t.values[0].n, 1);
+        ASSERT_STREQ(t.values[1].string, "\" \\ / \b \f \n \r \t \xc3\xa9 \xf0\x9f\x98\x80");
+        json_tree_done(&t);
+}
+
 TEST(test_valid) {
         accepts("{}");
         accepts("[]");
