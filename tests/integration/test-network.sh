@@ -193,6 +193,7 @@ else:
     sys.exit(1)'
 assert_eq "$(tsd_run ip netns exec wan python3 -c "$UDP_CLIENT" 198.51.100.1 5353)" "udp 198.51.100.2" "UDP 5353 from wan (the client's own address)"
 # Through the relay the container sees its gateway, the host's address on the bridge.
+udp_t0=$SECONDS # the relay's first UDP client
 assert_eq "$(tsd_run python3 -c "$UDP_CLIENT" 127.0.0.1 5353)" "udp 10.77.0.1" "UDP 5353 from the test system's 127.0.0.1"
 assert_eq "$(tsd_run python3 -c "$UDP_CLIENT" ::1 5353)" "udp 10.77.0.1" "UDP 5353 from the test system's ::1"
 assert_eq "$(tsd_run python3 -c "$UDP_CLIENT" 127.0.0.1 5354)" "udp 10.77.0.1" "UDP 127.0.0.1:5354 from the test system"
@@ -212,6 +213,11 @@ sleep 1
 tsd_assert_journal web-udp.service "got ping from 10.77.0.1" "web's server logs what it gets"
 assert_not_contains "$(tsd_journal web-udp.service)" "martian" "wan's datagrams for 127.0.0.1:5354 do not reach web"
 tsd_run systemctl stop web-udp.service
+# The relay keeps a socket connected to web per loopback client (127.0.0.1 and ::1 on
+# 5353, 127.0.0.1 on 5354), until 60 s without traffic (checked before web's relay dies).
+udp_flows() { tsd_run ss -Hun dst "$web_addr:53" | wc -l; }
+no_udp_flows() { [[ $(udp_flows) == 0 ]]; }
+(($(udp_flows) >= 3)) || fail "the relay holds no socket per UDP client: $(tsd_run ss -Hunp)"
 
 step "a host port held by a running container: the second start is refused naming it"
 assert_fail tsd_run systemctl start container@c.service
@@ -266,6 +272,15 @@ assert_eq "$(tsd_run ip -o link show type veth | grep -c 'nscontain:busy$' || tr
 assert_eq "$(relay_of busy)" "" "busy has no relay"
 tsd_run systemctl stop squatter.service
 tsd_run systemctl reset-failed container@busy.service
+
+step "the relay forgets its UDP clients after 60 s without traffic"
+((SECONDS - udp_t0 >= 55)) || sleep $((udp_t0 + 55 - SECONDS))
+(($(udp_flows) >= 3)) || fail "the relay forgot its UDP clients before 60 s: $(tsd_run ss -Hunp)"
+retry 20 no_udp_flows || fail "the relay still holds its UDP clients' sockets after 60 s: $(tsd_run ss -Hunp)"
+tsd_run systemd-run -q --unit=web-udp2.service nsenter -t "$(tsd_leader web)" -n python3 -c "$UDP"
+retry 10 tsd_run python3 -c "$UDP_CLIENT" 127.0.0.1 5353 >/dev/null || fail "UDP 5353 on 127.0.0.1 after the expiry"
+assert_eq "$(udp_flows)" 1 "a new client, a new socket"
+tsd_run systemctl stop web-udp2.service
 
 step "the relay dies while web runs: the container stops with 123, saying why"
 relay=$(relay_of web)
