@@ -44,7 +44,7 @@ static const char *const known_points[] = {
         "sidecar:after-state-write",  "sidecar:after-veth-create",  "exec:before-exec",
         "image:after-archive-unpack", "image:after-layer-extract",  "image:before-layer-rename",
         "image:after-layer-rename",   "image:before-image-rename",  "image:before-names-write",
-        "helper:overlay-detached",
+        "helper:overlay-detached",    "image:extract-entry",
 };
 
 static const struct {

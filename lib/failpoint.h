@@ -49,6 +49,8 @@
  *   image:after-archive-unpack  an image import (the CLI's, also run by the helper at a
  *                             first start) of an archive: the archive unpacked into the
  *                             store's .src-* dir, no layer read yet
+ *   image:extract-entry       an import, before each entry of a layer's tar is written into
+ *                             the layer's temp dir (with @HIT: in the middle of a layer)
  *   image:after-layer-extract an import, a layer unpacked into its temp dir, its digests
  *                             not yet compared
  *   image:before-layer-rename an import, a layer unpacked and verified in its temp dir,

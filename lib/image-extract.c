@@ -39,6 +39,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
+#include "failpoint.h"
 #include "image-internal.h"
 
 #define BLOCK_SIZE (128 * 1024)
@@ -559,6 +560,10 @@ static int extract_entries(Extract *x, struct archive *inner, char **ret_name, c
                 *ret_name = name ? strdup(name) : NULL;
                 if (name && !*ret_name)
                         return -ENOMEM;
+                /* Mid-layer: entries written to the temp dir, the rest not yet. */
+                r = failpoint("image:extract-entry");
+                if (r < 0)
+                        return r;
                 if (++x->entries > x->limits->max_entries) {
                         *ret_why = "more entries than the limit";
                         return -E2BIG;

@@ -189,6 +189,22 @@ if [[ $(build_option failpoints) == true ]]; then
         out=$("$NSC" image import "oci:$TMP/web4" 2>&1) || fail "import after the kill: $out"
         assert_contains "$out" "$id4"
         assert_eq "$(find "$S/layers" -maxdepth 1 -name '.tmp-*' | wc -l)" 0 "the temp dir is gone"
+        # In the middle of a layer: two of its four entries written into the temp dir.
+        before=$(layers)
+        id5=$(mkimage "$TMP/web5" '{"layers": [{"entries": [{"name": "m1", "data": "1"}, {"name": "m2", "data": "2"},
+                {"name": "m3", "data": "3"}, {"name": "m4", "data": "4"}]}]}')
+        rc=0
+        NSCONTAIN_FAILPOINT=image:extract-entry:kill@3 "$NSC" image import "oci:$TMP/web5" >/dev/null 2>&1 || rc=$?
+        assert_eq "$rc" 137 "killed at the third entry"
+        tmp_left=$(find "$S/layers" -maxdepth 1 -name '.tmp-*')
+        assert_eq "$(wc -l <<<"$tmp_left")" 1 "one temp dir is left"
+        assert_eq "$(ls "$tmp_left" | tr '\n' ' ')" "m1 m2 " "it holds the entries before the kill"
+        assert_eq "$(layers)" "$before" "no layer under its final name"
+        out=$("$NSC" image import "oci:$TMP/web5" 2>&1) || fail "import after the kill mid-layer: $out"
+        assert_contains "$out" "$id5"
+        assert_eq "$(find "$S/layers" -maxdepth 1 -name '.tmp-*' | wc -l)" 0 "the temp dir is gone"
+        l5=$(jq -r '.rootfs.diff_ids[0] | sub("sha256:"; "")' "$S/images/$id5/config.json")
+        assert_eq "$(cat "$S/layers/$l5/m1" "$S/layers/$l5/m4")" "14" "the layer is whole"
 else
         not_checked "kill before the rename" "build without -Dfailpoints=true"
 fi
