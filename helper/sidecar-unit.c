@@ -208,6 +208,10 @@ typedef struct StartBudget {
         uint64_t timeout; /* TimeoutStartUSec, UINT64_MAX: none */
         bool learned;     /* timeout asked of systemd (or not to be asked) */
         bool extended;    /* EXTEND_TIMEOUT_USEC sent */
+        /* The sidecar answered a call on connection number 'answered_on' (0: on one of
+         * the caller's own): the next calls on it need not ask whether it runs. */
+        bool answered;
+        unsigned answered_on;
 } StartBudget;
 
 static StartBudget budget = {.timeout = SIDECAR_DEFAULT_START_TIMEOUT_USEC};
@@ -442,7 +446,13 @@ int sidecar_call(sd_bus *bus, sd_bus_message *m, sd_bus_message **ret_reply, cha
                  slow = start + SIDECAR_SLOW_USEC, deadline = budget_deadline(start);
         int r;
 
-        r = sidecar_unit_start(bus, sym_sd_bus_message_get_destination(m), &unit_reason);
+        /* The setup's second call comes right after the first was answered: one round
+         * trip to dbus-daemon fewer per start. A sidecar that went idle meanwhile is
+         * activated by the bus, and the watch below still sees its unit fail. */
+        if (!(budget.answered && budget.answered_on == budget.opened))
+                r = sidecar_unit_start(bus, sym_sd_bus_message_get_destination(m), &unit_reason);
+        else
+                r = 0;
         /* No timeout of sd-bus's own: the deadline is ours, and may move once the unit's
          * start timeout is known (budget_learn()). */
         if (r >= 0)
@@ -495,6 +505,10 @@ int sidecar_call(sd_bus *bus, sd_bus_message *m, sd_bus_message **ret_reply, cha
         }
         if (r >= 0)
                 r = p.r;
+        if (r >= 0) {
+                budget.answered = true;
+                budget.answered_on = budget.opened;
+        }
         if (r < 0 && ret_error)
                 *ret_error = call_error(bus, r, &p.error, unit_reason, now_usec(CLOCK_MONOTONIC) - start);
         else if (r >= 0 && ret_reply)

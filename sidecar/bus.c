@@ -257,7 +257,7 @@ static bool name_is_active(const char *name, void *userdata) {
         const AddressRequest *q = userdata;
         LinkInfo l;
         /* When we cannot tell, it counts as active: its address is not taken away. */
-        return manager_find_veth(q->m, name, &l) != 0;
+        return manager_find_veth(q->m, name, &l, NULL) != 0;
 }
 
 static int address_mutation(Manager *m, void *userdata, bool *ret_changed) {
@@ -336,7 +336,7 @@ static int ports_check_free(Manager *m, const char *name, const PublishedPort *p
                         const InAddr *h = &ports[i].host_address;
                         LinkInfo l;
 
-                        if (manager_find_veth(m, holder, &l) == 0) {
+                        if (manager_find_veth(m, holder, &l, NULL) == 0) {
                                 log_info("Removed the nftables elements of %s, which is not running.",
                                          holder);
                                 (void)firewall_remove_container(m->firewall, holder);
@@ -490,11 +490,12 @@ static int setup_network(sd_bus_message *msg, Manager *m, bool ex, sd_bus_error 
 
         /* A veth left from an earlier run of this container (its helper was killed):
          * its peer's namespace is gone or about to be, replace it. */
-        r = manager_find_veth(m, name, &old);
+        r = manager_find_veth(m, name, &old, ifname);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to look up the interfaces of '%s': %m",
                                                name);
         if (r > 0) {
+                ifname[0] = 0; /* its name is free now, and may come first */
                 r = link_delete(m->netlink, old.ifindex);
                 if (r < 0 && r != -ENODEV)
                         return sd_bus_error_set_errnof(error, r, "Failed to remove the old interface %s: %m",
@@ -514,7 +515,8 @@ static int setup_network(sd_bus_message *msg, Manager *m, bool ex, sd_bus_error 
                 return sd_bus_error_set_errnof(error, r, "Failed to lease an address for '%s': %m", name);
 
         /* The first free one of NAME's interface names: another container may hold one
-         * (a clash of the hash for long names). */
+         * (a clash of the hash for long names). Known already when the lookup above
+         * found one free (no second round trip for the same name). */
         for (unsigned attempt = 0; attempt < VETH_IFNAME_ATTEMPTS && !ifname[0]; attempt++) {
                 LinkInfo l;
 
@@ -612,7 +614,7 @@ static int method_release_network(sd_bus_message *msg, void *userdata, sd_bus_er
          * deletion itself happens in the reaper thread: from now on no method sees it. */
         if (firewall_is_ready(m->firewall) && firewall_remove_container(m->firewall, name) > 0)
                 log_info("Removed the nftables elements of %s.", name);
-        r = manager_find_veth(m, name, &l);
+        r = manager_find_veth(m, name, &l, NULL);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to look up the interfaces of '%s': %m",
                                                name);

@@ -79,7 +79,8 @@ int manager_firewall_ready(Manager *m);
 /* reconcile.c: removes host veths and nft elements of containers that are not running. */
 int manager_reconcile(Manager *m);
 /* reconcile.c: NAME's host veth, looked up by its possible names (no listing of every
- * link): 1 and *ret when there is one, 0 when not. */
-int manager_find_veth(Manager *m, const char *name, LinkInfo *ret);
+ * link): 1 and *ret when there is one, 0 when not. ret_free (IFNAMSIZ, may be NULL):
+ * the first of NAME's names that was free, "" when none was looked up free. */
+int manager_find_veth(Manager *m, const char *name, LinkInfo *ret, char *ret_free);
 /* Whether the links hold a host veth for NAME; its entry in *ret when non-NULL. */
 const LinkInfo *links_find_veth(const LinkInfo *links, size_t n, const char *name);

@@ -35,8 +35,11 @@ int link_retire(Netlink *nl, int ifindex) {
         return link_change(nl, ifindex, &(LinkChange){.name = name, .alias = ""});
 }
 
-int manager_find_veth(Manager *m, const char *name, LinkInfo *ret) {
+int manager_find_veth(Manager *m, const char *name, LinkInfo *ret, char *ret_free) {
         unsigned misses = 0;
+
+        if (ret_free)
+                ret_free[0] = 0;
 
         /* A new veth takes the first free one of NAME's names (bus.c), so NAME's is among
          * the first; a name freed since may leave a gap: two free names in a row end the
@@ -49,6 +52,8 @@ int manager_find_veth(Manager *m, const char *name, LinkInfo *ret) {
                 veth_host_ifname(name, attempt, ifname);
                 r = link_get(m->netlink, ifname, &l);
                 if (r == -ENODEV) {
+                        if (ret_free && !ret_free[0])
+                                strcpy(ret_free, ifname);
                         misses++;
                         continue;
                 }
