@@ -8,8 +8,8 @@
 # an fd and BARRIER= are refused with a log line; a
 # process put into the container by "nscontain exec" (not the payload's) is refused
 # whatever it sends; WATCHDOG=1 keeps a unit with WatchdogSec= alive, and starving it
-# ends the unit with Result: watchdog and restarts it; without "notify" the helper feeds
-# the watchdog itself.
+# ends the unit with Result: watchdog and restarts it; EXTEND_TIMEOUT_USEC= extends the
+# start timeout; without "notify" the helper feeds the watchdog itself.
 set -eu
 . "$(dirname "$0")/../lib/testsystemd.sh"
 
@@ -33,6 +33,11 @@ tsd_write /etc/nscontain.d/wd.json "{$common, \"notify\": true, \"watchdog_sec\"
 # lc: RELOADING=1 and STOPPING=1 from a child of the payload, one step per marker file.
 tsd_write /etc/nscontain.d/lc.json "{$common, \"notify\": true,
         \"command\": [\"/bin/sh\", \"-c\", \"rm -f /tmp/lc-*; /notify -l 300 READY=1; until [ -e /tmp/lc-1 ]; do sleep 0.1; done; /notify -l 300 RELOADING=1 STATUS=reloading; until [ -e /tmp/lc-2 ]; do sleep 0.1; done; /notify -l 300 READY=1 STATUS=reloaded; until [ -e /tmp/lc-3 ]; do sleep 0.1; done; /notify -l 300 STOPPING=1; exec sleep 100000\"]}"
+# ext: needs 4 s before its READY=1 with a 2 s start timeout, which it extends first.
+tsd_write /etc/nscontain.d/ext.json "{$common, \"notify\": true, \"service\": {\"TimeoutStartSec\": \"2s\"},
+        \"command\": [\"/bin/sh\", \"-c\", \"/notify -l 300 EXTEND_TIMEOUT_USEC=8000000 'STATUS=extending'; sleep 4; exec /notify -l 100000000 READY=1 STATUS=ext-ready\"]}"
+tsd_write /etc/nscontain.d/noext.json "{$common, \"notify\": true, \"service\": {\"TimeoutStartSec\": \"2s\"},
+        \"command\": [\"/bin/sh\", \"-c\", \"sleep 4; exec /notify -l 100000000 READY=1\"]}"
 tsd_write /etc/nscontain.d/fed.json "{$common, \"watchdog_sec\": \"1s\", \"command\": [\"/bin/sleep\", \"100000\"]}"
 
 tsd_install
@@ -106,6 +111,14 @@ assert_contains "$log" "Failed with result 'watchdog'" "Result: watchdog"
 assert_contains "$log" "wd: The watchdog fired" "the helper's line"
 tsd_wait_state container@wd.service active 10 || fail "wd is not active again: $(tsd_status container@wd.service)"
 assert_ok tsd_run systemctl stop container@wd.service
+
+step "EXTEND_TIMEOUT_USEC= from the payload extends the start timeout"
+tsd_run systemctl start container@ext.service || fail "start of ext failed: $(tsd_status container@ext.service)"
+assert_eq "$(prop ext ActiveState):$(prop ext StatusText)" active:ext-ready "ext is active after 4 s with a 2 s start timeout"
+# The same payload without the extension: the 2 s timeout holds (so the check above is real).
+assert_fail tsd_run systemctl start container@noext.service
+assert_eq "$(prop noext Result)" timeout "noext failed on its start timeout"
+assert_ok tsd_run systemctl stop container@ext.service
 
 step "without notify the helper feeds the watchdog itself"
 tsd_run systemctl start container@fed.service || fail "start of fed failed: $(tsd_status container@fed.service)"
