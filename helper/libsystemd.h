@@ -17,6 +17,7 @@
 #define LIBSYSTEMD_SYMBOLS(X)                \
         X(sd_bus_call)                       \
         X(sd_bus_call_async)                 \
+        X(sd_bus_call_method_async)          \
         X(sd_bus_call_method)                \
         X(sd_bus_error_copy)                 \
         X(sd_bus_error_free)                 \

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "libsystemd.h"
+#include "sidecar-bus.h"
 #include "sidecar-client.h"
 
 #define SYSTEMD_DEST      "org.freedesktop.systemd1"
@@ -212,9 +213,14 @@ typedef struct StartBudget {
          * the caller's own): the next calls on it need not ask whether it runs. */
         bool answered;
         unsigned answered_on;
+        /* NameHasOwner of the sidecar, asked together with the connection's Hello
+         * (sidecar_bus_open()): 1 or 0 for connection number 'owner_on', -1: not known. */
+        int owner;
+        unsigned owner_on;
+        bool owner_pending;
 } StartBudget;
 
-static StartBudget budget = {.timeout = SIDECAR_DEFAULT_START_TIMEOUT_USEC};
+static StartBudget budget = {.timeout = SIDECAR_DEFAULT_START_TIMEOUT_USEC, .owner = -1};
 
 /* Each connection has a budget of its own: the start's calls share the first (the
  * helper holds it for its setup); the stop's ReleaseNetwork comes on another. */
@@ -314,6 +320,47 @@ static int bus_wait_ready(sd_bus *bus, uint64_t deadline) {
         }
 }
 
+static int owner_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        int has_owner = 0;
+
+        (void)ret_error;
+        budget.owner_pending = false;
+        if (!sym_sd_bus_message_get_error(m) && sym_sd_bus_message_read(m, "b", &has_owner) >= 0) {
+                budget.owner = has_owner;
+                budget.owner_on = (unsigned)(uintptr_t)userdata;
+        }
+        return 0;
+}
+
+/* Sends NameHasOwner right behind the Hello and waits for both answers: one round trip
+ * for the two, where the first call's check (sidecar_unit_start()) was a second one. */
+static int bus_ask_owner(sd_bus *bus, uint64_t deadline) {
+        int r;
+
+        budget.owner = -1;
+        r = sym_sd_bus_call_method_async(bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                         "org.freedesktop.DBus", "NameHasOwner", owner_reply,
+                                         (void *)(uintptr_t)budget.opened, "s", SIDECAR_BUS_NAME);
+        if (r < 0)
+                return r;
+        budget.owner_pending = true;
+        r = bus_wait_ready(bus, deadline);
+        while (r >= 0 && budget.owner_pending) {
+                uint64_t now;
+
+                r = sym_sd_bus_process(bus, NULL);
+                if (r != 0)
+                        continue;
+                now = now_usec(CLOCK_MONOTONIC);
+                if (now >= deadline)
+                        r = -ETIMEDOUT;
+                else
+                        r = sym_sd_bus_wait(bus, deadline == UINT64_MAX ? UINT64_MAX : deadline - now);
+        }
+        budget.owner_pending = false;
+        return r < 0 ? r : 0;
+}
+
 int sidecar_bus_open(sd_bus **ret) {
         uint64_t pause = CONNECT_PAUSE_MIN_USEC, deadline;
         unsigned seed = (unsigned)getpid() ^ (unsigned)now_usec(CLOCK_MONOTONIC);
@@ -331,7 +378,7 @@ int sidecar_bus_open(sd_bus **ret) {
 
                 r = sym_sd_bus_open_system(&bus);
                 if (r >= 0)
-                        r = bus_wait_ready(bus, deadline);
+                        r = bus_ask_owner(bus, deadline);
                 if (r >= 0) {
                         *ret = bus;
                         return 0;
@@ -408,13 +455,21 @@ static int sidecar_unit_start(sd_bus *bus, const char *dest, char **ret_reason) 
         sd_bus_message *reply = NULL;
         int has_owner = 0, r;
 
-        r = sym_sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                   "org.freedesktop.DBus", "NameHasOwner", &error, &reply, "s", dest);
-        if (r >= 0)
-                r = sym_sd_bus_message_read(reply, "b", &has_owner);
-        if (reply)
-                reply = sym_sd_bus_message_unref(reply);
-        sym_sd_bus_error_free(&error);
+        /* Asked with the connection already (bus_ask_owner()): used once. */
+        if (budget.owner >= 0 && budget.owner_on == budget.opened && streq(dest, SIDECAR_BUS_NAME)) {
+                has_owner = budget.owner;
+                budget.owner = -1;
+                r = 0;
+        } else {
+                r = sym_sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                           "org.freedesktop.DBus", "NameHasOwner", &error, &reply, "s",
+                                           dest);
+                if (r >= 0)
+                        r = sym_sd_bus_message_read(reply, "b", &has_owner);
+                if (reply)
+                        reply = sym_sd_bus_message_unref(reply);
+                sym_sd_bus_error_free(&error);
+        }
         if (r < 0 || has_owner)
                 return 0; /* the call itself will tell */
 
