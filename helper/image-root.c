@@ -31,6 +31,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -589,17 +590,33 @@ static int overlay_build_staged(Container *c, int userns_fd, int *ret_tree, Fail
         return failf(f, EIO, "Failed to build the overlayfs of %s", root_source(c));
 }
 
+/* Whether overlayfs takes layers in detached trees (Linux 6.15: clone_private_mount()
+ * accepts the root of an anonymous mount namespace). An older kernel refuses them only
+ * when the overlay is created, after it reset the work dir, and says "failed to clone
+ * lowerpath" in the kernel's log: no attempt there. A kernel that has it by another
+ * number takes the staged way, which works everywhere. */
+static bool overlay_takes_detached(void) {
+        struct utsname u;
+        unsigned major, minor;
+
+        if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+                return true; /* a refusal still falls back */
+        return major > 6 || (major == 6 && minor >= 15);
+}
+
 int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f) {
         bool refused = false;
         int r;
 
-        r = overlay_build(c, userns_fd, /* staged= */ false, ret_tree, &refused, f);
-        if (r >= 0 || !refused)
-                return r;
-        log_debug("%s: overlayfs refused detached layers (Linux < 6.15), staging them in a mount namespace "
-                  "of their own.",
-                  c->name);
-        *f = (Failure){};
+        if (overlay_takes_detached()) {
+                r = overlay_build(c, userns_fd, /* staged= */ false, ret_tree, &refused, f);
+                if (r >= 0 || !refused)
+                        return r;
+                log_debug("%s: overlayfs refused detached layers, staging them in a mount namespace of "
+                          "their own.",
+                          c->name);
+                *f = (Failure){};
+        }
         return overlay_build_staged(c, userns_fd, ret_tree, f);
 }
 
