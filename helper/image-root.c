@@ -46,6 +46,7 @@
 #include "log.h"
 #include "mount-api.h"
 #include "notify.h"
+#include "parse-util.h"
 #include "preflight.h"
 #include "strv.h"
 #include "sync.h"
@@ -597,11 +598,9 @@ static int overlay_build_staged(Container *c, int userns_fd, int *ret_tree, Fail
  * number takes the staged way, which works everywhere. */
 static bool overlay_takes_detached(void) {
         struct utsname u;
-        unsigned major, minor;
 
-        if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-                return true; /* a refusal still falls back */
-        return major > 6 || (major == 6 && minor >= 15);
+        /* Unknown: try; a refusal still falls back. */
+        return uname(&u) < 0 || kernel_release_at_least(u.release, 6, 15) != 0;
 }
 
 int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f) {

@@ -40,6 +40,20 @@ int decimal_parse(const char *s, size_t len, uint64_t max, uint64_t *ret) {
 
 #define DIGITS "0123456789"
 
+int kernel_release_at_least(const char *release, unsigned major, unsigned minor) {
+        uint64_t v[2];
+        const char *p = release;
+
+        for (size_t i = 0; i < 2; i++) {
+                size_t n = strspn(p, "0123456789");
+
+                if (decimal_parse(p, n, UINT32_MAX, &v[i]) < 0 || (i == 0 && p[n] != '.'))
+                        return -EINVAL;
+                p += n + 1;
+        }
+        return v[0] > major || (v[0] == major && v[1] >= minor);
+}
+
 int unhexchar(char c) {
         if (c >= '0' && c <= '9')
                 return c - '0';

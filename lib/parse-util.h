@@ -16,6 +16,10 @@ int decimal_parse(const char *s, size_t len, uint64_t max, uint64_t *ret);
 #define DECIMAL_MAX 21 /* UINT64_MAX has 20 digits */
 const char *decimal_format(uint64_t v, char buf[static DECIMAL_MAX]);
 
+/* Whether a kernel release (uname(2)'s, "6.18.44-fc-v1272") is at least major.minor:
+ * 1 or 0, -EINVAL when it does not start with "MAJOR.MINOR". */
+int kernel_release_at_least(const char *release, unsigned major, unsigned minor);
+
 /* The value of a hexadecimal digit (either case), or -EINVAL. */
 int unhexchar(char c);
 
