@@ -24,6 +24,7 @@
  *                         (docs/ARCHITECTURE.md "Mounts"). */
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -178,7 +179,13 @@ int image_root_resolve(Container *c) {
 
         if (image_container_state_dir(c->name, &c->state_dir) < 0)
                 return log_oom();
-        return apply_image_config(c, &c->image.config);
+        r = apply_image_config(c, &c->image.config);
+        /* The store's JSON leaves many small chunks freed: consolidated now, not by a
+         * malloc after the clone, where each heap page it touches is a copy-on-write
+         * fault (an image start's page faults: 194 without, 188 with, a rootfs start's
+         * 184). */
+        (void)malloc_trim(0);
+        return r;
 }
 
 /* What the root is made of, for messages: the image's name or the rootfs path. */
