@@ -200,6 +200,8 @@ int sidecar_release_network(sd_bus *bus, const char *name, char **ret_error) {
 
         r = bus_get(bus, &b);
         if (r >= 0)
+                sidecar_budget_extend_for_release();
+        if (r >= 0)
                 r = sym_sd_bus_call_method(b, SIDECAR_BUS_NAME, SIDECAR_OBJECT_PATH, SIDECAR_INTERFACE,
                                            SIDECAR_METHOD_RELEASE_NETWORK, &error, NULL,
                                            SIDECAR_SIGNATURE_RELEASE_IN, name);

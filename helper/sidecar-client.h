@@ -63,5 +63,10 @@ int sidecar_acquire_user_range(sd_bus *bus, const char *name, uint32_t size, uin
 int sidecar_setup_network(sd_bus *bus, const char *name, int pidfd, const Network *n, SidecarNetwork *ret,
                           char **ret_error);
 
+/* In a start that gave up on a late answer of the sidecar: systemd's start timeout
+ * extended for the release that follows (it waits behind the late call), so that the
+ * start fails with the helper's reason, not systemd's timeout. A no-op otherwise. */
+void sidecar_budget_extend_for_release(void);
+
 /* Removes NAME's veth; success when there is none. */
 int sidecar_release_network(sd_bus *bus, const char *name, char **ret_error);

@@ -279,6 +279,20 @@ static void budget_waiting(sd_bus *bus, const char *what) {
                              what);
 }
 
+void sidecar_budget_extend_for_release(void) {
+        uint64_t now = now_usec(CLOCK_MONOTONIC), deadline = budget_deadline(now);
+
+        /* Only the start's connection, once its budget is spent: the start gave up on a
+         * late call, and its release waits behind that call in the sidecar (the most
+         * sd-bus waits for an answer, 25 s). */
+        if (budget.opened != 1 || deadline > now)
+                return;
+        (void)sym_sd_notifyf(false,
+                             "EXTEND_TIMEOUT_USEC=%" PRIu64 "\nSTATUS=Waiting for nscontain-sidecar to "
+                             "release the network",
+                             (uint64_t)(26ULL * 1000ULL * 1000ULL));
+}
+
 static bool connect_error_is_transient(int r) {
         switch (-r) {
         case ECONNREFUSED: /* the listen backlog is full */

@@ -10,6 +10,10 @@
 # published ports answers; one "systemctl stop" of all of them leaves no unit active, no
 # veth, no nft element, no loopback relay, no mount of their root and no container the
 # sidecar lists with a veth. bench/nspawn-start/run --many 500 is the same at full size.
+# Then (a test build's failpoint makes the sidecar late): a start whose SetupNetwork is
+# answered after 2.5 s says what it waits for as its status and starts; one whose answer
+# comes after its 6 s start timeout fails with the helper's words before systemd's
+# timeout, and leaves no veth.
 set -eu
 . "$(dirname "$0")/../lib/lib.sh"
 . "$NSC_SOURCE_DIR/tests/lib/testsystemd.sh"
@@ -84,5 +88,46 @@ assert_eq "$(tsd_run busctl -j call org.nscontain.Sidecar1 /org/nscontain/Sideca
         "no container listed with a veth"
 assert_eq "$(tsd_run busctl -j call org.nscontain.Sidecar1 /org/nscontain/Sidecar1 org.nscontain.Sidecar1 ListContainersEx |
         jq '[.data[0][] | select(.[0] | test("^m[0-9]+$"))] | length')" "$N" "each NAME keeps its reservation"
+
+if [[ $(build_option failpoints) != true ]]; then
+        not_checked "a late sidecar" "the build has no failpoints (-Dfailpoints=true)"
+        test_done
+fi
+step "a sidecar that answers late: the start waits and says so; later than the start timeout: the helper's words"
+# The sidecar sleeps after making each veth (a test build's failpoint), as one busy with
+# hundreds of calls would be late.
+sidecar_delay() {
+        tsd_write /etc/systemd/system/nscontain-sidecar.service.d/delay.conf "[Service]
+Environment=NSCONTAIN_FAILPOINT=sidecar:after-veth-create:delay=$1"
+        tsd_run systemctl daemon-reload
+        tsd_run systemctl stop nscontain-sidecar.service
+}
+for n in late-a late-b; do
+        tsd_write "/etc/nscontain.d/$n.json" "{\"rootfs\": \"$ROOT_MANY\", \"command\": [\"sleep\", \"1000\"],
+                \"stop_signal\": \"SIGKILL\"}"
+done
+# The start timeout the helper asks systemd for once a wait lasts (unit/self).
+tsd_write /etc/systemd/system/container@late-b.service.d/timeout.conf "[Service]
+TimeoutStartSec=6"
+sidecar_delay 2500
+tsd_run systemctl start --no-block container@late-a.service
+waiting_status() { tsd_run systemctl show -p StatusText --value container@late-a.service | grep -q "Waiting for nscontain-sidecar to answer SetupNetworkEx"; }
+retry 5 waiting_status || fail "late-a's status while it waits: $(tsd_run systemctl show -p StatusText --value container@late-a.service)"
+tsd_wait_state container@late-a.service active 30
+assert_eq "$(tsd_run systemctl is-active container@late-a.service)" active "late-a started after the late answer"
+
+# 8 s late against a start timeout of 6 s: the helper gives up at 5.4 s (a tenth before
+# systemd), with its reason, and systemd's own timeout never comes.
+sidecar_delay 8000
+assert_fail tsd_run systemctl start container@late-b.service
+tsd_assert_status container@late-b.service "did not answer within"
+tsd_assert_status container@late-b.service "the start's timeout"
+assert_eq "$(tsd_run systemctl show -p Result --value container@late-b.service)" exit-code "late-b failed by the helper, not by systemd's timeout"
+# Its ReleaseNetwork waited behind the late SetupNetwork and removed what that made.
+no_veth_of_late_b() { ! tsd_run ip -o link show type veth | grep -q 'nscontain:late-b'; }
+retry 15 no_veth_of_late_b || fail "late-b's veth is left"
+tsd_run rm /etc/systemd/system/nscontain-sidecar.service.d/delay.conf
+tsd_run systemctl daemon-reload
+tsd_run systemctl stop container@late-a.service nscontain-sidecar.service
 
 test_done
