@@ -85,10 +85,10 @@ typedef struct Container {
         int sync_fd; /* this side's end of the socketpair */
         int stub_fd; /* the sealed exec stub (lib/exec.c), inherited by the child */
 
-        /* image-root.c: what the root's overlay was built from, given back once the
-         * payload runs (image_root_reap()): the forked process that built it (before
-         * Linux 6.15), or the detached trees its layers lie in (the first
-         * n_image_trees). */
+        /* image-root.c: what the root's overlay was built from: the forked process
+         * that built it (before Linux 6.15), reaped once the payload runs
+         * (image_root_reap()), or the detached trees its layers lie in (the first
+         * n_image_trees), closed once the child has the root (mount_trees_close()). */
         pid_t image_staging_pid;
         int image_trees[2];
         size_t n_image_trees;
@@ -109,9 +109,12 @@ int image_root_resolve(Container *c);
  * a tmpfs with "ephemeral"); or of an "ephemeral" rootfs (idmapped as its "ownership"
  * says) under a tmpfs: a detached mount for the child to attach as its root. */
 int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f);
-/* image-root.c — waits for the process image_root_mount() built the overlay in, or
- * closes the detached trees it built it from (each close dissolves one: an RCU grace
- * period the start does not wait for). */
+/* image-root.c — closes the detached trees image_root_mount() built the overlay from
+ * (each close dissolves one, an RCU grace period: done once the child has the root
+ * tree, while it sets up, by mount_trees_close()). */
+void image_root_trees_close(Container *c);
+/* image-root.c — the same, and waits for the process image_root_mount() built the
+ * overlay in before Linux 6.15, once the payload runs. */
 void image_root_reap(Container *c);
 /* image-root.c — parent side: the image's tree as the container will see it, not
  * idmapped and read-only (the container's own layer on top), for reading its

@@ -626,10 +626,14 @@ int image_root_mount(Container *c, int userns_fd, int *ret_tree, Failure *f) {
         return overlay_build_staged(c, userns_fd, ret_tree, f);
 }
 
-void image_root_reap(Container *c) {
+void image_root_trees_close(Container *c) {
         for (size_t i = 0; i < c->n_image_trees; i++)
                 safe_close(c->image_trees[i]);
         c->n_image_trees = 0;
+}
+
+void image_root_reap(Container *c) {
+        image_root_trees_close(c);
         if (c->image_staging_pid <= 0)
                 return;
         while (waitpid(c->image_staging_pid, NULL, 0) < 0 && errno == EINTR)

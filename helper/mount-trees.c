@@ -174,6 +174,7 @@ void mount_trees_close(Container *c) {
                 return;
 
         c->root_tree_fd = safe_close(c->root_tree_fd);
+        image_root_trees_close(c);
         for (size_t i = 0; i < _DNS_FILE_MAX; i++)
                 c->dns_tree_fd[i] = safe_close(c->dns_tree_fd[i]);
         for (size_t i = 0; i < c->n_bind_tree_fds; i++)
